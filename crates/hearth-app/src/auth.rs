@@ -1,0 +1,326 @@
+//! Accounts and sessions: register, login, refresh, logout, and the check of access tokens.
+//!
+//! Refresh tokens rotate on every use. Each login starts a session (a token family); a token
+//! that was already rotated and is presented again means it leaked, so the whole session is
+//! revoked — except within a short grace window after the rotation, where it is the client
+//! retrying a request whose answer it lost, and it gets a fresh pair instead.
+
+use std::net::IpAddr;
+use std::sync::Arc;
+
+use hearth_domain::{
+    DisplayName, Password, SessionId, Timestamp, User, UserId, Username, ValidationErrors,
+};
+use hearth_store::{DynStore, NewRefreshToken, NewUser, RefreshTokenRecord};
+use time::Duration as TimeDuration;
+use uuid::Uuid;
+
+use crate::tokens::{JwtKeys, hash_refresh_token, random_token};
+use crate::{AppError, AuthSettings, JwtSecret, RateLimits, now, password};
+
+/// The authenticated caller of a request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Caller {
+    /// Who they are.
+    pub user_id: UserId,
+    /// The session their access token belongs to.
+    pub session_id: SessionId,
+}
+
+/// A token pair for a session.
+#[derive(Clone, Debug)]
+pub struct NewSession {
+    /// A signed JWT.
+    pub access_token: String,
+    /// The opaque refresh token (only its hash is stored).
+    pub refresh_token: String,
+    /// Seconds until the access token expires.
+    pub expires_in: i64,
+}
+
+/// What a new account is made of, as the client sent it.
+#[derive(Clone, Debug)]
+pub struct RegisterInput {
+    /// Wanted login name.
+    pub username: String,
+    /// Wanted display name (the username when `None`).
+    pub display_name: Option<String>,
+    /// Password.
+    pub password: String,
+    /// E-mail address.
+    pub email: Option<String>,
+}
+
+/// The account and session use cases.
+#[derive(Clone, Debug)]
+pub struct AuthService {
+    store: DynStore,
+    settings: AuthSettings,
+    keys: JwtKeys,
+    limits: Arc<RateLimits>,
+}
+
+fn duration(std: std::time::Duration) -> TimeDuration {
+    TimeDuration::try_from(std).unwrap_or(TimeDuration::MAX)
+}
+
+impl AuthService {
+    pub(crate) fn new(
+        store: DynStore,
+        settings: AuthSettings,
+        secret: JwtSecret,
+        limits: Arc<RateLimits>,
+    ) -> Self {
+        Self {
+            store,
+            settings,
+            keys: JwtKeys::new(&secret),
+            limits,
+        }
+    }
+
+    /// Creates an account and signs it in.
+    pub async fn register(
+        &self,
+        input: RegisterInput,
+        ip: IpAddr,
+    ) -> Result<(User, NewSession), AppError> {
+        self.limits.auth_by_ip(ip)?;
+        if let Ok(name) = Username::parse(&input.username) {
+            self.limits.auth_by_username(name.as_str())?;
+        }
+        let user = self.create_account(input).await?;
+        let session = self.start_session(user.id).await?;
+        Ok((user, session))
+    }
+
+    /// Creates an account without signing in and without rate limits (the `hearth admin`
+    /// command).
+    pub async fn create_account(&self, input: RegisterInput) -> Result<User, AppError> {
+        let mut errors = ValidationErrors::default();
+        let username = errors.check(Username::parse(&input.username));
+        let display_name = match input.display_name.as_deref() {
+            Some(name) => errors.check(DisplayName::parse(name)),
+            None => username
+                .as_ref()
+                .map(|u| DisplayName::from_trusted(u.as_str().to_owned())),
+        };
+        let password = errors.check(Password::parse(&input.password));
+        let email = match input.email.as_deref().map(str::trim) {
+            None | Some("") => Some(None),
+            Some(email) => errors.check(parse_email(email)).map(Some),
+        };
+        errors.into_result()?;
+        let (Some(username), Some(display_name), Some(password), Some(email)) =
+            (username, display_name, password, email)
+        else {
+            return Err(AppError::BadRequest("invalid registration".to_owned()));
+        };
+
+        let password_hash = password::hash(password).await?;
+        let user = self
+            .store
+            .create_user(NewUser {
+                id: UserId::new(),
+                username,
+                display_name,
+                password_hash,
+                email,
+                created_at: now(),
+            })
+            .await
+            .map_err(|err| match AppError::from(err) {
+                AppError::Conflict(_) => {
+                    AppError::Conflict("that username or e-mail is already taken".to_owned())
+                }
+                other => other,
+            })?;
+        tracing::info!(user_id = %user.id, "account created");
+        Ok(user)
+    }
+
+    /// Checks a username and password and starts a session.
+    pub async fn login(
+        &self,
+        username: &str,
+        password: &str,
+        ip: IpAddr,
+    ) -> Result<(User, NewSession), AppError> {
+        self.limits.auth_by_ip(ip)?;
+        let refused = AppError::Unauthorized("invalid username or password");
+        let Ok(name) = Username::parse(username) else {
+            return Err(refused);
+        };
+        self.limits.auth_by_username(name.as_str())?;
+        match self.store.credentials(&name).await? {
+            Some(credentials) => {
+                if !password::verify(password.to_owned(), credentials.password_hash).await? {
+                    return Err(refused);
+                }
+                let session = self.start_session(credentials.user.id).await?;
+                Ok((credentials.user, session))
+            }
+            None => {
+                password::verify(password.to_owned(), password::decoy_hash().await?).await?;
+                Err(refused)
+            }
+        }
+    }
+
+    /// Trades a refresh token for a new pair (rotation).
+    pub async fn refresh(&self, refresh_token: &str, ip: IpAddr) -> Result<NewSession, AppError> {
+        self.limits.auth_by_ip(ip)?;
+        let hash = hash_refresh_token(refresh_token);
+        let record = self.live_token(&hash).await?;
+        let user = self
+            .store
+            .user(record.user_id)
+            .await?
+            .ok_or(AppError::Unauthorized("account no longer exists"))?;
+        self.limits.auth_by_username(user.username.as_str())?;
+
+        if record.revoked_at.is_none() {
+            let (next, session) = self.next_pair(&record)?;
+            if self.store.rotate_refresh_token(record.id, next).await? {
+                return Ok(session);
+            }
+            // Another request rotated it first; judge this one as a reuse of a rotated token.
+            let record = self.live_token(&hash).await?;
+            return self.reuse(record).await;
+        }
+        self.reuse(record).await
+    }
+
+    /// Ends the session the refresh token belongs to.
+    pub async fn logout(&self, refresh_token: &str) -> Result<(), AppError> {
+        let record = self
+            .store
+            .refresh_token(&hash_refresh_token(refresh_token))
+            .await?
+            .ok_or(AppError::Unauthorized("invalid refresh token"))?;
+        self.store.revoke_session(record.session_id, now()).await?;
+        tracing::info!(user_id = %record.user_id, session_id = %record.session_id.as_uuid(), "session ended");
+        Ok(())
+    }
+
+    /// Checks an access token.
+    pub fn authenticate(&self, access_token: &str) -> Result<Caller, AppError> {
+        let (user_id, session_id) = self.keys.verify(access_token)?;
+        Ok(Caller {
+            user_id,
+            session_id,
+        })
+    }
+
+    /// The stored token with this hash, if it exists, has not expired and its session lives.
+    async fn live_token(
+        &self,
+        hash: &hearth_store::TokenHash,
+    ) -> Result<RefreshTokenRecord, AppError> {
+        let record = self
+            .store
+            .refresh_token(hash)
+            .await?
+            .ok_or(AppError::Unauthorized("invalid refresh token"))?;
+        if record.session_revoked_at.is_some() {
+            return Err(AppError::Unauthorized("session has ended; sign in again"));
+        }
+        if record.expires_at <= now() {
+            return Err(AppError::Unauthorized(
+                "refresh token expired; sign in again",
+            ));
+        }
+        Ok(record)
+    }
+
+    /// A rotated token presented again: a retry inside the grace window gets a new pair; any
+    /// later use revokes the session.
+    async fn reuse(&self, record: RefreshTokenRecord) -> Result<NewSession, AppError> {
+        let at = now();
+        let rotated_at = record.revoked_at.unwrap_or(at);
+        if at - rotated_at <= duration(self.settings.refresh_reuse_grace) {
+            let (next, session) = self.next_pair(&record)?;
+            self.store.add_refresh_token(next).await?;
+            return Ok(session);
+        }
+        self.store.revoke_session(record.session_id, at).await?;
+        tracing::warn!(
+            user_id = %record.user_id,
+            session_id = %record.session_id.as_uuid(),
+            "a rotated refresh token was reused; the session is revoked"
+        );
+        Err(AppError::Unauthorized(
+            "refresh token was already used; the session is revoked",
+        ))
+    }
+
+    async fn start_session(&self, user: UserId) -> Result<NewSession, AppError> {
+        let session_id = SessionId::new();
+        let issued_at = now();
+        let refresh_token = random_token()?;
+        self.store
+            .create_session(NewRefreshToken {
+                id: Uuid::now_v7(),
+                session_id,
+                user_id: user,
+                token_hash: hash_refresh_token(&refresh_token),
+                issued_at,
+                expires_at: issued_at + duration(self.settings.refresh_token_ttl),
+            })
+            .await?;
+        self.pair(user, session_id, refresh_token, issued_at)
+    }
+
+    /// The successor of `record`: the token to store and the pair to hand out.
+    fn next_pair(
+        &self,
+        record: &RefreshTokenRecord,
+    ) -> Result<(NewRefreshToken, NewSession), AppError> {
+        let issued_at = now();
+        let refresh_token = random_token()?;
+        let next = NewRefreshToken {
+            id: Uuid::now_v7(),
+            session_id: record.session_id,
+            user_id: record.user_id,
+            token_hash: hash_refresh_token(&refresh_token),
+            issued_at,
+            expires_at: issued_at + duration(self.settings.refresh_token_ttl),
+        };
+        let session = self.pair(record.user_id, record.session_id, refresh_token, issued_at)?;
+        Ok((next, session))
+    }
+
+    fn pair(
+        &self,
+        user: UserId,
+        session: SessionId,
+        refresh_token: String,
+        issued_at: Timestamp,
+    ) -> Result<NewSession, AppError> {
+        let ttl = duration(self.settings.access_token_ttl);
+        Ok(NewSession {
+            access_token: self.keys.issue(user, session, issued_at, issued_at + ttl)?,
+            refresh_token,
+            expires_in: ttl.whole_seconds(),
+        })
+    }
+}
+
+/// A plausible e-mail address: one `@`, something on both sides, a dot in the domain, at most
+/// 254 characters. (Deliverability is proven by verification mail, not by a regex.)
+fn parse_email(raw: &str) -> Result<String, ValidationErrors> {
+    let invalid = || ValidationErrors::field("email", "must be an e-mail address");
+    let (local, domain) = raw.split_once('@').ok_or_else(invalid)?;
+    let plausible = raw.len() <= 254
+        && !local.is_empty()
+        && !domain.contains('@')
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !raw.chars().any(|c| c.is_whitespace() || c.is_control());
+    if plausible {
+        Ok(raw.to_lowercase())
+    } else {
+        Err(invalid())
+    }
+}

@@ -1,0 +1,108 @@
+//! Conversations: the list, direct conversations, membership checks and read markers.
+
+use hearth_domain::{ConversationId, ConversationSummary, Seq, UserId, ValidationErrors};
+use hearth_store::{DynStore, Membership};
+
+use crate::{AppError, Caller, now};
+
+/// What asking for a direct conversation did.
+#[derive(Clone, Debug)]
+pub struct DirectOutcome {
+    /// The conversation, as the caller sees it.
+    pub conversation: ConversationSummary,
+    /// Whether it was created by this request.
+    pub created: bool,
+}
+
+/// The conversation use cases.
+#[derive(Clone, Debug)]
+pub struct ConversationService {
+    store: DynStore,
+}
+
+impl ConversationService {
+    pub(crate) fn new(store: DynStore) -> Self {
+        Self { store }
+    }
+
+    /// The caller's conversations, most recently active first.
+    pub async fn list(&self, caller: Caller) -> Result<Vec<ConversationSummary>, AppError> {
+        Ok(self.store.conversation_summaries(caller.user_id).await?)
+    }
+
+    /// One conversation the caller is in.
+    pub async fn get(
+        &self,
+        caller: Caller,
+        id: ConversationId,
+    ) -> Result<ConversationSummary, AppError> {
+        self.require_member(caller, id).await?;
+        self.store
+            .conversation_summary(id, caller.user_id)
+            .await?
+            .ok_or(AppError::NotFound("conversation"))
+    }
+
+    /// The direct conversation between the caller and `other_user_id`, created if needed.
+    pub async fn direct(
+        &self,
+        caller: Caller,
+        other_user_id: &str,
+    ) -> Result<DirectOutcome, AppError> {
+        let other: UserId = other_user_id
+            .trim()
+            .parse()
+            .map_err(|_| ValidationErrors::field("other_user_id", "must be a user id (UUID)"))?;
+        if other == caller.user_id {
+            return Err(ValidationErrors::field(
+                "other_user_id",
+                "must be someone other than yourself",
+            )
+            .into());
+        }
+        if self.store.user(other).await?.is_none() {
+            return Err(AppError::NotFound("user"));
+        }
+        let direct = self
+            .store
+            .get_or_create_direct(caller.user_id, other, now())
+            .await?;
+        if direct.created {
+            tracing::info!(conversation_id = %direct.id, "direct conversation created");
+        }
+        let conversation = self
+            .store
+            .conversation_summary(direct.id, caller.user_id)
+            .await?
+            .ok_or(AppError::NotFound("conversation"))?;
+        Ok(DirectOutcome {
+            conversation,
+            created: direct.created,
+        })
+    }
+
+    /// Moves the caller's read marker forward to `seq`; returns the marker and unread count.
+    pub async fn mark_read(
+        &self,
+        caller: Caller,
+        id: ConversationId,
+        seq: Seq,
+    ) -> Result<(Seq, i64), AppError> {
+        if seq < 0 {
+            return Err(ValidationErrors::field("seq", "must be 0 or more").into());
+        }
+        self.require_member(caller, id).await?;
+        Ok(self.store.mark_read(id, caller.user_id, seq).await?)
+    }
+
+    /// Passes when the caller is a member: an unknown conversation is 404, someone else's 403.
+    pub async fn require_member(&self, caller: Caller, id: ConversationId) -> Result<(), AppError> {
+        match self.store.membership(id, caller.user_id).await? {
+            Membership::Member(_) => Ok(()),
+            Membership::NotMember => Err(AppError::Forbidden(
+                "you are not a member of this conversation",
+            )),
+            Membership::NoSuchConversation => Err(AppError::NotFound("conversation")),
+        }
+    }
+}

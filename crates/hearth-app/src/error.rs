@@ -1,0 +1,76 @@
+//! The one error type of the use cases, and its public code.
+
+use std::time::Duration;
+
+use hearth_domain::ValidationErrors;
+use hearth_proto::ErrorCode;
+use hearth_store::StoreError;
+
+/// Why a use case refused or failed. Every face renders it through [`AppError::code`].
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum AppError {
+    /// Input that breaks a rule, by field.
+    #[error("validation failed: {0}")]
+    Validation(#[from] ValidationErrors),
+    /// Malformed input that cannot be read at all.
+    #[error("{0}")]
+    BadRequest(String),
+    /// No valid credentials.
+    #[error("{0}")]
+    Unauthorized(&'static str),
+    /// Valid credentials, not allowed.
+    #[error("{0}")]
+    Forbidden(&'static str),
+    /// No such thing (names what).
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    /// Clashes with the current state.
+    #[error("{0}")]
+    Conflict(String),
+    /// Too many requests of this kind.
+    #[error("too many requests; retry in {} s", retry_after.as_secs().max(1))]
+    RateLimited {
+        /// When the next request would be allowed.
+        retry_after: Duration,
+    },
+    /// The server cannot serve now; retrying later may work.
+    #[error("service unavailable")]
+    Unavailable(#[source] StoreError),
+    /// A failure the client cannot fix; logged with its cause, never shown.
+    #[error("internal error")]
+    Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+impl AppError {
+    /// The public code of this error.
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            Self::Validation(_) => ErrorCode::ValidationFailed,
+            Self::BadRequest(_) => ErrorCode::BadRequest,
+            Self::Unauthorized(_) => ErrorCode::Unauthorized,
+            Self::Forbidden(_) => ErrorCode::Forbidden,
+            Self::NotFound(_) => ErrorCode::NotFound,
+            Self::Conflict(_) => ErrorCode::Conflict,
+            Self::RateLimited { .. } => ErrorCode::RateLimited,
+            Self::Unavailable(_) => ErrorCode::Unavailable,
+            Self::Internal(_) => ErrorCode::Internal,
+        }
+    }
+
+    /// Wraps an unexpected failure.
+    pub fn internal(err: impl std::error::Error + Send + Sync + 'static) -> Self {
+        Self::Internal(Box::new(err))
+    }
+}
+
+impl From<StoreError> for AppError {
+    fn from(err: StoreError) -> Self {
+        match err {
+            StoreError::Conflict(what) => Self::Conflict(format!("{what} is already taken")),
+            StoreError::NotFound(what) => Self::NotFound(what),
+            err @ StoreError::Unavailable(_) => Self::Unavailable(err),
+            other => Self::Internal(Box::new(other)),
+        }
+    }
+}

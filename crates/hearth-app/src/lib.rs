@@ -1,0 +1,70 @@
+//! Hearth's use cases: every rule about who may do what, and how, lives here once.
+//!
+//! Each face (REST, WebSocket, Socket.IO, GraphQL, gRPC) parses its input, calls a method of
+//! [`App`], and renders the result; none of them checks a permission or a limit itself. The
+//! use cases talk to the database only through the ports of `hearth-store`, so they run the
+//! same on SQLite and PostgreSQL. This crate must never know about HTTP, sockets or SQL.
+
+mod auth;
+mod clock;
+mod conversations;
+mod error;
+mod messages;
+mod password;
+mod rate_limit;
+mod settings;
+mod sync;
+mod tokens;
+mod users;
+
+use std::sync::Arc;
+
+use hearth_store::DynStore;
+
+pub use auth::{AuthService, Caller, NewSession, RegisterInput};
+pub use clock::now;
+pub use conversations::{ConversationService, DirectOutcome};
+pub use error::AppError;
+pub use messages::{MessagePageResult, MessageService, SendInput, Sent};
+pub use rate_limit::RateLimits;
+pub use settings::{AuthSettings, LimitSettings, Settings};
+pub use sync::{BootstrapResult, ChangesResult, SyncService};
+pub use tokens::JwtSecret;
+pub use users::UserService;
+
+/// Every use case, wired to one store. Cheap to clone; every face holds one.
+#[derive(Clone, Debug)]
+pub struct App {
+    /// Register, login, refresh, logout, access-token checks.
+    pub auth: AuthService,
+    /// Profiles and user search.
+    pub users: UserService,
+    /// Conversations, membership, read markers.
+    pub conversations: ConversationService,
+    /// Sending and reading messages.
+    pub messages: MessageService,
+    /// Bootstrap and incremental sync.
+    pub sync: SyncService,
+    store: DynStore,
+}
+
+impl App {
+    /// Wires the use cases to `store`.
+    pub fn new(store: DynStore, settings: Settings, secret: JwtSecret) -> Self {
+        let limits = Arc::new(RateLimits::new(&settings.limits));
+        let conversations = ConversationService::new(store.clone());
+        Self {
+            auth: AuthService::new(store.clone(), settings.auth, secret, limits.clone()),
+            users: UserService::new(store.clone()),
+            messages: MessageService::new(store.clone(), conversations.clone(), limits),
+            sync: SyncService::new(store.clone()),
+            conversations,
+            store,
+        }
+    }
+
+    /// Whether the database answers (for `/readyz`).
+    pub async fn ready(&self) -> Result<(), AppError> {
+        self.store.ping().await.map_err(AppError::from)
+    }
+}

@@ -1,0 +1,55 @@
+//! The use cases' share of the server configuration.
+
+use std::time::Duration;
+
+/// What the use cases need from the configuration.
+#[derive(Clone, Debug, Default)]
+pub struct Settings {
+    /// Tokens and sessions.
+    pub auth: AuthSettings,
+    /// Rate limits.
+    pub limits: LimitSettings,
+}
+
+/// Token lifetimes.
+#[derive(Clone, Copy, Debug)]
+pub struct AuthSettings {
+    /// How long an access token works.
+    pub access_token_ttl: Duration,
+    /// How long a refresh token works if unused.
+    pub refresh_token_ttl: Duration,
+    /// How long after a rotation the rotated token may be presented again (a retry whose
+    /// response was lost) and still buy a pair, instead of revoking the session.
+    pub refresh_reuse_grace: Duration,
+}
+
+impl Default for AuthSettings {
+    fn default() -> Self {
+        Self {
+            access_token_ttl: Duration::from_secs(15 * 60),
+            refresh_token_ttl: Duration::from_secs(30 * 24 * 3600),
+            refresh_reuse_grace: Duration::from_secs(10),
+        }
+    }
+}
+
+/// Rate limits, per minute. Each allows a burst of its full minute's quota.
+#[derive(Clone, Copy, Debug)]
+pub struct LimitSettings {
+    /// Register / login / refresh attempts per client IP.
+    pub auth_per_ip_per_minute: u32,
+    /// Register / login / refresh attempts per username.
+    pub auth_per_username_per_minute: u32,
+    /// Messages sent per user, across every face.
+    pub sends_per_user_per_minute: u32,
+}
+
+impl Default for LimitSettings {
+    fn default() -> Self {
+        Self {
+            auth_per_ip_per_minute: 30,
+            auth_per_username_per_minute: 10,
+            sends_per_user_per_minute: 30,
+        }
+    }
+}

@@ -1,0 +1,24 @@
+//! Hearth's domain: the identifiers, validated values and entities every other crate speaks in.
+//!
+//! This crate is sans I/O: no async runtime, no database, no HTTP. A value of one of its
+//! newtypes (a [`Username`], a [`MessageContent`], …) has passed its rule, so code further out
+//! never re-checks it. It must never depend on a framework, a driver or a wire format.
+
+mod conversation;
+mod event;
+mod ids;
+mod message;
+mod paging;
+mod user;
+mod validation;
+
+pub use conversation::{Conversation, ConversationKind, ConversationSummary, Member, Role};
+pub use event::{ConversationEvent, EventKind};
+pub use ids::{ConversationId, MessageId, SessionId, UserId};
+pub use message::{ClientMessageId, Message, MessageContent, preview_of};
+pub use paging::{Limit, Seq};
+pub use user::{DisplayName, Password, SearchQuery, User, Username};
+pub use validation::{FieldError, ValidationErrors};
+
+/// Time as every layer stores and transmits it: UTC with nanosecond precision.
+pub type Timestamp = time::OffsetDateTime;

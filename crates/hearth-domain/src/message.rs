@@ -1,0 +1,131 @@
+//! Messages and the values a sender supplies.
+
+use crate::validation::ValidationErrors;
+use crate::{ConversationId, MessageId, Seq, Timestamp, UserId};
+
+/// The text of a message: 1–4,000 Unicode scalar values, not only whitespace.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MessageContent(String);
+
+impl MessageContent {
+    /// Longest allowed message, in Unicode scalar values (`char`s).
+    pub const MAX_CHARS: usize = 4_000;
+
+    /// Validates message text exactly as sent (it is stored unmodified).
+    pub fn parse(raw: &str) -> Result<Self, ValidationErrors> {
+        if raw.trim().is_empty() {
+            return Err(ValidationErrors::field("content", "must not be empty"));
+        }
+        if raw.chars().count() > Self::MAX_CHARS {
+            return Err(ValidationErrors::field(
+                "content",
+                format!("must be at most {} characters", Self::MAX_CHARS),
+            ));
+        }
+        Ok(Self(raw.to_owned()))
+    }
+
+    /// Wraps text read back from storage.
+    pub fn from_trusted(text: String) -> Self {
+        Self(text)
+    }
+
+    /// The text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// The sender's idempotency key for one send: 1–128 characters, a UUID recommended.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct ClientMessageId(String);
+
+impl ClientMessageId {
+    /// Longest allowed key.
+    pub const MAX_LEN: usize = 128;
+
+    /// Validates a client message id.
+    pub fn parse(raw: &str) -> Result<Self, ValidationErrors> {
+        let len = raw.chars().count();
+        if len == 0 || len > Self::MAX_LEN {
+            return Err(ValidationErrors::field(
+                "client_message_id",
+                format!("must be 1–{} characters long", Self::MAX_LEN),
+            ));
+        }
+        if raw.chars().any(char::is_control) {
+            return Err(ValidationErrors::field(
+                "client_message_id",
+                "must not contain control characters",
+            ));
+        }
+        Ok(Self(raw.to_owned()))
+    }
+
+    /// Wraps a key read back from storage.
+    pub fn from_trusted(key: String) -> Self {
+        Self(key)
+    }
+
+    /// The key.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A stored message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Message {
+    /// The message's id.
+    pub id: MessageId,
+    /// The conversation it belongs to.
+    pub conversation_id: ConversationId,
+    /// Who sent it.
+    pub sender_id: UserId,
+    /// The sender's idempotency key.
+    pub client_message_id: ClientMessageId,
+    /// Its place in the conversation's log.
+    pub seq: Seq,
+    /// The text.
+    pub content: MessageContent,
+    /// When the server stored it.
+    pub created_at: Timestamp,
+}
+
+/// The conversation-list preview of a message: its first 100 characters on one line.
+pub fn preview_of(content: &MessageContent) -> String {
+    const PREVIEW_CHARS: usize = 100;
+    let one_line: String = content
+        .as_str()
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    let trimmed = one_line.trim();
+    if trimmed.chars().count() <= PREVIEW_CHARS {
+        return trimmed.to_owned();
+    }
+    let mut short: String = trimmed.chars().take(PREVIEW_CHARS - 1).collect();
+    short.push('…');
+    short
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn content_limit_counts_scalar_values_not_bytes() {
+        assert!(MessageContent::parse(&"é".repeat(4_000)).is_ok());
+        assert!(MessageContent::parse(&"é".repeat(4_001)).is_err());
+        assert!(MessageContent::parse(" \n ").is_err());
+    }
+
+    #[test]
+    fn preview_is_one_line_and_bounded() {
+        let content = MessageContent::from_trusted(format!("a\nb{}", "x".repeat(200)));
+        let preview = preview_of(&content);
+        assert!(!preview.contains('\n'));
+        assert_eq!(preview.chars().count(), 100);
+        assert!(preview.ends_with('…'));
+    }
+}

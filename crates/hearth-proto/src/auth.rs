@@ -1,0 +1,73 @@
+//! Authentication on the wire (seed 000: register / login / refresh / logout).
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::UserDto;
+
+/// `POST /v1/auth/register`.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct RegisterRequest {
+    /// 3–32 characters of `a-z 0-9 _ . -` (upper case is folded).
+    pub username: String,
+    /// 1–64 characters; the username when absent.
+    #[serde(default)]
+    pub display_name: Option<String>,
+    /// 8–128 characters.
+    pub password: String,
+    /// An e-mail address (optional unless the server requires verification).
+    #[serde(default)]
+    pub email: Option<String>,
+}
+
+/// `POST /v1/auth/login`.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct LoginRequest {
+    /// The username (any case).
+    pub username: String,
+    /// The password.
+    pub password: String,
+}
+
+/// `POST /v1/auth/refresh`.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct RefreshRequest {
+    /// The refresh token from the last `tokens`.
+    pub refresh_token: String,
+}
+
+/// `POST /v1/auth/logout`.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct LogoutRequest {
+    /// The refresh token of the session to end.
+    pub refresh_token: String,
+}
+
+/// A token pair.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct Tokens {
+    /// A short-lived JWT for `Authorization: Bearer`.
+    pub access_token: String,
+    /// An opaque token that buys the next pair, once.
+    pub refresh_token: String,
+    /// Always `bearer`.
+    pub token_type: String,
+    /// Seconds until the access token expires.
+    pub expires_in: i64,
+}
+
+/// The answer of register and login: `{user, tokens}`.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct SessionResponse {
+    /// The signed-in user.
+    pub user: UserDto,
+    /// Their new token pair.
+    pub tokens: Tokens,
+}
+
+/// The answer of refresh: `{tokens}`.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct TokensResponse {
+    /// The rotated token pair.
+    pub tokens: Tokens,
+}

@@ -1,0 +1,29 @@
+//! Hearth's wire types: what crosses the network, shared by the server's faces and the clients.
+//!
+//! Every request and response body of REST `/v1` is a type here, and so is the table of public
+//! error codes that every face renders ([`ErrorCode`]). Field names are seed 000's contract,
+//! verbatim. This crate must never depend on the server (no store, no axum): the SDK and the
+//! web client's generated types are built from it alone.
+
+mod auth;
+mod conversations;
+mod envelope;
+mod error_code;
+mod messages;
+mod sync;
+mod users;
+
+pub use auth::{
+    LoginRequest, LogoutRequest, RefreshRequest, RegisterRequest, SessionResponse, Tokens,
+    TokensResponse,
+};
+pub use conversations::{
+    ConversationDto, ConversationList, DirectRequest, MarkReadRequest, MemberDto, ReadMarker,
+};
+pub use envelope::{Envelope, ErrorBody, ErrorEnvelope, Ok};
+pub use error_code::ErrorCode;
+pub use messages::{MessageDto, MessagePage, SendMessageRequest};
+pub use sync::{Bootstrap, ChangeEvent, Changes, ConversationChanges};
+pub use users::{UserDto, UserList};
+
+mod from_domain;

@@ -1,0 +1,64 @@
+//! Sync on the wire: bootstrap and incremental changes (seed 000).
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::{ConversationDto, MessageDto, UserDto};
+
+/// `GET /v1/sync/bootstrap`: everything a fresh client needs to draw its first screen.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Bootstrap {
+    /// The caller.
+    pub me: UserDto,
+    /// The caller's conversations, most recently active first; each carries `last_seq`, the
+    /// cursor to continue from with `changes`.
+    pub conversations: Vec<ConversationDto>,
+    /// The latest messages of each conversation, oldest first, keyed by conversation id.
+    pub recent_messages: BTreeMap<Uuid, Vec<MessageDto>>,
+}
+
+/// One event of a conversation's log.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ChangeEvent {
+    /// Its place in the log.
+    pub seq: i64,
+    /// `conversation_created` or `new_message`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Who caused it.
+    pub actor_id: Uuid,
+    /// When it happened (RFC 3339).
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: OffsetDateTime,
+    /// For `new_message`: the whole message.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<MessageDto>,
+    /// For `conversation_created`: the first members.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub member_ids: Option<Vec<Uuid>>,
+}
+
+/// The changes of one conversation after the client's cursor.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ConversationChanges {
+    /// The conversation.
+    pub conversation_id: Uuid,
+    /// Its events after the cursor, in `seq` order.
+    pub events: Vec<ChangeEvent>,
+    /// Whether more events follow; ask again from the last `seq`.
+    pub has_more: bool,
+}
+
+/// `GET /v1/sync/changes`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Changes {
+    /// One entry per conversation that has events after its cursor.
+    pub changes: Vec<ConversationChanges>,
+    /// Whether any conversation has more events.
+    pub has_more: bool,
+}

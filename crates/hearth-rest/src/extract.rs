@@ -1,0 +1,154 @@
+//! Request extractors whose failures speak the envelope: the bearer token, JSON bodies, path
+//! ids, query strings and the client's address.
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Path};
+use axum::http::header;
+use axum::http::request::Parts;
+use hearth_app::Caller;
+use hearth_domain::ConversationId;
+use hearth_proto::ErrorCode;
+use serde_json::{Map, Value};
+
+use crate::{ApiError, RestState};
+
+/// The authenticated caller, from `Authorization: Bearer <access token>`.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Auth(pub Caller);
+
+impl FromRequestParts<RestState> for Auth {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &RestState) -> Result<Self, ApiError> {
+        let header = parts.headers.get(header::AUTHORIZATION).ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::Unauthorized,
+                "missing Authorization: Bearer token",
+            )
+        })?;
+        let token = header
+            .to_str()
+            .ok()
+            .and_then(|value| {
+                let (scheme, token) = value.split_once(' ')?;
+                scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+            })
+            .filter(|token| !token.is_empty())
+            .ok_or_else(|| {
+                ApiError::new(
+                    ErrorCode::Unauthorized,
+                    "Authorization must be `Bearer <token>`",
+                )
+            })?;
+        let caller = state.app.auth.authenticate(token)?;
+        tracing::Span::current().record("user_id", tracing::field::display(caller.user_id));
+        Ok(Self(caller))
+    }
+}
+
+/// A JSON body. Unparsable JSON is 400, a wrong shape 422 naming the field, a wrong content
+/// type 415, an oversized body 413.
+#[derive(Debug, FromRequest)]
+#[from_request(via(axum::Json), rejection(ApiError))]
+pub(crate) struct Json<T>(pub T);
+
+impl From<JsonRejection> for ApiError {
+    fn from(rejection: JsonRejection) -> Self {
+        match rejection {
+            JsonRejection::JsonDataError(err) => shape_error(&err.body_text()),
+            JsonRejection::JsonSyntaxError(_) => {
+                ApiError::new(ErrorCode::BadRequest, "the body is not valid JSON")
+            }
+            JsonRejection::MissingJsonContentType(_) => ApiError::new(
+                ErrorCode::UnsupportedMediaType,
+                "the body must be JSON with Content-Type: application/json",
+            ),
+            JsonRejection::BytesRejection(err) if err.status().as_u16() == 413 => ApiError::new(
+                ErrorCode::PayloadTooLarge,
+                "the body is larger than the server accepts",
+            ),
+            other => ApiError::new(ErrorCode::BadRequest, other.body_text()),
+        }
+    }
+}
+
+/// Turns serde's "missing field `x`" / "x: invalid type …" into a 422 naming the field.
+fn shape_error(text: &str) -> ApiError {
+    let detail = text
+        .strip_prefix("Failed to deserialize the JSON body into the target type: ")
+        .unwrap_or(text);
+    let field = if let Some(rest) = detail.split("missing field `").nth(1) {
+        rest.split('`').next().unwrap_or("body").to_owned()
+    } else {
+        match detail.split_once(": ") {
+            Some((path, _)) if !path.contains(' ') && path != "." => path.to_owned(),
+            _ => "body".to_owned(),
+        }
+    };
+    let mut details = Map::new();
+    details.insert(field, Value::String(detail.to_owned()));
+    ApiError::new(
+        ErrorCode::ValidationFailed,
+        format!("invalid input: {detail}"),
+    )
+    .with_details(Value::Object(details))
+}
+
+/// A query string. A string that cannot be read at all is 400.
+#[derive(Debug, FromRequestParts)]
+#[from_request(via(axum::extract::Query), rejection(ApiError))]
+pub(crate) struct Query<T>(pub T);
+
+impl From<QueryRejection> for ApiError {
+    fn from(rejection: QueryRejection) -> Self {
+        ApiError::new(ErrorCode::BadRequest, rejection.body_text())
+    }
+}
+
+/// An optional integer query parameter: absent or empty is `None`, anything not an integer is
+/// a 422 naming the parameter.
+pub(crate) fn int_param(name: &str, value: Option<&str>) -> Result<Option<i64>, ApiError> {
+    match value.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(text) => text
+            .parse()
+            .map(Some)
+            .map_err(|_| ApiError::field(name, "must be an integer")),
+    }
+}
+
+/// The conversation id in the path. A malformed id names no conversation: 404.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct ConversationPath(pub ConversationId);
+
+impl<S: Send + Sync> FromRequestParts<S> for ConversationPath {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let Path(raw) = Path::<String>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| ApiError::new(ErrorCode::NotFound, "conversation not found"))?;
+        raw.parse()
+            .map(Self)
+            .map_err(|_| ApiError::new(ErrorCode::NotFound, "conversation not found"))
+    }
+}
+
+/// The client's IP address, for per-IP rate limits.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct ClientIp(pub IpAddr);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
+        let ip = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|info| info.0.ip())
+            .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
+        Ok(Self(ip))
+    }
+}

@@ -1,0 +1,83 @@
+//! Hearth's REST `/v1` face: seed 000's contract, verbatim, extended in the same style.
+//!
+//! Handlers are thin: parse the request, call one use case of [`hearth_app::App`], render the
+//! result in the `{data}` envelope. Errors from anywhere — a use case, a malformed body, an
+//! unknown route — become the `{error: {code, message, details}}` envelope in one place
+//! ([`error`]). Handlers never check a permission or touch the database themselves.
+
+mod error;
+mod extract;
+mod middleware;
+mod openapi;
+mod ops;
+mod render;
+mod routes;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use hearth_app::App;
+use metrics_exporter_prometheus::PrometheusHandle;
+use utoipa_axum::router::OpenApiRouter;
+
+pub use error::ApiError;
+pub use openapi::openapi;
+
+/// What the REST face needs from the server's configuration.
+#[derive(Clone, Debug)]
+pub struct RestSettings {
+    /// Origins allowed by CORS (empty: no cross-origin access).
+    pub cors_allowed_origins: Vec<String>,
+    /// Largest request body accepted, in bytes.
+    pub max_body_bytes: usize,
+}
+
+impl Default for RestSettings {
+    fn default() -> Self {
+        Self {
+            cors_allowed_origins: Vec::new(),
+            max_body_bytes: 64 * 1024,
+        }
+    }
+}
+
+/// Shared by every handler.
+#[derive(Clone, Debug)]
+pub struct RestState {
+    /// The use cases.
+    pub app: App,
+    metrics: Arc<PrometheusHandle>,
+}
+
+/// The whole HTTP surface: `/v1`, `/docs`, `/healthz`, `/readyz`, `/metrics`, with every
+/// middleware (request ids, tracing, metrics, security headers, CORS, body limit).
+pub fn router(app: App, settings: &RestSettings) -> Router {
+    let state = RestState {
+        app,
+        metrics: Arc::new(middleware::metrics_handle()),
+    };
+    let (api, spec) = api().split_for_parts();
+    let api = api
+        .route_layer(axum::middleware::from_fn(middleware::record_route))
+        .layer(DefaultBodyLimit::max(settings.max_body_bytes));
+    let docs = utoipa_swagger_ui::SwaggerUi::new("/docs").url("/v1/openapi.json", spec);
+    let router = Router::new()
+        .merge(api)
+        .merge(ops::router())
+        .merge(docs)
+        .fallback(error::unknown_route)
+        .method_not_allowed_fallback(error::wrong_method)
+        .with_state(state);
+    middleware::wrap(router, settings)
+}
+
+/// Every `/v1` route with its OpenAPI description.
+fn api() -> OpenApiRouter<RestState> {
+    OpenApiRouter::with_openapi(openapi::ApiDoc::openapi_base())
+        .merge(routes::auth::router())
+        .merge(routes::users::router())
+        .merge(routes::conversations::router())
+        .merge(routes::messages::router())
+        .merge(routes::sync::router())
+}

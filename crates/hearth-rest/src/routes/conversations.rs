@@ -1,0 +1,106 @@
+//! `/v1/conversations`: the list, direct conversations, one conversation, read markers.
+
+use axum::extract::State;
+use axum::response::Response;
+use hearth_proto::{
+    ConversationDto, ConversationList, DirectRequest, Envelope, ErrorEnvelope, MarkReadRequest,
+    ReadMarker,
+};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::extract::{Auth, ConversationPath, Json};
+use crate::render::{created_or_ok, ok};
+use crate::{ApiError, RestState};
+
+pub(crate) fn router() -> OpenApiRouter<RestState> {
+    OpenApiRouter::new()
+        .routes(routes!(list))
+        .routes(routes!(direct))
+        .routes(routes!(get_one))
+        .routes(routes!(mark_read))
+}
+
+/// The caller's conversations, most recently active first, with last message and unread count.
+#[utoipa::path(get, path = "/v1/conversations", tag = "conversations", security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The caller's conversations", body = Envelope<ConversationList>),
+        (status = 401, description = "Not signed in", body = ErrorEnvelope),
+    ))]
+async fn list(State(state): State<RestState>, Auth(caller): Auth) -> Result<Response, ApiError> {
+    let conversations = state.app.conversations.list(caller).await?;
+    Ok(ok(ConversationList {
+        conversations: conversations.iter().map(ConversationDto::from).collect(),
+    }))
+}
+
+/// Get or create the direct conversation with another user (201 when created, 200 when it
+/// existed).
+#[utoipa::path(post, path = "/v1/conversations/direct", tag = "conversations", request_body = DirectRequest,
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Created", body = Envelope<ConversationDto>),
+        (status = 200, description = "Already existed", body = Envelope<ConversationDto>),
+        (status = 404, description = "No such user", body = ErrorEnvelope),
+        (status = 422, description = "Invalid user id, or yourself", body = ErrorEnvelope),
+    ))]
+async fn direct(
+    State(state): State<RestState>,
+    Auth(caller): Auth,
+    Json(body): Json<DirectRequest>,
+) -> Result<Response, ApiError> {
+    let outcome = state
+        .app
+        .conversations
+        .direct(caller, &body.other_user_id)
+        .await?;
+    Ok(created_or_ok(
+        outcome.created,
+        ConversationDto::from(&outcome.conversation),
+    ))
+}
+
+/// One conversation the caller is in.
+#[utoipa::path(get, path = "/v1/conversations/{id}", tag = "conversations", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Conversation id")),
+    responses(
+        (status = 200, description = "The conversation", body = Envelope<ConversationDto>),
+        (status = 403, description = "Not a member", body = ErrorEnvelope),
+        (status = 404, description = "No such conversation", body = ErrorEnvelope),
+    ))]
+async fn get_one(
+    State(state): State<RestState>,
+    Auth(caller): Auth,
+    ConversationPath(id): ConversationPath,
+) -> Result<Response, ApiError> {
+    let conversation = state.app.conversations.get(caller, id).await?;
+    Ok(ok(ConversationDto::from(&conversation)))
+}
+
+/// Move the caller's read marker forward (never back; clamped to the latest seq).
+#[utoipa::path(post, path = "/v1/conversations/{id}/read", tag = "conversations", request_body = MarkReadRequest,
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "Conversation id")),
+    responses(
+        (status = 200, description = "The marker after the move", body = Envelope<ReadMarker>),
+        (status = 403, description = "Not a member", body = ErrorEnvelope),
+        (status = 404, description = "No such conversation", body = ErrorEnvelope),
+        (status = 422, description = "Negative seq", body = ErrorEnvelope),
+    ))]
+async fn mark_read(
+    State(state): State<RestState>,
+    Auth(caller): Auth,
+    ConversationPath(id): ConversationPath,
+    Json(body): Json<MarkReadRequest>,
+) -> Result<Response, ApiError> {
+    let (last_read_seq, unread_count) = state
+        .app
+        .conversations
+        .mark_read(caller, id, body.seq)
+        .await?;
+    Ok(ok(ReadMarker {
+        conversation_id: id.as_uuid(),
+        last_read_seq,
+        unread_count,
+    }))
+}

@@ -1,0 +1,116 @@
+//! `/v1/sync`: bootstrap and changes (seed 000).
+
+use std::collections::{BTreeMap, HashMap};
+
+use axum::extract::State;
+use axum::response::Response;
+use hearth_domain::{ConversationId, Seq};
+use hearth_proto::{
+    Bootstrap, ChangeEvent, Changes, ConversationChanges, ConversationDto, Envelope, ErrorCode,
+    ErrorEnvelope, MessageDto, UserDto,
+};
+use serde::Deserialize;
+use utoipa::IntoParams;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::extract::{Auth, Query, int_param};
+use crate::render::ok;
+use crate::{ApiError, RestState};
+
+pub(crate) fn router() -> OpenApiRouter<RestState> {
+    OpenApiRouter::new()
+        .routes(routes!(bootstrap))
+        .routes(routes!(changes))
+}
+
+/// Everything a fresh client needs: me, conversations (each with `last_seq`, the cursor to
+/// continue from) and the latest messages of each.
+#[utoipa::path(get, path = "/v1/sync/bootstrap", tag = "sync", security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The first screen's data", body = Envelope<Bootstrap>),
+        (status = 401, description = "Not signed in", body = ErrorEnvelope),
+    ))]
+async fn bootstrap(
+    State(state): State<RestState>,
+    Auth(caller): Auth,
+) -> Result<Response, ApiError> {
+    let result = state.app.sync.bootstrap(caller).await?;
+    let recent_messages: BTreeMap<_, _> = result
+        .recent_messages
+        .iter()
+        .map(|(id, messages)| {
+            (
+                id.as_uuid(),
+                messages.iter().map(MessageDto::from).collect(),
+            )
+        })
+        .collect();
+    Ok(ok(Bootstrap {
+        me: UserDto::from(&result.me),
+        conversations: result
+            .conversations
+            .iter()
+            .map(ConversationDto::from)
+            .collect(),
+        recent_messages,
+    }))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+struct ChangesParams {
+    /// A JSON object `{conversation_id: seq}`, URL-encoded: the last seq the client has of each
+    /// conversation. Conversations it does not name are returned from the start.
+    after_seq_by_conversation: Option<String>,
+    /// Most events per conversation, 1–100, default 50.
+    limit: Option<String>,
+}
+
+/// The events of each of the caller's conversations after the client's cursor, in seq order.
+#[utoipa::path(get, path = "/v1/sync/changes", tag = "sync", security(("bearer" = [])),
+    params(ChangesParams),
+    responses(
+        (status = 200, description = "The changes", body = Envelope<Changes>),
+        (status = 400, description = "after_seq_by_conversation is not a JSON object of seqs", body = ErrorEnvelope),
+        (status = 422, description = "Negative seq or invalid limit", body = ErrorEnvelope),
+    ))]
+async fn changes(
+    State(state): State<RestState>,
+    Auth(caller): Auth,
+    Query(params): Query<ChangesParams>,
+) -> Result<Response, ApiError> {
+    let limit = int_param("limit", params.limit.as_deref())?;
+    let cursors = parse_cursors(params.after_seq_by_conversation.as_deref())?;
+    let result = state.app.sync.changes(caller, &cursors, limit).await?;
+    let has_more = result.has_more();
+    Ok(ok(Changes {
+        changes: result
+            .conversations
+            .iter()
+            .map(|(id, events, more)| ConversationChanges {
+                conversation_id: id.as_uuid(),
+                events: events.iter().map(ChangeEvent::from).collect(),
+                has_more: *more,
+            })
+            .collect(),
+        has_more,
+    }))
+}
+
+/// Reads `{conversation_id: seq}`. Keys that are not ids name no conversation of the caller
+/// and are ignored, like ids of conversations the caller is not in.
+fn parse_cursors(raw: Option<&str>) -> Result<HashMap<ConversationId, Seq>, ApiError> {
+    let Some(raw) = raw.map(str::trim).filter(|r| !r.is_empty()) else {
+        return Ok(HashMap::new());
+    };
+    let object: HashMap<String, Seq> = serde_json::from_str(raw).map_err(|_| {
+        ApiError::new(
+            ErrorCode::BadRequest,
+            "after_seq_by_conversation must be a JSON object of conversation ids to integer seqs",
+        )
+    })?;
+    Ok(object
+        .into_iter()
+        .filter_map(|(id, seq)| Some((id.parse().ok()?, seq)))
+        .collect())
+}

@@ -1,0 +1,61 @@
+//! `/v1/users`: me and search (seed 000).
+
+use axum::extract::State;
+use axum::response::Response;
+use hearth_proto::{Envelope, ErrorEnvelope, UserDto, UserList};
+use serde::Deserialize;
+use utoipa::IntoParams;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::extract::{Auth, Query, int_param};
+use crate::render::ok;
+use crate::{ApiError, RestState};
+
+pub(crate) fn router() -> OpenApiRouter<RestState> {
+    OpenApiRouter::new()
+        .routes(routes!(me))
+        .routes(routes!(search))
+}
+
+/// The signed-in user.
+#[utoipa::path(get, path = "/v1/users/me", tag = "users", security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The caller", body = Envelope<UserDto>),
+        (status = 401, description = "Not signed in", body = ErrorEnvelope),
+    ))]
+async fn me(State(state): State<RestState>, Auth(caller): Auth) -> Result<Response, ApiError> {
+    let user = state.app.users.me(caller).await?;
+    Ok(ok(UserDto::from(&user)))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+struct SearchParams {
+    /// 1–64 characters, matched as a prefix of username or display name.
+    query: Option<String>,
+    /// 1–100, default 50.
+    limit: Option<String>,
+}
+
+/// Find other users by the start of their username or display name.
+#[utoipa::path(get, path = "/v1/users/search", tag = "users", params(SearchParams), security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Matching users", body = Envelope<UserList>),
+        (status = 401, description = "Not signed in", body = ErrorEnvelope),
+        (status = 422, description = "Invalid query or limit", body = ErrorEnvelope),
+    ))]
+async fn search(
+    State(state): State<RestState>,
+    Auth(caller): Auth,
+    Query(params): Query<SearchParams>,
+) -> Result<Response, ApiError> {
+    let limit = int_param("limit", params.limit.as_deref())?;
+    let users = state
+        .app
+        .users
+        .search(caller, params.query.as_deref().unwrap_or(""), limit)
+        .await?;
+    Ok(ok(UserList {
+        users: users.iter().map(UserDto::from).collect(),
+    }))
+}

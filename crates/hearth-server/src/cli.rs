@@ -1,0 +1,79 @@
+//! The `hearth` command line.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Hearth: a self-hosted messenger. One binary; embedded SQLite by default.
+#[derive(Debug, Parser)]
+#[command(
+    name = "hearth",
+    version,
+    about = "Hearth: a self-hosted messenger. One binary; embedded SQLite by default.",
+    propagate_version = true
+)]
+pub struct Cli {
+    /// A TOML configuration file (values in HEARTH_* variables and flags win over it).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// The data directory: database, media and generated secrets [default: ./data].
+    #[arg(long, global = true, value_name = "DIR")]
+    pub data: Option<PathBuf>,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the server (REST /v1, docs at /docs, metrics at /metrics).
+    Serve(ServeArgs),
+    /// Create the database if needed and apply pending migrations, then exit.
+    Migrate,
+    /// Administer accounts.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+}
+
+/// `hearth serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address and port to listen on [default: 127.0.0.1:8080].
+    #[arg(long, value_name = "ADDR")]
+    pub listen: Option<SocketAddr>,
+}
+
+/// `hearth admin …`.
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Create an account.
+    CreateUser(CreateUserArgs),
+}
+
+/// `hearth admin create-user`.
+#[derive(Debug, Args)]
+pub struct CreateUserArgs {
+    /// Login name: 3–32 of a-z 0-9 _ . -
+    #[arg(long)]
+    pub username: String,
+    /// Shown name [default: the username].
+    #[arg(long)]
+    pub display_name: Option<String>,
+    /// Password (8–128 characters). Prefer --password-stdin or HEARTH_ADMIN_PASSWORD: a flag
+    /// shows in the process list.
+    #[arg(
+        long,
+        env = "HEARTH_ADMIN_PASSWORD",
+        hide_env_values = true,
+        conflicts_with = "password_stdin"
+    )]
+    pub password: Option<String>,
+    /// Read the password from the first line of standard input.
+    #[arg(long)]
+    pub password_stdin: bool,
+    /// E-mail address.
+    #[arg(long)]
+    pub email: Option<String>,
+}

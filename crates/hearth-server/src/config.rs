@@ -1,0 +1,340 @@
+//! The server's configuration: one typed struct, loaded once at start, validated, passed down.
+//!
+//! Layers, later wins: built-in defaults → the TOML file of `--config` → `HEARTH_*`
+//! environment variables (nested keys with `__`, e.g. `HEARTH_LIMITS__MAX_BODY_BYTES`) →
+//! command-line flags (`--listen`, `--data`). Nothing reads configuration from globals.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use hearth_app::{AuthSettings, LimitSettings, Settings};
+use serde::Deserialize;
+
+use crate::StartupError;
+
+/// Everything the server can be told.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Address and port to listen on (`HEARTH_LISTEN`).
+    pub listen: SocketAddr,
+    /// Directory of the database, media and generated secrets (`HEARTH_DATA`).
+    #[serde(alias = "data")]
+    pub data_dir: PathBuf,
+    /// Logging.
+    pub log: LogConfig,
+    /// Tokens and sessions.
+    pub auth: AuthConfig,
+    /// Input sizes and rate limits.
+    pub limits: LimitsConfig,
+    /// Cross-origin access.
+    pub cors: CorsConfig,
+}
+
+/// Logging.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LogConfig {
+    /// `tracing` filter directives, e.g. `info` or `hearth=debug,info` (`RUST_LOG` wins).
+    pub filter: String,
+    /// `text` for people, `json` for log collectors.
+    pub format: LogFormat,
+}
+
+/// How log lines are written.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+/// Tokens and sessions.
+#[derive(Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AuthConfig {
+    /// Lifetime of an access token, in seconds (default 900: 15 minutes).
+    pub access_token_ttl_secs: u64,
+    /// Lifetime of an unused refresh token, in days (default 30).
+    pub refresh_token_ttl_days: u64,
+    /// The access-token signing secret (≥ 32 bytes). When absent, one is generated into the
+    /// data directory. Set it to share tokens between nodes.
+    pub jwt_secret: Option<String>,
+}
+
+impl std::fmt::Debug for AuthConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AuthConfig")
+            .field("access_token_ttl_secs", &self.access_token_ttl_secs)
+            .field("refresh_token_ttl_days", &self.refresh_token_ttl_days)
+            .field(
+                "jwt_secret",
+                &self.jwt_secret.as_ref().map(|_| "<redacted>"),
+            )
+            .finish()
+    }
+}
+
+/// Input sizes and rate limits.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LimitsConfig {
+    /// Largest request body, in bytes (default 65,536).
+    pub max_body_bytes: usize,
+    /// Register / login / refresh attempts per client IP per minute (default 30).
+    pub auth_per_ip_per_minute: u32,
+    /// Register / login / refresh attempts per username per minute (default 10).
+    pub auth_per_username_per_minute: u32,
+    /// Messages per user per minute, across every face (default 30).
+    pub sends_per_user_per_minute: u32,
+}
+
+/// Cross-origin access.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CorsConfig {
+    /// Origins (`https://chat.example.org`) allowed to call the API from a browser; empty: none.
+    pub allowed_origins: Vec<String>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            data_dir: PathBuf::from("data"),
+            log: LogConfig::default(),
+            auth: AuthConfig::default(),
+            limits: LimitsConfig::default(),
+            cors: CorsConfig::default(),
+        }
+    }
+}
+
+impl Default for LogConfig {
+    fn default() -> Self {
+        Self {
+            filter: "info".to_owned(),
+            format: LogFormat::Text,
+        }
+    }
+}
+
+impl Default for AuthConfig {
+    fn default() -> Self {
+        Self {
+            access_token_ttl_secs: 900,
+            refresh_token_ttl_days: 30,
+            jwt_secret: None,
+        }
+    }
+}
+
+impl Default for LimitsConfig {
+    fn default() -> Self {
+        let app = LimitSettings::default();
+        Self {
+            max_body_bytes: 64 * 1024,
+            auth_per_ip_per_minute: app.auth_per_ip_per_minute,
+            auth_per_username_per_minute: app.auth_per_username_per_minute,
+            sends_per_user_per_minute: app.sends_per_user_per_minute,
+        }
+    }
+}
+
+impl Config {
+    /// Loads defaults, then `file` (if given), then `HEARTH_*` variables from `env`, and
+    /// validates the result.
+    pub fn load(
+        file: Option<&Path>,
+        env: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Self, StartupError> {
+        let mut builder = config::Config::builder();
+        if let Some(path) = file {
+            if !path.is_file() {
+                return Err(StartupError::Config(format!(
+                    "config file {} does not exist",
+                    path.display()
+                )));
+            }
+            builder = builder.add_source(config::File::from(path).format(config::FileFormat::Toml));
+        }
+        let vars: std::collections::HashMap<String, String> = env
+            .into_iter()
+            .filter(|(k, _)| k.starts_with("HEARTH_") && !k.starts_with("HEARTH_ADMIN_"))
+            .collect();
+        builder = builder.add_source(
+            config::Environment::with_prefix("HEARTH")
+                .prefix_separator("_")
+                .separator("__")
+                .try_parsing(true)
+                .list_separator(",")
+                .with_list_parse_key("cors.allowed_origins")
+                .source(Some(vars)),
+        );
+        let config: Config = builder
+            .build()
+            .and_then(config::Config::try_deserialize)
+            .map_err(|e| StartupError::Config(e.to_string()))?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Checks every value; the error names the key and the rule.
+    pub fn validate(&self) -> Result<(), StartupError> {
+        let bad = |msg: String| Err(StartupError::Config(msg));
+        if self.data_dir.as_os_str().is_empty() {
+            return bad("data_dir must not be empty".to_owned());
+        }
+        if self.auth.access_token_ttl_secs == 0 || self.auth.access_token_ttl_secs > 24 * 3600 {
+            return bad("auth.access_token_ttl_secs must be 1–86400".to_owned());
+        }
+        if self.auth.refresh_token_ttl_days == 0 || self.auth.refresh_token_ttl_days > 365 {
+            return bad("auth.refresh_token_ttl_days must be 1–365".to_owned());
+        }
+        if self.limits.max_body_bytes < 1024 || self.limits.max_body_bytes > 64 * 1024 * 1024 {
+            return bad("limits.max_body_bytes must be 1024–67108864".to_owned());
+        }
+        for (key, value) in [
+            (
+                "limits.auth_per_ip_per_minute",
+                self.limits.auth_per_ip_per_minute,
+            ),
+            (
+                "limits.auth_per_username_per_minute",
+                self.limits.auth_per_username_per_minute,
+            ),
+            (
+                "limits.sends_per_user_per_minute",
+                self.limits.sends_per_user_per_minute,
+            ),
+        ] {
+            if value == 0 {
+                return bad(format!("{key} must be at least 1"));
+            }
+        }
+        for origin in &self.cors.allowed_origins {
+            let plausible = (origin.starts_with("http://") || origin.starts_with("https://"))
+                && !origin.ends_with('/')
+                && axum::http::HeaderValue::from_str(origin).is_ok();
+            if !plausible {
+                return bad(format!(
+                    "cors.allowed_origins: {origin:?} is not an origin like https://chat.example.org (scheme and host, no path)"
+                ));
+            }
+        }
+        if let Some(secret) = &self.auth.jwt_secret
+            && secret.len() < hearth_app::JwtSecret::MIN_LEN
+        {
+            return bad(format!(
+                "auth.jwt_secret must be at least {} bytes",
+                hearth_app::JwtSecret::MIN_LEN
+            ));
+        }
+        Ok(())
+    }
+
+    /// The use cases' share.
+    pub fn app_settings(&self) -> Settings {
+        Settings {
+            auth: AuthSettings {
+                access_token_ttl: Duration::from_secs(self.auth.access_token_ttl_secs),
+                refresh_token_ttl: Duration::from_secs(
+                    self.auth.refresh_token_ttl_days * 24 * 3600,
+                ),
+                ..AuthSettings::default()
+            },
+            limits: LimitSettings {
+                auth_per_ip_per_minute: self.limits.auth_per_ip_per_minute,
+                auth_per_username_per_minute: self.limits.auth_per_username_per_minute,
+                sends_per_user_per_minute: self.limits.sends_per_user_per_minute,
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn defaults_listen_on_loopback_8080_with_data_dir() {
+        let config = Config::load(None, env(&[])).ok();
+        assert_eq!(
+            config.as_ref().map(|c| c.listen.to_string()),
+            Some("127.0.0.1:8080".to_owned())
+        );
+        assert_eq!(config.map(|c| c.data_dir), Some(PathBuf::from("data")));
+    }
+
+    #[test]
+    fn environment_overrides_nested_keys() {
+        let config = Config::load(
+            None,
+            env(&[
+                ("HEARTH_LISTEN", "127.0.0.1:9000"),
+                ("HEARTH_DATA", "/tmp/x"),
+                ("HEARTH_LIMITS__SENDS_PER_USER_PER_MINUTE", "99"),
+                (
+                    "HEARTH_CORS__ALLOWED_ORIGINS",
+                    "https://a.example,https://b.example",
+                ),
+            ]),
+        );
+        let config = config.ok();
+        assert_eq!(config.as_ref().map(|c| c.listen.port()), Some(9000));
+        assert_eq!(
+            config.as_ref().map(|c| c.data_dir.clone()),
+            Some(PathBuf::from("/tmp/x"))
+        );
+        assert_eq!(
+            config.as_ref().map(|c| c.limits.sends_per_user_per_minute),
+            Some(99)
+        );
+        assert_eq!(config.map(|c| c.cors.allowed_origins.len()), Some(2));
+    }
+
+    #[test]
+    fn a_bad_value_is_a_clear_error() {
+        let err = Config::load(None, env(&[("HEARTH_LISTEN", "not-an-address")])).err();
+        assert!(
+            err.map(|e| e.to_string())
+                .is_some_and(|m| m.contains("invalid configuration"))
+        );
+        let err = Config::load(None, env(&[("HEARTH_LIMITS__MAX_BODY_BYTES", "10")])).err();
+        assert!(
+            err.map(|e| e.to_string())
+                .is_some_and(|m| m.contains("limits.max_body_bytes"))
+        );
+        let err = Config::load(
+            None,
+            env(&[("HEARTH_CORS__ALLOWED_ORIGINS", "example.org")]),
+        )
+        .err();
+        assert!(
+            err.map(|e| e.to_string())
+                .is_some_and(|m| m.contains("cors.allowed_origins"))
+        );
+    }
+
+    #[test]
+    fn secrets_are_redacted_in_debug() {
+        let config = Config {
+            auth: AuthConfig {
+                jwt_secret: Some("s3cr3t".repeat(8)),
+                ..AuthConfig::default()
+            },
+            ..Config::default()
+        };
+        assert!(!format!("{config:?}").contains("s3cr3t"));
+    }
+}

@@ -1,0 +1,71 @@
+//! The `hearth` server: typed configuration, start-up checks, and the wiring of the store, the
+//! use cases and the faces into one process.
+//!
+//! [`run`] is the only way a server starts: it takes an already-bound listener and a shutdown
+//! future, so the binary passes the configured address and Ctrl-C/SIGTERM, and tests pass
+//! `127.0.0.1:0` and a channel. This crate holds no business rule and no SQL.
+
+pub mod cli;
+pub mod config;
+mod secret;
+mod startup;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use hearth_app::App;
+use hearth_rest::RestSettings;
+use hearth_store_sqlite::{SqliteOptions, SqliteStore};
+use tokio::net::TcpListener;
+
+pub use crate::config::Config;
+pub use crate::startup::StartupError;
+
+/// Opens the store in the configured data directory (creating it, applying migrations).
+pub async fn open_store(config: &Config) -> Result<Arc<SqliteStore>, StartupError> {
+    startup::prepare_data_dir(&config.data_dir)?;
+    let path = config.data_dir.join("hearth.db");
+    let store = SqliteStore::open(&path, SqliteOptions::default())
+        .await
+        .map_err(|source| StartupError::Database { path, source })?;
+    Ok(Arc::new(store))
+}
+
+/// Builds the use cases over an open store.
+pub fn build_app(config: &Config, store: Arc<SqliteStore>) -> Result<App, StartupError> {
+    let secret = secret::load_or_create(config)?;
+    Ok(App::new(store, config.app_settings(), secret))
+}
+
+/// Serves Hearth on `listener` until `shutdown` completes, then finishes in-flight requests
+/// and queued writes and returns.
+pub async fn run(
+    config: Config,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), StartupError> {
+    let store = open_store(&config).await?;
+    let app = build_app(&config, store.clone())?;
+    let rest = RestSettings {
+        cors_allowed_origins: config.cors.allowed_origins.clone(),
+        max_body_bytes: config.limits.max_body_bytes,
+    };
+    let router = hearth_rest::router(app, &rest);
+    let address = listener
+        .local_addr()
+        .map_err(|source| StartupError::Listen {
+            address: config.listen,
+            source,
+        })?;
+    tracing::info!(%address, data_dir = %config.data_dir.display(), "hearth is serving");
+    let served = axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await;
+    tracing::info!("shutting down: finishing queued writes");
+    store.close().await;
+    served.map_err(|source| StartupError::Serve { source })
+}

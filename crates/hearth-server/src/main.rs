@@ -1,0 +1,152 @@
+//! The `hearth` binary: parses the command line, loads the configuration, and runs a command.
+
+use std::io::BufRead;
+use std::process::ExitCode;
+
+use clap::Parser;
+use hearth_app::RegisterInput;
+use hearth_server::cli::{AdminCommand, Cli, Command, CreateUserArgs};
+use hearth_server::config::LogFormat;
+use hearth_server::{Config, StartupError};
+use hearth_store_sqlite::SqliteStore;
+use tokio::net::TcpListener;
+use tracing_subscriber::EnvFilter;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let mut config = match Config::load(cli.config.as_deref(), std::env::vars()) {
+        Ok(config) => config,
+        Err(err) => return fail(&err),
+    };
+    if let Some(data) = cli.data.clone() {
+        config.data_dir = data;
+    }
+    if let Command::Serve(args) = &cli.command
+        && let Some(listen) = args.listen
+    {
+        config.listen = listen;
+    }
+    init_tracing(&config);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            eprintln!("error: cannot start the async runtime: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let outcome = runtime.block_on(async move {
+        match cli.command {
+            Command::Serve(_) => serve(config).await,
+            Command::Migrate => migrate(&config).await,
+            Command::Admin(AdminCommand::CreateUser(args)) => create_user(&config, args).await,
+        }
+    });
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => fail(&err),
+    }
+}
+
+fn fail(err: &StartupError) -> ExitCode {
+    eprintln!("error: {err}");
+    ExitCode::FAILURE
+}
+
+fn init_tracing(config: &Config) {
+    let filter =
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(&config.log.filter));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match config.log.format {
+        LogFormat::Json => builder.json().init(),
+        LogFormat::Text => builder.init(),
+    }
+}
+
+async fn serve(config: Config) -> Result<(), StartupError> {
+    let listener =
+        TcpListener::bind(config.listen)
+            .await
+            .map_err(|source| StartupError::Listen {
+                address: config.listen,
+                source,
+            })?;
+    hearth_server::run(config, listener, shutdown_signal()).await
+}
+
+/// Completes on Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutdown requested");
+}
+
+async fn migrate(config: &Config) -> Result<(), StartupError> {
+    std::fs::create_dir_all(&config.data_dir).map_err(|source| StartupError::DataDir {
+        path: config.data_dir.clone(),
+        source,
+    })?;
+    let path = config.data_dir.join("hearth.db");
+    let applied = SqliteStore::migrate(&path)
+        .await
+        .map_err(|source| StartupError::Database {
+            path: path.clone(),
+            source,
+        })?;
+    eprintln!(
+        "database {}: {applied} migration(s) applied; schema is current",
+        path.display()
+    );
+    Ok(())
+}
+
+async fn create_user(config: &Config, args: CreateUserArgs) -> Result<(), StartupError> {
+    let password = match (args.password, args.password_stdin) {
+        (Some(password), _) => password,
+        (None, true) => {
+            let mut line = String::new();
+            std::io::stdin().lock().read_line(&mut line).map_err(|e| {
+                StartupError::Config(format!("cannot read the password from standard input: {e}"))
+            })?;
+            line.trim_end_matches(['\r', '\n']).to_owned()
+        }
+        (None, false) => {
+            return Err(StartupError::Config(
+                "give the password with --password-stdin, HEARTH_ADMIN_PASSWORD or --password"
+                    .to_owned(),
+            ));
+        }
+    };
+    let store = hearth_server::open_store(config).await?;
+    let app = hearth_server::build_app(config, store.clone())?;
+    let input = RegisterInput {
+        username: args.username,
+        display_name: args.display_name,
+        password,
+        email: args.email,
+    };
+    let created = app.auth.create_account(input).await;
+    store.close().await;
+    let user = created.map_err(|e| StartupError::Config(format!("cannot create the user: {e}")))?;
+    eprintln!("created user {} ({})", user.username.as_str(), user.id);
+    Ok(())
+}

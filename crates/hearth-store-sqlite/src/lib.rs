@@ -1,0 +1,147 @@
+//! Hearth's embedded SQLite store.
+//!
+//! One database file in WAL mode. Reads go to a pool of read-only connections, which WAL lets
+//! run beside the writer. Every write goes through the single [`writer`], which commits
+//! concurrent writes together (group commit): one transaction and one fsync per batch, with a
+//! savepoint per write so one failing write never undoes another. A write's caller is answered
+//! only after its batch is durable (`synchronous=FULL`).
+//!
+//! This crate implements the ports of `hearth-store` and nothing else: no business rule lives
+//! here, and no SQLite type leaves it.
+
+mod codec;
+mod conversations;
+mod messages;
+mod sessions;
+mod sync;
+mod users;
+mod writer;
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use hearth_store::{HealthStore, StoreError};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+use sqlx::{ConnectOptions, Connection};
+
+use crate::writer::Writer;
+
+/// The embedded SQLite store. Cheap to share behind an `Arc`.
+#[derive(Debug)]
+pub struct SqliteStore {
+    readers: SqlitePool,
+    writer: Writer,
+}
+
+/// Tuning of the store.
+#[derive(Clone, Copy, Debug)]
+pub struct SqliteOptions {
+    /// Read-only connections in the pool.
+    pub readers: u32,
+    /// Most writes committed in one transaction.
+    pub max_batch: usize,
+}
+
+impl Default for SqliteOptions {
+    fn default() -> Self {
+        Self {
+            readers: 8,
+            max_batch: 512,
+        }
+    }
+}
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database at `path`, applies pending migrations and
+    /// starts the writer.
+    pub async fn open(path: &Path, options: SqliteOptions) -> Result<Self, StoreError> {
+        let base = SqliteConnectOptions::from_str("sqlite://")
+            .map_err(StoreError::backend)?
+            .filename(path)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10))
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .statement_cache_capacity(256);
+
+        let mut writer_conn = base
+            .clone()
+            .create_if_missing(true)
+            .connect()
+            .await
+            .map_err(codec::store_error)?;
+        MIGRATOR
+            .run(&mut writer_conn)
+            .await
+            .map_err(StoreError::backend)?;
+
+        let readers = SqlitePoolOptions::new()
+            .max_connections(options.readers.max(1))
+            .min_connections(1)
+            .connect_with(base.read_only(true))
+            .await
+            .map_err(codec::store_error)?;
+
+        Ok(Self {
+            readers,
+            writer: Writer::spawn(writer_conn, options.max_batch),
+        })
+    }
+
+    /// Applies pending migrations to the database at `path` (creating it) and returns how many
+    /// were applied.
+    pub async fn migrate(path: &Path) -> Result<usize, StoreError> {
+        let mut conn = SqliteConnectOptions::from_str("sqlite://")
+            .map_err(StoreError::backend)?
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .connect()
+            .await
+            .map_err(codec::store_error)?;
+        let before = applied(&mut conn).await?;
+        MIGRATOR.run(&mut conn).await.map_err(StoreError::backend)?;
+        let after = applied(&mut conn).await?;
+        conn.close().await.map_err(codec::store_error)?;
+        Ok(after.saturating_sub(before))
+    }
+
+    /// Finishes queued writes, stops the writer and closes every connection.
+    pub async fn close(&self) {
+        self.writer.close().await;
+        self.readers.close().await;
+    }
+}
+
+async fn applied(conn: &mut sqlx::SqliteConnection) -> Result<usize, StoreError> {
+    let exists: Option<(String,)> = sqlx::query_as(
+        "SELECT name FROM sqlite_master WHERE type='table' AND name='_sqlx_migrations'",
+    )
+    .fetch_optional(&mut *conn)
+    .await
+    .map_err(codec::store_error)?;
+    if exists.is_none() {
+        return Ok(0);
+    }
+    let (count,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM _sqlx_migrations WHERE success")
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(codec::store_error)?;
+    Ok(usize::try_from(count).unwrap_or(0))
+}
+
+#[async_trait::async_trait]
+impl HealthStore for SqliteStore {
+    async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1")
+            .execute(&self.readers)
+            .await
+            .map_err(codec::store_error)?;
+        self.writer.ping().await
+    }
+}

@@ -1,0 +1,125 @@
+//! Accounts in SQLite.
+
+use hearth_domain::{DisplayName, Limit, SearchQuery, User, UserId, Username};
+use hearth_store::{Credentials, NewUser, StoreError, UserStore};
+use sqlx::AssertSqlSafe;
+use sqlx::Row;
+use sqlx::sqlite::SqliteRow;
+use uuid::Uuid;
+
+use crate::SqliteStore;
+use crate::codec::{from_micros, is_unique_violation, micros, store_error};
+
+/// The columns [`user_from_row`] reads, for use in SELECT lists (`u` is the users alias).
+pub(crate) const USER_COLUMNS: &str =
+    "u.id AS user_id, u.username, u.display_name, u.created_at AS user_created_at";
+
+/// Reads a user from a row selected with [`USER_COLUMNS`].
+pub(crate) fn user_from_row(row: &SqliteRow) -> Result<User, StoreError> {
+    Ok(User {
+        id: UserId::from_uuid(row.try_get::<Uuid, _>("user_id").map_err(store_error)?),
+        username: Username::from_trusted(row.try_get("username").map_err(store_error)?),
+        display_name: DisplayName::from_trusted(row.try_get("display_name").map_err(store_error)?),
+        created_at: from_micros(row.try_get("user_created_at").map_err(store_error)?),
+    })
+}
+
+#[async_trait::async_trait]
+impl UserStore for SqliteStore {
+    async fn create_user(&self, user: NewUser) -> Result<User, StoreError> {
+        self.writer
+            .write(move |conn| {
+                Box::pin(async move {
+                    let at = micros(user.created_at);
+                    let inserted = sqlx::query(
+                        "INSERT INTO users (id, username, display_name, email, password_hash, created_at, updated_at) \
+                         VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    )
+                    .bind(user.id.as_uuid())
+                    .bind(user.username.as_str())
+                    .bind(user.display_name.as_str())
+                    .bind(user.email.as_deref())
+                    .bind(&user.password_hash)
+                    .bind(at)
+                    .bind(at)
+                    .execute(&mut *conn)
+                    .await;
+                    match inserted {
+                        Ok(_) => Ok(User {
+                            id: user.id,
+                            username: user.username,
+                            display_name: user.display_name,
+                            created_at: user.created_at,
+                        }),
+                        Err(err) if is_unique_violation(&err) => {
+                            let taken = err.to_string();
+                            Err(StoreError::Conflict(if taken.contains("email") { "email" } else { "username" }))
+                        }
+                        Err(err) => Err(store_error(err)),
+                    }
+                })
+            })
+            .await
+    }
+
+    async fn user(&self, id: UserId) -> Result<Option<User>, StoreError> {
+        let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE u.id = ?");
+        let row = sqlx::query(AssertSqlSafe(sql))
+            .bind(id.as_uuid())
+            .fetch_optional(&self.readers)
+            .await
+            .map_err(store_error)?;
+        row.as_ref().map(user_from_row).transpose()
+    }
+
+    async fn credentials(&self, username: &Username) -> Result<Option<Credentials>, StoreError> {
+        let sql =
+            format!("SELECT {USER_COLUMNS}, u.password_hash FROM users u WHERE u.username = ?");
+        let row = sqlx::query(AssertSqlSafe(sql))
+            .bind(username.as_str())
+            .fetch_optional(&self.readers)
+            .await
+            .map_err(store_error)?;
+        match row {
+            None => Ok(None),
+            Some(row) => Ok(Some(Credentials {
+                user: user_from_row(&row)?,
+                password_hash: row.try_get("password_hash").map_err(store_error)?,
+            })),
+        }
+    }
+
+    async fn search_users(
+        &self,
+        query: &SearchQuery,
+        exclude: UserId,
+        limit: Limit,
+    ) -> Result<Vec<User>, StoreError> {
+        let pattern = format!("{}%", escape_like(query.as_str()));
+        let sql = format!(
+            "SELECT {USER_COLUMNS} FROM users u \
+             WHERE u.id <> ?1 AND (u.username LIKE ?2 ESCAPE '\\' OR lower(u.display_name) LIKE ?2 ESCAPE '\\') \
+             ORDER BY u.username LIMIT ?3"
+        );
+        let rows = sqlx::query(AssertSqlSafe(sql))
+            .bind(exclude.as_uuid())
+            .bind(pattern)
+            .bind(i64::from(limit.get()))
+            .fetch_all(&self.readers)
+            .await
+            .map_err(store_error)?;
+        rows.iter().map(user_from_row).collect()
+    }
+}
+
+/// Escapes LIKE's wildcards so a query matches literally.
+fn escape_like(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            escaped.push('\\');
+        }
+        escaped.push(c);
+    }
+    escaped
+}

@@ -1,0 +1,60 @@
+//! Hearth's storage ports: what the use cases need from a database, one narrow trait per
+//! concern, shaped by the use cases rather than by tables.
+//!
+//! Adapters (SQLite now, PostgreSQL for scale-out) implement every trait and run the same
+//! [`conformance`] suite (feature `testing`), so behaviour never differs between backends.
+//! Adapters turn their driver's errors into [`StoreError`] meaning ("conflict", "unavailable")
+//! at the boundary. This crate must never know about SQL, HTTP or wire formats, and it holds
+//! no business rule that a use case could hold instead: it stores, numbers and reads.
+
+mod conversations;
+mod error;
+mod messages;
+mod sessions;
+mod sync;
+mod users;
+
+#[cfg(feature = "testing")]
+pub mod conformance;
+
+use std::sync::Arc;
+
+pub use conversations::{ConversationStore, DirectConversation, Membership};
+pub use error::StoreError;
+pub use messages::{MessageStore, NewMessage, SendOutcome};
+pub use sessions::{NewRefreshToken, RefreshTokenRecord, SessionStore, TokenHash};
+pub use sync::SyncStore;
+pub use users::{Credentials, NewUser, UserStore};
+
+/// Liveness of the backend, for `/readyz`.
+#[async_trait::async_trait]
+pub trait HealthStore: Send + Sync {
+    /// Answers when the database can serve reads and the writer is alive.
+    async fn ping(&self) -> Result<(), StoreError>;
+}
+
+/// Everything a Hearth server needs from its database.
+pub trait Store:
+    UserStore
+    + SessionStore
+    + ConversationStore
+    + MessageStore
+    + SyncStore
+    + HealthStore
+    + std::fmt::Debug
+{
+}
+
+impl<T> Store for T where
+    T: UserStore
+        + SessionStore
+        + ConversationStore
+        + MessageStore
+        + SyncStore
+        + HealthStore
+        + std::fmt::Debug
+{
+}
+
+/// The store as the use cases hold it: one type, whatever the backend.
+pub type DynStore = Arc<dyn Store>;

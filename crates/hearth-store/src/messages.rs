@@ -1,0 +1,70 @@
+//! Messages: the idempotent, durably numbered send, and history reads.
+
+use hearth_domain::{
+    ClientMessageId, ConversationId, Message, MessageContent, MessageId, Seq, Timestamp, UserId,
+};
+
+use crate::StoreError;
+
+/// A message to store.
+#[derive(Clone, Debug)]
+pub struct NewMessage {
+    /// Its id, if it is new.
+    pub id: MessageId,
+    /// The conversation.
+    pub conversation_id: ConversationId,
+    /// The sender (already checked to be a member allowed to send).
+    pub sender_id: UserId,
+    /// The idempotency key.
+    pub client_message_id: ClientMessageId,
+    /// The text.
+    pub content: MessageContent,
+    /// The server's time of sending.
+    pub created_at: Timestamp,
+}
+
+/// What a send did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SendOutcome {
+    /// The message is new and now durably stored with the next seq.
+    Created(Message),
+    /// The sender had already sent this key with this content: the original message.
+    Replayed(Message),
+}
+
+impl SendOutcome {
+    /// The stored message, new or original.
+    pub fn message(&self) -> &Message {
+        match self {
+            Self::Created(m) | Self::Replayed(m) => m,
+        }
+    }
+}
+
+/// Storage of messages.
+#[async_trait::async_trait]
+pub trait MessageStore: Send + Sync {
+    /// Stores a message idempotently on `(sender_id, client_message_id)`.
+    ///
+    /// A new message gets the conversation's next seq, in the same transaction that stores it,
+    /// and the call returns only once that transaction is durable. A key already used with the
+    /// same conversation and content returns the original (`Replayed`); with other content it
+    /// is `Conflict("client_message_id")`. Concurrent sends of one key store one message.
+    async fn send_message(&self, message: NewMessage) -> Result<SendOutcome, StoreError>;
+
+    /// Messages with `seq > after`, oldest first, at most `limit` (callers ask one more than
+    /// they show to learn `has_more` without counting).
+    async fn messages_after(
+        &self,
+        conversation: ConversationId,
+        after: Seq,
+        limit: u32,
+    ) -> Result<Vec<Message>, StoreError>;
+
+    /// The latest `limit` messages, oldest first.
+    async fn recent_messages(
+        &self,
+        conversation: ConversationId,
+        limit: u32,
+    ) -> Result<Vec<Message>, StoreError>;
+}

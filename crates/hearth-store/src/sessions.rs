@@ -1,0 +1,81 @@
+//! Login sessions and their rotating refresh tokens.
+//!
+//! A session is the family of refresh tokens descending from one login. Only SHA-256 hashes
+//! of tokens are stored. The rules (rotation, reuse detection, the retry grace window) live in
+//! the auth use case; this port offers the atomic steps they need.
+
+use hearth_domain::{SessionId, Timestamp, UserId};
+use uuid::Uuid;
+
+use crate::StoreError;
+
+/// The hex SHA-256 of a refresh token: all the server ever keeps of it.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct TokenHash(pub String);
+
+/// A refresh token to store.
+#[derive(Clone, Debug)]
+pub struct NewRefreshToken {
+    /// Its id.
+    pub id: Uuid,
+    /// The session (family) it belongs to.
+    pub session_id: SessionId,
+    /// Whose it is.
+    pub user_id: UserId,
+    /// Its hash.
+    pub token_hash: TokenHash,
+    /// When it was issued.
+    pub issued_at: Timestamp,
+    /// When it stops working.
+    pub expires_at: Timestamp,
+}
+
+/// A stored refresh token and the state of its session.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RefreshTokenRecord {
+    /// Its id.
+    pub id: Uuid,
+    /// Its session.
+    pub session_id: SessionId,
+    /// Whose it is.
+    pub user_id: UserId,
+    /// When it was issued.
+    pub issued_at: Timestamp,
+    /// When it stops working.
+    pub expires_at: Timestamp,
+    /// When it was used up (rotated) or revoked.
+    pub revoked_at: Option<Timestamp>,
+    /// The token that replaced it on rotation.
+    pub replaced_by_token_id: Option<Uuid>,
+    /// When its whole session was revoked (logout or reuse detected).
+    pub session_revoked_at: Option<Timestamp>,
+}
+
+/// Storage of sessions and refresh tokens.
+#[async_trait::async_trait]
+pub trait SessionStore: Send + Sync {
+    /// Starts a session with its first refresh token.
+    async fn create_session(&self, first: NewRefreshToken) -> Result<(), StoreError>;
+
+    /// The token with this hash, if any.
+    async fn refresh_token(
+        &self,
+        hash: &TokenHash,
+    ) -> Result<Option<RefreshTokenRecord>, StoreError>;
+
+    /// Atomically marks `old` as replaced by `new` (revoked at `new.issued_at`) and stores
+    /// `new`, but only while `old` is still active. `Ok(false)` when it was not (another
+    /// request rotated or revoked it first).
+    async fn rotate_refresh_token(
+        &self,
+        old: Uuid,
+        new: NewRefreshToken,
+    ) -> Result<bool, StoreError>;
+
+    /// Stores one more token in a live session without touching the others (the retry grace
+    /// window).
+    async fn add_refresh_token(&self, token: NewRefreshToken) -> Result<(), StoreError>;
+
+    /// Revokes a session and every token in it.
+    async fn revoke_session(&self, session: SessionId, at: Timestamp) -> Result<(), StoreError>;
+}

@@ -1,0 +1,54 @@
+//! Accounts.
+
+use hearth_domain::{DisplayName, Limit, SearchQuery, Timestamp, User, UserId, Username};
+
+use crate::StoreError;
+
+/// An account to create.
+#[derive(Clone, Debug)]
+pub struct NewUser {
+    /// Its id.
+    pub id: UserId,
+    /// Its normalised login name.
+    pub username: Username,
+    /// Its display name.
+    pub display_name: DisplayName,
+    /// The Argon2id PHC string of its password.
+    pub password_hash: String,
+    /// Its e-mail address, if given.
+    pub email: Option<String>,
+    /// Creation time.
+    pub created_at: Timestamp,
+}
+
+/// An account with what is needed to check its password.
+#[derive(Clone, Debug)]
+pub struct Credentials {
+    /// The account.
+    pub user: User,
+    /// The Argon2id PHC string of its password.
+    pub password_hash: String,
+}
+
+/// Storage of accounts.
+#[async_trait::async_trait]
+pub trait UserStore: Send + Sync {
+    /// Creates an account. `Conflict("username")` when the name is taken (case-insensitively),
+    /// `Conflict("email")` when the address is.
+    async fn create_user(&self, user: NewUser) -> Result<User, StoreError>;
+
+    /// The account with this id.
+    async fn user(&self, id: UserId) -> Result<Option<User>, StoreError>;
+
+    /// The account with this login name, with its password hash.
+    async fn credentials(&self, username: &Username) -> Result<Option<Credentials>, StoreError>;
+
+    /// Accounts whose username or display name starts with the query, by username, excluding
+    /// `exclude`.
+    async fn search_users(
+        &self,
+        query: &SearchQuery,
+        exclude: UserId,
+        limit: Limit,
+    ) -> Result<Vec<User>, StoreError>;
+}
