@@ -75,7 +75,26 @@ impl MessageService {
         self.conversations
             .require_member(caller, conversation)
             .await?;
-        self.limits.send(caller.user_id)?;
+        if let Err(limited) = self.limits.send(caller.user_id) {
+            // A retry of a message already stored is answered even when the sender is over
+            // quota: a retry must always get the original back.
+            return match self
+                .store
+                .message_by_client_id(caller.user_id, &key)
+                .await?
+            {
+                Some(original)
+                    if original.conversation_id == conversation && original.content == content =>
+                {
+                    Ok(Sent {
+                        message: original,
+                        created: false,
+                    })
+                }
+                Some(_) => Err(key_conflict()),
+                None => Err(limited),
+            };
+        }
 
         let outcome = self
             .store
@@ -89,9 +108,7 @@ impl MessageService {
             })
             .await
             .map_err(|err| match AppError::from(err) {
-                AppError::Conflict(_) => AppError::Conflict(
-                    "client_message_id was already used for a different message".to_owned(),
-                ),
+                AppError::Conflict(_) => key_conflict(),
                 other => other,
             })?;
         Ok(match outcome {
@@ -139,4 +156,8 @@ impl MessageService {
         messages.truncate(limit as usize);
         Ok(MessagePageResult { messages, has_more })
     }
+}
+
+fn key_conflict() -> AppError {
+    AppError::Conflict("client_message_id was already used for a different message".to_owned())
 }

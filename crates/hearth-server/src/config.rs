@@ -60,6 +60,9 @@ pub struct AuthConfig {
     pub access_token_ttl_secs: u64,
     /// Lifetime of an unused refresh token, in days (default 30).
     pub refresh_token_ttl_days: u64,
+    /// Seconds after a rotation during which the rotated refresh token still buys a new pair
+    /// (a client retrying a lost response) instead of revoking the session (default 10).
+    pub refresh_reuse_grace_secs: u64,
     /// The access-token signing secret (≥ 32 bytes). When absent, one is generated into the
     /// data directory. Set it to share tokens between nodes.
     pub jwt_secret: Option<String>,
@@ -70,6 +73,7 @@ impl std::fmt::Debug for AuthConfig {
         f.debug_struct("AuthConfig")
             .field("access_token_ttl_secs", &self.access_token_ttl_secs)
             .field("refresh_token_ttl_days", &self.refresh_token_ttl_days)
+            .field("refresh_reuse_grace_secs", &self.refresh_reuse_grace_secs)
             .field(
                 "jwt_secret",
                 &self.jwt_secret.as_ref().map(|_| "<redacted>"),
@@ -127,6 +131,7 @@ impl Default for AuthConfig {
         Self {
             access_token_ttl_secs: 900,
             refresh_token_ttl_days: 30,
+            refresh_reuse_grace_secs: 10,
             jwt_secret: None,
         }
     }
@@ -194,6 +199,9 @@ impl Config {
         if self.auth.refresh_token_ttl_days == 0 || self.auth.refresh_token_ttl_days > 365 {
             return bad("auth.refresh_token_ttl_days must be 1–365".to_owned());
         }
+        if self.auth.refresh_reuse_grace_secs > 300 {
+            return bad("auth.refresh_reuse_grace_secs must be 0–300".to_owned());
+        }
         if self.limits.max_body_bytes < 1024 || self.limits.max_body_bytes > 64 * 1024 * 1024 {
             return bad("limits.max_body_bytes must be 1024–67108864".to_owned());
         }
@@ -244,7 +252,7 @@ impl Config {
                 refresh_token_ttl: Duration::from_secs(
                     self.auth.refresh_token_ttl_days * 24 * 3600,
                 ),
-                ..AuthSettings::default()
+                refresh_reuse_grace: Duration::from_secs(self.auth.refresh_reuse_grace_secs),
             },
             limits: LimitSettings {
                 auth_per_ip_per_minute: self.limits.auth_per_ip_per_minute,

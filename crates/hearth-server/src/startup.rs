@@ -1,6 +1,7 @@
 //! Start-up failures, each one line that says what is wrong and how to fix it.
 
 use std::net::SocketAddr;
+use std::os::unix::fs::DirBuilderExt;
 use std::path::{Path, PathBuf};
 
 use hearth_store::StoreError;
@@ -63,7 +64,13 @@ pub(crate) fn prepare_data_dir(path: &Path) -> Result<(), StartupError> {
         path: path.to_owned(),
         source,
     };
-    std::fs::create_dir_all(path).map_err(fail)?;
+    // The directory holds password hashes, messages and the signing secret: private to the
+    // server's user when Hearth creates it.
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(path)
+        .map_err(fail)?;
     let probe = path.join(".write-test");
     std::fs::write(&probe, b"ok").map_err(fail)?;
     std::fs::remove_file(&probe).map_err(fail)?;

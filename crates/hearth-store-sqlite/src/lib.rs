@@ -22,10 +22,10 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use hearth_store::{HealthStore, StoreError};
+use sqlx::ConnectOptions;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
-use sqlx::{ConnectOptions, Connection};
 
 use crate::writer::Writer;
 
@@ -69,16 +69,8 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Full)
             .statement_cache_capacity(256);
 
-        let mut writer_conn = base
-            .clone()
-            .create_if_missing(true)
-            .connect()
-            .await
-            .map_err(codec::store_error)?;
-        MIGRATOR
-            .run(&mut writer_conn)
-            .await
-            .map_err(StoreError::backend)?;
+        run_migrations(base.clone()).await?;
+        let writer_conn = base.clone().connect().await.map_err(codec::store_error)?;
 
         let readers = SqlitePoolOptions::new()
             .max_connections(options.readers.max(1))
@@ -96,19 +88,12 @@ impl SqliteStore {
     /// Applies pending migrations to the database at `path` (creating it) and returns how many
     /// were applied.
     pub async fn migrate(path: &Path) -> Result<usize, StoreError> {
-        let mut conn = SqliteConnectOptions::from_str("sqlite://")
+        let options = SqliteConnectOptions::from_str("sqlite://")
             .map_err(StoreError::backend)?
             .filename(path)
-            .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
-            .connect()
-            .await
-            .map_err(codec::store_error)?;
-        let before = applied(&mut conn).await?;
-        MIGRATOR.run(&mut conn).await.map_err(StoreError::backend)?;
-        let after = applied(&mut conn).await?;
-        conn.close().await.map_err(codec::store_error)?;
-        Ok(after.saturating_sub(before))
+            .synchronous(SqliteSynchronous::Full);
+        run_migrations(options).await
     }
 
     /// Finishes queued writes, stops the writer and closes every connection.
@@ -118,18 +103,39 @@ impl SqliteStore {
     }
 }
 
-async fn applied(conn: &mut sqlx::SqliteConnection) -> Result<usize, StoreError> {
-    let exists: Option<(String,)> = sqlx::query_as(
-        "SELECT name FROM sqlite_master WHERE type='table' AND name='_sqlx_migrations'",
+/// Creates the database if needed and applies pending migrations, each in its own
+/// transaction. Returns how many were applied.
+///
+/// Runs through a one-connection pool rather than a bare connection: sqlx's migrator future
+/// over `&mut SqliteConnection` is not `Send` for every lifetime (its `Acquire` bound is not
+/// general enough), which would make every future that opens a store — the whole server —
+/// impossible to spawn.
+async fn run_migrations(options: SqliteConnectOptions) -> Result<usize, StoreError> {
+    let pool = SqlitePoolOptions::new()
+        .max_connections(1)
+        .connect_with(options.create_if_missing(true))
+        .await
+        .map_err(codec::store_error)?;
+    let before = applied(&pool).await?;
+    let outcome = MIGRATOR.run(&pool).await.map_err(StoreError::backend);
+    let after = applied(&pool).await;
+    pool.close().await;
+    outcome?;
+    Ok(after?.saturating_sub(before))
+}
+
+async fn applied(pool: &SqlitePool) -> Result<usize, StoreError> {
+    let exists: Option<String> = sqlx::query_scalar(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'",
     )
-    .fetch_optional(&mut *conn)
+    .fetch_optional(pool)
     .await
     .map_err(codec::store_error)?;
     if exists.is_none() {
         return Ok(0);
     }
-    let (count,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM _sqlx_migrations WHERE success")
-        .fetch_one(&mut *conn)
+    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations WHERE success")
+        .fetch_one(pool)
         .await
         .map_err(codec::store_error)?;
     Ok(usize::try_from(count).unwrap_or(0))
@@ -143,5 +149,21 @@ impl HealthStore for SqliteStore {
             .await
             .map_err(codec::store_error)?;
         self.writer.ping().await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The server spawns the future that opens its store; it must stay `Send` (see
+    /// [`run_migrations`]).
+    #[test]
+    fn opening_a_store_is_a_send_future() {
+        fn is_send<T: Send>(_: T) {}
+        is_send(SqliteStore::open(
+            Path::new("unused.db"),
+            SqliteOptions::default(),
+        ));
     }
 }

@@ -168,6 +168,27 @@ impl MessageStore for SqliteStore {
             .await
     }
 
+    async fn message_by_client_id(
+        &self,
+        sender: UserId,
+        key: &ClientMessageId,
+    ) -> Result<Option<Message>, StoreError> {
+        let sql = format!(
+            "SELECT {} FROM messages m WHERE m.sender_id = ? AND m.client_message_id = ?",
+            message_columns("m")
+        );
+        let row = sqlx::query(AssertSqlSafe(sql))
+            .bind(sender.as_uuid())
+            .bind(key.as_str())
+            .fetch_optional(&self.readers)
+            .await
+            .map_err(store_error)?;
+        row.as_ref()
+            .map(|row| message_from_row(row, "m"))
+            .transpose()
+            .map(Option::flatten)
+    }
+
     async fn messages_after(
         &self,
         conversation: ConversationId,

@@ -73,6 +73,7 @@ macro_rules! store_conformance_tests {
             send_to_unknown_conversation_is_not_found,
             concurrent_sends_get_gap_free_seqs,
             concurrent_retries_of_one_key_store_one_message,
+            message_by_client_id_finds_the_senders_key,
             messages_page_after_a_seq,
             recent_messages_are_the_latest_oldest_first,
             summaries_carry_last_message_members_and_unread,
@@ -536,6 +537,26 @@ pub async fn concurrent_retries_of_one_key_store_one_message(store: DynStore) {
         1
     );
     assert_eq!(store.messages_after(dm, 0, 100).await.unwrap().len(), 1);
+}
+
+pub async fn message_by_client_id_finds_the_senders_key(store: DynStore) {
+    let alice = user(&store, "alice").await;
+    let bob = user(&store, "bob").await;
+    let dm = direct(&store, &alice, &bob).await;
+    let sent = send(&store, dm, alice.id, "key", "hello").await;
+    let key = ClientMessageId::parse("key").unwrap();
+    assert_eq!(
+        store
+            .message_by_client_id(alice.id, &key)
+            .await
+            .unwrap()
+            .as_ref(),
+        Some(sent.message())
+    );
+    assert_eq!(
+        store.message_by_client_id(bob.id, &key).await.unwrap(),
+        None
+    );
 }
 
 pub async fn messages_page_after_a_seq(store: DynStore) {

@@ -52,6 +52,13 @@ pub trait MessageStore: Send + Sync {
     /// is `Conflict("client_message_id")`. Concurrent sends of one key store one message.
     async fn send_message(&self, message: NewMessage) -> Result<SendOutcome, StoreError>;
 
+    /// The message `sender` sent with idempotency key `key`, if any.
+    async fn message_by_client_id(
+        &self,
+        sender: UserId,
+        key: &ClientMessageId,
+    ) -> Result<Option<Message>, StoreError>;
+
     /// Messages with `seq > after`, oldest first, at most `limit` (callers ask one more than
     /// they show to learn `has_more` without counting).
     async fn messages_after(

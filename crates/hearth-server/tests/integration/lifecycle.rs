@@ -1,0 +1,190 @@
+//! Start, restart, and the `hearth` command: data survives, start-up errors are clear.
+
+use std::os::unix::fs::PermissionsExt;
+use std::process::{Command, Stdio};
+
+use serde_json::json;
+
+use crate::support::TestApp;
+
+fn hearth() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_hearth"));
+    command.env("RUST_LOG", "warn").stdin(Stdio::null());
+    // The test's own environment must not configure the child.
+    for (key, _) in std::env::vars().filter(|(k, _)| k.starts_with("HEARTH_")) {
+        command.env_remove(key);
+    }
+    command
+}
+
+#[tokio::test]
+async fn test_data_and_tokens_survive_a_restart() {
+    let app = TestApp::spawn().await;
+    let alice = app.register("alice").await;
+    let bob = app.register("bob").await;
+    let dm = app.direct(&alice, &bob).await;
+    let sent = app
+        .send(&alice, &dm, "k1", "still here after restart")
+        .await
+        .expect(201);
+
+    let app = app.restart().await;
+    let listed = app
+        .get(&format!("/v1/conversations/{dm}/messages"), &bob.access)
+        .await
+        .expect(200);
+    assert_eq!(
+        listed.data()["messages"][0],
+        *sent.data(),
+        "an access token issued before the restart still works"
+    );
+    app.post_anon(
+        "/v1/auth/login",
+        json!({ "username": "alice", "password": "correct horse battery" }),
+    )
+    .await
+    .expect(200);
+    app.post_anon("/v1/auth/refresh", json!({ "refresh_token": bob.refresh }))
+        .await
+        .expect(200);
+    let next = app.send(&bob, &dm, "k2", "after").await.expect(201);
+    assert_eq!(next.data()["seq"], 3, "seq continues where it stopped");
+}
+
+#[tokio::test]
+async fn test_the_data_directory_holds_the_database_and_a_private_secret() {
+    let scratch = tempfile::tempdir().unwrap();
+    let dir = scratch.path().join("nested");
+    let app = TestApp::spawn_with(|c| c.data_dir = dir.clone()).await;
+    app.register("alice").await;
+    assert!(dir.join("hearth.db").is_file());
+    let dir_mode = std::fs::metadata(&dir).unwrap().permissions().mode() & 0o777;
+    assert_eq!(
+        dir_mode, 0o700,
+        "a data directory Hearth creates is private"
+    );
+    let mode = std::fs::metadata(dir.join("secret.key"))
+        .unwrap()
+        .permissions()
+        .mode()
+        & 0o777;
+    assert_eq!(mode, 0o600);
+}
+
+#[tokio::test]
+async fn test_serve_on_a_taken_port_fails_with_a_clear_message() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = taken.local_addr().unwrap().to_string();
+    let data = tempfile::tempdir().unwrap();
+    let output = hearth()
+        .args(["serve", "--listen", &address, "--data"])
+        .arg(data.path())
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains(&format!("cannot listen on {address}")),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("--listen"),
+        "the message says how to fix it: {stderr}"
+    );
+}
+
+#[tokio::test]
+async fn test_serve_with_a_bad_config_value_fails_with_a_clear_message() {
+    let data = tempfile::tempdir().unwrap();
+    let output = hearth()
+        .env("HEARTH_LIMITS__MAX_BODY_BYTES", "12")
+        .args(["serve", "--listen", "127.0.0.1:0", "--data"])
+        .arg(data.path())
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("limits.max_body_bytes"), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "one line: {stderr}");
+}
+
+#[tokio::test]
+async fn test_serve_with_an_unusable_data_dir_fails_with_a_clear_message() {
+    let scratch = tempfile::tempdir().unwrap();
+    let file = scratch.path().join("a-file");
+    std::fs::write(&file, b"not a directory").unwrap();
+    let output = hearth()
+        .args(["serve", "--listen", "127.0.0.1:0", "--data"])
+        .arg(file.join("data"))
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("cannot use data directory"), "{stderr}");
+}
+
+#[tokio::test]
+async fn test_migrate_creates_the_database() {
+    let data = tempfile::tempdir().unwrap();
+    let output = hearth()
+        .arg("migrate")
+        .arg("--data")
+        .arg(data.path())
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(data.path().join("hearth.db").is_file());
+    let again = hearth()
+        .arg("migrate")
+        .arg("--data")
+        .arg(data.path())
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&again.stderr).contains("0 migration(s) applied"));
+}
+
+#[tokio::test]
+async fn test_admin_create_user_makes_an_account_that_can_log_in() {
+    let data = tempfile::tempdir().unwrap();
+    let output = hearth()
+        .env("HEARTH_ADMIN_PASSWORD", "admin password 1")
+        .args(["admin", "create-user", "--username", "root-admin", "--data"])
+        .arg(data.path())
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let dir = data.path().to_owned();
+    let app = TestApp::spawn_with(move |c| c.data_dir = dir).await;
+    app.post_anon(
+        "/v1/auth/login",
+        json!({ "username": "root-admin", "password": "admin password 1" }),
+    )
+    .await
+    .expect(200);
+    drop(data);
+}
+
+#[tokio::test]
+async fn test_help_is_available_on_every_command() {
+    for args in [
+        vec!["--help"],
+        vec!["serve", "--help"],
+        vec!["migrate", "--help"],
+        vec!["admin", "create-user", "--help"],
+    ] {
+        let output = hearth().args(&args).output().unwrap();
+        assert!(output.status.success(), "{args:?}");
+        assert!(
+            String::from_utf8_lossy(&output.stdout).contains("Usage"),
+            "{args:?}"
+        );
+    }
+}

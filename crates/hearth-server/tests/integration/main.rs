@@ -1,0 +1,19 @@
+//! Integration tests: the real server on port 0, spoken to with a real HTTP client.
+//! One binary for every suite (faster links); shared helpers live in `support`.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    missing_docs,
+    reason = "test code: a failed expectation should panic with its message"
+)]
+
+mod auth;
+mod conversations;
+mod errors;
+mod lifecycle;
+mod messages;
+mod ops;
+mod support;
+mod sync;
+mod users;

@@ -1,0 +1,140 @@
+//! Operations endpoints, the OpenAPI document, docs page, security headers and CORS.
+
+use reqwest::Method;
+
+use crate::support::{TestApp, read};
+
+#[tokio::test]
+async fn test_healthz_and_readyz_answer() {
+    let app = TestApp::spawn().await;
+    let health = app
+        .request(Method::GET, "/healthz", None, None)
+        .await
+        .expect(200);
+    assert_eq!(health.data()["status"], "ok");
+    let ready = app
+        .request(Method::GET, "/readyz", None, None)
+        .await
+        .expect(200);
+    assert_eq!(ready.data()["status"], "ready");
+}
+
+#[tokio::test]
+async fn test_metrics_expose_requests_latency_and_messages_sent() {
+    let app = TestApp::spawn().await;
+    let alice = app.register("alice").await;
+    let bob = app.register("bob").await;
+    let dm = app.direct(&alice, &bob).await;
+    app.send(&alice, &dm, "k", "counted").await.expect(201);
+    let text = app
+        .client
+        .get(app.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        text.contains(
+            "http_requests_total{route=\"/v1/auth/register\",method=\"POST\",status=\"201\"}"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("http_request_duration_seconds_bucket"),
+        "{text}"
+    );
+    assert!(text.contains("hearth_messages_sent_total"), "{text}");
+}
+
+#[tokio::test]
+async fn test_openapi_document_describes_every_endpoint() {
+    let app = TestApp::spawn().await;
+    let spec = app
+        .request(Method::GET, "/v1/openapi.json", None, None)
+        .await
+        .expect(200)
+        .body;
+    assert!(spec["openapi"].as_str().unwrap().starts_with("3.1"));
+    for path in [
+        "/v1/auth/register",
+        "/v1/auth/login",
+        "/v1/auth/refresh",
+        "/v1/auth/logout",
+        "/v1/users/me",
+        "/v1/users/search",
+        "/v1/conversations",
+        "/v1/conversations/direct",
+        "/v1/conversations/{id}",
+        "/v1/conversations/{id}/messages",
+        "/v1/conversations/{id}/read",
+        "/v1/sync/bootstrap",
+        "/v1/sync/changes",
+    ] {
+        assert!(spec["paths"][path].is_object(), "missing {path}");
+    }
+    assert!(spec["components"]["schemas"]["ErrorEnvelope"].is_object());
+    assert!(spec["components"]["securitySchemes"]["bearer"].is_object());
+}
+
+#[tokio::test]
+async fn test_docs_page_is_served_without_the_internet() {
+    let app = TestApp::spawn().await;
+    let page = app.client.get(app.url("/docs/")).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("swagger"), "{html}");
+    assert!(
+        !html.contains("https://"),
+        "the docs page must load nothing from the internet"
+    );
+    let bundle = app
+        .client
+        .get(app.url("/docs/swagger-ui-bundle.js"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bundle.status(), 200);
+}
+
+#[tokio::test]
+async fn test_responses_carry_security_headers() {
+    let app = TestApp::spawn().await;
+    let response = app.request(Method::GET, "/healthz", None, None).await;
+    for (name, value) in [
+        ("x-content-type-options", "nosniff"),
+        ("x-frame-options", "DENY"),
+        ("referrer-policy", "no-referrer"),
+    ] {
+        assert_eq!(response.headers[name], value, "{name}");
+    }
+    assert!(
+        response.headers["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains("frame-ancestors 'none'")
+    );
+}
+
+#[tokio::test]
+async fn test_cors_allows_only_configured_origins() {
+    let app = TestApp::spawn_with(|c| {
+        c.cors.allowed_origins = vec!["https://chat.example.org".to_owned()]
+    })
+    .await;
+    let preflight = |origin: &'static str| {
+        app.client
+            .request(Method::OPTIONS, app.url("/v1/auth/login"))
+            .header("origin", origin)
+            .header("access-control-request-method", "POST")
+            .send()
+    };
+    let allowed = read(preflight("https://chat.example.org").await.unwrap()).await;
+    assert_eq!(
+        allowed.headers["access-control-allow-origin"],
+        "https://chat.example.org"
+    );
+    let denied = read(preflight("https://evil.example").await.unwrap()).await;
+    assert!(!denied.headers.contains_key("access-control-allow-origin"));
+}

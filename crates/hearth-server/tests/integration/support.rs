@@ -1,0 +1,325 @@
+//! The test harness: a real Hearth server on 127.0.0.1:0 with a fresh data directory, and a
+//! real HTTP client with typed helpers (register, send, …).
+
+use std::path::{Path, PathBuf};
+use std::sync::Once;
+
+use base64::Engine;
+use hearth_server::{Config, StartupError};
+use reqwest::Method;
+use reqwest::header::HeaderMap;
+use serde_json::{Value, json};
+use tempfile::TempDir;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+/// A running server and the client that talks to it.
+pub struct TestApp {
+    /// `http://127.0.0.1:<port>`.
+    pub base: String,
+    /// A client without cookies or redirects.
+    pub client: reqwest::Client,
+    /// The configuration it runs with.
+    pub config: Config,
+    data: Option<TempDir>,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<Result<(), StartupError>>>,
+}
+
+/// An HTTP answer, its body parsed as JSON (`Value::Null` when it is not JSON).
+#[derive(Debug)]
+pub struct Response {
+    pub status: u16,
+    pub headers: HeaderMap,
+    pub body: Value,
+}
+
+impl Response {
+    /// The `data` of a success envelope.
+    pub fn data(&self) -> &Value {
+        &self.body["data"]
+    }
+
+    /// The `error.code` of an error envelope.
+    pub fn code(&self) -> &str {
+        self.body["error"]["code"]
+            .as_str()
+            .unwrap_or("<no error code>")
+    }
+
+    /// Asserts the status, showing the body when it differs.
+    #[track_caller]
+    pub fn expect(self, status: u16) -> Self {
+        assert_eq!(
+            self.status, status,
+            "unexpected status; body: {}",
+            self.body
+        );
+        self
+    }
+
+    /// Asserts an error envelope with this status and code.
+    #[track_caller]
+    pub fn expect_error(self, status: u16, code: &str) -> Self {
+        assert_eq!(
+            self.status, status,
+            "unexpected status; body: {}",
+            self.body
+        );
+        assert_eq!(self.code(), code, "unexpected code; body: {}", self.body);
+        assert!(
+            self.body["error"]["message"]
+                .as_str()
+                .is_some_and(|m| !m.is_empty()),
+            "error without message: {}",
+            self.body
+        );
+        self
+    }
+}
+
+/// A signed-in user.
+#[derive(Clone, Debug)]
+pub struct Session {
+    pub user_id: String,
+    pub access: String,
+    pub refresh: String,
+}
+
+fn init_tracing() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        if std::env::var_os("TEST_LOG").is_some() {
+            let _ = tracing_subscriber::fmt()
+                .with_env_filter("info")
+                .with_test_writer()
+                .try_init();
+        }
+    });
+}
+
+/// A configuration for tests: a fresh data directory, port 0, limits high enough that only the
+/// rate-limit tests meet them.
+pub fn test_config(data_dir: &Path) -> Config {
+    let mut config = Config {
+        data_dir: data_dir.to_owned(),
+        ..Config::default()
+    };
+    config.listen = "127.0.0.1:0".parse().unwrap_or(config.listen);
+    config.limits.auth_per_ip_per_minute = 100_000;
+    config.limits.auth_per_username_per_minute = 100_000;
+    config.limits.sends_per_user_per_minute = 100_000;
+    config
+}
+
+impl TestApp {
+    /// A server with the test configuration.
+    pub async fn spawn() -> Self {
+        Self::spawn_with(|_| {}).await
+    }
+
+    /// A server with the test configuration as changed by `adjust`.
+    pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> Self {
+        let data = tempfile::tempdir().expect("temp dir");
+        let mut config = test_config(data.path());
+        adjust(&mut config);
+        Self::start(config, data).await
+    }
+
+    async fn start(config: Config, data: TempDir) -> Self {
+        init_tracing();
+        let listener = TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind 127.0.0.1:0");
+        let base = format!("http://{}", listener.local_addr().expect("local addr"));
+        let (shutdown, stop) = oneshot::channel::<()>();
+        let task = tokio::spawn(hearth_server::run(config.clone(), listener, async move {
+            let _ = stop.await;
+        }));
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("http client");
+        Self {
+            base,
+            client,
+            config,
+            data: Some(data),
+            shutdown: Some(shutdown),
+            task: Some(task),
+        }
+    }
+
+    /// The data directory.
+    pub fn data_dir(&self) -> PathBuf {
+        self.config.data_dir.clone()
+    }
+
+    /// Stops the server gracefully and waits until it has.
+    async fn stop(&mut self) {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+        if let Some(task) = self.task.take() {
+            task.await
+                .expect("server task")
+                .expect("server stopped cleanly");
+        }
+    }
+
+    /// Stops the server and starts a new one on the same data directory (and a new port).
+    pub async fn restart(mut self) -> Self {
+        self.stop().await;
+        let data = self.data.take().expect("data dir");
+        Self::start(self.config.clone(), data).await
+    }
+
+    /// `base` + `path`.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// Sends a request and reads the answer.
+    pub async fn request(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Response {
+        let mut request = self.client.request(method, self.url(path));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        read(request.send().await.expect("request sent")).await
+    }
+
+    /// `GET path` as `token`.
+    pub async fn get(&self, path: &str, token: &str) -> Response {
+        self.request(Method::GET, path, Some(token), None).await
+    }
+
+    /// `POST path` with a JSON body as `token`.
+    pub async fn post(&self, path: &str, token: &str, body: Value) -> Response {
+        self.request(Method::POST, path, Some(token), Some(body))
+            .await
+    }
+
+    /// `POST path` with a JSON body, unauthenticated.
+    pub async fn post_anon(&self, path: &str, body: Value) -> Response {
+        self.request(Method::POST, path, None, Some(body)).await
+    }
+
+    /// Registers `username` with a fixed password and returns the session.
+    pub async fn register(&self, username: &str) -> Session {
+        let response = self
+            .post_anon(
+                "/v1/auth/register",
+                json!({ "username": username, "password": "correct horse battery" }),
+            )
+            .await
+            .expect(201);
+        session_of(response.data())
+    }
+
+    /// Opens (or gets) the direct conversation of `a` with `b`; returns its id.
+    pub async fn direct(&self, a: &Session, b: &Session) -> String {
+        let response = self
+            .post(
+                "/v1/conversations/direct",
+                &a.access,
+                json!({ "other_user_id": b.user_id }),
+            )
+            .await;
+        assert!(
+            response.status == 200 || response.status == 201,
+            "direct: {}",
+            response.body
+        );
+        response.data()["id"]
+            .as_str()
+            .expect("conversation id")
+            .to_owned()
+    }
+
+    /// Sends `content` with key `key` as `who`; returns the answer.
+    pub async fn send(
+        &self,
+        who: &Session,
+        conversation: &str,
+        key: &str,
+        content: &str,
+    ) -> Response {
+        self.post(
+            &format!("/v1/conversations/{conversation}/messages"),
+            &who.access,
+            json!({ "client_message_id": key, "content": content }),
+        )
+        .await
+    }
+
+    /// The server's access-token signing secret, as a client holding the data directory would
+    /// read it (to forge tokens the server must judge on their merits, e.g. expired ones).
+    pub fn signing_secret(&self) -> Vec<u8> {
+        let text = std::fs::read_to_string(self.data_dir().join("secret.key")).expect("secret.key");
+        base64::engine::general_purpose::STANDARD
+            .decode(text.trim())
+            .expect("base64 secret")
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+    }
+}
+
+/// Reads an HTTP answer.
+pub async fn read(response: reqwest::Response) -> Response {
+    let status = response.status().as_u16();
+    let headers = response.headers().clone();
+    let bytes = response.bytes().await.expect("body");
+    let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+    Response {
+        status,
+        headers,
+        body,
+    }
+}
+
+/// The session in a `{user, tokens}` answer.
+pub fn session_of(data: &Value) -> Session {
+    Session {
+        user_id: data["user"]["id"].as_str().expect("user.id").to_owned(),
+        access: data["tokens"]["access_token"]
+            .as_str()
+            .expect("access_token")
+            .to_owned(),
+        refresh: data["tokens"]["refresh_token"]
+            .as_str()
+            .expect("refresh_token")
+            .to_owned(),
+    }
+}
+
+/// A JWT signed with `secret` for `user`, expiring at `exp` (Unix seconds).
+pub fn forge_token(secret: &[u8], user: &str, exp: i64) -> String {
+    let claims = json!({ "sub": user, "sid": uuid::Uuid::now_v7(), "iat": exp - 900, "exp": exp });
+    jsonwebtoken::encode(
+        &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
+        &claims,
+        &jsonwebtoken::EncodingKey::from_secret(secret),
+    )
+    .expect("sign token")
+}
+
+/// Now, in Unix seconds.
+pub fn unix_now() -> i64 {
+    time::OffsetDateTime::now_utc().unix_timestamp()
+}
