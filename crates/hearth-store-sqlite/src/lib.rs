@@ -96,6 +96,12 @@ impl SqliteStore {
         run_migrations(options).await
     }
 
+    /// How many write transactions have committed since the store opened. Each holds a whole
+    /// batch of writes, so under concurrency this grows slower than the number of writes.
+    pub fn commits(&self) -> u64 {
+        self.writer.commits()
+    }
+
     /// Finishes queued writes, stops the writer and closes every connection.
     pub async fn close(&self) {
         self.writer.close().await;

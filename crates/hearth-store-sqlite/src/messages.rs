@@ -68,6 +68,29 @@ pub(crate) fn message_from_row(
     }))
 }
 
+/// The message `sender` sent with idempotency key `key`, read through `executor` (the
+/// writer's transaction, or the readers).
+async fn by_key<'e>(
+    executor: impl sqlx::SqliteExecutor<'e>,
+    sender: UserId,
+    key: &ClientMessageId,
+) -> Result<Option<Message>, StoreError> {
+    let sql = format!(
+        "SELECT {} FROM messages m WHERE m.sender_id = ? AND m.client_message_id = ?",
+        message_columns("m")
+    );
+    let row = sqlx::query(AssertSqlSafe(sql))
+        .bind(sender.as_uuid())
+        .bind(key.as_str())
+        .fetch_optional(executor)
+        .await
+        .map_err(store_error)?;
+    row.as_ref()
+        .map(|row| message_from_row(row, "m"))
+        .transpose()
+        .map(Option::flatten)
+}
+
 /// Takes the conversation's next seq. Must run inside the writer's transaction, which then
 /// writes the event the seq numbers.
 pub(crate) async fn take_seq(
@@ -88,18 +111,7 @@ async fn store_message(
     conn: &mut SqliteConnection,
     new: NewMessage,
 ) -> Result<SendOutcome, StoreError> {
-    let sql = format!(
-        "SELECT {} FROM messages m WHERE m.sender_id = ? AND m.client_message_id = ?",
-        message_columns("m")
-    );
-    let existing = sqlx::query(AssertSqlSafe(sql))
-        .bind(new.sender_id.as_uuid())
-        .bind(new.client_message_id.as_str())
-        .fetch_optional(&mut *conn)
-        .await
-        .map_err(store_error)?;
-    if let Some(row) = existing {
-        let original = message_from_row(&row, "m")?.ok_or(StoreError::NotFound("message"))?;
+    if let Some(original) = by_key(&mut *conn, new.sender_id, &new.client_message_id).await? {
         return if original.conversation_id == new.conversation_id && original.content == new.content
         {
             Ok(SendOutcome::Replayed(original))
@@ -173,20 +185,7 @@ impl MessageStore for SqliteStore {
         sender: UserId,
         key: &ClientMessageId,
     ) -> Result<Option<Message>, StoreError> {
-        let sql = format!(
-            "SELECT {} FROM messages m WHERE m.sender_id = ? AND m.client_message_id = ?",
-            message_columns("m")
-        );
-        let row = sqlx::query(AssertSqlSafe(sql))
-            .bind(sender.as_uuid())
-            .bind(key.as_str())
-            .fetch_optional(&self.readers)
-            .await
-            .map_err(store_error)?;
-        row.as_ref()
-            .map(|row| message_from_row(row, "m"))
-            .transpose()
-            .map(Option::flatten)
+        by_key(&self.readers, sender, key).await
     }
 
     async fn messages_after(

@@ -17,6 +17,8 @@
 //! `StoreError::Unavailable`: nothing was acknowledged that is not on disk.
 
 use std::fmt;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use futures::future::BoxFuture;
 use hearth_store::StoreError;
@@ -87,6 +89,8 @@ enum Command {
 /// The handle to the writer task.
 pub(crate) struct Writer {
     commands: mpsc::Sender<Command>,
+    /// Transactions committed so far (each holds one batch).
+    commits: Arc<AtomicU64>,
 }
 
 impl fmt::Debug for Writer {
@@ -102,8 +106,14 @@ impl Writer {
     /// Starts the writer task on `conn`.
     pub(crate) fn spawn(conn: SqliteConnection, max_batch: usize) -> Self {
         let (commands, queue) = mpsc::channel(QUEUE_DEPTH);
-        tokio::spawn(run(conn, queue, max_batch.max(1)));
-        Self { commands }
+        let commits = Arc::new(AtomicU64::new(0));
+        tokio::spawn(run(conn, queue, max_batch.max(1), commits.clone()));
+        Self { commands, commits }
+    }
+
+    /// How many transactions the writer has committed.
+    pub(crate) fn commits(&self) -> u64 {
+        self.commits.load(Ordering::Relaxed)
     }
 
     /// Runs `work` in the writer's transaction and returns its result once the transaction
@@ -142,7 +152,12 @@ fn writer_gone() -> StoreError {
     StoreError::Unavailable("the database writer has stopped".to_owned())
 }
 
-async fn run(mut conn: SqliteConnection, mut queue: mpsc::Receiver<Command>, max_batch: usize) {
+async fn run(
+    mut conn: SqliteConnection,
+    mut queue: mpsc::Receiver<Command>,
+    max_batch: usize,
+    commits: Arc<AtomicU64>,
+) {
     let mut batch: Vec<Job> = Vec::with_capacity(max_batch);
     let mut finishes: Vec<Finish> = Vec::with_capacity(max_batch);
     let mut close: Option<oneshot::Sender<()>> = None;
@@ -167,8 +182,15 @@ async fn run(mut conn: SqliteConnection, mut queue: mpsc::Receiver<Command>, max
         let failure = commit_batch(&mut conn, &mut batch, &mut finishes)
             .instrument(span)
             .await;
-        if let Some(why) = &failure {
-            error!(cause = %why, batch = size, "group commit failed; the batch is answered unavailable");
+        match &failure {
+            None => {
+                commits.fetch_add(1, Ordering::Relaxed);
+                metrics::histogram!("hearth_sqlite_commit_batch_size").record(size as f64);
+            }
+            Some(why) => {
+                metrics::counter!("hearth_sqlite_commit_failures_total").increment(1);
+                error!(cause = %why, batch = size, "group commit failed; the batch is answered unavailable");
+            }
         }
         for finish in finishes.drain(..) {
             finish(failure.as_deref());

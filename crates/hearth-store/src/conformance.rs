@@ -121,6 +121,14 @@ async fn direct(store: &DynStore, a: &User, b: &User) -> ConversationId {
         .id
 }
 
+/// Alice, Bob and their direct conversation.
+async fn alice_and_bob(store: &DynStore) -> (User, User, ConversationId) {
+    let alice = user(store, "alice").await;
+    let bob = user(store, "bob").await;
+    let dm = direct(store, &alice, &bob).await;
+    (alice, bob, dm)
+}
+
 fn new_message(conversation: ConversationId, sender: UserId, key: &str, text: &str) -> NewMessage {
     NewMessage {
         id: MessageId::new(),
@@ -443,9 +451,7 @@ pub async fn membership_distinguishes_member_outsider_and_unknown(store: DynStor
 }
 
 pub async fn send_assigns_the_next_seq(store: DynStore) {
-    let alice = user(&store, "alice").await;
-    let bob = user(&store, "bob").await;
-    let dm = direct(&store, &alice, &bob).await;
+    let (alice, bob, dm) = alice_and_bob(&store).await;
     let first = send(&store, dm, alice.id, "k1", "hello").await;
     let second = send(&store, dm, bob.id, "k2", "hi").await;
     assert!(matches!(first, SendOutcome::Created(_)));
@@ -459,9 +465,7 @@ pub async fn send_assigns_the_next_seq(store: DynStore) {
 }
 
 pub async fn send_replays_the_same_key_and_content(store: DynStore) {
-    let alice = user(&store, "alice").await;
-    let bob = user(&store, "bob").await;
-    let dm = direct(&store, &alice, &bob).await;
+    let (alice, bob, dm) = alice_and_bob(&store).await;
     let SendOutcome::Created(original) = send(&store, dm, alice.id, "same", "hello").await else {
         panic!("first send must create");
     };
@@ -476,9 +480,7 @@ pub async fn send_replays_the_same_key_and_content(store: DynStore) {
 }
 
 pub async fn send_with_reused_key_and_other_content_conflicts(store: DynStore) {
-    let alice = user(&store, "alice").await;
-    let bob = user(&store, "bob").await;
-    let dm = direct(&store, &alice, &bob).await;
+    let (alice, _bob, dm) = alice_and_bob(&store).await;
     send(&store, dm, alice.id, "k", "hello").await;
     let other = store
         .send_message(new_message(dm, alice.id, "k", "different"))
@@ -503,9 +505,7 @@ pub async fn send_to_unknown_conversation_is_not_found(store: DynStore) {
 }
 
 pub async fn concurrent_sends_get_gap_free_seqs(store: DynStore) {
-    let alice = user(&store, "alice").await;
-    let bob = user(&store, "bob").await;
-    let dm = direct(&store, &alice, &bob).await;
+    let (alice, bob, dm) = alice_and_bob(&store).await;
     let sends = (0..200).map(|i| {
         let store = store.clone();
         let sender = if i % 2 == 0 { alice.id } else { bob.id };
@@ -519,9 +519,7 @@ pub async fn concurrent_sends_get_gap_free_seqs(store: DynStore) {
 }
 
 pub async fn concurrent_retries_of_one_key_store_one_message(store: DynStore) {
-    let alice = user(&store, "alice").await;
-    let bob = user(&store, "bob").await;
-    let dm = direct(&store, &alice, &bob).await;
+    let (alice, _bob, dm) = alice_and_bob(&store).await;
     let retries = (0..20).map(|_| {
         let store = store.clone();
         tokio::spawn(async move { send(&store, dm, alice.id, "retry", "hello").await })
@@ -540,9 +538,7 @@ pub async fn concurrent_retries_of_one_key_store_one_message(store: DynStore) {
 }
 
 pub async fn message_by_client_id_finds_the_senders_key(store: DynStore) {
-    let alice = user(&store, "alice").await;
-    let bob = user(&store, "bob").await;
-    let dm = direct(&store, &alice, &bob).await;
+    let (alice, bob, dm) = alice_and_bob(&store).await;
     let sent = send(&store, dm, alice.id, "key", "hello").await;
     let key = ClientMessageId::parse("key").unwrap();
     assert_eq!(
@@ -560,9 +556,7 @@ pub async fn message_by_client_id_finds_the_senders_key(store: DynStore) {
 }
 
 pub async fn messages_page_after_a_seq(store: DynStore) {
-    let alice = user(&store, "alice").await;
-    let bob = user(&store, "bob").await;
-    let dm = direct(&store, &alice, &bob).await;
+    let (alice, _bob, dm) = alice_and_bob(&store).await;
     for i in 0..5 {
         send(&store, dm, alice.id, &format!("k{i}"), &format!("m{i}")).await;
     }
@@ -580,9 +574,7 @@ pub async fn messages_page_after_a_seq(store: DynStore) {
 }
 
 pub async fn recent_messages_are_the_latest_oldest_first(store: DynStore) {
-    let alice = user(&store, "alice").await;
-    let bob = user(&store, "bob").await;
-    let dm = direct(&store, &alice, &bob).await;
+    let (alice, _bob, dm) = alice_and_bob(&store).await;
     for i in 0..5 {
         send(&store, dm, alice.id, &format!("k{i}"), &format!("m{i}")).await;
     }
@@ -672,9 +664,7 @@ pub async fn mark_read_clamps_and_never_moves_back(store: DynStore) {
 }
 
 pub async fn events_after_return_the_log_in_order(store: DynStore) {
-    let alice = user(&store, "alice").await;
-    let bob = user(&store, "bob").await;
-    let dm = direct(&store, &alice, &bob).await;
+    let (alice, bob, dm) = alice_and_bob(&store).await;
     send(&store, dm, alice.id, "k1", "one").await;
     send(&store, dm, bob.id, "k2", "two").await;
     let all = store.events_after(dm, 0, 10).await.unwrap();

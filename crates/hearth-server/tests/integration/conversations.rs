@@ -106,9 +106,7 @@ async fn test_direct_refuses_yourself_an_unknown_user_and_a_malformed_id() {
 #[tokio::test]
 async fn test_the_list_carries_preview_time_and_unread_count() {
     let app = TestApp::spawn().await;
-    let alice = app.register("alice").await;
-    let bob = app.register("bob").await;
-    let dm = app.direct(&alice, &bob).await;
+    let (alice, bob, dm) = app.alice_and_bob().await;
     app.send(&bob, &dm, "b1", "first").await.expect(201);
     app.send(&bob, &dm, "b2", "second line\nof two")
         .await
@@ -158,9 +156,7 @@ async fn test_the_list_is_ordered_by_latest_activity() {
 #[tokio::test]
 async fn test_mark_read_moves_the_marker_and_clears_unread() {
     let app = TestApp::spawn().await;
-    let alice = app.register("alice").await;
-    let bob = app.register("bob").await;
-    let dm = app.direct(&alice, &bob).await;
+    let (alice, bob, dm) = app.alice_and_bob().await;
     for i in 0..3 {
         app.send(&bob, &dm, &format!("k{i}"), "hello")
             .await

@@ -149,9 +149,7 @@ async fn test_a_missing_or_mistyped_field_names_the_field() {
 #[tokio::test]
 async fn test_an_oversized_body_is_payload_too_large() {
     let app = TestApp::spawn_with(|c| c.limits.max_body_bytes = 4096).await;
-    let alice = app.register("alice").await;
-    let bob = app.register("bob").await;
-    let dm = app.direct(&alice, &bob).await;
+    let (alice, _bob, dm) = app.alice_and_bob().await;
     let response = app.send(&alice, &dm, "big", &"x".repeat(5000)).await;
     response.expect_error(413, "payload_too_large");
 }

@@ -20,9 +20,7 @@ fn hearth() -> Command {
 #[tokio::test]
 async fn test_data_and_tokens_survive_a_restart() {
     let app = TestApp::spawn().await;
-    let alice = app.register("alice").await;
-    let bob = app.register("bob").await;
-    let dm = app.direct(&alice, &bob).await;
+    let (alice, bob, dm) = app.alice_and_bob().await;
     let sent = app
         .send(&alice, &dm, "k1", "still here after restart")
         .await
@@ -187,4 +185,57 @@ async fn test_help_is_available_on_every_command() {
             "{args:?}"
         );
     }
+}
+
+#[tokio::test]
+async fn test_sigterm_shuts_down_cleanly_and_exits_zero() {
+    use std::io::{BufRead, BufReader};
+
+    let data = tempfile::tempdir().unwrap();
+    let mut child = hearth()
+        .env("RUST_LOG", "info")
+        .args(["serve", "--listen", "127.0.0.1:0", "--data"])
+        .arg(data.path())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let address = lines
+        .by_ref()
+        .map_while(Result::ok)
+        .find_map(|line| {
+            line.split("address=").nth(1).map(|rest| {
+                rest.split_whitespace()
+                    .next()
+                    .unwrap_or_default()
+                    .to_owned()
+            })
+        })
+        .expect("the server logs the address it serves on");
+
+    let base = format!("http://{address}");
+    let client = reqwest::Client::new();
+    let register = client
+        .post(format!("{base}/v1/auth/register"))
+        .json(&json!({ "username": "alice", "password": "correct horse" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(register.status(), 201);
+
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let exit = tokio::task::spawn_blocking(move || child.wait())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(exit.success(), "exit status {exit:?}");
+    let rest: Vec<String> = lines.map_while(Result::ok).collect();
+    assert!(
+        rest.iter().any(|l| l.contains("finishing queued writes")),
+        "{rest:?}"
+    );
 }

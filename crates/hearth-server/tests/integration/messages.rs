@@ -9,9 +9,7 @@ use crate::support::TestApp;
 #[tokio::test]
 async fn test_send_stores_the_message_with_the_next_seq() {
     let app = TestApp::spawn().await;
-    let alice = app.register("alice").await;
-    let bob = app.register("bob").await;
-    let dm = app.direct(&alice, &bob).await;
+    let (alice, bob, dm) = app.alice_and_bob().await;
     let sent = app.send(&alice, &dm, "c-1", "hello bob").await.expect(201);
     let message = sent.data();
     assert_eq!(message["conversation_id"], dm.as_str());
@@ -27,9 +25,7 @@ async fn test_send_stores_the_message_with_the_next_seq() {
 #[tokio::test]
 async fn test_resending_the_same_key_returns_the_original() {
     let app = TestApp::spawn().await;
-    let alice = app.register("alice").await;
-    let bob = app.register("bob").await;
-    let dm = app.direct(&alice, &bob).await;
+    let (alice, bob, dm) = app.alice_and_bob().await;
     let first = app.send(&alice, &dm, "retry-me", "hello").await.expect(201);
     let retry = app.send(&alice, &dm, "retry-me", "hello").await.expect(200);
     assert_eq!(
@@ -47,9 +43,7 @@ async fn test_resending_the_same_key_returns_the_original() {
 #[tokio::test]
 async fn test_the_same_key_with_other_content_is_a_conflict() {
     let app = TestApp::spawn().await;
-    let alice = app.register("alice").await;
-    let bob = app.register("bob").await;
-    let dm = app.direct(&alice, &bob).await;
+    let (alice, _bob, dm) = app.alice_and_bob().await;
     app.send(&alice, &dm, "k", "hello").await.expect(201);
     app.send(&alice, &dm, "k", "something else")
         .await
@@ -59,9 +53,7 @@ async fn test_the_same_key_with_other_content_is_a_conflict() {
 #[tokio::test]
 async fn test_concurrent_retries_of_one_key_store_one_message() {
     let app = TestApp::spawn().await;
-    let alice = app.register("alice").await;
-    let bob = app.register("bob").await;
-    let dm = app.direct(&alice, &bob).await;
+    let (alice, _bob, dm) = app.alice_and_bob().await;
     let answers =
         futures::future::join_all((0..10).map(|_| app.send(&alice, &dm, "once", "only once")))
             .await;
@@ -77,9 +69,7 @@ async fn test_concurrent_retries_of_one_key_store_one_message() {
 #[tokio::test]
 async fn test_fifty_concurrent_senders_get_gap_free_unique_seqs() {
     let app = TestApp::spawn().await;
-    let alice = app.register("alice").await;
-    let bob = app.register("bob").await;
-    let dm = app.direct(&alice, &bob).await;
+    let (alice, bob, dm) = app.alice_and_bob().await;
     let senders = (0..50).map(|sender| {
         let who = if sender % 2 == 0 { &alice } else { &bob };
         let (app, dm) = (&app, &dm);
@@ -146,9 +136,7 @@ async fn test_fifty_concurrent_senders_get_gap_free_unique_seqs() {
 #[tokio::test]
 async fn test_history_pages_after_a_seq() {
     let app = TestApp::spawn().await;
-    let alice = app.register("alice").await;
-    let bob = app.register("bob").await;
-    let dm = app.direct(&alice, &bob).await;
+    let (alice, bob, dm) = app.alice_and_bob().await;
     for i in 0..5 {
         app.send(&alice, &dm, &format!("k{i}"), &format!("m{i}"))
             .await
@@ -197,9 +185,7 @@ async fn test_history_pages_after_a_seq() {
 #[tokio::test]
 async fn test_history_validates_after_seq_and_limit() {
     let app = TestApp::spawn().await;
-    let alice = app.register("alice").await;
-    let bob = app.register("bob").await;
-    let dm = app.direct(&alice, &bob).await;
+    let (alice, _bob, dm) = app.alice_and_bob().await;
     for query in [
         "limit=0",
         "limit=101",
@@ -232,9 +218,7 @@ async fn test_history_validates_after_seq_and_limit() {
 #[tokio::test]
 async fn test_message_content_is_1_to_4000_characters() {
     let app = TestApp::spawn().await;
-    let alice = app.register("alice").await;
-    let bob = app.register("bob").await;
-    let dm = app.direct(&alice, &bob).await;
+    let (alice, _bob, dm) = app.alice_and_bob().await;
     app.send(&alice, &dm, "max", &"é".repeat(4000))
         .await
         .expect(201);
@@ -290,9 +274,7 @@ async fn test_unknown_conversations_are_not_found() {
 #[tokio::test]
 async fn test_sends_are_rate_limited_per_user() {
     let app = TestApp::spawn_with(|c| c.limits.sends_per_user_per_minute = 3).await;
-    let alice = app.register("alice").await;
-    let bob = app.register("bob").await;
-    let dm = app.direct(&alice, &bob).await;
+    let (alice, bob, dm) = app.alice_and_bob().await;
     for i in 0..3 {
         app.send(&alice, &dm, &format!("k{i}"), "hi")
             .await
@@ -311,9 +293,7 @@ async fn test_sends_are_rate_limited_per_user() {
 #[tokio::test]
 async fn test_a_retry_over_quota_still_gets_the_original() {
     let app = TestApp::spawn_with(|c| c.limits.sends_per_user_per_minute = 1).await;
-    let alice = app.register("alice").await;
-    let bob = app.register("bob").await;
-    let dm = app.direct(&alice, &bob).await;
+    let (alice, _bob, dm) = app.alice_and_bob().await;
     let original = app.send(&alice, &dm, "k", "hi").await.expect(201);
     let retry = app.send(&alice, &dm, "k", "hi").await.expect(200);
     assert_eq!(original.data(), retry.data());
@@ -328,9 +308,7 @@ async fn test_a_retry_over_quota_still_gets_the_original() {
 #[tokio::test]
 async fn test_messages_need_a_json_body_with_both_fields() {
     let app = TestApp::spawn().await;
-    let alice = app.register("alice").await;
-    let bob = app.register("bob").await;
-    let dm = app.direct(&alice, &bob).await;
+    let (alice, _bob, dm) = app.alice_and_bob().await;
     let response = app
         .post(
             &format!("/v1/conversations/{dm}/messages"),

@@ -22,9 +22,7 @@ async fn test_healthz_and_readyz_answer() {
 #[tokio::test]
 async fn test_metrics_expose_requests_latency_and_messages_sent() {
     let app = TestApp::spawn().await;
-    let alice = app.register("alice").await;
-    let bob = app.register("bob").await;
-    let dm = app.direct(&alice, &bob).await;
+    let (alice, _bob, dm) = app.alice_and_bob().await;
     app.send(&alice, &dm, "k", "counted").await.expect(201);
     let text = app
         .client

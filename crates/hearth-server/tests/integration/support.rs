@@ -226,6 +226,14 @@ impl TestApp {
         session_of(response.data())
     }
 
+    /// Registers alice and bob and opens their direct conversation: the usual cast.
+    pub async fn alice_and_bob(&self) -> (Session, Session, String) {
+        let alice = self.register("alice").await;
+        let bob = self.register("bob").await;
+        let dm = self.direct(&alice, &bob).await;
+        (alice, bob, dm)
+    }
+
     /// Opens (or gets) the direct conversation of `a` with `b`; returns its id.
     pub async fn direct(&self, a: &Session, b: &Session) -> String {
         let response = self

@@ -41,9 +41,7 @@ fn seqs(entry: &Value) -> Vec<i64> {
 #[tokio::test]
 async fn test_bootstrap_carries_me_conversations_and_recent_messages() {
     let app = TestApp::spawn().await;
-    let alice = app.register("alice").await;
-    let bob = app.register("bob").await;
-    let dm = app.direct(&alice, &bob).await;
+    let (alice, bob, dm) = app.alice_and_bob().await;
     app.send(&alice, &dm, "k1", "one").await.expect(201);
     app.send(&bob, &dm, "k2", "two").await.expect(201);
 
@@ -65,9 +63,7 @@ async fn test_bootstrap_carries_me_conversations_and_recent_messages() {
 #[tokio::test]
 async fn test_changes_without_cursors_return_every_log_from_the_start() {
     let app = TestApp::spawn().await;
-    let alice = app.register("alice").await;
-    let bob = app.register("bob").await;
-    let dm = app.direct(&alice, &bob).await;
+    let (alice, bob, dm) = app.alice_and_bob().await;
     app.send(&alice, &dm, "k1", "one").await.expect(201);
     let all = app.get("/v1/sync/changes", &bob.access).await.expect(200);
     let entry = &all.data()["changes"][0];
@@ -86,9 +82,7 @@ async fn test_changes_without_cursors_return_every_log_from_the_start() {
 #[tokio::test]
 async fn test_changes_after_a_cursor_return_only_what_was_missed() {
     let app = TestApp::spawn().await;
-    let alice = app.register("alice").await;
-    let bob = app.register("bob").await;
-    let dm = app.direct(&alice, &bob).await;
+    let (alice, bob, dm) = app.alice_and_bob().await;
     app.send(&alice, &dm, "k1", "seen").await.expect(201);
     app.send(&alice, &dm, "k2", "missed 1").await.expect(201);
     app.send(&alice, &dm, "k3", "missed 2").await.expect(201);
@@ -142,9 +136,7 @@ async fn test_cursors_for_other_peoples_conversations_are_ignored() {
 #[tokio::test]
 async fn test_changes_page_with_has_more() {
     let app = TestApp::spawn().await;
-    let alice = app.register("alice").await;
-    let bob = app.register("bob").await;
-    let dm = app.direct(&alice, &bob).await;
+    let (alice, bob, dm) = app.alice_and_bob().await;
     for i in 0..4 {
         app.send(&alice, &dm, &format!("k{i}"), "x")
             .await
@@ -166,9 +158,7 @@ async fn test_changes_page_with_has_more() {
 #[tokio::test]
 async fn test_malformed_cursors_are_a_bad_request_and_negative_seqs_invalid() {
     let app = TestApp::spawn().await;
-    let alice = app.register("alice").await;
-    let bob = app.register("bob").await;
-    let dm = app.direct(&alice, &bob).await;
+    let (alice, _bob, dm) = app.alice_and_bob().await;
     app.get(
         "/v1/sync/changes?after_seq_by_conversation=%7Bnope",
         &alice.access,
@@ -192,9 +182,7 @@ async fn test_malformed_cursors_are_a_bad_request_and_negative_seqs_invalid() {
 #[tokio::test]
 async fn test_a_client_applying_changes_converges_to_the_server() {
     let app = TestApp::spawn().await;
-    let alice = app.register("alice").await;
-    let bob = app.register("bob").await;
-    let dm = app.direct(&alice, &bob).await;
+    let (alice, bob, dm) = app.alice_and_bob().await;
     // Bob's device bootstraps, goes offline while messages arrive, then catches up by changes.
     let boot = app.get("/v1/sync/bootstrap", &bob.access).await.expect(200);
     let mut cursor = boot.data()["conversations"][0]["last_seq"]

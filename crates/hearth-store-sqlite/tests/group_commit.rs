@@ -1,0 +1,86 @@
+//! The writer commits concurrent writes together: fewer transactions than writes, and every
+//! write acknowledged only once its transaction is durable and visible to readers.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    missing_docs,
+    reason = "test code"
+)]
+
+use std::sync::Arc;
+
+use hearth_domain::{ClientMessageId, DisplayName, MessageContent, MessageId, UserId, Username};
+use hearth_store::{ConversationStore, MessageStore, NewMessage, NewUser, UserStore};
+use hearth_store_sqlite::{SqliteOptions, SqliteStore};
+
+fn now() -> time::OffsetDateTime {
+    let now = time::OffsetDateTime::now_utc();
+    now.replace_microsecond(now.microsecond()).unwrap()
+}
+
+async fn user(store: &SqliteStore, name: &str) -> UserId {
+    let id = UserId::new();
+    store
+        .create_user(NewUser {
+            id,
+            username: Username::parse(name).unwrap(),
+            display_name: DisplayName::parse(name).unwrap(),
+            password_hash: "x".to_owned(),
+            email: None,
+            created_at: now(),
+        })
+        .await
+        .unwrap();
+    id
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_sends_share_transactions() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(
+        SqliteStore::open(&dir.path().join("hearth.db"), SqliteOptions::default())
+            .await
+            .unwrap(),
+    );
+    let alice = user(&store, "alice").await;
+    let bob = user(&store, "bob").await;
+    let dm = store
+        .get_or_create_direct(alice, bob, now())
+        .await
+        .unwrap()
+        .id;
+    let before = store.commits();
+
+    let sends = (0..400).map(|i| {
+        let store = store.clone();
+        tokio::spawn(async move {
+            store
+                .send_message(NewMessage {
+                    id: MessageId::new(),
+                    conversation_id: dm,
+                    sender_id: alice,
+                    client_message_id: ClientMessageId::parse(&format!("k{i}")).unwrap(),
+                    content: MessageContent::parse("hello").unwrap(),
+                    created_at: now(),
+                })
+                .await
+                .unwrap()
+        })
+    });
+    for send in sends.collect::<Vec<_>>() {
+        let seq = send.await.unwrap().message().seq;
+        // Acknowledged means committed: a reader sees it at once.
+        assert!(
+            !store
+                .messages_after(dm, seq - 1, 1)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+    }
+    let transactions = store.commits() - before;
+    assert!(
+        transactions < 400,
+        "400 concurrent sends took {transactions} transactions; group commit should batch them"
+    );
+}
