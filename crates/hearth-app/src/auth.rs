@@ -25,6 +25,9 @@ pub struct Caller {
     pub user_id: UserId,
     /// The session their access token belongs to.
     pub session_id: SessionId,
+    /// When their access token expires (Unix seconds); long-lived connections close then
+    /// unless the client renews it.
+    pub expires_at: i64,
 }
 
 /// A token pair for a session.
@@ -205,11 +208,7 @@ impl AuthService {
 
     /// Checks an access token.
     pub fn authenticate(&self, access_token: &str) -> Result<Caller, AppError> {
-        let (user_id, session_id) = self.keys.verify(access_token)?;
-        Ok(Caller {
-            user_id,
-            session_id,
-        })
+        self.keys.verify(access_token)
     }
 
     /// The stored token with this hash, if it exists, has not expired and its session lives.

@@ -1,8 +1,11 @@
 //! Conversations: the list, direct conversations, membership checks and read markers.
 
-use hearth_domain::{ConversationId, ConversationSummary, Seq, UserId, ValidationErrors};
+use hearth_domain::{
+    ConversationId, ConversationSummary, ReceiptKind, Seq, UserId, ValidationErrors,
+};
 use hearth_store::{DynStore, Membership};
 
+use crate::realtime::Notifier;
 use crate::{AppError, Caller, now};
 
 /// What asking for a direct conversation did.
@@ -18,11 +21,12 @@ pub struct DirectOutcome {
 #[derive(Clone, Debug)]
 pub struct ConversationService {
     store: DynStore,
+    notifier: Notifier,
 }
 
 impl ConversationService {
-    pub(crate) fn new(store: DynStore) -> Self {
-        Self { store }
+    pub(crate) fn new(store: DynStore, notifier: Notifier) -> Self {
+        Self { store, notifier }
     }
 
     /// The caller's conversations, most recently active first.
@@ -69,6 +73,16 @@ impl ConversationService {
             .await?;
         if direct.created {
             tracing::info!(conversation_id = %direct.id, "direct conversation created");
+            // The creation is the first entry of the log; members' devices learn of it now.
+            if let Some(created) = self
+                .store
+                .events_after(direct.id, 0, 1)
+                .await?
+                .into_iter()
+                .next()
+            {
+                self.notifier.log_event(created).await;
+            }
         }
         let conversation = self
             .store
@@ -92,7 +106,40 @@ impl ConversationService {
             return Err(ValidationErrors::field("seq", "must be 0 or more").into());
         }
         self.require_member(caller, id).await?;
-        Ok(self.store.mark_read(id, caller.user_id, seq).await?)
+        let (marker, unread) = self.store.mark_read(id, caller.user_id, seq).await?;
+        self.notifier
+            .receipt(id, caller.user_id, ReceiptKind::Read, marker)
+            .await;
+        Ok((marker, unread))
+    }
+
+    /// Moves the caller's delivered marker forward to `seq` (a device has the messages up to
+    /// it); returns the marker.
+    pub async fn mark_delivered(
+        &self,
+        caller: Caller,
+        id: ConversationId,
+        seq: Seq,
+    ) -> Result<Seq, AppError> {
+        if seq < 0 {
+            return Err(ValidationErrors::field("seq", "must be 0 or more").into());
+        }
+        self.require_member(caller, id).await?;
+        let marker = self.store.mark_delivered(id, caller.user_id, seq).await?;
+        self.notifier
+            .receipt(id, caller.user_id, ReceiptKind::Delivered, marker)
+            .await;
+        Ok(marker)
+    }
+
+    /// Every member's delivered and read markers (for delivery status), for a member.
+    pub async fn markers(
+        &self,
+        caller: Caller,
+        id: ConversationId,
+    ) -> Result<Vec<hearth_domain::MemberMarker>, AppError> {
+        self.require_member(caller, id).await?;
+        Ok(self.store.member_markers(id).await?)
     }
 
     /// Passes when the caller is a member: an unknown conversation is 404, someone else's 403.

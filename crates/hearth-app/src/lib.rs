@@ -11,7 +11,9 @@ mod conversations;
 mod error;
 mod messages;
 mod password;
+mod public_error;
 mod rate_limit;
+pub mod realtime;
 mod settings;
 mod sync;
 mod tokens;
@@ -21,14 +23,17 @@ use std::sync::Arc;
 
 use hearth_store::DynStore;
 
+use crate::realtime::{EventBus, LocalPresence, Notifier};
+
 pub use auth::{AuthService, Caller, NewSession, RegisterInput};
 pub use clock::now;
 pub use conversations::{ConversationService, DirectOutcome};
 pub use error::AppError;
 pub use messages::{MessagePageResult, MessageService, SendInput, Sent};
+pub use public_error::PublicError;
 pub use rate_limit::RateLimits;
 pub use settings::{AuthSettings, LimitSettings, Settings};
-pub use sync::{BootstrapResult, ChangesResult, SyncService};
+pub use sync::{BootstrapResult, ChangesResult, ConversationChangesResult, SyncService};
 pub use tokens::JwtSecret;
 pub use users::UserService;
 
@@ -45,20 +50,39 @@ pub struct App {
     pub messages: MessageService,
     /// Bootstrap and incremental sync.
     pub sync: SyncService,
+    /// Realtime announcements, presence and typing.
+    pub realtime: Notifier,
     store: DynStore,
 }
 
 impl App {
-    /// Wires the use cases to `store`.
-    pub fn new(store: DynStore, settings: Settings, secret: JwtSecret) -> Self {
+    /// Wires the use cases to `store`, announcing changes on `bus`.
+    pub fn new(
+        store: DynStore,
+        settings: Settings,
+        secret: JwtSecret,
+        bus: Arc<dyn EventBus>,
+    ) -> Self {
         let limits = Arc::new(RateLimits::new(&settings.limits));
-        let conversations = ConversationService::new(store.clone());
+        let realtime = Notifier::new(
+            store.clone(),
+            bus,
+            Arc::new(LocalPresence::default()),
+            settings.typing,
+        );
+        let conversations = ConversationService::new(store.clone(), realtime.clone());
         Self {
             auth: AuthService::new(store.clone(), settings.auth, secret, limits.clone()),
             users: UserService::new(store.clone()),
-            messages: MessageService::new(store.clone(), conversations.clone(), limits),
-            sync: SyncService::new(store.clone()),
+            messages: MessageService::new(
+                store.clone(),
+                conversations.clone(),
+                limits,
+                realtime.clone(),
+            ),
+            sync: SyncService::new(store.clone(), conversations.clone()),
             conversations,
+            realtime,
             store,
         }
     }

@@ -3,10 +3,12 @@
 use std::sync::Arc;
 
 use hearth_domain::{
-    ClientMessageId, ConversationId, Limit, Message, MessageContent, MessageId, ValidationErrors,
+    ClientMessageId, ConversationEvent, ConversationId, EventKind, Limit, MemberMarker, Message,
+    MessageContent, MessageId, ValidationErrors,
 };
 use hearth_store::{DynStore, NewMessage, SendOutcome};
 
+use crate::realtime::Notifier;
 use crate::{AppError, Caller, ConversationService, RateLimits, now};
 
 /// A message as the client sent it.
@@ -34,6 +36,8 @@ pub struct MessagePageResult {
     pub messages: Vec<Message>,
     /// Whether more follow.
     pub has_more: bool,
+    /// Every member's markers, for the messages' delivery status.
+    pub markers: Vec<MemberMarker>,
 }
 
 /// The message use cases.
@@ -42,6 +46,7 @@ pub struct MessageService {
     store: DynStore,
     conversations: ConversationService,
     limits: Arc<RateLimits>,
+    notifier: Notifier,
 }
 
 impl MessageService {
@@ -49,11 +54,13 @@ impl MessageService {
         store: DynStore,
         conversations: ConversationService,
         limits: Arc<RateLimits>,
+        notifier: Notifier,
     ) -> Self {
         Self {
             store,
             conversations,
             limits,
+            notifier,
         }
     }
 
@@ -114,6 +121,18 @@ impl MessageService {
         Ok(match outcome {
             SendOutcome::Created(message) => {
                 metrics::counter!("hearth_messages_sent_total").increment(1);
+                self.notifier
+                    .typing_stopped(conversation, caller.user_id)
+                    .await;
+                self.notifier
+                    .log_event(ConversationEvent {
+                        conversation_id: conversation,
+                        seq: message.seq,
+                        actor_id: message.sender_id,
+                        created_at: message.created_at,
+                        kind: EventKind::NewMessage(message.clone()),
+                    })
+                    .await;
                 Sent {
                     message,
                     created: true,
@@ -145,16 +164,18 @@ impl MessageService {
         }
         errors.into_result()?;
         let limit = limit.unwrap_or(Limit::DEFAULT).get();
-        self.conversations
-            .require_member(caller, conversation)
-            .await?;
+        let markers = self.conversations.markers(caller, conversation).await?;
         let mut messages = self
             .store
             .messages_after(conversation, after, limit + 1)
             .await?;
         let has_more = messages.len() > limit as usize;
         messages.truncate(limit as usize);
-        Ok(MessagePageResult { messages, has_more })
+        Ok(MessagePageResult {
+            messages,
+            has_more,
+            markers,
+        })
     }
 }
 

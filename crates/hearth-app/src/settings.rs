@@ -9,6 +9,8 @@ pub struct Settings {
     pub auth: AuthSettings,
     /// Rate limits.
     pub limits: LimitSettings,
+    /// Typing indicators.
+    pub typing: crate::realtime::TypingSettings,
 }
 
 /// Token lifetimes.

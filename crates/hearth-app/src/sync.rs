@@ -8,12 +8,12 @@
 use std::collections::HashMap;
 
 use hearth_domain::{
-    ConversationEvent, ConversationId, ConversationSummary, Limit, Message, Seq, User,
-    ValidationErrors,
+    ConversationEvent, ConversationId, ConversationSummary, Limit, MemberMarker, Message, Seq,
+    User, ValidationErrors,
 };
 use hearth_store::DynStore;
 
-use crate::{AppError, Caller};
+use crate::{AppError, Caller, ConversationService};
 
 /// How many recent messages bootstrap carries per conversation.
 const BOOTSTRAP_MESSAGES: u32 = 20;
@@ -25,21 +25,34 @@ pub struct BootstrapResult {
     pub me: User,
     /// Their conversations.
     pub conversations: Vec<ConversationSummary>,
-    /// The latest messages of each, oldest first.
+    /// The latest messages of each, oldest first, in the order of `conversations`.
     pub recent_messages: Vec<(ConversationId, Vec<Message>)>,
+}
+
+/// The log of one conversation after a cursor.
+#[derive(Clone, Debug)]
+pub struct ConversationChangesResult {
+    /// The conversation.
+    pub conversation_id: ConversationId,
+    /// Its events after the cursor, in seq order.
+    pub events: Vec<ConversationEvent>,
+    /// Whether more follow the last one.
+    pub has_more: bool,
+    /// Every member's markers, for the delivery status of the messages in `events`.
+    pub markers: Vec<MemberMarker>,
 }
 
 /// The changes after the client's cursors.
 #[derive(Clone, Debug)]
 pub struct ChangesResult {
-    /// Per conversation with news: its events and whether more follow.
-    pub conversations: Vec<(ConversationId, Vec<ConversationEvent>, bool)>,
+    /// One entry per conversation with news.
+    pub conversations: Vec<ConversationChangesResult>,
 }
 
 impl ChangesResult {
     /// Whether any conversation has more events than this answer carries.
     pub fn has_more(&self) -> bool {
-        self.conversations.iter().any(|(_, _, more)| *more)
+        self.conversations.iter().any(|c| c.has_more)
     }
 }
 
@@ -47,11 +60,15 @@ impl ChangesResult {
 #[derive(Clone, Debug)]
 pub struct SyncService {
     store: DynStore,
+    conversations: ConversationService,
 }
 
 impl SyncService {
-    pub(crate) fn new(store: DynStore) -> Self {
-        Self { store }
+    pub(crate) fn new(store: DynStore, conversations: ConversationService) -> Self {
+        Self {
+            store,
+            conversations,
+        }
     }
 
     /// Everything a fresh client needs to draw its first screen.
@@ -98,11 +115,44 @@ impl SyncService {
             if after >= last_seq {
                 continue;
             }
-            let mut events = self.store.events_after(id, after, limit + 1).await?;
-            let has_more = events.len() > limit as usize;
-            events.truncate(limit as usize);
-            conversations.push((id, events, has_more));
+            conversations.push(self.log_after(id, after, limit).await?);
         }
         Ok(ChangesResult { conversations })
+    }
+
+    /// The log of one conversation the caller is in, after `after_seq` (the WebSocket `sync`).
+    pub async fn conversation_changes(
+        &self,
+        caller: Caller,
+        conversation: ConversationId,
+        after_seq: Seq,
+        limit: Option<i64>,
+    ) -> Result<ConversationChangesResult, AppError> {
+        let limit = Limit::parse(limit)?.get();
+        if after_seq < 0 {
+            return Err(ValidationErrors::field("after_seq", "must be 0 or more").into());
+        }
+        self.conversations
+            .require_member(caller, conversation)
+            .await?;
+        self.log_after(conversation, after_seq, limit).await
+    }
+
+    async fn log_after(
+        &self,
+        id: ConversationId,
+        after: Seq,
+        limit: u32,
+    ) -> Result<ConversationChangesResult, AppError> {
+        let mut events = self.store.events_after(id, after, limit + 1).await?;
+        let has_more = events.len() > limit as usize;
+        events.truncate(limit as usize);
+        let markers = self.store.member_markers(id).await?;
+        Ok(ConversationChangesResult {
+            conversation_id: id,
+            events,
+            has_more,
+            markers,
+        })
     }
 }

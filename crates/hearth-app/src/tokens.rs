@@ -11,7 +11,7 @@ use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::AppError;
+use crate::{AppError, Caller};
 
 /// The key that signs access tokens. Its `Debug` never shows it.
 #[derive(Clone)]
@@ -88,10 +88,14 @@ impl JwtKeys {
             .map_err(AppError::internal)
     }
 
-    /// The user and session of a valid access token.
-    pub(crate) fn verify(&self, token: &str) -> Result<(UserId, SessionId), AppError> {
+    /// The caller a valid access token names.
+    pub(crate) fn verify(&self, token: &str) -> Result<Caller, AppError> {
         match jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation) {
-            Ok(data) => Ok((data.claims.sub, data.claims.sid)),
+            Ok(data) => Ok(Caller {
+                user_id: data.claims.sub,
+                session_id: data.claims.sid,
+                expires_at: data.claims.exp,
+            }),
             Err(err) => Err(AppError::Unauthorized(match err.kind() {
                 ErrorKind::ExpiredSignature => "access token expired",
                 ErrorKind::InvalidSignature => "access token signature is invalid",

@@ -81,6 +81,8 @@ pub struct Member {
     pub joined_at: Timestamp,
     /// The last seq they have read (0: nothing).
     pub last_read_seq: Seq,
+    /// The last seq that reached one of their devices (never below `last_read_seq`).
+    pub last_delivered_seq: Seq,
 }
 
 /// A conversation as one member sees it in their list.
@@ -106,5 +108,17 @@ impl ConversationSummary {
     /// Whether `user` is a member.
     pub fn has_member(&self, user: UserId) -> bool {
         self.members.iter().any(|m| m.user.id == user)
+    }
+
+    /// Every member's markers, for delivery status.
+    pub fn markers(&self) -> Vec<crate::MemberMarker> {
+        self.members
+            .iter()
+            .map(|m| crate::MemberMarker {
+                user_id: m.user.id,
+                last_delivered_seq: m.last_delivered_seq,
+                last_read_seq: m.last_read_seq,
+            })
+            .collect()
     }
 }

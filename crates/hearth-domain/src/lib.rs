@@ -5,6 +5,7 @@
 //! never re-checks it. It must never depend on a framework, a driver or a wire format.
 
 mod conversation;
+mod delivery;
 mod event;
 mod ids;
 mod message;
@@ -13,6 +14,7 @@ mod user;
 mod validation;
 
 pub use conversation::{Conversation, ConversationKind, ConversationSummary, Member, Role};
+pub use delivery::{DeliveryStatus, MemberMarker, ReceiptKind};
 pub use event::{ConversationEvent, EventKind};
 pub use ids::{ConversationId, MessageId, SessionId, UserId};
 pub use message::{ClientMessageId, Message, MessageContent, preview_of};

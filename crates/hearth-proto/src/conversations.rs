@@ -18,6 +18,12 @@ pub struct MemberDto {
     #[serde(with = "time::serde::rfc3339")]
     #[schema(value_type = String, format = DateTime)]
     pub joined_at: OffsetDateTime,
+    /// The last seq that reached one of their devices.
+    #[serde(default)]
+    pub last_delivered_seq: i64,
+    /// The last seq they read.
+    #[serde(default)]
+    pub last_read_seq: i64,
 }
 
 /// A conversation as the caller sees it.
@@ -64,6 +70,22 @@ pub struct ConversationList {
 pub struct DirectRequest {
     /// The other person.
     pub other_user_id: String,
+}
+
+/// `POST /v1/conversations/{id}/delivered`.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct MarkDeliveredRequest {
+    /// Everything up to and including this seq reached a device.
+    pub seq: i64,
+}
+
+/// The caller's delivered marker after moving it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct DeliveredMarker {
+    /// The conversation.
+    pub conversation_id: Uuid,
+    /// The marker now (markers never move back).
+    pub last_delivered_seq: i64,
 }
 
 /// `POST /v1/conversations/{id}/read`.

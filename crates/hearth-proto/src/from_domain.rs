@@ -1,6 +1,9 @@
 //! Rendering domain values as wire types, in one place for every face.
 
-use hearth_domain::{ConversationEvent, ConversationSummary, EventKind, Member, Message, User};
+use hearth_domain::{
+    ConversationEvent, ConversationSummary, DeliveryStatus, EventKind, Member, MemberMarker,
+    Message, User,
+};
 
 use crate::{ChangeEvent, ConversationDto, MemberDto, MessageDto, UserDto};
 
@@ -25,7 +28,30 @@ impl From<&Message> for MessageDto {
             seq: message.seq,
             content: message.content.as_str().to_owned(),
             created_at: message.created_at,
+            status: DeliveryStatus::Sent.as_str().to_owned(),
         }
+    }
+}
+
+impl MessageDto {
+    /// The message with its delivery status, from every member's markers.
+    pub fn with_markers(message: &Message, markers: &[MemberMarker]) -> Self {
+        let status = DeliveryStatus::of(message.sender_id, message.seq, markers);
+        Self {
+            status: status.as_str().to_owned(),
+            ..Self::from(message)
+        }
+    }
+}
+
+impl ChangeEvent {
+    /// The event, its message (if any) with its delivery status.
+    pub fn with_markers(event: &ConversationEvent, markers: &[MemberMarker]) -> Self {
+        let mut change = Self::from(event);
+        if let EventKind::NewMessage(message) = &event.kind {
+            change.message = Some(MessageDto::with_markers(message, markers));
+        }
+        change
     }
 }
 
@@ -35,6 +61,8 @@ impl From<&Member> for MemberDto {
             user: UserDto::from(&member.user),
             role: member.role.as_str().to_owned(),
             joined_at: member.joined_at,
+            last_delivered_seq: member.last_delivered_seq,
+            last_read_seq: member.last_read_seq,
         }
     }
 }

@@ -12,13 +12,15 @@ mod error_code;
 mod messages;
 mod sync;
 mod users;
+pub mod ws;
 
 pub use auth::{
     LoginRequest, LogoutRequest, RefreshRequest, RegisterRequest, SessionResponse, Tokens,
     TokensResponse,
 };
 pub use conversations::{
-    ConversationDto, ConversationList, DirectRequest, MarkReadRequest, MemberDto, ReadMarker,
+    ConversationDto, ConversationList, DeliveredMarker, DirectRequest, MarkDeliveredRequest,
+    MarkReadRequest, MemberDto, ReadMarker,
 };
 pub use envelope::{Envelope, ErrorBody, ErrorEnvelope, Ok};
 pub use error_code::ErrorCode;

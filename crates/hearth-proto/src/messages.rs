@@ -24,6 +24,14 @@ pub struct MessageDto {
     #[serde(with = "time::serde::rfc3339")]
     #[schema(value_type = String, format = DateTime)]
     pub created_at: OffsetDateTime,
+    /// `sent`, `delivered` (on a device of every other member) or `read` (read by every other
+    /// member).
+    #[serde(default = "sent")]
+    pub status: String,
+}
+
+fn sent() -> String {
+    "sent".to_owned()
 }
 
 /// `POST /v1/conversations/{id}/messages`.

@@ -1,123 +1,67 @@
-//! The one place where failures become HTTP responses.
+//! Where failures become HTTP responses.
 //!
-//! Every error a client can see is an [`ApiError`]: a public [`ErrorCode`] (whose table gives
-//! the status), a message, optional details and, for 429/503, a `Retry-After`. Internal
-//! failures are logged here with their cause chain and answered with an opaque 500 — never a
-//! stack trace, never a driver message.
-
-use std::time::Duration;
+//! Every error a client can see is an [`ApiError`]: a [`PublicError`] (the one mapping of use
+//! case errors, shared by every face) rendered as the error envelope with the HTTP status of its
+//! code, and `Retry-After` for 429/503.
 
 use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use hearth_app::AppError;
+use hearth_app::{AppError, PublicError};
 use hearth_proto::{ErrorBody, ErrorCode, ErrorEnvelope};
-use serde_json::{Map, Value};
 
 /// A failure as the client will see it.
 #[derive(Debug)]
-pub struct ApiError {
-    code: ErrorCode,
-    message: String,
-    details: Option<Value>,
-    retry_after: Option<Duration>,
-}
+pub struct ApiError(PublicError);
 
 impl ApiError {
     /// An error with a code and message.
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        Self {
-            code,
-            message: message.into(),
-            details: None,
-            retry_after: None,
-        }
-    }
-
-    /// Adds structured details.
-    pub fn with_details(mut self, details: Value) -> Self {
-        self.details = Some(details);
-        self
+        Self(PublicError::new(code, message))
     }
 
     /// A 422 naming one field.
-    pub fn field(field: &str, message: &str) -> Self {
-        let mut details = Map::new();
-        details.insert(field.to_owned(), Value::String(message.to_owned()));
-        Self::new(ErrorCode::ValidationFailed, format!("{field}: {message}"))
-            .with_details(Value::Object(details))
+    pub fn field(field: &str, problem: &str) -> Self {
+        Self(PublicError::field(field, problem))
     }
 
     /// The public code.
     pub fn code(&self) -> ErrorCode {
-        self.code
+        self.0.code
+    }
+}
+
+impl From<PublicError> for ApiError {
+    fn from(error: PublicError) -> Self {
+        Self(error)
     }
 }
 
 impl From<AppError> for ApiError {
     fn from(err: AppError) -> Self {
-        let code = err.code();
-        match err {
-            AppError::Validation(errors) => {
-                let mut details = Map::new();
-                for e in &errors.0 {
-                    details
-                        .entry(e.field.clone())
-                        .or_insert_with(|| Value::String(e.message.clone()));
-                }
-                Self::new(code, format!("invalid input: {errors}"))
-                    .with_details(Value::Object(details))
-            }
-            AppError::RateLimited { retry_after } => {
-                let message = err.to_string();
-                Self {
-                    retry_after: Some(retry_after),
-                    ..Self::new(code, message)
-                }
-            }
-            AppError::Unavailable(cause) => {
-                tracing::warn!(cause = %cause, "request refused: store unavailable");
-                Self {
-                    retry_after: Some(Duration::from_secs(1)),
-                    ..Self::new(code, "the server is temporarily unavailable; retry shortly")
-                }
-            }
-            AppError::Internal(cause) => {
-                tracing::error!(cause = %chain(cause.as_ref()), "request failed");
-                Self::new(
-                    code,
-                    "internal error; the server log has the details under this request's id",
-                )
-            }
-            other => Self::new(code, other.to_string()),
-        }
+        Self(PublicError::from(err))
     }
-}
-
-fn chain(err: &(dyn std::error::Error + 'static)) -> String {
-    let mut text = err.to_string();
-    let mut source = err.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let status = StatusCode::from_u16(self.code.http_status())
-            .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let PublicError {
+            code,
+            message,
+            details,
+            retry_after,
+        } = self.0;
+        let status =
+            StatusCode::from_u16(code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let body = ErrorEnvelope {
             error: ErrorBody {
-                code: self.code,
-                message: self.message,
-                details: self.details,
+                code,
+                message,
+                details,
             },
         };
         let mut response = (status, Json(body)).into_response();
-        if let Some(after) = self.retry_after {
+        if let Some(after) = retry_after {
             let seconds = after.as_secs() + u64::from(after.subsec_nanos() > 0);
             if let Ok(value) = HeaderValue::from_str(&seconds.max(1).to_string()) {
                 response.headers_mut().insert(header::RETRY_AFTER, value);

@@ -7,10 +7,9 @@ use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Path};
 use axum::http::header;
 use axum::http::request::Parts;
-use hearth_app::Caller;
+use hearth_app::{Caller, PublicError};
 use hearth_domain::ConversationId;
 use hearth_proto::ErrorCode;
-use serde_json::{Map, Value};
 
 use crate::{ApiError, RestState};
 
@@ -57,7 +56,13 @@ pub(crate) struct Json<T>(pub T);
 impl From<JsonRejection> for ApiError {
     fn from(rejection: JsonRejection) -> Self {
         match rejection {
-            JsonRejection::JsonDataError(err) => shape_error(&err.body_text()),
+            JsonRejection::JsonDataError(err) => {
+                let text = err.body_text();
+                let explanation = text
+                    .strip_prefix("Failed to deserialize the JSON body into the target type: ")
+                    .unwrap_or(&text);
+                PublicError::wrong_shape(explanation).into()
+            }
             JsonRejection::JsonSyntaxError(_) => {
                 ApiError::new(ErrorCode::BadRequest, "the body is not valid JSON")
             }
@@ -72,28 +77,6 @@ impl From<JsonRejection> for ApiError {
             other => ApiError::new(ErrorCode::BadRequest, other.body_text()),
         }
     }
-}
-
-/// Turns serde's "missing field `x`" / "x: invalid type …" into a 422 naming the field.
-fn shape_error(text: &str) -> ApiError {
-    let detail = text
-        .strip_prefix("Failed to deserialize the JSON body into the target type: ")
-        .unwrap_or(text);
-    let field = if let Some(rest) = detail.split("missing field `").nth(1) {
-        rest.split('`').next().unwrap_or("body").to_owned()
-    } else {
-        match detail.split_once(": ") {
-            Some((path, _)) if !path.contains(' ') && path != "." => path.to_owned(),
-            _ => "body".to_owned(),
-        }
-    };
-    let mut details = Map::new();
-    details.insert(field, Value::String(detail.to_owned()));
-    ApiError::new(
-        ErrorCode::ValidationFailed,
-        format!("invalid input: {detail}"),
-    )
-    .with_details(Value::Object(details))
 }
 
 /// A query string. A string that cannot be read at all is 400.

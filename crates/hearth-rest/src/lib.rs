@@ -50,9 +50,10 @@ pub struct RestState {
     metrics: Arc<PrometheusHandle>,
 }
 
-/// The whole HTTP surface: `/v1`, `/docs`, `/healthz`, `/readyz`, `/metrics`, with every
-/// middleware (request ids, tracing, metrics, security headers, CORS, body limit).
-pub fn router(app: App, settings: &RestSettings) -> Router {
+/// The whole HTTP surface: `/v1`, `/docs`, `/healthz`, `/readyz`, `/metrics`, plus the routes
+/// of the other faces (`/v1/ws`, …) given in `faces`, all under every middleware (request
+/// ids, tracing, metrics, security headers, CORS, body limit) and the envelope's 404/405.
+pub fn router(app: App, settings: &RestSettings, faces: Router) -> Router {
     let state = RestState {
         app,
         metrics: Arc::new(middleware::metrics_handle()),
@@ -66,9 +67,10 @@ pub fn router(app: App, settings: &RestSettings) -> Router {
         .merge(api)
         .merge(ops::router())
         .merge(docs)
+        .with_state(state)
+        .merge(faces)
         .fallback(error::unknown_route)
-        .method_not_allowed_fallback(error::wrong_method)
-        .with_state(state);
+        .method_not_allowed_fallback(error::wrong_method);
     middleware::wrap(router, settings)
 }
 

@@ -8,7 +8,10 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use hearth_app::realtime::TypingSettings;
 use hearth_app::{AuthSettings, LimitSettings, Settings};
+use hearth_realtime::HubSettings;
+use hearth_ws::WsSettings;
 use serde::Deserialize;
 
 use crate::StartupError;
@@ -30,6 +33,45 @@ pub struct Config {
     pub limits: LimitsConfig,
     /// Cross-origin access.
     pub cors: CorsConfig,
+    /// Realtime connections.
+    pub realtime: RealtimeConfig,
+}
+
+/// Realtime connections (WebSocket).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RealtimeConfig {
+    /// Events that may wait for one connection before it is closed as a slow consumer
+    /// (default 256).
+    pub queue_capacity: usize,
+    /// Seconds between server pings; a peer silent for two intervals is dropped (default 30).
+    pub ping_interval_secs: u64,
+    /// Seconds a connection opened without `?token=` has to send `auth` (default 10).
+    pub auth_timeout_secs: u64,
+    /// Largest WebSocket frame, in bytes; larger ones close the connection with 1009
+    /// (default 65,536).
+    pub max_frame_bytes: usize,
+    /// Largest action, in bytes; larger ones (within the frame limit) get an error event
+    /// (default 32,768).
+    pub max_action_bytes: usize,
+    /// Milliseconds a typing indicator lasts without a repeat (default 5,000).
+    pub typing_ttl_ms: u64,
+    /// Least milliseconds between two broadcasts of one user's typing (default 2,000).
+    pub typing_throttle_ms: u64,
+}
+
+impl Default for RealtimeConfig {
+    fn default() -> Self {
+        Self {
+            queue_capacity: 256,
+            ping_interval_secs: 30,
+            auth_timeout_secs: 10,
+            max_frame_bytes: 64 * 1024,
+            max_action_bytes: 32 * 1024,
+            typing_ttl_ms: 5_000,
+            typing_throttle_ms: 2_000,
+        }
+    }
 }
 
 /// Logging.
@@ -113,6 +155,7 @@ impl Default for Config {
             auth: AuthConfig::default(),
             limits: LimitsConfig::default(),
             cors: CorsConfig::default(),
+            realtime: RealtimeConfig::default(),
         }
     }
 }
@@ -233,6 +276,27 @@ impl Config {
                 ));
             }
         }
+        let realtime = &self.realtime;
+        if !(1..=1_000_000).contains(&realtime.queue_capacity) {
+            return bad("realtime.queue_capacity must be 1–1000000".to_owned());
+        }
+        if !(1..=3600).contains(&realtime.ping_interval_secs) {
+            return bad("realtime.ping_interval_secs must be 1–3600".to_owned());
+        }
+        if !(1..=300).contains(&realtime.auth_timeout_secs) {
+            return bad("realtime.auth_timeout_secs must be 1–300".to_owned());
+        }
+        if !(1024..=16 * 1024 * 1024).contains(&realtime.max_frame_bytes) {
+            return bad("realtime.max_frame_bytes must be 1024–16777216".to_owned());
+        }
+        if realtime.max_action_bytes < 256 || realtime.max_action_bytes > realtime.max_frame_bytes {
+            return bad(
+                "realtime.max_action_bytes must be 256–realtime.max_frame_bytes".to_owned(),
+            );
+        }
+        if realtime.typing_ttl_ms < 100 || realtime.typing_throttle_ms > realtime.typing_ttl_ms {
+            return bad("realtime.typing_ttl_ms must be at least 100 and at least realtime.typing_throttle_ms".to_owned());
+        }
         if let Some(secret) = &self.auth.jwt_secret
             && secret.len() < hearth_app::JwtSecret::MIN_LEN
         {
@@ -244,6 +308,23 @@ impl Config {
         Ok(())
     }
 
+    /// The connection hub's share.
+    pub fn hub_settings(&self) -> HubSettings {
+        HubSettings {
+            queue_capacity: self.realtime.queue_capacity,
+        }
+    }
+
+    /// The WebSocket face's share.
+    pub fn ws_settings(&self) -> WsSettings {
+        WsSettings {
+            ping_interval: Duration::from_secs(self.realtime.ping_interval_secs),
+            auth_timeout: Duration::from_secs(self.realtime.auth_timeout_secs),
+            max_frame_bytes: self.realtime.max_frame_bytes,
+            max_action_bytes: self.realtime.max_action_bytes,
+        }
+    }
+
     /// The use cases' share.
     pub fn app_settings(&self) -> Settings {
         Settings {
@@ -253,6 +334,10 @@ impl Config {
                     self.auth.refresh_token_ttl_days * 24 * 3600,
                 ),
                 refresh_reuse_grace: Duration::from_secs(self.auth.refresh_reuse_grace_secs),
+            },
+            typing: TypingSettings {
+                ttl: Duration::from_millis(self.realtime.typing_ttl_ms),
+                throttle: Duration::from_millis(self.realtime.typing_throttle_ms),
             },
             limits: LimitSettings {
                 auth_per_ip_per_minute: self.limits.auth_per_ip_per_minute,

@@ -13,8 +13,11 @@ mod startup;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use hearth_app::App;
+use hearth_app::realtime::EventBus;
+use hearth_realtime::Hub;
 use hearth_rest::RestSettings;
 use hearth_store_sqlite::{SqliteOptions, SqliteStore};
 use tokio::net::TcpListener;
@@ -32,26 +35,36 @@ pub async fn open_store(config: &Config) -> Result<Arc<SqliteStore>, StartupErro
     Ok(Arc::new(store))
 }
 
-/// Builds the use cases over an open store.
-pub fn build_app(config: &Config, store: Arc<SqliteStore>) -> Result<App, StartupError> {
+/// Builds the use cases over an open store, announcing realtime events on `bus`.
+pub fn build_app(
+    config: &Config,
+    store: Arc<SqliteStore>,
+    bus: Arc<dyn EventBus>,
+) -> Result<App, StartupError> {
     let secret = secret::load_or_create(config)?;
-    Ok(App::new(store, config.app_settings(), secret))
+    Ok(App::new(store, config.app_settings(), secret, bus))
 }
 
-/// Serves Hearth on `listener` until `shutdown` completes, then finishes in-flight requests
-/// and queued writes and returns.
+/// How long connections get to close after a shutdown signal before the store closes anyway.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
+
+/// Serves Hearth on `listener` until `shutdown` completes, then stops accepting, tells every
+/// socket to reconnect (close 1012), finishes in-flight requests and actions, commits queued
+/// writes, and returns.
 pub async fn run(
     config: Config,
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), StartupError> {
     let store = open_store(&config).await?;
-    let app = build_app(&config, store.clone())?;
+    let hub = Arc::new(Hub::new(config.hub_settings()));
+    let app = build_app(&config, store.clone(), hub.clone())?;
     let rest = RestSettings {
         cors_allowed_origins: config.cors.allowed_origins.clone(),
         max_body_bytes: config.limits.max_body_bytes,
     };
-    let router = hearth_rest::router(app, &rest);
+    let faces = hearth_ws::router(app.clone(), hub.clone(), config.ws_settings());
+    let router = hearth_rest::router(app, &rest, faces);
     let address = listener
         .local_addr()
         .map_err(|source| StartupError::Listen {
@@ -59,12 +72,22 @@ pub async fn run(
             source,
         })?;
     tracing::info!(%address, data_dir = %config.data_dir.display(), "hearth is serving");
+
+    // Sockets outlive the HTTP connection that upgraded them, so the hub closes them itself
+    // while the HTTP server drains.
+    let sockets = hub.clone();
+    let stop = async move {
+        shutdown.await;
+        tracing::info!("shutting down: closing sockets, finishing requests");
+        sockets.shut_down(SHUTDOWN_GRACE).await;
+    };
     let served = axum::serve(
         listener,
         router.into_make_service_with_connect_info::<SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown)
+    .with_graceful_shutdown(stop)
     .await;
+    hub.shut_down(SHUTDOWN_GRACE).await;
     tracing::info!("shutting down: finishing queued writes");
     store.close().await;
     served.map_err(|source| StartupError::Serve { source })

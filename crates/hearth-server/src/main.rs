@@ -138,7 +138,8 @@ async fn create_user(config: &Config, args: CreateUserArgs) -> Result<(), Startu
         }
     };
     let store = hearth_server::open_store(config).await?;
-    let app = hearth_server::build_app(config, store.clone())?;
+    let bus = std::sync::Arc::new(hearth_app::realtime::DiscardingBus);
+    let app = hearth_server::build_app(config, store.clone(), bus)?;
     let input = RegisterInput {
         username: args.username,
         display_name: args.display_name,

@@ -3,8 +3,8 @@
 use std::collections::HashMap;
 
 use hearth_domain::{
-    Conversation, ConversationId, ConversationKind, ConversationSummary, Member, Role, Seq,
-    Timestamp, UserId,
+    Conversation, ConversationId, ConversationKind, ConversationSummary, Member, MemberMarker,
+    Role, Seq, Timestamp, UserId,
 };
 use hearth_store::{ConversationStore, DirectConversation, Membership, StoreError};
 use sqlx::AssertSqlSafe;
@@ -159,7 +159,7 @@ impl SqliteStore {
             "m.conversation_id IN (SELECT conversation_id FROM conversation_members WHERE user_id = ?1)"
         };
         let sql = format!(
-            "SELECT m.conversation_id, m.role, m.joined_at, m.last_read_seq, {USER_COLUMNS} \
+            "SELECT m.conversation_id, m.role, m.joined_at, m.last_read_seq, m.last_delivered_seq, {USER_COLUMNS} \
              FROM conversation_members m JOIN users u ON u.id = m.user_id \
              WHERE {member_filter} ORDER BY m.joined_at, u.username"
         );
@@ -179,6 +179,7 @@ impl SqliteStore {
                     role: Role::parse(&role).ok_or(StoreError::NotFound("role"))?,
                     joined_at: from_micros(row.try_get("joined_at").map_err(store_error)?),
                     last_read_seq: row.try_get("last_read_seq").map_err(store_error)?,
+                    last_delivered_seq: row.try_get("last_delivered_seq").map_err(store_error)?,
                 });
         }
         for summary in &mut summaries {
@@ -255,22 +256,79 @@ impl ConversationStore for SqliteStore {
         self.writer
             .write(move |conn| {
                 Box::pin(async move {
-                    let marker: Option<i64> = sqlx::query_scalar(
-                        "UPDATE conversation_members SET last_read_seq = max(last_read_seq, \
-                             min(?1, (SELECT next_seq - 1 FROM conversation_counters WHERE conversation_id = ?2))) \
-                         WHERE conversation_id = ?2 AND user_id = ?3 RETURNING last_read_seq",
-                    )
-                    .bind(seq)
-                    .bind(conversation.as_uuid())
-                    .bind(user.as_uuid())
-                    .fetch_optional(&mut *conn)
-                    .await
-                    .map_err(store_error)?;
-                    let marker = marker.ok_or(StoreError::NotFound("member"))?;
+                    let sql = format!(
+                        "UPDATE conversation_members SET last_read_seq = max(last_read_seq, {CLAMPED}), \
+                         last_delivered_seq = max(last_delivered_seq, {CLAMPED}) \
+                         WHERE conversation_id = ?2 AND user_id = ?3 RETURNING last_read_seq"
+                    );
+                    let marker = advance(conn, sql, conversation, user, seq).await?;
                     let unread = unread_count(conn, conversation, user, marker).await?;
                     Ok((marker, unread))
                 })
             })
             .await
     }
+
+    async fn mark_delivered(
+        &self,
+        conversation: ConversationId,
+        user: UserId,
+        seq: Seq,
+    ) -> Result<Seq, StoreError> {
+        self.writer
+            .write(move |conn| {
+                Box::pin(async move {
+                    let sql = format!(
+                        "UPDATE conversation_members SET last_delivered_seq = max(last_delivered_seq, {CLAMPED}) \
+                         WHERE conversation_id = ?2 AND user_id = ?3 RETURNING last_delivered_seq"
+                    );
+                    advance(conn, sql, conversation, user, seq).await
+                })
+            })
+            .await
+    }
+
+    async fn member_markers(
+        &self,
+        conversation: ConversationId,
+    ) -> Result<Vec<MemberMarker>, StoreError> {
+        let rows: Vec<(Uuid, i64, i64)> = sqlx::query_as(
+            "SELECT user_id, last_delivered_seq, last_read_seq FROM conversation_members \
+             WHERE conversation_id = ?",
+        )
+        .bind(conversation.as_uuid())
+        .fetch_all(&self.readers)
+        .await
+        .map_err(store_error)?;
+        Ok(rows
+            .into_iter()
+            .map(|(user, delivered, read)| MemberMarker {
+                user_id: UserId::from_uuid(user),
+                last_delivered_seq: delivered,
+                last_read_seq: read,
+            })
+            .collect())
+    }
+}
+
+/// `?1` (a seq) clamped to conversation `?2`'s last seq: markers never point past the log.
+const CLAMPED: &str =
+    "min(?1, (SELECT next_seq - 1 FROM conversation_counters WHERE conversation_id = ?2))";
+
+/// Runs a marker UPDATE (`?1` seq, `?2` conversation, `?3` user) that returns the marker.
+async fn advance(
+    conn: &mut SqliteConnection,
+    sql: String,
+    conversation: ConversationId,
+    user: UserId,
+    seq: Seq,
+) -> Result<Seq, StoreError> {
+    let marker: Option<i64> = sqlx::query_scalar(AssertSqlSafe(sql))
+        .bind(seq)
+        .bind(conversation.as_uuid())
+        .bind(user.as_uuid())
+        .fetch_optional(conn)
+        .await
+        .map_err(store_error)?;
+    marker.ok_or(StoreError::NotFound("member"))
 }

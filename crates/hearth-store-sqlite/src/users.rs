@@ -1,7 +1,7 @@
 //! Accounts in SQLite.
 
-use hearth_domain::{DisplayName, Limit, SearchQuery, User, UserId, Username};
-use hearth_store::{Credentials, NewUser, StoreError, UserStore};
+use hearth_domain::{DisplayName, Limit, SearchQuery, Timestamp, User, UserId, Username};
+use hearth_store::{Contact, Credentials, NewUser, StoreError, UserStore};
 use sqlx::AssertSqlSafe;
 use sqlx::Row;
 use sqlx::sqlite::SqliteRow;
@@ -109,6 +109,45 @@ impl UserStore for SqliteStore {
             .await
             .map_err(store_error)?;
         rows.iter().map(user_from_row).collect()
+    }
+
+    async fn record_last_seen(&self, user: UserId, at: Timestamp) -> Result<(), StoreError> {
+        self.writer
+            .write(move |conn| {
+                Box::pin(async move {
+                    sqlx::query("UPDATE users SET last_seen_at = ? WHERE id = ?")
+                        .bind(micros(at))
+                        .bind(user.as_uuid())
+                        .execute(&mut *conn)
+                        .await
+                        .map_err(store_error)?;
+                    Ok(())
+                })
+            })
+            .await
+    }
+
+    async fn contacts(&self, user: UserId) -> Result<Vec<Contact>, StoreError> {
+        let sql = format!(
+            "SELECT DISTINCT {USER_COLUMNS}, u.last_seen_at FROM conversation_members mine \
+             JOIN conversation_members theirs ON theirs.conversation_id = mine.conversation_id \
+             JOIN users u ON u.id = theirs.user_id \
+             WHERE mine.user_id = ?1 AND theirs.user_id <> ?1 ORDER BY u.username"
+        );
+        let rows = sqlx::query(AssertSqlSafe(sql))
+            .bind(user.as_uuid())
+            .fetch_all(&self.readers)
+            .await
+            .map_err(store_error)?;
+        rows.iter()
+            .map(|row| {
+                let last_seen: Option<i64> = row.try_get("last_seen_at").map_err(store_error)?;
+                Ok(Contact {
+                    user: user_from_row(row)?,
+                    last_seen_at: last_seen.map(from_micros),
+                })
+            })
+            .collect()
     }
 }
 

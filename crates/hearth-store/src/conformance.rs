@@ -78,6 +78,10 @@ macro_rules! store_conformance_tests {
             recent_messages_are_the_latest_oldest_first,
             summaries_carry_last_message_members_and_unread,
             mark_read_clamps_and_never_moves_back,
+            mark_delivered_moves_only_the_delivered_marker,
+            member_markers_list_every_member,
+            contacts_are_the_people_sharing_a_conversation,
+            last_seen_is_recorded,
             events_after_return_the_log_in_order,
             conversation_cursors_list_members_conversations,
             ping_answers,
@@ -660,6 +664,93 @@ pub async fn mark_read_clamps_and_never_moves_back(store: DynStore) {
     assert!(
         matches!(outsider, Err(StoreError::NotFound(_))),
         "{outsider:?}"
+    );
+}
+
+pub async fn mark_delivered_moves_only_the_delivered_marker(store: DynStore) {
+    let (alice, bob, dm) = alice_and_bob(&store).await;
+    for i in 0..3 {
+        send(&store, dm, bob.id, &format!("k{i}"), "hi").await;
+    }
+    assert_eq!(store.mark_delivered(dm, alice.id, 3).await.unwrap(), 3);
+    assert_eq!(
+        store.mark_delivered(dm, alice.id, 2).await.unwrap(),
+        3,
+        "never back"
+    );
+    assert_eq!(
+        store.mark_delivered(dm, alice.id, 99).await.unwrap(),
+        4,
+        "clamped"
+    );
+    let markers = store.member_markers(dm).await.unwrap();
+    let mine = markers.iter().find(|m| m.user_id == alice.id).unwrap();
+    assert_eq!((mine.last_delivered_seq, mine.last_read_seq), (4, 0));
+    let outsider = store.mark_delivered(dm, UserId::new(), 1).await;
+    assert!(
+        matches!(outsider, Err(StoreError::NotFound(_))),
+        "{outsider:?}"
+    );
+}
+
+pub async fn member_markers_list_every_member(store: DynStore) {
+    let (alice, bob, dm) = alice_and_bob(&store).await;
+    send(&store, dm, alice.id, "k", "hi").await;
+    store.mark_read(dm, bob.id, 2).await.unwrap();
+    let markers = store.member_markers(dm).await.unwrap();
+    assert_eq!(markers.len(), 2);
+    let bobs = markers.iter().find(|m| m.user_id == bob.id).unwrap();
+    assert_eq!(
+        (bobs.last_delivered_seq, bobs.last_read_seq),
+        (2, 2),
+        "reading delivers too"
+    );
+    let summary = store
+        .conversation_summary(dm, alice.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(summary.markers().len(), 2);
+    assert!(
+        store
+            .member_markers(ConversationId::new())
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+pub async fn contacts_are_the_people_sharing_a_conversation(store: DynStore) {
+    let (alice, bob, _dm) = alice_and_bob(&store).await;
+    let carol = user(&store, "carol").await;
+    let _dave = user(&store, "dave").await;
+    direct(&store, &alice, &carol).await;
+    direct(&store, &bob, &carol).await;
+    let names = |contacts: Vec<crate::Contact>| {
+        contacts
+            .into_iter()
+            .map(|c| c.user.username.as_str().to_owned())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        names(store.contacts(alice.id).await.unwrap()),
+        ["bob", "carol"]
+    );
+    assert_eq!(
+        names(store.contacts(carol.id).await.unwrap()),
+        ["alice", "bob"]
+    );
+}
+
+pub async fn last_seen_is_recorded(store: DynStore) {
+    let (alice, bob, _dm) = alice_and_bob(&store).await;
+    let contacts = store.contacts(alice.id).await.unwrap();
+    assert_eq!(contacts[0].last_seen_at, None);
+    let at = now();
+    store.record_last_seen(bob.id, at).await.unwrap();
+    assert_eq!(
+        store.contacts(alice.id).await.unwrap()[0].last_seen_at,
+        Some(at)
     );
 }
 

@@ -1,6 +1,8 @@
 //! Conversations, membership and read markers.
 
-use hearth_domain::{ConversationId, ConversationSummary, Role, Seq, Timestamp, UserId};
+use hearth_domain::{
+    ConversationId, ConversationSummary, MemberMarker, Role, Seq, Timestamp, UserId,
+};
 
 use crate::StoreError;
 
@@ -59,11 +61,27 @@ pub trait ConversationStore: Send + Sync {
     ) -> Result<Option<ConversationSummary>, StoreError>;
 
     /// Moves the member's read marker forward to `seq` (clamped to the conversation's last
-    /// seq; never backwards). Returns the marker and the unread count after the move.
+    /// seq; never backwards), and the delivered marker with it (what was read was delivered).
+    /// Returns the read marker and the unread count after the move.
     async fn mark_read(
         &self,
         conversation: ConversationId,
         user: UserId,
         seq: Seq,
     ) -> Result<(Seq, i64), StoreError>;
+
+    /// Moves the member's delivered marker forward to `seq` (clamped to the conversation's
+    /// last seq; never backwards). Returns the marker after the move.
+    async fn mark_delivered(
+        &self,
+        conversation: ConversationId,
+        user: UserId,
+        seq: Seq,
+    ) -> Result<Seq, StoreError>;
+
+    /// Every member's markers (empty for an unknown conversation).
+    async fn member_markers(
+        &self,
+        conversation: ConversationId,
+    ) -> Result<Vec<MemberMarker>, StoreError>;
 }

@@ -24,7 +24,7 @@ pub use error::StoreError;
 pub use messages::{MessageStore, NewMessage, SendOutcome};
 pub use sessions::{NewRefreshToken, RefreshTokenRecord, SessionStore, TokenHash};
 pub use sync::SyncStore;
-pub use users::{Credentials, NewUser, UserStore};
+pub use users::{Contact, Credentials, NewUser, UserStore};
 
 /// Liveness of the backend, for `/readyz`.
 #[async_trait::async_trait]

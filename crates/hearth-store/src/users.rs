@@ -2,6 +2,15 @@
 
 use hearth_domain::{DisplayName, Limit, SearchQuery, Timestamp, User, UserId, Username};
 
+/// Someone who shares a conversation with a user, and when they were last connected.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Contact {
+    /// The contact.
+    pub user: User,
+    /// When their last connection ended (`None`: never connected).
+    pub last_seen_at: Option<Timestamp>,
+}
+
 use crate::StoreError;
 
 /// An account to create.
@@ -51,4 +60,10 @@ pub trait UserStore: Send + Sync {
         exclude: UserId,
         limit: Limit,
     ) -> Result<Vec<User>, StoreError>;
+
+    /// Records when the user's last connection ended.
+    async fn record_last_seen(&self, user: UserId, at: Timestamp) -> Result<(), StoreError>;
+
+    /// Everyone who shares at least one conversation with `user` (not `user`), by username.
+    async fn contacts(&self, user: UserId) -> Result<Vec<Contact>, StoreError>;
 }

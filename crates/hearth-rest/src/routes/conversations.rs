@@ -3,8 +3,8 @@
 use axum::extract::State;
 use axum::response::Response;
 use hearth_proto::{
-    ConversationDto, ConversationList, DirectRequest, Envelope, ErrorEnvelope, MarkReadRequest,
-    ReadMarker,
+    ConversationDto, ConversationList, DeliveredMarker, DirectRequest, Envelope, ErrorEnvelope,
+    MarkDeliveredRequest, MarkReadRequest, ReadMarker,
 };
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -19,6 +19,7 @@ pub(crate) fn router() -> OpenApiRouter<RestState> {
         .routes(routes!(direct))
         .routes(routes!(get_one))
         .routes(routes!(mark_read))
+        .routes(routes!(mark_delivered))
 }
 
 /// The caller's conversations, most recently active first, with last message and unread count.
@@ -102,5 +103,34 @@ async fn mark_read(
         conversation_id: id.as_uuid(),
         last_read_seq,
         unread_count,
+    }))
+}
+
+/// Move the caller's delivered marker forward: a device of theirs has the messages up to `seq`
+/// (never back; clamped to the latest seq). Senders see `delivered` once every other member's
+/// marker passes their message.
+#[utoipa::path(post, path = "/v1/conversations/{id}/delivered", tag = "conversations", request_body = MarkDeliveredRequest,
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "Conversation id")),
+    responses(
+        (status = 200, description = "The marker after the move", body = Envelope<DeliveredMarker>),
+        (status = 403, description = "Not a member", body = ErrorEnvelope),
+        (status = 404, description = "No such conversation", body = ErrorEnvelope),
+        (status = 422, description = "Negative seq", body = ErrorEnvelope),
+    ))]
+async fn mark_delivered(
+    State(state): State<RestState>,
+    Auth(caller): Auth,
+    ConversationPath(id): ConversationPath,
+    Json(body): Json<MarkDeliveredRequest>,
+) -> Result<Response, ApiError> {
+    let last_delivered_seq = state
+        .app
+        .conversations
+        .mark_delivered(caller, id, body.seq)
+        .await?;
+    Ok(ok(DeliveredMarker {
+        conversation_id: id.as_uuid(),
+        last_delivered_seq,
     }))
 }

@@ -48,7 +48,11 @@ async fn list(
         .list(caller, id, after_seq, limit)
         .await?;
     Ok(ok(MessagePage {
-        messages: page.messages.iter().map(MessageDto::from).collect(),
+        messages: page
+            .messages
+            .iter()
+            .map(|m| MessageDto::with_markers(m, &page.markers))
+            .collect(),
         has_more: page.has_more,
     }))
 }

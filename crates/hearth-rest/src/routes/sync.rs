@@ -36,14 +36,18 @@ async fn bootstrap(
     Auth(caller): Auth,
 ) -> Result<Response, ApiError> {
     let result = state.app.sync.bootstrap(caller).await?;
+    // Each conversation's members' markers give its messages' delivery status.
     let recent_messages: BTreeMap<_, _> = result
-        .recent_messages
+        .conversations
         .iter()
-        .map(|(id, messages)| {
-            (
-                id.as_uuid(),
-                messages.iter().map(MessageDto::from).collect(),
-            )
+        .zip(&result.recent_messages)
+        .map(|(summary, (id, messages))| {
+            let markers = summary.markers();
+            let dtos = messages
+                .iter()
+                .map(|m| MessageDto::with_markers(m, &markers))
+                .collect();
+            (id.as_uuid(), dtos)
         })
         .collect();
     Ok(ok(Bootstrap {
@@ -87,10 +91,14 @@ async fn changes(
         changes: result
             .conversations
             .iter()
-            .map(|(id, events, more)| ConversationChanges {
-                conversation_id: id.as_uuid(),
-                events: events.iter().map(ChangeEvent::from).collect(),
-                has_more: *more,
+            .map(|c| ConversationChanges {
+                conversation_id: c.conversation_id.as_uuid(),
+                events: c
+                    .events
+                    .iter()
+                    .map(|e| ChangeEvent::with_markers(e, &c.markers))
+                    .collect(),
+                has_more: c.has_more,
             })
             .collect(),
         has_more,

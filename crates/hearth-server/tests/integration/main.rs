@@ -17,3 +17,8 @@ mod ops;
 mod support;
 mod sync;
 mod users;
+mod ws_connect;
+mod ws_delivery;
+mod ws_errors;
+mod ws_presence;
+mod ws_support;

@@ -1,0 +1,94 @@
+//! What is delivered, and to whom.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use hearth_domain::{ConversationEvent, ConversationId, ReceiptKind, Seq, Timestamp, User, UserId};
+
+/// A user as realtime events name them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UserRef {
+    /// Their id.
+    pub id: UserId,
+    /// Their username.
+    pub username: String,
+}
+
+impl From<&User> for UserRef {
+    fn from(user: &User) -> Self {
+        Self {
+            id: user.id,
+            username: user.username.as_str().to_owned(),
+        }
+    }
+}
+
+/// Something devices must hear about now.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RealtimeEvent {
+    /// An entry of a conversation's log (a new message, a creation, …), with its seq.
+    Log(ConversationEvent),
+    /// A member's delivered or read marker moved.
+    Receipt {
+        /// The conversation.
+        conversation_id: ConversationId,
+        /// Whose marker.
+        user_id: UserId,
+        /// Which marker.
+        kind: ReceiptKind,
+        /// Where it is now.
+        seq: Seq,
+    },
+    /// Someone started (or stopped) typing.
+    Typing {
+        /// The conversation.
+        conversation_id: ConversationId,
+        /// Who.
+        user: UserRef,
+        /// `false` when they stopped or the indicator expired.
+        typing: bool,
+        /// How long the indicator lasts unless renewed.
+        expires_in: Duration,
+    },
+    /// Someone came online or went offline.
+    Presence {
+        /// Who.
+        user_id: UserId,
+        /// Whether any of their devices is connected.
+        online: bool,
+        /// When their last connection ended (for `online == false`).
+        last_seen_at: Option<Timestamp>,
+    },
+    /// Someone started or stopped viewing (subscribing to) a conversation.
+    Viewer {
+        /// The conversation.
+        conversation_id: ConversationId,
+        /// Who.
+        user: UserRef,
+        /// `true`: started viewing; `false`: stopped.
+        joined: bool,
+    },
+}
+
+/// Who hears a delivery.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Audience {
+    /// Every device of these users.
+    Users(Arc<[UserId]>),
+    /// The devices subscribed to a conversation, except those of `except`.
+    Viewers {
+        /// The conversation.
+        conversation_id: ConversationId,
+        /// Whose devices are left out (the user the event is about).
+        except: Option<UserId>,
+    },
+}
+
+/// One event and its audience, as published on the bus.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Delivery {
+    /// Who hears it.
+    pub audience: Audience,
+    /// What they hear.
+    pub event: RealtimeEvent,
+}

@@ -1,0 +1,212 @@
+//! Announces changes to the devices that must hear them.
+//!
+//! Called by the use cases after a change is durable. Failing to announce never fails the
+//! change: the error is logged and clients still converge by sync.
+
+use std::sync::Arc;
+
+use hearth_domain::{ConversationEvent, ConversationId, ReceiptKind, Seq, UserId};
+use hearth_store::DynStore;
+
+use crate::realtime::{
+    Audience, Delivery, EventBus, PresenceEntry, PresenceTracker, RealtimeEvent, TypingSettings,
+    TypingTracker, UserRef,
+};
+use crate::{AppError, now};
+
+/// The realtime announcer every use case shares.
+#[derive(Clone, Debug)]
+pub struct Notifier {
+    store: DynStore,
+    bus: Arc<dyn EventBus>,
+    presence: Arc<dyn PresenceTracker>,
+    typing: Arc<TypingTracker>,
+    typing_settings: TypingSettings,
+}
+
+impl Notifier {
+    pub(crate) fn new(
+        store: DynStore,
+        bus: Arc<dyn EventBus>,
+        presence: Arc<dyn PresenceTracker>,
+        typing_settings: TypingSettings,
+    ) -> Self {
+        Self {
+            store,
+            bus,
+            presence,
+            typing: Arc::new(TypingTracker::default()),
+            typing_settings,
+        }
+    }
+
+    fn publish(&self, audience: Audience, event: RealtimeEvent) {
+        self.bus.publish(Arc::new(Delivery { audience, event }));
+    }
+
+    /// Everyone in the conversation, or `None` (logged) when that cannot be read now.
+    async fn members(&self, conversation: ConversationId) -> Option<Arc<[UserId]>> {
+        match self.store.member_markers(conversation).await {
+            Ok(markers) => Some(markers.iter().map(|m| m.user_id).collect()),
+            Err(err) => {
+                tracing::warn!(cause = %err, %conversation, "cannot read members; realtime delivery skipped, clients will sync");
+                None
+            }
+        }
+    }
+
+    /// A new entry of a conversation's log: to every device of every member.
+    pub async fn log_event(&self, event: ConversationEvent) {
+        if let Some(members) = self.members(event.conversation_id).await {
+            self.publish(Audience::Users(members), RealtimeEvent::Log(event));
+        }
+    }
+
+    /// A member's marker moved: to every device of every member.
+    pub async fn receipt(
+        &self,
+        conversation_id: ConversationId,
+        user_id: UserId,
+        kind: ReceiptKind,
+        seq: Seq,
+    ) {
+        if let Some(members) = self.members(conversation_id).await {
+            self.publish(
+                Audience::Users(members),
+                RealtimeEvent::Receipt {
+                    conversation_id,
+                    user_id,
+                    kind,
+                    seq,
+                },
+            );
+        }
+    }
+
+    /// `user` is typing in a conversation they view: to the other viewers, throttled, with an
+    /// expiry that broadcasts `typing: false` unless renewed.
+    pub fn typing(&self, conversation_id: ConversationId, user: UserRef) {
+        let settings = self.typing_settings;
+        let tick = self
+            .typing
+            .tick(conversation_id, user.id, settings.throttle);
+        if tick.broadcast {
+            self.publish_typing(conversation_id, user.clone(), true);
+        }
+        let notifier = self.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(settings.ttl).await;
+            if notifier
+                .typing
+                .expire(conversation_id, user.id, tick.generation)
+            {
+                notifier.publish_typing(conversation_id, user, false);
+            }
+        });
+    }
+
+    /// `user` sent their message: their indicator goes away now.
+    pub async fn typing_stopped(&self, conversation_id: ConversationId, user: UserId) {
+        if !self.typing.stop(conversation_id, user) {
+            return;
+        }
+        match self.store.user(user).await {
+            Ok(Some(user)) => self.publish_typing(conversation_id, UserRef::from(&user), false),
+            Ok(None) => {}
+            Err(err) => {
+                tracing::warn!(cause = %err, "cannot read the typist; the indicator will expire")
+            }
+        }
+    }
+
+    fn publish_typing(&self, conversation_id: ConversationId, user: UserRef, typing: bool) {
+        let except = Some(user.id);
+        let expires_in = self.typing_settings.ttl;
+        self.publish(
+            Audience::Viewers {
+                conversation_id,
+                except,
+            },
+            RealtimeEvent::Typing {
+                conversation_id,
+                user,
+                typing,
+                expires_in,
+            },
+        );
+    }
+
+    /// `user` started or stopped viewing a conversation: to its other viewers.
+    pub fn viewer(&self, conversation_id: ConversationId, user: UserRef, joined: bool) {
+        let except = Some(user.id);
+        self.publish(
+            Audience::Viewers {
+                conversation_id,
+                except,
+            },
+            RealtimeEvent::Viewer {
+                conversation_id,
+                user,
+                joined,
+            },
+        );
+    }
+
+    /// A device of `user` connected. Announces them online if it is their first, and returns
+    /// the presence of everyone who shares a conversation with them.
+    pub async fn connected(&self, user: UserId) -> Result<Vec<PresenceEntry>, AppError> {
+        let contacts = self.store.contacts(user).await?;
+        if self.presence.connected(user) {
+            let audience: Arc<[UserId]> = contacts.iter().map(|c| c.user.id).collect();
+            self.publish(
+                Audience::Users(audience),
+                RealtimeEvent::Presence {
+                    user_id: user,
+                    online: true,
+                    last_seen_at: None,
+                },
+            );
+        }
+        Ok(contacts
+            .iter()
+            .map(|c| PresenceEntry {
+                user_id: c.user.id,
+                online: self.presence.is_online(c.user.id),
+                last_seen_at: c.last_seen_at,
+            })
+            .collect())
+    }
+
+    /// A device of `user` disconnected. If it was their last, records when they were last
+    /// seen and announces them offline.
+    pub async fn disconnected(&self, user: UserId) {
+        if !self.presence.disconnected(user) {
+            return;
+        }
+        let at = now();
+        if let Err(err) = self.store.record_last_seen(user, at).await {
+            tracing::warn!(cause = %err, user_id = %user, "cannot record last seen");
+        }
+        match self.store.contacts(user).await {
+            Ok(contacts) => {
+                let audience: Arc<[UserId]> = contacts.iter().map(|c| c.user.id).collect();
+                self.publish(
+                    Audience::Users(audience),
+                    RealtimeEvent::Presence {
+                        user_id: user,
+                        online: false,
+                        last_seen_at: Some(at),
+                    },
+                );
+            }
+            Err(err) => {
+                tracing::warn!(cause = %err, user_id = %user, "cannot read contacts; offline not announced")
+            }
+        }
+    }
+
+    /// Whether `user` has a connected device.
+    pub fn is_online(&self, user: UserId) -> bool {
+        self.presence.is_online(user)
+    }
+}

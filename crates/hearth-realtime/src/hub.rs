@@ -1,0 +1,393 @@
+//! The registry of this node's connections and what each one views.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::time::Duration;
+
+use hearth_app::realtime::{Audience, Delivery, EventBus, UserRef};
+use hearth_domain::{ConversationId, UserId};
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+use crate::Frame;
+
+/// Identifies one connection on this node.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ConnectionId(u64);
+
+/// How the hub treats connections.
+#[derive(Clone, Copy, Debug)]
+pub struct HubSettings {
+    /// Events that may wait for one connection before it counts as a slow consumer.
+    pub queue_capacity: usize,
+}
+
+impl Default for HubSettings {
+    fn default() -> Self {
+        Self {
+            queue_capacity: 256,
+        }
+    }
+}
+
+/// What a face gets when it registers a connection.
+#[derive(Debug)]
+pub struct Registration {
+    /// The connection's id, for subscribe / unregister.
+    pub id: ConnectionId,
+    /// The events to write to the socket, in the order they were published.
+    pub events: mpsc::Receiver<Arc<Frame>>,
+    /// Cancelled when the connection must close because it fell behind.
+    pub too_slow: CancellationToken,
+    /// Cancelled when the server shuts down: close with "going away, reconnect".
+    pub shutdown: CancellationToken,
+}
+
+#[derive(Debug)]
+struct Entry {
+    user: UserRef,
+    queue: mpsc::Sender<Arc<Frame>>,
+    too_slow: CancellationToken,
+    subscriptions: HashSet<ConversationId>,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    connections: HashMap<ConnectionId, Entry>,
+    by_user: HashMap<UserId, Vec<ConnectionId>>,
+    viewers: HashMap<ConversationId, Vec<ConnectionId>>,
+}
+
+impl State {
+    fn offer(&self, id: &ConnectionId, frame: &Arc<Frame>) {
+        let Some(entry) = self.connections.get(id) else {
+            return;
+        };
+        match entry.queue.try_send(frame.clone()) {
+            Ok(()) => {}
+            Err(mpsc::error::TrySendError::Full(_)) => {
+                if !entry.too_slow.is_cancelled() {
+                    metrics::counter!("hearth_realtime_slow_consumers_total").increment(1);
+                    tracing::info!(user_id = %entry.user.id, "slow consumer: closing its connection");
+                    entry.too_slow.cancel();
+                }
+            }
+            // The connection is closing; it will unregister.
+            Err(mpsc::error::TrySendError::Closed(_)) => {}
+        }
+    }
+
+    fn is_viewing(&self, user: UserId, conversation: ConversationId, except: ConnectionId) -> bool {
+        self.by_user.get(&user).is_some_and(|ids| {
+            ids.iter().any(|id| {
+                *id != except
+                    && self
+                        .connections
+                        .get(id)
+                        .is_some_and(|e| e.subscriptions.contains(&conversation))
+            })
+        })
+    }
+}
+
+/// This node's connections.
+#[derive(Debug)]
+pub struct Hub {
+    state: RwLock<State>,
+    next_id: AtomicU64,
+    settings: HubSettings,
+    shutdown: CancellationToken,
+    sessions: TaskTracker,
+}
+
+impl Hub {
+    /// An empty hub.
+    pub fn new(settings: HubSettings) -> Self {
+        Self {
+            state: RwLock::default(),
+            next_id: AtomicU64::new(1),
+            settings,
+            shutdown: CancellationToken::new(),
+            sessions: TaskTracker::new(),
+        }
+    }
+
+    fn read(&self) -> RwLockReadGuard<'_, State> {
+        self.state.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn write(&self) -> RwLockWriteGuard<'_, State> {
+        self.state.write().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Adds a connection of `user`.
+    pub fn register(&self, user: UserRef) -> Registration {
+        let id = ConnectionId(self.next_id.fetch_add(1, Ordering::Relaxed));
+        let (queue, events) = mpsc::channel(self.settings.queue_capacity.max(1));
+        let too_slow = CancellationToken::new();
+        let mut state = self.write();
+        state.by_user.entry(user.id).or_default().push(id);
+        state.connections.insert(
+            id,
+            Entry {
+                user,
+                queue,
+                too_slow: too_slow.clone(),
+                subscriptions: HashSet::new(),
+            },
+        );
+        metrics::gauge!("hearth_realtime_connections").set(state.connections.len() as f64);
+        Registration {
+            id,
+            events,
+            too_slow,
+            shutdown: self.shutdown.child_token(),
+        }
+    }
+
+    /// Removes a connection. Returns the conversations its user no longer views on any
+    /// connection (their viewers hear `user_left`).
+    pub fn unregister(&self, id: ConnectionId) -> Vec<ConversationId> {
+        let mut state = self.write();
+        let Some(entry) = state.connections.remove(&id) else {
+            return Vec::new();
+        };
+        if let Some(ids) = state.by_user.get_mut(&entry.user.id) {
+            ids.retain(|other| *other != id);
+            if ids.is_empty() {
+                state.by_user.remove(&entry.user.id);
+            }
+        }
+        let mut left = Vec::new();
+        for conversation in entry.subscriptions {
+            remove_viewer(&mut state, conversation, id);
+            if !state.is_viewing(entry.user.id, conversation, id) {
+                left.push(conversation);
+            }
+        }
+        metrics::gauge!("hearth_realtime_connections").set(state.connections.len() as f64);
+        left
+    }
+
+    /// Subscribes a connection to a conversation's ephemeral streams. Returns `true` when its
+    /// user was not viewing the conversation on another connection (they "joined").
+    pub fn subscribe(&self, id: ConnectionId, conversation: ConversationId) -> bool {
+        let mut state = self.write();
+        let Some(entry) = state.connections.get_mut(&id) else {
+            return false;
+        };
+        if !entry.subscriptions.insert(conversation) {
+            return false;
+        }
+        let user = entry.user.id;
+        let first = !state.is_viewing(user, conversation, id);
+        state.viewers.entry(conversation).or_default().push(id);
+        first
+    }
+
+    /// Unsubscribes. `None` when the connection was not subscribed; `Some(true)` when its user
+    /// now views the conversation on no connection (they "left").
+    pub fn unsubscribe(&self, id: ConnectionId, conversation: ConversationId) -> Option<bool> {
+        let mut state = self.write();
+        let entry = state.connections.get_mut(&id)?;
+        if !entry.subscriptions.remove(&conversation) {
+            return None;
+        }
+        let user = entry.user.id;
+        remove_viewer(&mut state, conversation, id);
+        Some(!state.is_viewing(user, conversation, id))
+    }
+
+    /// Whether the connection is subscribed to the conversation.
+    pub fn is_subscribed(&self, id: ConnectionId, conversation: ConversationId) -> bool {
+        self.read()
+            .connections
+            .get(&id)
+            .is_some_and(|e| e.subscriptions.contains(&conversation))
+    }
+
+    /// Everyone viewing a conversation on this node, once each.
+    pub fn viewers(&self, conversation: ConversationId) -> Vec<UserRef> {
+        let state = self.read();
+        let mut seen = HashSet::new();
+        state
+            .viewers
+            .get(&conversation)
+            .into_iter()
+            .flatten()
+            .filter_map(|id| state.connections.get(id))
+            .filter(|entry| seen.insert(entry.user.id))
+            .map(|entry| entry.user.clone())
+            .collect()
+    }
+
+    /// Offers a delivery to every matching connection. Never waits.
+    pub fn dispatch(&self, delivery: Arc<Delivery>) {
+        let frame = Arc::new(Frame::new(delivery));
+        let state = self.read();
+        match &frame.delivery.audience {
+            Audience::Users(users) => {
+                for user in users.iter() {
+                    for id in state.by_user.get(user).into_iter().flatten() {
+                        state.offer(id, &frame);
+                    }
+                }
+            }
+            Audience::Viewers {
+                conversation_id,
+                except,
+            } => {
+                for id in state.viewers.get(conversation_id).into_iter().flatten() {
+                    let excluded = state
+                        .connections
+                        .get(id)
+                        .is_some_and(|e| Some(e.user.id) == *except);
+                    if !excluded {
+                        state.offer(id, &frame);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Tracks a connection's task, so that shutdown can wait for it.
+    pub fn track<F>(&self, session: F) -> impl Future<Output = F::Output> + use<F>
+    where
+        F: Future,
+    {
+        self.sessions.track_future(session)
+    }
+
+    /// Tells every connection to close ("going away, reconnect") after the action it is
+    /// running, then waits up to `grace` for them all to finish.
+    pub async fn shut_down(&self, grace: Duration) {
+        self.shutdown.cancel();
+        self.sessions.close();
+        if tokio::time::timeout(grace, self.sessions.wait())
+            .await
+            .is_err()
+        {
+            tracing::warn!(
+                remaining = self.sessions.len(),
+                "connections still open after the shutdown grace period"
+            );
+        }
+    }
+
+    /// How many connections are registered.
+    pub fn connection_count(&self) -> usize {
+        self.read().connections.len()
+    }
+}
+
+fn remove_viewer(state: &mut State, conversation: ConversationId, id: ConnectionId) {
+    if let Some(ids) = state.viewers.get_mut(&conversation) {
+        ids.retain(|other| *other != id);
+        if ids.is_empty() {
+            state.viewers.remove(&conversation);
+        }
+    }
+}
+
+impl EventBus for Hub {
+    fn publish(&self, delivery: Arc<Delivery>) {
+        self.dispatch(delivery);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hearth_app::realtime::RealtimeEvent;
+
+    fn user(name: &str) -> UserRef {
+        UserRef {
+            id: UserId::new(),
+            username: name.to_owned(),
+        }
+    }
+
+    fn presence_for(users: &[UserId]) -> Arc<Delivery> {
+        Arc::new(Delivery {
+            audience: Audience::Users(users.iter().copied().collect()),
+            event: RealtimeEvent::Presence {
+                user_id: UserId::new(),
+                online: true,
+                last_seen_at: None,
+            },
+        })
+    }
+
+    #[test]
+    fn a_delivery_reaches_every_connection_of_its_users_only() {
+        let hub = Hub::new(HubSettings::default());
+        let (alice, bob) = (user("alice"), user("bob"));
+        let mut phone = hub.register(alice.clone());
+        let mut laptop = hub.register(alice.clone());
+        let mut other = hub.register(bob.clone());
+        hub.dispatch(presence_for(&[alice.id]));
+        assert!(phone.events.try_recv().is_ok());
+        assert!(laptop.events.try_recv().is_ok());
+        assert!(other.events.try_recv().is_err());
+    }
+
+    #[test]
+    fn a_full_queue_marks_the_connection_too_slow_without_blocking() {
+        let hub = Hub::new(HubSettings { queue_capacity: 2 });
+        let alice = user("alice");
+        let slow = hub.register(alice.clone());
+        for _ in 0..3 {
+            hub.dispatch(presence_for(&[alice.id]));
+        }
+        assert!(slow.too_slow.is_cancelled());
+    }
+
+    #[test]
+    fn viewers_join_once_and_leave_when_their_last_connection_goes() {
+        let hub = Hub::new(HubSettings::default());
+        let alice = user("alice");
+        let conversation = ConversationId::new();
+        let phone = hub.register(alice.clone());
+        let laptop = hub.register(alice.clone());
+        assert!(hub.subscribe(phone.id, conversation));
+        assert!(
+            !hub.subscribe(laptop.id, conversation),
+            "already viewing on the phone"
+        );
+        assert_eq!(hub.viewers(conversation).len(), 1);
+        assert_eq!(
+            hub.unsubscribe(phone.id, conversation),
+            Some(false),
+            "still viewing on the laptop"
+        );
+        assert_eq!(hub.unregister(laptop.id), vec![conversation]);
+        assert!(hub.viewers(conversation).is_empty());
+        assert_eq!(hub.unsubscribe(phone.id, conversation), None);
+    }
+
+    #[test]
+    fn viewer_audiences_skip_the_excluded_user() {
+        let hub = Hub::new(HubSettings::default());
+        let (alice, bob) = (user("alice"), user("bob"));
+        let conversation = ConversationId::new();
+        let mut a = hub.register(alice.clone());
+        let mut b = hub.register(bob.clone());
+        hub.subscribe(a.id, conversation);
+        hub.subscribe(b.id, conversation);
+        hub.dispatch(Arc::new(Delivery {
+            audience: Audience::Viewers {
+                conversation_id: conversation,
+                except: Some(alice.id),
+            },
+            event: RealtimeEvent::Viewer {
+                conversation_id: conversation,
+                user: alice,
+                joined: true,
+            },
+        }));
+        assert!(a.events.try_recv().is_err());
+        assert!(b.events.try_recv().is_ok());
+    }
+}

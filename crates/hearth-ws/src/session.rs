@@ -1,0 +1,301 @@
+//! One connection's life: authenticate, register, then one loop that writes queued events,
+//! answers actions, pings, and closes with a reason.
+//!
+//! An action runs to completion before the loop looks at anything else, so a `send_message`
+//! in flight when the server shuts down is stored and acknowledged before the close. Writes of
+//! queued events are batched: everything already queued is fed to the socket, then flushed
+//! once.
+
+use std::time::Duration;
+
+use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, close_code};
+use futures::stream::{SplitSink, SplitStream};
+use futures::{SinkExt, StreamExt};
+use hearth_app::realtime::UserRef;
+use hearth_app::{Caller, PublicError};
+use hearth_proto::ErrorCode;
+use hearth_proto::ws::{PresenceDto, ServerEvent};
+use hearth_realtime::{Encoding, Registration};
+use tokio::time::{Instant, MissedTickBehavior, interval_at, sleep_until};
+use tracing::Instrument;
+
+use crate::actions::{Action, Actions, parse};
+use crate::{WsState, encode};
+
+type Tx = SplitSink<WebSocket, Message>;
+type Rx = SplitStream<WebSocket>;
+
+/// Most queued events written before one flush.
+const WRITE_BATCH: usize = 64;
+
+/// "Try again later": the close code for a slow consumer (RFC 6455 registry, 1013).
+const TRY_AGAIN_LATER: u16 = 1013;
+
+/// How long a close frame may take to leave; a peer that does not read gets no more.
+const CLOSE_TIMEOUT: Duration = Duration::from_secs(5);
+
+async fn close(tx: &mut Tx, code: u16, reason: &'static str) {
+    let frame = CloseFrame {
+        code,
+        reason: Utf8Bytes::from_static(reason),
+    };
+    let _ = tokio::time::timeout(CLOSE_TIMEOUT, async {
+        let _ = tx.send(Message::Close(Some(frame))).await;
+        let _ = tx.close().await;
+    })
+    .await;
+}
+
+/// When a token that expires at `exp` (Unix seconds) stops being accepted, as an instant.
+fn expiry(exp: i64) -> Instant {
+    let left = exp - time::OffsetDateTime::now_utc().unix_timestamp();
+    Instant::now() + Duration::from_secs(u64::try_from(left.max(0)).unwrap_or(0))
+}
+
+/// Serves one upgraded socket until it closes.
+pub(crate) async fn run(socket: WebSocket, state: WsState, token: Option<String>) {
+    metrics::counter!("hearth_ws_connections_total").increment(1);
+    let (mut tx, mut rx) = socket.split();
+    let Some(caller) = authenticate(&mut tx, &mut rx, &state, token).await else {
+        return;
+    };
+    let user = match state.app.users.me(caller).await {
+        Ok(user) => user,
+        Err(_) => return close(&mut tx, close_code::POLICY, "account no longer exists").await,
+    };
+    let registration = state.hub.register(UserRef::from(&user));
+    let span = tracing::info_span!("ws", user_id = %user.id, connection = ?registration.id);
+    let session = Session {
+        actions: Actions {
+            state: state.clone(),
+            caller,
+            user: UserRef::from(&user),
+            connection: registration.id,
+        },
+        tx,
+        rx,
+    };
+    session.serve(registration, &user).instrument(span).await;
+}
+
+/// Waits for a valid token: from `?token=`, or from a first `auth` action within the timeout.
+async fn authenticate(
+    tx: &mut Tx,
+    rx: &mut Rx,
+    state: &WsState,
+    token: Option<String>,
+) -> Option<Caller> {
+    let token = match token {
+        Some(token) => token,
+        None => match tokio::time::timeout(state.settings.auth_timeout, rx.next()).await {
+            Err(_) => {
+                close(tx, close_code::POLICY, "authentication timed out").await;
+                return None;
+            }
+            Ok(Some(Ok(Message::Text(text)))) => match parse(&text).action {
+                Ok(Action::Auth(auth)) => auth.token,
+                _ => {
+                    close(
+                        tx,
+                        close_code::POLICY,
+                        "authenticate first: {\"action\":\"auth\",\"token\":…}",
+                    )
+                    .await;
+                    return None;
+                }
+            },
+            Ok(_) => return None,
+        },
+    };
+    match state.app.auth.authenticate(&token) {
+        Ok(caller) => Some(caller),
+        Err(err) => {
+            let reason = match err {
+                hearth_app::AppError::Unauthorized("access token expired") => {
+                    "access token expired"
+                }
+                _ => "invalid access token",
+            };
+            close(tx, close_code::POLICY, reason).await;
+            None
+        }
+    }
+}
+
+struct Session {
+    actions: Actions,
+    tx: Tx,
+    rx: Rx,
+}
+
+/// Why the loop ended.
+enum End {
+    /// The peer closed or vanished; nothing more to send.
+    Gone,
+    /// Close with this code and reason.
+    Close(u16, &'static str),
+}
+
+impl Session {
+    async fn send(&mut self, text: Utf8Bytes) -> Result<(), ()> {
+        self.tx.send(Message::Text(text)).await.map_err(drop)
+    }
+
+    async fn serve(mut self, mut registration: Registration, user: &hearth_domain::User) {
+        let state = self.actions.state.clone();
+        let end = match state.app.realtime.connected(user.id).await {
+            Ok(presence) => {
+                let ready = ServerEvent::Ready {
+                    user: hearth_proto::UserDto::from(user),
+                    presence: presence
+                        .iter()
+                        .map(|p| PresenceDto {
+                            user_id: p.user_id.as_uuid(),
+                            status: if p.online { "online" } else { "offline" }.to_owned(),
+                            last_seen_at: p.last_seen_at,
+                        })
+                        .collect(),
+                    heartbeat_interval_ms: state.settings.ping_interval.as_millis() as u64,
+                };
+                if self.send(encode::reply(&ready, None)).await.is_ok() {
+                    self.run_loop(&mut registration).await
+                } else {
+                    End::Gone
+                }
+            }
+            Err(err) => {
+                let error = encode::reply(&encode::error(PublicError::from(err)), None);
+                let _ = self.send(error).await;
+                End::Close(close_code::ERROR, "cannot start the session; reconnect")
+            }
+        };
+        if let End::Close(code, reason) = end {
+            close(&mut self.tx, code, reason).await;
+        }
+        for conversation in state.hub.unregister(registration.id) {
+            state
+                .app
+                .realtime
+                .viewer(conversation, self.actions.user.clone(), false);
+        }
+        state.app.realtime.disconnected(user.id).await;
+    }
+
+    async fn run_loop(&mut self, registration: &mut Registration) -> End {
+        let settings = self.actions.state.settings;
+        let mut pings = interval_at(
+            Instant::now() + settings.ping_interval,
+            settings.ping_interval,
+        );
+        pings.set_missed_tick_behavior(MissedTickBehavior::Delay);
+        let mut last_heard = Instant::now();
+        loop {
+            let token_expiry = expiry(self.actions.caller.expires_at);
+            tokio::select! {
+                biased;
+                () = registration.shutdown.cancelled() => return End::Close(close_code::RESTART, "server restarting; reconnect"),
+                () = registration.too_slow.cancelled() => return End::Close(TRY_AGAIN_LATER, "slow consumer, resync"),
+                () = sleep_until(token_expiry) => {
+                    let expired = PublicError::new(ErrorCode::Unauthorized, "access token expired; re-authenticate with a new token");
+                    let _ = self.send(encode::reply(&encode::error(expired), None)).await;
+                    return End::Close(close_code::POLICY, "access token expired");
+                }
+                _ = pings.tick() => {
+                    if last_heard.elapsed() > settings.ping_interval * 2 {
+                        return End::Gone;
+                    }
+                    if self.tx.send(Message::Ping(Default::default())).await.is_err() {
+                        return End::Gone;
+                    }
+                }
+                frame = registration.events.recv() => {
+                    let Some(frame) = frame else { return End::Gone };
+                    // A peer that stops reading blocks the write once the kernel's buffers are
+                    // full; its queue then overflows and the hub marks it too slow.
+                    let too_slow = registration.too_slow.clone();
+                    tokio::select! {
+                        written = self.write_queued(frame, registration) => if written.is_err() {
+                            return End::Gone;
+                        },
+                        () = too_slow.cancelled() => return End::Close(TRY_AGAIN_LATER, "slow consumer, resync"),
+                    }
+                }
+                incoming = self.rx.next() => {
+                    last_heard = Instant::now();
+                    match incoming {
+                        None => return End::Gone,
+                        Some(Err(err)) => return if too_large(err) {
+                            End::Close(close_code::SIZE, "frame too large")
+                        } else {
+                            End::Gone
+                        },
+                        Some(Ok(Message::Text(text))) => {
+                            if self.answer(&text).await.is_err() {
+                                return End::Gone;
+                            }
+                        }
+                        Some(Ok(Message::Binary(_))) => {
+                            let error = PublicError::new(ErrorCode::BadRequest, "binary frames are not supported; send JSON text");
+                            if self.send(encode::reply(&encode::error(error), None)).await.is_err() {
+                                return End::Gone;
+                            }
+                        }
+                        Some(Ok(Message::Close(_))) => return End::Gone,
+                        Some(Ok(Message::Ping(_) | Message::Pong(_))) => {}
+                    }
+                }
+            }
+        }
+    }
+
+    /// Writes `first` and everything else already queued, then flushes once.
+    async fn write_queued(
+        &mut self,
+        first: std::sync::Arc<hearth_realtime::Frame>,
+        registration: &mut Registration,
+    ) -> Result<(), ()> {
+        let mut next = Some(first);
+        let mut written = 0;
+        while let Some(frame) = next.take() {
+            if let Some(text) = frame.encoded(Encoding::NativeJson, encode::delivery) {
+                self.tx.feed(Message::Text(text)).await.map_err(drop)?;
+            }
+            written += 1;
+            if written < WRITE_BATCH {
+                next = registration.events.try_recv().ok();
+            }
+        }
+        self.tx.flush().await.map_err(drop)
+    }
+
+    /// Answers one text frame. Errors are events; the connection stays usable.
+    async fn answer(&mut self, text: &str) -> Result<(), ()> {
+        let limit = self.actions.state.settings.max_action_bytes;
+        if text.len() > limit {
+            let error = PublicError::new(
+                ErrorCode::PayloadTooLarge,
+                format!("an action may be at most {limit} bytes"),
+            );
+            return self.send(encode::reply(&encode::error(error), None)).await;
+        }
+        let parsed = parse(text);
+        let outcome = match parsed.action {
+            Ok(action) => self.actions.run(action).await,
+            Err(error) => Err(error),
+        };
+        let event = match outcome {
+            Ok(Some(event)) => event,
+            Ok(None) => return Ok(()),
+            Err(error) => encode::error(error),
+        };
+        self.send(encode::reply(&event, parsed.request_id.as_ref()))
+            .await
+    }
+}
+
+/// Whether a read failed because a frame exceeded the size limit.
+fn too_large(err: axum::Error) -> bool {
+    err.into_inner()
+        .downcast_ref::<tokio_tungstenite::tungstenite::Error>()
+        .is_some_and(|e| matches!(e, tokio_tungstenite::tungstenite::Error::Capacity(_)))
+}
