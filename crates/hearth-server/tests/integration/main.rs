@@ -21,4 +21,5 @@ mod ws_connect;
 mod ws_delivery;
 mod ws_errors;
 mod ws_presence;
+mod ws_shutdown;
 mod ws_support;

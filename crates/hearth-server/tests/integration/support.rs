@@ -156,11 +156,16 @@ impl TestApp {
         self.config.data_dir.clone()
     }
 
-    /// Stops the server gracefully and waits until it has.
-    async fn stop(&mut self) {
+    /// Signals the server to shut down (as SIGTERM does) without waiting.
+    pub fn signal_shutdown(&mut self) {
         if let Some(shutdown) = self.shutdown.take() {
             let _ = shutdown.send(());
         }
+    }
+
+    /// Stops the server gracefully and waits until it has.
+    pub async fn stop(&mut self) {
+        self.signal_shutdown();
         if let Some(task) = self.task.take() {
             task.await
                 .expect("server task")

@@ -99,6 +99,26 @@ impl WsClient {
         }
     }
 
+    /// The id of the next `message_ack`, or `None` when the server closes first (skipping
+    /// other events).
+    pub async fn next_message_ack_or_close(&mut self) -> Option<String> {
+        loop {
+            let message = tokio::time::timeout(PATIENCE, self.stream.next())
+                .await
+                .expect("an answer within the patience");
+            match message {
+                Some(Ok(Message::Text(text))) => {
+                    let event: Value = serde_json::from_str(&text).expect("events are JSON");
+                    if event["type"] == "message_ack" {
+                        return event["message"]["id"].as_str().map(str::to_owned);
+                    }
+                }
+                Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return None,
+                Some(Ok(_)) => {}
+            }
+        }
+    }
+
     /// Waits for the server to close; returns the close code and reason (skipping events).
     pub async fn closed(&mut self) -> (u16, String) {
         loop {
