@@ -9,6 +9,7 @@
 )]
 
 mod auth;
+mod bench_smoke;
 mod conversations;
 mod errors;
 mod lifecycle;

@@ -1,0 +1,151 @@
+//! `hearth-bench`: runs the load scenarios against a `hearth` binary and prints the table.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Parser;
+use hearth_bench::{Scenario, ServerOptions, Sizes};
+
+/// Measures a Hearth server against the performance budget (docs/performance.md). Every
+/// scenario starts its own server from `--binary` on a free loopback port with a fresh data
+/// directory, and drives it over the real REST and WebSocket APIs.
+#[derive(Debug, Parser)]
+#[command(name = "hearth-bench", version)]
+struct Args {
+    /// Scenarios to run (default: all).
+    #[arg(value_enum)]
+    scenarios: Vec<Scenario>,
+    /// The `hearth` binary to measure (build it with `cargo build --release`).
+    #[arg(long, default_value = "target/release/hearth")]
+    binary: PathBuf,
+    /// Toy sizes that run every scenario in seconds (keeps the harness working; no figures
+    /// worth quoting).
+    #[arg(long)]
+    smoke: bool,
+    /// Print the report as JSON instead of a table.
+    #[arg(long)]
+    json: bool,
+    /// Concurrent senders (throughput).
+    #[arg(long)]
+    senders: Option<usize>,
+    /// Messages per sender (throughput).
+    #[arg(long)]
+    messages: Option<usize>,
+    /// Connected sockets (latency).
+    #[arg(long)]
+    clients: Option<usize>,
+    /// Background messages per second (latency).
+    #[arg(long)]
+    rate: Option<u32>,
+    /// Idle sockets (connections).
+    #[arg(long)]
+    connections: Option<usize>,
+    /// Subscribed devices (fan-out).
+    #[arg(long)]
+    members: Option<usize>,
+    /// Missed messages (catch-up).
+    #[arg(long)]
+    missed: Option<usize>,
+}
+
+fn machine() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|info| {
+            info.lines().find_map(|l| {
+                l.strip_prefix("model name")
+                    .map(|m| m.trim_start_matches([' ', '\t', ':']).to_owned())
+            })
+        })
+        .unwrap_or_else(|| "unknown CPU".to_owned());
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1);
+    let memory = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|info| {
+            info.lines()
+                .next()
+                .map(|l| l.split_whitespace().nth(1).unwrap_or("0").to_owned())
+        })
+        .and_then(|kib| kib.parse::<u64>().ok())
+        .map(|kib| format!("{} GiB", kib / 1024 / 1024))
+        .unwrap_or_default();
+    format!("{cores} cores ({cpu}), {memory}")
+}
+
+fn commit() -> String {
+    std::process::Command::new("git")
+        .args(["rev-parse", "--short", "HEAD"])
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+        .unwrap_or_else(|| "unknown".to_owned())
+}
+
+#[expect(clippy::print_stdout, reason = "the report is the program's output")]
+fn print_report(text: &str) {
+    println!("{text}");
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args = Args::parse();
+    let mut sizes = if args.smoke {
+        Sizes::smoke()
+    } else {
+        Sizes::full()
+    };
+    if let Some(n) = args.senders {
+        sizes.senders = n;
+    }
+    if let Some(n) = args.messages {
+        sizes.messages_per_sender = n;
+    }
+    if let Some(n) = args.clients {
+        sizes.latency_clients = n;
+    }
+    if let Some(n) = args.rate {
+        sizes.background_rate = n;
+    }
+    if let Some(n) = args.connections {
+        sizes.connections = n;
+    }
+    if let Some(n) = args.members {
+        sizes.fanout_members = n;
+    }
+    if let Some(n) = args.missed {
+        sizes.catchup_messages = n;
+    }
+    let scenarios = if args.scenarios.is_empty() {
+        Scenario::ALL.to_vec()
+    } else {
+        args.scenarios.clone()
+    };
+    let server = ServerOptions {
+        binary: args.binary.clone(),
+        env: Vec::new(),
+    };
+    match hearth_bench::run(&server, &scenarios, &sizes).await {
+        Ok(report) => {
+            let command = std::env::args().collect::<Vec<_>>().join(" ");
+            if args.json {
+                let json = serde_json::json!({ "machine": machine(), "commit": commit(), "command": command, "rows": report.rows });
+                print_report(&json.to_string());
+            } else {
+                print_report(&format!(
+                    "machine: {}\ncommit: {}\ncommand: {command}\n\n{}",
+                    machine(),
+                    commit(),
+                    report.table()
+                ));
+            }
+            ExitCode::SUCCESS
+        }
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,140 @@
+//! End-to-end latency: from a send (over REST) to `new_message` on the recipient's socket, while C clients are connected and background senders keep R messages/s flowing.
+//!
+//! Most connected clients are idle devices (their users have no conversation with the
+//! background senders); the background runs between pairs of users with one device each, so
+//! the server delivers each background message twice, as with real users.
+
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use futures::{StreamExt, stream};
+use hearth_sdk::{Client, Socket};
+use serde_json::json;
+use tokio::sync::watch;
+
+use crate::population;
+use crate::stats::{Samples, ms};
+use crate::{Row, ServerOptions, ServerProcess, Sizes};
+
+const IDLE_SOCKETS_PER_USER: usize = 1_000;
+const BACKGROUND_PAIRS: usize = 16;
+const PROBE_INTERVAL: Duration = Duration::from_millis(10);
+
+pub(crate) async fn run(server: &ServerOptions, sizes: &Sizes) -> anyhow::Result<Vec<Row>> {
+    let process = ServerProcess::start(server)?;
+    let anonymous = Client::new(&process.base)?;
+
+    // Background pairs plus the probe pair, one socket each, every socket drained.
+    let pairs = population::users(&anonymous, "pair", 2 * (BACKGROUND_PAIRS + 1)).await?;
+    let idle_count = sizes.latency_clients.saturating_sub(pairs.len());
+    let idle_users = population::users(
+        &anonymous,
+        "idle",
+        idle_count.div_ceil(IDLE_SOCKETS_PER_USER),
+    )
+    .await?;
+    let idle: Vec<anyhow::Result<Socket>> = stream::iter(0..idle_count)
+        .map(|i| {
+            let user = idle_users.get(i % idle_users.len().max(1)).cloned();
+            async move { Ok(user.context("idle user")?.client.connect().await?) }
+        })
+        .buffer_unordered(64)
+        .collect()
+        .await;
+    for socket in idle {
+        drain(socket?);
+    }
+
+    let (stop, stopped) = watch::channel(false);
+    let mut background = Vec::new();
+    let per_pair_rate = f64::from(sizes.background_rate.max(1)) / BACKGROUND_PAIRS as f64;
+    for (k, pair) in pairs.chunks(2).skip(1).enumerate() {
+        let [sender, receiver] = pair else { continue };
+        let conversation = population::direct(sender, receiver).await?;
+        drain(receiver.client.connect().await?);
+        let mut socket = sender.client.connect().await?;
+        let mut stopped = stopped.clone();
+        let interval = Duration::from_secs_f64(1.0 / per_pair_rate);
+        background.push(tokio::spawn(async move {
+            let mut ticks = tokio::time::interval(interval);
+            ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
+            let mut n = 0u64;
+            loop {
+                tokio::select! {
+                    _ = stopped.changed() => break,
+                    _ = ticks.tick() => {
+                        n += 1;
+                        let action = json!({ "action": "send_message", "conversation_id": conversation, "client_message_id": format!("bg{k}-{n}"), "content": "background" });
+                        if socket.send(&action).await.is_err() { break; }
+                    }
+                    event = socket.next_event() => if event.is_err() { break; },
+                }
+            }
+        }));
+    }
+
+    let [prober, listener] = pairs.get(..2).context("probe pair")? else {
+        anyhow::bail!("probe pair")
+    };
+    let conversation = population::direct(prober, listener).await?;
+    let mut listening = listener.client.connect().await?;
+    tokio::time::sleep(Duration::from_millis(500)).await; // let the background reach its rate
+
+    let mut samples = Vec::with_capacity(sizes.probes);
+    for i in 0..sizes.probes {
+        let key = format!("probe-{i}");
+        let sent = Instant::now();
+        // Probes go over REST: the prober then has no socket whose queue it would have to read.
+        let probe = prober.client.send_message(conversation, &key, "probe");
+        let arrival = async {
+            loop {
+                let event =
+                    tokio::time::timeout(Duration::from_secs(10), listening.next_event()).await??;
+                if event["type"] == "new_message"
+                    && event["message"]["client_message_id"] == key.as_str()
+                {
+                    return anyhow::Ok(sent.elapsed());
+                }
+            }
+        };
+        let (sent_ok, arrived) = tokio::join!(probe, arrival);
+        sent_ok?;
+        samples.push(arrived?);
+        tokio::time::sleep(PROBE_INTERVAL).await;
+    }
+    let _ = stop.send(true);
+    for task in background {
+        let _ = task.await;
+    }
+
+    let samples = Samples::new(samples);
+    let setup = format!(
+        "{} sockets connected, {} msg/s background over {BACKGROUND_PAIRS} pairs, {} probes",
+        sizes.latency_clients,
+        sizes.background_rate,
+        samples.len()
+    );
+    let budgeted = sizes.latency_clients >= 10_000 && sizes.background_rate >= 2_000;
+    let row = |metric: &str, value: Duration, budget: f64| {
+        let row = Row::new("latency", metric, ms(value), "ms", &setup);
+        if budgeted { row.at_most(budget) } else { row }
+    };
+    let rows = vec![
+        row("send to arrival p50", samples.percentile(50.0), 10.0),
+        row(
+            "send to arrival p95",
+            samples.percentile(95.0),
+            f64::INFINITY,
+        ),
+        row("send to arrival p99", samples.percentile(99.0), 50.0),
+        row("send to arrival p99.9", samples.percentile(99.9), 200.0),
+        row("send to arrival max", samples.max(), f64::INFINITY),
+    ];
+    process.stop()?;
+    Ok(rows)
+}
+
+/// Reads and discards a socket's events until it closes, so it never counts as slow.
+fn drain(mut socket: Socket) {
+    tokio::spawn(async move { while socket.next_event().await.is_ok() {} });
+}

@@ -1,0 +1,130 @@
+//! The scenarios, each bounded in count and time.
+
+mod catchup;
+mod coldstart;
+mod connections;
+mod fanout;
+mod latency;
+mod throughput;
+
+use crate::{Row, ServerOptions};
+
+/// A scenario.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Scenario {
+    /// Durable messages per second with concurrent senders over WebSocket.
+    ThroughputWs,
+    /// The same over REST.
+    ThroughputRest,
+    /// Send-to-arrival latency under background load.
+    Latency,
+    /// Idle connections: time to open, server memory per connection.
+    Connections,
+    /// One message to many connections: time until the last has it; sustained deliveries/s.
+    Fanout,
+    /// A client offline for many messages: time for bootstrap + changes.
+    Catchup,
+    /// Start to first answered request; idle memory.
+    Coldstart,
+}
+
+impl Scenario {
+    /// Every scenario, in report order.
+    pub const ALL: [Scenario; 7] = [
+        Scenario::ThroughputWs,
+        Scenario::ThroughputRest,
+        Scenario::Latency,
+        Scenario::Connections,
+        Scenario::Fanout,
+        Scenario::Catchup,
+        Scenario::Coldstart,
+    ];
+}
+
+/// How big each scenario runs.
+#[derive(Clone, Debug)]
+pub struct Sizes {
+    /// Concurrent senders in the throughput scenarios.
+    pub senders: usize,
+    /// Messages each sender sends.
+    pub messages_per_sender: usize,
+    /// Connected clients during the latency scenario.
+    pub latency_clients: usize,
+    /// Background messages per second during the latency scenario.
+    pub background_rate: u32,
+    /// Latency probes.
+    pub probes: usize,
+    /// Idle connections.
+    pub connections: usize,
+    /// Connections of the fan-out recipient.
+    pub fanout_members: usize,
+    /// Messages timed one at a time in the fan-out scenario.
+    pub fanout_sends: usize,
+    /// Messages sent back to back for sustained fan-out.
+    pub fanout_burst: usize,
+    /// Conversations of the catching-up user.
+    pub catchup_conversations: usize,
+    /// Messages missed in all.
+    pub catchup_messages: usize,
+    /// Cold starts measured.
+    pub cold_starts: usize,
+}
+
+impl Sizes {
+    /// The budget's sizes (docs/performance.md).
+    pub fn full() -> Self {
+        Self {
+            senders: 64,
+            messages_per_sender: 300,
+            latency_clients: 10_000,
+            background_rate: 2_000,
+            probes: 2_000,
+            connections: 19_000,
+            fanout_members: 10_000,
+            fanout_sends: 50,
+            fanout_burst: 100,
+            catchup_conversations: 100,
+            catchup_messages: 10_000,
+            cold_starts: 5,
+        }
+    }
+
+    /// Toy sizes that exercise every code path in seconds.
+    pub fn smoke() -> Self {
+        Self {
+            senders: 4,
+            messages_per_sender: 5,
+            latency_clients: 10,
+            background_rate: 50,
+            probes: 10,
+            connections: 20,
+            fanout_members: 10,
+            fanout_sends: 3,
+            fanout_burst: 5,
+            catchup_conversations: 3,
+            catchup_messages: 30,
+            cold_starts: 1,
+        }
+    }
+}
+
+/// Runs one scenario on a fresh server.
+pub(crate) async fn run(
+    scenario: Scenario,
+    server: &ServerOptions,
+    sizes: &Sizes,
+) -> anyhow::Result<Vec<Row>> {
+    match scenario {
+        Scenario::ThroughputWs => {
+            throughput::run(server, sizes, throughput::Transport::WebSocket).await
+        }
+        Scenario::ThroughputRest => {
+            throughput::run(server, sizes, throughput::Transport::Rest).await
+        }
+        Scenario::Latency => latency::run(server, sizes).await,
+        Scenario::Connections => connections::run(server, sizes).await,
+        Scenario::Fanout => fanout::run(server, sizes).await,
+        Scenario::Catchup => catchup::run(server, sizes).await,
+        Scenario::Coldstart => coldstart::run(server, sizes).await,
+    }
+}

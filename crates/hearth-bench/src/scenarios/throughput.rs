@@ -1,0 +1,179 @@
+//! Durable send throughput: S senders, each sending its messages one after another and
+//! waiting for each acknowledgement (which comes only after the commit). Afterwards every
+//! conversation is read back: each message stored once, seqs gap-free.
+
+use std::collections::HashSet;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail, ensure};
+use futures::future::try_join_all;
+use hearth_sdk::Client;
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::population::{self, Member};
+use crate::stats::{Samples, ms};
+use crate::{Row, ServerOptions, ServerProcess, Sizes};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Transport {
+    WebSocket,
+    Rest,
+}
+
+pub(crate) async fn run(
+    server: &ServerOptions,
+    sizes: &Sizes,
+    transport: Transport,
+) -> anyhow::Result<Vec<Row>> {
+    let process = ServerProcess::start(server)?;
+    let anonymous = Client::new(&process.base)?;
+    let senders = sizes.senders.max(2) & !1; // senders pair up in direct conversations
+    let users = population::users(&anonymous, "sender", senders).await?;
+    let mut conversations = Vec::new();
+    for pair in users.chunks(2) {
+        if let [a, b] = pair {
+            conversations.push(population::direct(a, b).await?);
+        }
+    }
+
+    let n = sizes.messages_per_sender;
+    let started = Instant::now();
+    let latencies: Vec<Vec<Duration>> = try_join_all(users.iter().enumerate().map(|(i, user)| {
+        let conversation = conversations.get(i / 2).copied();
+        async move {
+            let conversation = conversation.context("conversation")?;
+            match transport {
+                Transport::WebSocket => send_ws(user, conversation, i, n).await,
+                Transport::Rest => send_rest(user, conversation, i, n).await,
+            }
+        }
+    }))
+    .await?;
+    let elapsed = started.elapsed();
+    let total = senders * n;
+    let latencies = Samples::new(latencies.into_iter().flatten().collect());
+
+    for (k, conversation) in conversations.iter().enumerate() {
+        let reader = users.get(2 * k).context("reader")?;
+        verify(&reader.client, *conversation, 2 * n).await?;
+    }
+
+    let (name, setup) = match transport {
+        Transport::WebSocket => (
+            "throughput-ws",
+            format!("{senders} senders × {n} messages over WebSocket"),
+        ),
+        Transport::Rest => (
+            "throughput-rest",
+            format!("{senders} senders × {n} messages over REST"),
+        ),
+    };
+    let rate = total as f64 / elapsed.as_secs_f64();
+    let mut throughput = Row::new(name, "durable messages/s", rate.round(), "msg/s", &setup);
+    if transport == Transport::WebSocket && senders >= 64 {
+        throughput = throughput.at_least(10_000.0);
+    }
+    Ok(vec![
+        throughput,
+        Row::new(
+            name,
+            "ack latency p50",
+            ms(latencies.percentile(50.0)),
+            "ms",
+            &setup,
+        ),
+        Row::new(
+            name,
+            "ack latency p99",
+            ms(latencies.percentile(99.0)),
+            "ms",
+            &setup,
+        ),
+        Row::new(
+            name,
+            "verified stored once, in order",
+            total as f64,
+            "messages",
+            &setup,
+        ),
+    ])
+}
+
+async fn send_ws(
+    user: &Member,
+    conversation: Uuid,
+    sender: usize,
+    n: usize,
+) -> anyhow::Result<Vec<Duration>> {
+    let mut socket = user.client.connect().await?;
+    let mut latencies = Vec::with_capacity(n);
+    for i in 0..n {
+        let key = format!("s{sender}-{i}");
+        let sent = Instant::now();
+        socket
+            .send(&json!({ "action": "send_message", "conversation_id": conversation, "client_message_id": key, "content": "benchmark message" }))
+            .await?;
+        loop {
+            let event = socket.next_event().await?;
+            match event["type"].as_str() {
+                Some("message_ack") if event["client_message_id"] == key.as_str() => break,
+                Some("error") => bail!("send refused: {event}"),
+                _ => {}
+            }
+        }
+        latencies.push(sent.elapsed());
+    }
+    socket.close().await?;
+    Ok(latencies)
+}
+
+async fn send_rest(
+    user: &Member,
+    conversation: Uuid,
+    sender: usize,
+    n: usize,
+) -> anyhow::Result<Vec<Duration>> {
+    let mut latencies = Vec::with_capacity(n);
+    for i in 0..n {
+        let sent = Instant::now();
+        user.client
+            .send_message(conversation, &format!("s{sender}-{i}"), "benchmark message")
+            .await?;
+        latencies.push(sent.elapsed());
+    }
+    Ok(latencies)
+}
+
+/// Every message stored exactly once, seqs 2.. without a gap (seq 1 is the creation).
+async fn verify(client: &Client, conversation: Uuid, expected: usize) -> anyhow::Result<()> {
+    let mut after = 0;
+    let mut keys = HashSet::new();
+    let mut next_seq = 2;
+    loop {
+        let page = client.messages_after(conversation, after, 100).await?;
+        for message in &page.messages {
+            ensure!(
+                message.seq == next_seq,
+                "gap or disorder at seq {} (expected {next_seq})",
+                message.seq
+            );
+            ensure!(
+                keys.insert(message.client_message_id.clone()),
+                "{} stored twice",
+                message.client_message_id
+            );
+            next_seq += 1;
+            after = message.seq;
+        }
+        if !page.has_more {
+            break;
+        }
+    }
+    ensure!(
+        keys.len() == expected,
+        "{} stored, {expected} acknowledged",
+        keys.len()
+    );
+    Ok(())
+}

@@ -1,0 +1,123 @@
+//! Starting and watching the server under test.
+
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use tempfile::TempDir;
+
+/// How to start a server.
+#[derive(Clone, Debug)]
+pub struct ServerOptions {
+    /// The `hearth` binary.
+    pub binary: PathBuf,
+    /// Extra `HEARTH_*` settings.
+    pub env: Vec<(String, String)>,
+}
+
+/// A running server process with its own data directory.
+#[derive(Debug)]
+pub struct ServerProcess {
+    child: Child,
+    /// `http://127.0.0.1:<port>`.
+    pub base: String,
+    /// From spawn until it logged that it serves.
+    pub started_in: Duration,
+    _data: TempDir,
+}
+
+impl ServerProcess {
+    /// Starts the binary on a free loopback port with a fresh data directory, limits raised so
+    /// that the load generator, not a rate limit, is measured.
+    pub fn start(options: &ServerOptions) -> anyhow::Result<Self> {
+        Self::start_in(options, tempfile::tempdir()?)
+    }
+
+    /// Starts the binary on `data` (kept, for restarts).
+    pub fn start_in(options: &ServerOptions, data: TempDir) -> anyhow::Result<Self> {
+        let spawned = Instant::now();
+        let mut command = Command::new(&options.binary);
+        command
+            .args(["serve", "--listen", "127.0.0.1:0", "--data"])
+            .arg(data.path())
+            .env("RUST_LOG", "warn,hearth_server=info")
+            .env("HEARTH_LIMITS__SENDS_PER_USER_PER_MINUTE", "1000000000")
+            .env("HEARTH_LIMITS__AUTH_PER_IP_PER_MINUTE", "1000000000")
+            .env("HEARTH_LIMITS__AUTH_PER_USERNAME_PER_MINUTE", "1000000000")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        for (key, value) in &options.env {
+            command.env(key, value);
+        }
+        let mut child = command
+            .spawn()
+            .with_context(|| format!("cannot start {}", options.binary.display()))?;
+        let stderr = child.stderr.take().context("no stderr")?;
+        let mut lines = BufReader::new(stderr).lines();
+        let address = loop {
+            match lines.next() {
+                Some(Ok(line)) => {
+                    if let Some(rest) = line.split("address=").nth(1) {
+                        break rest
+                            .split_whitespace()
+                            .next()
+                            .unwrap_or_default()
+                            .to_owned();
+                    }
+                }
+                _ => bail!("the server exited before serving"),
+            }
+        };
+        let started_in = spawned.elapsed();
+        // Keep draining its log so that it never blocks on a full pipe.
+        std::thread::spawn(move || lines.for_each(drop));
+        Ok(Self {
+            child,
+            base: format!("http://{address}"),
+            started_in,
+            _data: data,
+        })
+    }
+
+    /// The server's resident memory, in KiB (from /proc).
+    pub fn rss_kib(&self) -> anyhow::Result<u64> {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))?;
+        status
+            .lines()
+            .find_map(|line| line.strip_prefix("VmRSS:"))
+            .and_then(|rest| rest.split_whitespace().next())
+            .and_then(|kib| kib.parse().ok())
+            .context("no VmRSS in /proc status")
+    }
+
+    /// Stops the server as an operator would (SIGTERM) and waits for it; returns its data
+    /// directory.
+    pub fn stop(mut self) -> anyhow::Result<TempDir> {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while self.child.try_wait()?.is_none() {
+            if Instant::now() > deadline {
+                let _ = self.child.kill();
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = self.child.wait();
+        let data = std::mem::replace(&mut self._data, tempfile::tempdir()?);
+        Ok(data)
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        if matches!(self.child.try_wait(), Ok(None)) {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}

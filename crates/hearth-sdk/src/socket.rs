@@ -1,0 +1,68 @@
+//! A connection to `/v1/ws`.
+
+use futures::{SinkExt, StreamExt};
+use serde_json::Value;
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+use crate::ClientError;
+
+/// One device's socket.
+#[derive(Debug)]
+pub struct Socket {
+    stream: WebSocketStream<MaybeTlsStream<TcpStream>>,
+}
+
+impl Socket {
+    /// Connects and waits for the `ready` event.
+    pub(crate) async fn open(url: &str) -> Result<Self, ClientError> {
+        let (stream, _) = tokio_tungstenite::connect_async(url).await?;
+        let mut socket = Self { stream };
+        let ready = socket.next_event().await?;
+        if ready.get("type").and_then(Value::as_str) != Some("ready") {
+            return Err(ClientError::Decode(format!("expected ready, got {ready}")));
+        }
+        Ok(socket)
+    }
+
+    /// Sends an action.
+    pub async fn send(&mut self, action: &Value) -> Result<(), ClientError> {
+        self.stream.send(Message::text(action.to_string())).await?;
+        Ok(())
+    }
+
+    /// The next event (pings are answered on the way).
+    pub async fn next_event(&mut self) -> Result<Value, ClientError> {
+        loop {
+            match self.stream.next().await {
+                Some(Ok(Message::Text(text))) => {
+                    return serde_json::from_str(&text)
+                        .map_err(|e| ClientError::Decode(e.to_string()));
+                }
+                Some(Ok(Message::Close(frame))) => {
+                    return Err(ClientError::Closed(frame.map(|f| u16::from(f.code))));
+                }
+                Some(Ok(_)) => {}
+                Some(Err(err)) => return Err(err.into()),
+                None => return Err(ClientError::Closed(None)),
+            }
+        }
+    }
+
+    /// The next event of `kind`, skipping others.
+    pub async fn next_of(&mut self, kind: &str) -> Result<Value, ClientError> {
+        loop {
+            let event = self.next_event().await?;
+            if event.get("type").and_then(Value::as_str) == Some(kind) {
+                return Ok(event);
+            }
+        }
+    }
+
+    /// Closes the connection.
+    pub async fn close(mut self) -> Result<(), ClientError> {
+        self.stream.close(None).await?;
+        Ok(())
+    }
+}
