@@ -9,6 +9,8 @@ mod auth;
 mod clock;
 mod conversations;
 mod error;
+mod message_changes;
+mod message_reads;
 mod messages;
 mod password;
 mod rate_limit;
@@ -25,9 +27,11 @@ pub use auth::{AuthService, Caller, NewSession, RegisterInput};
 pub use clock::now;
 pub use conversations::{ConversationService, DirectOutcome};
 pub use error::AppError;
-pub use messages::{MessagePageResult, MessageService, SendInput, Sent};
+pub use message_changes::MessageChange;
+pub use message_reads::{HistoryQuery, SearchInput, SearchPage, ThreadPageResult};
+pub use messages::{MessagePageResult, MessageService, SendInput, SendOptions, Sent};
 pub use rate_limit::RateLimits;
-pub use settings::{AuthSettings, LimitSettings, Settings};
+pub use settings::{AuthSettings, LimitSettings, MessageSettings, Settings};
 pub use sync::{BootstrapResult, ChangesResult, SyncService};
 pub use tokens::JwtSecret;
 pub use users::UserService;
@@ -56,7 +60,12 @@ impl App {
         Self {
             auth: AuthService::new(store.clone(), settings.auth, secret, limits.clone()),
             users: UserService::new(store.clone()),
-            messages: MessageService::new(store.clone(), conversations.clone(), limits),
+            messages: MessageService::new(
+                store.clone(),
+                conversations.clone(),
+                limits,
+                settings.messages,
+            ),
             sync: SyncService::new(store.clone()),
             conversations,
             store,

@@ -26,7 +26,8 @@ pub struct Bootstrap {
 pub struct ChangeEvent {
     /// Its place in the log.
     pub seq: i64,
-    /// `conversation_created` or `new_message`.
+    /// `conversation_created`, `new_message`, `message_edited`, `message_deleted`,
+    /// `reaction_added` or `reaction_removed`.
     #[serde(rename = "type")]
     pub kind: String,
     /// Who caused it.
@@ -35,9 +36,14 @@ pub struct ChangeEvent {
     #[serde(with = "time::serde::rfc3339")]
     #[schema(value_type = String, format = DateTime)]
     pub created_at: OffsetDateTime,
-    /// For `new_message`: the whole message.
+    /// For every event about a message: the whole message as it is now (a tombstone once
+    /// deleted). Replace the client's copy with it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<MessageDto>,
+    /// For `reaction_added` and `reaction_removed`: the emoji (the reacting member is
+    /// `actor_id`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub emoji: Option<String>,
     /// For `conversation_created`: the first members.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub member_ids: Option<Vec<Uuid>>,

@@ -42,7 +42,10 @@ async fn bootstrap(
         .map(|(id, messages)| {
             (
                 id.as_uuid(),
-                messages.iter().map(MessageDto::from).collect(),
+                messages
+                    .iter()
+                    .map(|m| MessageDto::for_viewer(m, caller.user_id))
+                    .collect(),
             )
         })
         .collect();
@@ -89,7 +92,10 @@ async fn changes(
             .iter()
             .map(|(id, events, more)| ConversationChanges {
                 conversation_id: id.as_uuid(),
-                events: events.iter().map(ChangeEvent::from).collect(),
+                events: events
+                    .iter()
+                    .map(|e| ChangeEvent::for_viewer(e, caller.user_id))
+                    .collect(),
                 has_more: *more,
             })
             .collect(),
