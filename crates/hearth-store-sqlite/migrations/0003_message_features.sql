@@ -35,14 +35,23 @@ CREATE TABLE message_reactions (
     PRIMARY KEY (message_id, emoji, user_id)
 ) WITHOUT ROWID;
 
--- Full-text search: porter stemming over Unicode word splitting, diacritics folded. The
--- index keeps its own copy of each message's text (for snippets); rows of deleted messages
--- are removed.
+-- Full-text search: porter stemming over Unicode word splitting, diacritics folded, for
+-- words and phrases. The index keeps its own copy of each message's text (for snippets);
+-- rows of deleted messages are removed.
 CREATE VIRTUAL TABLE message_search USING fts5 (
     content,
     tokenize = 'porter unicode61 remove_diacritics 2'
 );
+-- The same text without stemming, for prefix queries: porter stems a query prefix as if it
+-- were a whole word ("deploy" becomes "deploi"), so `deploy*` against stems would miss
+-- "deployment". Same rowids as message_search.
+CREATE VIRTUAL TABLE message_words USING fts5 (
+    content,
+    tokenize = 'unicode61 remove_diacritics 2',
+    prefix = '2 3'
+);
 
 UPDATE messages SET search_rowid = rowid;
 INSERT INTO message_search (rowid, content) SELECT search_rowid, content FROM messages;
+INSERT INTO message_words (rowid, content) SELECT search_rowid, content FROM messages;
 CREATE UNIQUE INDEX messages_by_search_rowid ON messages (search_rowid);

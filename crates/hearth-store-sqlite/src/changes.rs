@@ -16,6 +16,7 @@ use crate::SqliteStore;
 use crate::codec::{micros, store_error};
 use crate::messages::{digest, take_seq};
 use crate::rows::load_message;
+use crate::search::{index_text, search_rowid, unindex_text};
 use crate::threads::refresh_thread;
 
 /// An event about one message, about to be logged.
@@ -118,15 +119,9 @@ async fn edit(conn: &mut SqliteConnection, edit: MessageEdit) -> Result<ChangeOu
     .execute(&mut *conn)
     .await
     .map_err(store_error)?;
-    sqlx::query(
-        "UPDATE message_search SET content = ? \
-         WHERE rowid = (SELECT search_rowid FROM messages WHERE id = ?)",
-    )
-    .bind(edit.content.as_str())
-    .bind(edit.message_id.as_uuid())
-    .execute(&mut *conn)
-    .await
-    .map_err(store_error)?;
+    let position = search_rowid(conn, edit.message_id).await?;
+    unindex_text(conn, position).await?;
+    index_text(conn, position, edit.content.as_str()).await?;
     refresh_preview(conn, &before, Some(preview_of(&edit.content))).await?;
     let event = MessageEvent {
         conversation: edit.conversation_id,
@@ -151,13 +146,8 @@ async fn delete(
     };
     let id = deletion.message_id.as_uuid();
     let seq = take_seq(conn, deletion.conversation_id).await?;
-    sqlx::query(
-        "DELETE FROM message_search WHERE rowid = (SELECT search_rowid FROM messages WHERE id = ?)",
-    )
-    .bind(id)
-    .execute(&mut *conn)
-    .await
-    .map_err(store_error)?;
+    let position = search_rowid(conn, deletion.message_id).await?;
+    unindex_text(conn, position).await?;
     sqlx::query(
         "UPDATE messages SET content = '', mentions = '[]', deleted_at = ?, \
              sent_digest = coalesce(sent_digest, ?) WHERE id = ?",

@@ -9,6 +9,7 @@ use uuid::Uuid;
 use crate::SqliteStore;
 use crate::codec::{micros, store_error};
 use crate::rows::{load_message, message_columns, read_messages};
+use crate::search::index_text;
 use crate::threads::refresh_thread;
 
 /// The SHA-256 of a message's text, kept once the text itself is replaced (see
@@ -146,12 +147,7 @@ async fn store_message(
     .fetch_one(&mut *conn)
     .await
     .map_err(store_error)?;
-    sqlx::query("INSERT INTO message_search (rowid, content) VALUES (?, ?)")
-        .bind(search_rowid)
-        .bind(new.content.as_str())
-        .execute(&mut *conn)
-        .await
-        .map_err(store_error)?;
+    index_text(conn, search_rowid, new.content.as_str()).await?;
     sqlx::query(
         "INSERT INTO conversation_events (conversation_id, seq, kind, actor_id, message_id, created_at) \
          VALUES (?, ?, 'new_message', ?, ?, ?)",

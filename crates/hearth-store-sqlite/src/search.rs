@@ -1,19 +1,72 @@
 //! Full-text search with SQLite FTS5.
 //!
-//! `message_search` holds the text of every message that is not deleted, tokenized with
-//! porter stemming over Unicode word splitting with diacritics folded. Its rowid is the
-//! message's `search_rowid`: assigned increasing at send and never reused, so "newest first"
-//! is `ORDER BY rowid DESC` (which FTS5 walks without sorting) and a cursor is the last rowid
-//! shown. The parsed query is rendered here into FTS5 syntax from words only, so no user
-//! input reaches the FTS5 query parser as syntax.
+//! Two FTS5 indexes hold the text of every message that is not deleted, under the same rowid:
+//! `message_search` with porter stemming (words and phrases: `running` finds `run`) and
+//! `message_words` without (prefixes: porter would stem the prefix itself as if it were a
+//! word, so `deploy*` would become `deploi*` and miss "deployment"). Both split words by
+//! Unicode rules and fold diacritics. The rowid is the message's `search_rowid`: assigned
+//! increasing at send and never reused, so "newest first" is `ORDER BY rowid DESC` (which
+//! FTS5 walks without sorting) and a cursor is the last rowid shown. The parsed query is
+//! rendered here into FTS5 syntax from words only, so no user input reaches the FTS5 query
+//! parser as syntax.
 
-use hearth_domain::{SearchCursor, SearchHit, SearchTerm, SearchText, SnippetPart};
+use hearth_domain::{MessageId, SearchCursor, SearchHit, SearchTerm, SearchText, SnippetPart};
 use hearth_store::{MessageSearch, SearchStore, StoreError};
-use sqlx::{AssertSqlSafe, Row};
+use sqlx::{AssertSqlSafe, Row, SqliteConnection};
 
 use crate::SqliteStore;
 use crate::codec::store_error;
 use crate::rows::{hydrate, message_columns, message_from_row};
+
+/// Adds a message's text to both indexes at `position` (its `search_rowid`).
+pub(crate) async fn index_text(
+    conn: &mut SqliteConnection,
+    position: i64,
+    text: &str,
+) -> Result<(), StoreError> {
+    for table in ["message_search", "message_words"] {
+        sqlx::query(AssertSqlSafe(format!(
+            "INSERT INTO {table} (rowid, content) VALUES (?, ?)"
+        )))
+        .bind(position)
+        .bind(text)
+        .execute(&mut *conn)
+        .await
+        .map_err(store_error)?;
+    }
+    Ok(())
+}
+
+/// Removes the text at `position` from both indexes.
+pub(crate) async fn unindex_text(
+    conn: &mut SqliteConnection,
+    position: i64,
+) -> Result<(), StoreError> {
+    for table in ["message_search", "message_words"] {
+        sqlx::query(AssertSqlSafe(format!(
+            "DELETE FROM {table} WHERE rowid = ?"
+        )))
+        .bind(position)
+        .execute(&mut *conn)
+        .await
+        .map_err(store_error)?;
+    }
+    Ok(())
+}
+
+/// The index position of a message.
+pub(crate) async fn search_rowid(
+    conn: &mut SqliteConnection,
+    message: MessageId,
+) -> Result<i64, StoreError> {
+    let position: Option<Option<i64>> =
+        sqlx::query_scalar("SELECT search_rowid FROM messages WHERE id = ?")
+            .bind(message.as_uuid())
+            .fetch_optional(&mut *conn)
+            .await
+            .map_err(store_error)?;
+    position.flatten().ok_or(StoreError::NotFound("message"))
+}
 
 /// Marks the start of a match in FTS5's snippet (a private-use character).
 const OPEN: char = '\u{E000}';
@@ -29,13 +82,19 @@ fn fts_term(term: &SearchTerm) -> String {
     format!("\"{}\"{star}", term.words.join(" "))
 }
 
-/// The whole query in FTS5 syntax: every term must match.
-pub(crate) fn fts_query(text: &SearchText) -> String {
-    text.terms()
-        .iter()
-        .map(fts_term)
-        .collect::<Vec<_>>()
-        .join(" AND ")
+/// Terms in FTS5 syntax, all required (`None`: no terms).
+fn fts_all<'t>(terms: impl Iterator<Item = &'t SearchTerm>) -> Option<String> {
+    let rendered: Vec<String> = terms.map(fts_term).collect();
+    (!rendered.is_empty()).then(|| rendered.join(" AND "))
+}
+
+/// The query split over the two indexes: whole words and phrases for the stemmed index,
+/// prefixes for the unstemmed one. At least one is `Some`.
+pub(crate) fn fts_queries(text: &SearchText) -> (Option<String>, Option<String>) {
+    (
+        fts_all(text.terms().iter().filter(|t| !t.prefix)),
+        fts_all(text.terms().iter().filter(|t| t.prefix)),
+    )
 }
 
 /// Splits FTS5's marked snippet into plain and highlighted parts.
@@ -71,24 +130,50 @@ fn snippet_parts(marked: &str) -> Vec<SnippetPart> {
 #[async_trait::async_trait]
 impl SearchStore for SqliteStore {
     async fn search_messages(&self, search: MessageSearch) -> Result<Vec<SearchHit>, StoreError> {
+        // The stemmed index drives (and marks the snippet) whenever the query has a whole
+        // word; prefixes then filter through the unstemmed index. A query of prefixes only is
+        // driven, and marked, by the unstemmed index.
+        let (words, prefixes) = fts_queries(&search.text);
+        let (table, driving, filter) = match (words, prefixes) {
+            (Some(words), prefixes) => ("message_search", words, prefixes),
+            (None, Some(prefixes)) => ("message_words", prefixes, None),
+            (None, None) => return Ok(Vec::new()),
+        };
+        let filter_sql = if filter.is_some() {
+            format!(
+                "AND {table}.rowid IN (SELECT rowid FROM message_words WHERE message_words MATCH ?)"
+            )
+        } else {
+            String::new()
+        };
+        let conversation_sql = if search.conversation.is_some() {
+            "AND m.conversation_id = ?"
+        } else {
+            ""
+        };
         let sql = format!(
-            "SELECT message_search.rowid AS position, \
-                    snippet(message_search, 0, '{OPEN}', '{CLOSE}', '…', {SNIPPET_TOKENS}) AS snippet, \
-                    {} \
-             FROM message_search \
-             JOIN messages m ON m.search_rowid = message_search.rowid \
-             JOIN conversation_members cm ON cm.conversation_id = m.conversation_id AND cm.user_id = ?1 \
-             WHERE message_search MATCH ?2 AND m.deleted_at IS NULL \
-               AND (?3 IS NULL OR m.conversation_id = ?3) \
-               AND message_search.rowid < ?4 \
-             ORDER BY message_search.rowid DESC LIMIT ?5",
-            message_columns("m")
+            "SELECT {table}.rowid AS position, \
+                    snippet({table}, 0, '{OPEN}', '{CLOSE}', '…', {SNIPPET_TOKENS}) AS snippet, \
+                    {columns} \
+             FROM {table} \
+             JOIN messages m ON m.search_rowid = {table}.rowid \
+             JOIN conversation_members cm ON cm.conversation_id = m.conversation_id AND cm.user_id = ? \
+             WHERE {table} MATCH ? {filter_sql} AND m.deleted_at IS NULL {conversation_sql} \
+               AND {table}.rowid < ? \
+             ORDER BY {table}.rowid DESC LIMIT ?",
+            columns = message_columns("m")
         );
-        let mut conn = self.readers.acquire().await.map_err(store_error)?;
-        let rows = sqlx::query(AssertSqlSafe(sql))
+        let mut query = sqlx::query(AssertSqlSafe(sql))
             .bind(search.viewer.as_uuid())
-            .bind(fts_query(&search.text))
-            .bind(search.conversation.map(|c| c.as_uuid()))
+            .bind(driving);
+        if let Some(filter) = filter {
+            query = query.bind(filter);
+        }
+        if let Some(conversation) = search.conversation {
+            query = query.bind(conversation.as_uuid());
+        }
+        let mut conn = self.readers.acquire().await.map_err(store_error)?;
+        let rows = query
             .bind(search.after.map_or(i64::MAX, SearchCursor::position))
             .bind(i64::from(search.limit))
             .fetch_all(&mut *conn)
@@ -127,8 +212,11 @@ mod tests {
         let text = SearchText::parse("q", r#"deploy "release notes" rust* a:b OR"#)
             .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(
-            fts_query(&text),
-            r#""deploy" AND "release notes" AND "rust"* AND "a b" AND "or""#
+            fts_queries(&text),
+            (
+                Some(r#""deploy" AND "release notes" AND "a b" AND "or""#.to_owned()),
+                Some(r#""rust"*"#.to_owned())
+            )
         );
     }
 

@@ -11,9 +11,16 @@
 mod auth;
 mod conversations;
 mod errors;
+mod history;
 mod lifecycle;
+mod message_deletes;
+mod message_edits;
+mod message_support;
 mod messages;
 mod ops;
+mod reactions;
+mod search;
 mod support;
 mod sync;
+mod threads;
 mod users;

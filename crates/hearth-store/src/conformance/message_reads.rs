@@ -258,6 +258,21 @@ pub async fn search_matches_stems_phrases_and_prefixes(store: DynStore) {
         ["deployment finished"]
     );
     assert!(texts(&store, bob.id, None, "deplo").await.is_empty());
+    assert_eq!(
+        texts(&store, bob.id, None, "deploy*").await,
+        ["deployment finished"],
+        "a prefix is not stemmed"
+    );
+    assert_eq!(
+        texts(&store, bob.id, None, "runn*").await,
+        ["We were running late"]
+    );
+    assert_eq!(
+        texts(&store, bob.id, None, "finish deploy*").await,
+        ["deployment finished"],
+        "stems and prefixes together"
+    );
+    assert!(texts(&store, bob.id, None, "finish runn*").await.is_empty());
     assert_eq!(texts(&store, bob.id, None, "cafe").await, ["Café crème"]);
     assert!(texts(&store, bob.id, None, "nothing").await.is_empty());
 
