@@ -1,7 +1,8 @@
 //! Rendering domain values as wire types, in one place for every face.
 
 use hearth_domain::{
-    ConversationEvent, ConversationSummary, EventKind, Member, Message, SearchHit, User, UserId,
+    ConversationEvent, ConversationSummary, EventKind, Member, Message, SearchHit, ThreadSummary,
+    User, UserId,
 };
 
 use crate::{
@@ -37,11 +38,12 @@ impl From<&Message> for MessageDto {
             edited_at: message.edited_at,
             edit_count: message.edit_count,
             reply_to: message.reply_to.map(|id| id.as_uuid()),
-            thread: message.thread.as_ref().map(|t| ThreadDto {
-                root_id: t.root_id.as_uuid(),
-                reply_count: t.reply_count,
-                last_reply_at: t.last_reply_at,
-            }),
+            thread_root_id: message.thread_root().map(|id| id.as_uuid()),
+            thread: message
+                .thread
+                .as_ref()
+                .filter(|t| t.root_id == message.id)
+                .map(ThreadDto::from),
             mentions: message.mentions.iter().map(|id| id.as_uuid()).collect(),
             reactions: message
                 .reactions
@@ -96,6 +98,16 @@ impl SearchResult {
     }
 }
 
+impl From<&ThreadSummary> for ThreadDto {
+    fn from(thread: &ThreadSummary) -> Self {
+        Self {
+            root_id: thread.root_id.as_uuid(),
+            reply_count: thread.reply_count,
+            last_reply_at: thread.last_reply_at,
+        }
+    }
+}
+
 impl From<&Member> for MemberDto {
     fn from(member: &Member) -> Self {
         Self {
@@ -141,14 +153,19 @@ impl From<&ConversationEvent> for ChangeEvent {
             }
             _ => None,
         };
+        let message = event.kind.message();
         Self {
             seq: event.seq,
             kind: event.kind.type_name().to_owned(),
             actor_id: event.actor_id.as_uuid(),
             created_at: event.created_at,
-            message: event.kind.message().map(MessageDto::from),
+            message: message.map(MessageDto::from),
             member_ids,
             emoji,
+            thread: message
+                .filter(|m| m.thread_root().is_some())
+                .and_then(|m| m.thread.as_ref())
+                .map(ThreadDto::from),
         }
     }
 }

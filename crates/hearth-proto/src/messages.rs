@@ -42,8 +42,13 @@ pub struct MessageDto {
     /// The message this one answers, or `null`.
     #[serde(default)]
     pub reply_to: Option<Uuid>,
-    /// The thread this message starts or belongs to, as it is now, or `null`. A client that
-    /// receives a reply updates the thread's root with it too.
+    /// For a reply: the root of the thread it belongs to (the message it answers, or that
+    /// message's root), else `null`.
+    #[serde(default)]
+    pub thread_root_id: Option<Uuid>,
+    /// For a message that started a thread: the thread's counters, as they are now; else
+    /// `null`. A sync event about a reply carries the same counters as `thread`, for the
+    /// client to put on its copy of the root.
     #[serde(default)]
     pub thread: Option<ThreadDto>,
     /// The user ids of the members its text mentions (`@username`).

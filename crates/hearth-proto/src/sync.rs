@@ -7,7 +7,7 @@ use time::OffsetDateTime;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::{ConversationDto, MessageDto, UserDto};
+use crate::{ConversationDto, MessageDto, ThreadDto, UserDto};
 
 /// `GET /v1/sync/bootstrap`: everything a fresh client needs to draw its first screen.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -44,6 +44,10 @@ pub struct ChangeEvent {
     /// `actor_id`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub emoji: Option<String>,
+    /// For an event about a reply: its thread's counters as they are now. Put them on the
+    /// client's copy of the thread's root (`thread.root_id`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thread: Option<ThreadDto>,
     /// For `conversation_created`: the first members.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub member_ids: Option<Vec<Uuid>>,

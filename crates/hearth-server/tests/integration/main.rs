@@ -9,6 +9,7 @@
 )]
 
 mod auth;
+mod convergence;
 mod conversations;
 mod errors;
 mod history;

@@ -21,23 +21,35 @@ async fn test_replies_form_a_thread_with_counters_on_every_copy() {
     let root = id_of(&app.send(&alice, &dm, "root", "lunch?").await.expect(201));
     let first = app.reply(&bob, &dm, "r1", "yes", &root).await.expect(201);
     assert_eq!(first.data()["reply_to"], root.as_str());
-    assert_eq!(first.data()["thread"]["root_id"], root.as_str());
-    assert_eq!(first.data()["thread"]["reply_count"], 1);
-    assert_eq!(
-        first.data()["thread"]["last_reply_at"],
-        first.data()["created_at"]
+    assert_eq!(first.data()["thread_root_id"], root.as_str());
+    assert!(
+        first.data()["thread"].is_null(),
+        "counters live on the root"
     );
     let nested = app
         .reply(&alice, &dm, "r2", "where?", &id_of(&first))
         .await
         .expect(201);
     assert_eq!(nested.data()["reply_to"], id_of(&first).as_str());
-    assert_eq!(nested.data()["thread"]["root_id"], root.as_str());
+    assert_eq!(nested.data()["thread_root_id"], root.as_str());
 
     let root_now = app.message(&bob, &dm, &root).await.expect(200);
     assert!(root_now.data()["reply_to"].is_null());
+    assert!(root_now.data()["thread_root_id"].is_null());
     assert_eq!(root_now.data()["thread"]["root_id"], root.as_str());
     assert_eq!(root_now.data()["thread"]["reply_count"], 2);
+    assert_eq!(
+        root_now.data()["thread"]["last_reply_at"],
+        nested.data()["created_at"]
+    );
+    let events = app.all_events(&bob).await;
+    let (_, reply_event) = &events[3];
+    assert_eq!(reply_event["message"]["id"], id_of(&nested).as_str());
+    assert_eq!(
+        reply_event["thread"],
+        root_now.data()["thread"],
+        "an event about a reply carries its root's counters as they are now"
+    );
     app.delete_message(&alice, &dm, &id_of(&nested))
         .await
         .expect(200);
@@ -141,7 +153,7 @@ async fn test_a_reply_must_name_a_message_of_the_same_conversation() {
     app.delete_message(&alice, &dm, &gone).await.expect(200);
     let to_tombstone = app.reply(&bob, &dm, "r", "still", &gone).await.expect(201);
     assert_eq!(
-        to_tombstone.data()["thread"]["root_id"],
+        to_tombstone.data()["thread_root_id"],
         gone.as_str(),
         "a reply composed offline to a message deleted meanwhile still lands"
     );
