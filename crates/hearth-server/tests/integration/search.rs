@@ -227,3 +227,61 @@ async fn test_search_rejects_bad_queries_and_cursors() {
         .expect(200);
     assert_eq!(operators.data()["results"], Value::Array(Vec::new()));
 }
+
+#[tokio::test]
+async fn test_openapi_documents_the_message_feature_endpoints() {
+    let app = TestApp::spawn().await;
+    let spec = app
+        .request(reqwest::Method::GET, "/v1/openapi.json", None, None)
+        .await
+        .expect(200)
+        .body;
+    for (path, methods) in [
+        (
+            "/v1/conversations/{id}/messages/{message_id}",
+            &["get", "patch", "delete"][..],
+        ),
+        (
+            "/v1/conversations/{id}/messages/{message_id}/reactions/{emoji}",
+            &["put", "delete"][..],
+        ),
+        (
+            "/v1/conversations/{id}/messages/{message_id}/thread",
+            &["get"][..],
+        ),
+        ("/v1/conversations/{id}/messages/search", &["get"][..]),
+        ("/v1/messages/search", &["get"][..]),
+    ] {
+        for method in methods {
+            assert!(
+                spec["paths"][path][method].is_object(),
+                "missing {method} {path}"
+            );
+        }
+    }
+    for schema in [
+        "SearchResults",
+        "ThreadPage",
+        "EditMessageRequest",
+        "ReactionDto",
+        "ThreadDto",
+    ] {
+        assert!(
+            spec["components"]["schemas"][schema].is_object(),
+            "missing {schema}"
+        );
+    }
+    let message = &spec["components"]["schemas"]["MessageDto"]["properties"];
+    for field in [
+        "deleted",
+        "edited_at",
+        "edit_count",
+        "reply_to",
+        "thread_root_id",
+        "thread",
+        "mentions",
+        "reactions",
+    ] {
+        assert!(message[field].is_object(), "MessageDto lacks {field}");
+    }
+}
