@@ -1,7 +1,7 @@
 //! Conversations: the list, direct conversations, membership checks and read markers.
 
 use hearth_domain::{
-    ConversationId, ConversationSummary, ReceiptKind, Seq, UserId, ValidationErrors,
+    ConversationId, ConversationSummary, ReceiptKind, Role, Seq, UserId, ValidationErrors,
 };
 use hearth_store::{DynStore, Membership};
 
@@ -144,8 +144,14 @@ impl ConversationService {
 
     /// Passes when the caller is a member: an unknown conversation is 404, someone else's 403.
     pub async fn require_member(&self, caller: Caller, id: ConversationId) -> Result<(), AppError> {
+        self.member_role(caller, id).await.map(|_| ())
+    }
+
+    /// The caller's role, when they are a member: an unknown conversation is 404, someone
+    /// else's 403.
+    pub async fn member_role(&self, caller: Caller, id: ConversationId) -> Result<Role, AppError> {
         match self.store.membership(id, caller.user_id).await? {
-            Membership::Member(_) => Ok(()),
+            Membership::Member(role) => Ok(role),
             Membership::NotMember => Err(AppError::Forbidden(
                 "you are not a member of this conversation",
             )),

@@ -9,6 +9,8 @@ mod auth;
 mod clock;
 mod conversations;
 mod error;
+mod message_changes;
+mod message_reads;
 mod messages;
 mod password;
 mod public_error;
@@ -29,10 +31,12 @@ pub use auth::{AuthService, Caller, NewSession, RegisterInput};
 pub use clock::now;
 pub use conversations::{ConversationService, DirectOutcome};
 pub use error::AppError;
-pub use messages::{MessagePageResult, MessageService, SendInput, Sent};
+pub use message_changes::MessageChange;
+pub use message_reads::{HistoryQuery, SearchInput, SearchPage, ThreadPageResult};
+pub use messages::{MessagePageResult, MessageService, SendInput, SendOptions, Sent};
 pub use public_error::PublicError;
 pub use rate_limit::RateLimits;
-pub use settings::{AuthSettings, LimitSettings, Settings};
+pub use settings::{AuthSettings, LimitSettings, MessageSettings, Settings};
 pub use sync::{BootstrapResult, ChangesResult, ConversationChangesResult, SyncService};
 pub use tokens::JwtSecret;
 pub use users::UserService;
@@ -79,6 +83,7 @@ impl App {
                 conversations.clone(),
                 limits,
                 realtime.clone(),
+                settings.messages,
             ),
             sync: SyncService::new(store.clone(), conversations.clone()),
             conversations,

@@ -1,15 +1,21 @@
 //! Sending and reading messages.
+//!
+//! The other message use cases (edit, delete, reactions, threads, history windows, search)
+//! are methods of the same [`MessageService`], in `message_changes.rs` and
+//! `message_reads.rs`.
 
 use std::sync::Arc;
 
 use hearth_domain::{
-    ClientMessageId, ConversationEvent, ConversationId, EventKind, Limit, MemberMarker, Message,
-    MessageContent, MessageId, ValidationErrors,
+    ClientMessageId, ConversationEvent, ConversationId, EventKind, MemberMarker, Message,
+    MessageContent, MessageId, UserId, ValidationErrors, mention_names, resolve_mentions,
 };
-use hearth_store::{DynStore, NewMessage, SendOutcome};
+use hearth_store::{DynStore, NewMessage, SendOutcome, StoreError};
 
 use crate::realtime::Notifier;
-use crate::{AppError, Caller, ConversationService, RateLimits, now};
+use crate::{
+    AppError, Caller, ConversationService, HistoryQuery, MessageSettings, RateLimits, now,
+};
 
 /// A message as the client sent it.
 #[derive(Clone, Debug)]
@@ -20,10 +26,17 @@ pub struct SendInput {
     pub content: String,
 }
 
+/// What else a send may say about the message.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct SendOptions {
+    /// The message it answers, which must be in the same conversation.
+    pub reply_to: Option<MessageId>,
+}
+
 /// What a send did.
 #[derive(Clone, Debug)]
 pub struct Sent {
-    /// The stored message (the original one for a replay).
+    /// The stored message (the original one, as it is now, for a replay).
     pub message: Message,
     /// Whether this request created it (false: an idempotent replay).
     pub created: bool,
@@ -34,7 +47,7 @@ pub struct Sent {
 pub struct MessagePageResult {
     /// Messages in seq order.
     pub messages: Vec<Message>,
-    /// Whether more follow.
+    /// Whether more follow in the direction the page was read.
     pub has_more: bool,
     /// Every member's markers, for the messages' delivery status.
     pub markers: Vec<MemberMarker>,
@@ -43,10 +56,11 @@ pub struct MessagePageResult {
 /// The message use cases.
 #[derive(Clone, Debug)]
 pub struct MessageService {
-    store: DynStore,
-    conversations: ConversationService,
+    pub(crate) store: DynStore,
+    pub(crate) conversations: ConversationService,
     limits: Arc<RateLimits>,
-    notifier: Notifier,
+    pub(crate) notifier: Notifier,
+    pub(crate) settings: MessageSettings,
 }
 
 impl MessageService {
@@ -55,12 +69,14 @@ impl MessageService {
         conversations: ConversationService,
         limits: Arc<RateLimits>,
         notifier: Notifier,
+        settings: MessageSettings,
     ) -> Self {
         Self {
             store,
             conversations,
             limits,
             notifier,
+            settings,
         }
     }
 
@@ -72,6 +88,19 @@ impl MessageService {
         conversation: ConversationId,
         input: SendInput,
     ) -> Result<Sent, AppError> {
+        self.send_with(caller, conversation, input, SendOptions::default())
+            .await
+    }
+
+    /// [`send`](Self::send), as a reply when `options.reply_to` names a message. Mentions
+    /// (`@username` of a member) are resolved from the text.
+    pub async fn send_with(
+        &self,
+        caller: Caller,
+        conversation: ConversationId,
+        input: SendInput,
+        options: SendOptions,
+    ) -> Result<Sent, AppError> {
         let mut errors = ValidationErrors::default();
         let key = errors.check(ClientMessageId::parse(&input.client_message_id));
         let content = errors.check(MessageContent::parse(&input.content));
@@ -82,27 +111,22 @@ impl MessageService {
         self.conversations
             .require_member(caller, conversation)
             .await?;
-        if let Err(limited) = self.limits.send(caller.user_id) {
+        let over_quota = self.limits.send(caller.user_id).err();
+        if let Some(limited) = over_quota {
             // A retry of a message already stored is answered even when the sender is over
-            // quota: a retry must always get the original back.
-            return match self
+            // quota: a retry must always get the original back. The key is taken, so the
+            // send below can only replay it or clash.
+            if self
                 .store
                 .message_by_client_id(caller.user_id, &key)
                 .await?
+                .is_none()
             {
-                Some(original)
-                    if original.conversation_id == conversation && original.content == content =>
-                {
-                    Ok(Sent {
-                        message: original,
-                        created: false,
-                    })
-                }
-                Some(_) => Err(key_conflict()),
-                None => Err(limited),
-            };
+                return Err(limited);
+            }
         }
 
+        let mentions = self.mentions(conversation, &content).await?;
         let outcome = self
             .store
             .send_message(NewMessage {
@@ -112,11 +136,20 @@ impl MessageService {
                 client_message_id: key,
                 content,
                 created_at: now(),
+                reply_to: options.reply_to,
+                mentions,
             })
             .await
-            .map_err(|err| match AppError::from(err) {
-                AppError::Conflict(_) => key_conflict(),
-                other => other,
+            .map_err(|err| match err {
+                StoreError::NotFound("reply_to") => ValidationErrors::field(
+                    "reply_to",
+                    "must be the id of a message in this conversation",
+                )
+                .into(),
+                err => match AppError::from(err) {
+                    AppError::Conflict(_) => key_conflict(),
+                    other => other,
+                },
             })?;
         Ok(match outcome {
             SendOutcome::Created(message) => {
@@ -153,29 +186,35 @@ impl MessageService {
         after_seq: Option<i64>,
         limit: Option<i64>,
     ) -> Result<MessagePageResult, AppError> {
-        let mut errors = ValidationErrors::default();
-        let limit = errors.check(Limit::parse(limit));
-        let after = after_seq.unwrap_or(0);
-        if after < 0 {
-            errors.0.push(hearth_domain::FieldError {
-                field: "after_seq".to_owned(),
-                message: "must be 0 or more".to_owned(),
-            });
+        self.page(
+            caller,
+            conversation,
+            HistoryQuery {
+                after_seq,
+                before_seq: None,
+                limit,
+            },
+        )
+        .await
+    }
+
+    /// The members of `conversation` that `content` mentions.
+    pub(crate) async fn mentions(
+        &self,
+        conversation: ConversationId,
+        content: &MessageContent,
+    ) -> Result<Vec<UserId>, AppError> {
+        let names = mention_names(content.as_str());
+        if names.is_empty() {
+            return Ok(Vec::new());
         }
-        errors.into_result()?;
-        let limit = limit.unwrap_or(Limit::DEFAULT).get();
-        let markers = self.conversations.markers(caller, conversation).await?;
-        let mut messages = self
-            .store
-            .messages_after(conversation, after, limit + 1)
-            .await?;
-        let has_more = messages.len() > limit as usize;
-        messages.truncate(limit as usize);
-        Ok(MessagePageResult {
-            messages,
-            has_more,
-            markers,
-        })
+        let members = self.store.members_named(conversation, &names).await?;
+        Ok(resolve_mentions(content.as_str(), |name| {
+            members
+                .iter()
+                .find(|(member, _)| member == name)
+                .map(|(_, id)| *id)
+        }))
     }
 }
 

@@ -11,6 +11,29 @@ pub struct Settings {
     pub limits: LimitSettings,
     /// Typing indicators.
     pub typing: crate::realtime::TypingSettings,
+    /// Message rules.
+    pub messages: MessageSettings,
+}
+
+/// Rules about messages.
+#[derive(Clone, Copy, Debug)]
+pub struct MessageSettings {
+    /// How long after sending its author may edit a message (`None`: no limit).
+    pub edit_window: Option<Duration>,
+}
+
+impl MessageSettings {
+    /// The default edit window: 48 hours, long enough to fix a typo found the next day, short
+    /// enough that a conversation's history settles.
+    pub const DEFAULT_EDIT_WINDOW: Duration = Duration::from_secs(48 * 3600);
+}
+
+impl Default for MessageSettings {
+    fn default() -> Self {
+        Self {
+            edit_window: Some(Self::DEFAULT_EDIT_WINDOW),
+        }
+    }
 }
 
 /// Token lifetimes.

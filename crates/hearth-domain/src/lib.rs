@@ -8,8 +8,13 @@ mod conversation;
 mod delivery;
 mod event;
 mod ids;
+mod mention;
 mod message;
 mod paging;
+mod permissions;
+mod reaction;
+mod search;
+mod thread;
 mod user;
 mod validation;
 
@@ -17,8 +22,13 @@ pub use conversation::{Conversation, ConversationKind, ConversationSummary, Memb
 pub use delivery::{DeliveryStatus, MemberMarker, ReceiptKind};
 pub use event::{ConversationEvent, EventKind};
 pub use ids::{ConversationId, MessageId, SessionId, UserId};
+pub use mention::{mention_names, resolve_mentions};
 pub use message::{ClientMessageId, Message, MessageContent, preview_of};
-pub use paging::{Limit, Seq};
+pub use paging::{Limit, Seq, SeqWindow};
+pub use permissions::{Acting, EditRefusal, may_delete, may_edit};
+pub use reaction::{Emoji, Reaction};
+pub use search::{SearchCursor, SearchHit, SearchTerm, SearchText, SnippetPart};
+pub use thread::ThreadSummary;
 pub use user::{DisplayName, Password, SearchQuery, User, Username};
 pub use validation::{FieldError, ValidationErrors};
 

@@ -1,7 +1,7 @@
 //! Messages and the values a sender supplies.
 
 use crate::validation::ValidationErrors;
-use crate::{ConversationId, MessageId, Seq, Timestamp, UserId};
+use crate::{ConversationId, MessageId, Reaction, Seq, ThreadSummary, Timestamp, UserId};
 
 /// The text of a message: 1–4,000 Unicode scalar values, not only whitespace.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -73,7 +73,7 @@ impl ClientMessageId {
     }
 }
 
-/// A stored message.
+/// A stored message, as it is now: edits applied, a tombstone once deleted.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Message {
     /// The message's id.
@@ -86,10 +86,45 @@ pub struct Message {
     pub client_message_id: ClientMessageId,
     /// Its place in the conversation's log.
     pub seq: Seq,
-    /// The text.
-    pub content: MessageContent,
+    /// The text; `None` once the message is deleted (a tombstone keeps its place, never its
+    /// content).
+    pub content: Option<MessageContent>,
     /// When the server stored it.
     pub created_at: Timestamp,
+    /// When its author last edited it (`None`: never).
+    pub edited_at: Option<Timestamp>,
+    /// How many times its author has edited it.
+    pub edit_count: u32,
+    /// When it was deleted (`Some`: this is a tombstone).
+    pub deleted_at: Option<Timestamp>,
+    /// The message this one answers, if it is a reply.
+    pub reply_to: Option<MessageId>,
+    /// The thread this message starts or belongs to, as the thread is now (`None`: no thread).
+    pub thread: Option<ThreadSummary>,
+    /// The members its text mentions (`@username`), resolved when it was sent or last edited.
+    pub mentions: Vec<UserId>,
+    /// Its reactions, one entry per emoji in the order they were first used.
+    pub reactions: Vec<Reaction>,
+}
+
+impl Message {
+    /// Whether this is the tombstone of a deleted message.
+    pub fn is_deleted(&self) -> bool {
+        self.deleted_at.is_some()
+    }
+
+    /// The text, unless deleted.
+    pub fn text(&self) -> Option<&str> {
+        self.content.as_ref().map(MessageContent::as_str)
+    }
+
+    /// The root of the thread this message belongs to, if it is a reply.
+    pub fn thread_root(&self) -> Option<MessageId> {
+        self.thread
+            .as_ref()
+            .map(|t| t.root_id)
+            .filter(|root| *root != self.id)
+    }
 }
 
 /// The conversation-list preview of a message: its first 100 characters on one line.

@@ -42,6 +42,18 @@ impl Limit {
     }
 }
 
+/// What a page of history reads: messages of a conversation (or of one thread) with a seq
+/// strictly between `after` and `before`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SeqWindow {
+    /// Only messages with a greater seq (0: from the start).
+    pub after: Seq,
+    /// Only messages with a smaller seq (`None`: up to the latest).
+    pub before: Option<Seq>,
+    /// Take the page at the newest end of the window (paging backwards) instead of the oldest.
+    pub newest_first: bool,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,10 +2,13 @@
 
 use hearth_domain::{
     ConversationEvent, ConversationSummary, DeliveryStatus, EventKind, Member, MemberMarker,
-    Message, User,
+    Message, SearchHit, ThreadSummary, User, UserId,
 };
 
-use crate::{ChangeEvent, ConversationDto, MemberDto, MessageDto, UserDto};
+use crate::{
+    ChangeEvent, ConversationDto, MemberDto, MessageDto, ReactionDto, SearchResult, SnippetPart,
+    ThreadDto, UserDto,
+};
 
 impl From<&User> for UserDto {
     fn from(user: &User) -> Self {
@@ -18,6 +21,8 @@ impl From<&User> for UserDto {
     }
 }
 
+/// A message as nobody in particular sees it: every `reacted_by_me` is false. Use
+/// [`MessageDto::for_viewer`] whenever the reader is known.
 impl From<&Message> for MessageDto {
     fn from(message: &Message) -> Self {
         Self {
@@ -26,32 +31,100 @@ impl From<&Message> for MessageDto {
             sender_id: message.sender_id.as_uuid(),
             client_message_id: message.client_message_id.as_str().to_owned(),
             seq: message.seq,
-            content: message.content.as_str().to_owned(),
+            content: message.text().map(str::to_owned),
             created_at: message.created_at,
             status: DeliveryStatus::Sent.as_str().to_owned(),
+            deleted: message.is_deleted(),
+            deleted_at: message.deleted_at,
+            edited_at: message.edited_at,
+            edit_count: message.edit_count,
+            reply_to: message.reply_to.map(|id| id.as_uuid()),
+            thread_root_id: message.thread_root().map(|id| id.as_uuid()),
+            thread: message
+                .thread
+                .as_ref()
+                .filter(|t| t.root_id == message.id)
+                .map(ThreadDto::from),
+            mentions: message.mentions.iter().map(|id| id.as_uuid()).collect(),
+            reactions: message
+                .reactions
+                .iter()
+                .map(|r| ReactionDto {
+                    emoji: r.emoji.as_str().to_owned(),
+                    count: r.count(),
+                    reacted_by_me: false,
+                })
+                .collect(),
         }
     }
 }
 
 impl MessageDto {
-    /// The message with its delivery status, from every member's markers.
-    pub fn with_markers(message: &Message, markers: &[MemberMarker]) -> Self {
+    /// A message as `viewer` sees it (which reactions are theirs).
+    pub fn for_viewer(message: &Message, viewer: UserId) -> Self {
+        let mut dto = Self::from(message);
+        for (dto, reaction) in dto.reactions.iter_mut().zip(&message.reactions) {
+            dto.reacted_by_me = reaction.by(viewer);
+        }
+        dto
+    }
+
+    /// A message as `viewer` sees it, with its delivery status from every member's markers.
+    pub fn seen_by(message: &Message, viewer: UserId, markers: &[MemberMarker]) -> Self {
         let status = DeliveryStatus::of(message.sender_id, message.seq, markers);
         Self {
             status: status.as_str().to_owned(),
-            ..Self::from(message)
+            ..Self::for_viewer(message, viewer)
         }
     }
 }
 
 impl ChangeEvent {
-    /// The event, its message (if any) with its delivery status.
-    pub fn with_markers(event: &ConversationEvent, markers: &[MemberMarker]) -> Self {
+    /// An event of the log as `viewer` sees it.
+    pub fn for_viewer(event: &ConversationEvent, viewer: UserId) -> Self {
         let mut change = Self::from(event);
-        if let EventKind::NewMessage(message) = &event.kind {
-            change.message = Some(MessageDto::with_markers(message, markers));
-        }
+        change.message = event
+            .kind
+            .message()
+            .map(|m| MessageDto::for_viewer(m, viewer));
         change
+    }
+
+    /// An event of the log as `viewer` sees it, its message with its delivery status.
+    pub fn seen_by(event: &ConversationEvent, viewer: UserId, markers: &[MemberMarker]) -> Self {
+        let mut change = Self::from(event);
+        change.message = event
+            .kind
+            .message()
+            .map(|m| MessageDto::seen_by(m, viewer, markers));
+        change
+    }
+}
+
+impl SearchResult {
+    /// A search hit as `viewer` sees it.
+    pub fn for_viewer(hit: &SearchHit, viewer: UserId) -> Self {
+        Self {
+            message: MessageDto::for_viewer(&hit.message, viewer),
+            snippet: hit
+                .snippet
+                .iter()
+                .map(|p| SnippetPart {
+                    text: p.text.clone(),
+                    highlight: p.highlight,
+                })
+                .collect(),
+        }
+    }
+}
+
+impl From<&ThreadSummary> for ThreadDto {
+    fn from(thread: &ThreadSummary) -> Self {
+        Self {
+            root_id: thread.root_id.as_uuid(),
+            reply_count: thread.reply_count,
+            last_reply_at: thread.last_reply_at,
+        }
     }
 }
 
@@ -78,7 +151,8 @@ impl From<&ConversationSummary> for ConversationDto {
             last_message_preview: summary
                 .last_message
                 .as_ref()
-                .map(|m| hearth_domain::preview_of(&m.content)),
+                .and_then(|m| m.content.as_ref())
+                .map(hearth_domain::preview_of),
             last_message_at: summary.last_message.as_ref().map(|m| m.created_at),
             last_seq: summary.last_seq,
             last_read_seq: summary.last_read_seq,
@@ -89,20 +163,31 @@ impl From<&ConversationSummary> for ConversationDto {
 
 impl From<&ConversationEvent> for ChangeEvent {
     fn from(event: &ConversationEvent) -> Self {
-        let (message, member_ids) = match &event.kind {
-            EventKind::NewMessage(message) => (Some(MessageDto::from(message)), None),
-            EventKind::ConversationCreated { member_ids } => (
-                None,
-                Some(member_ids.iter().map(|id| id.as_uuid()).collect()),
-            ),
+        let member_ids = match &event.kind {
+            EventKind::ConversationCreated { member_ids } => {
+                Some(member_ids.iter().map(|id| id.as_uuid()).collect())
+            }
+            _ => None,
         };
+        let emoji = match &event.kind {
+            EventKind::ReactionAdded { emoji, .. } | EventKind::ReactionRemoved { emoji, .. } => {
+                Some(emoji.as_str().to_owned())
+            }
+            _ => None,
+        };
+        let message = event.kind.message();
         Self {
             seq: event.seq,
             kind: event.kind.type_name().to_owned(),
             actor_id: event.actor_id.as_uuid(),
             created_at: event.created_at,
-            message,
+            message: message.map(MessageDto::from),
             member_ids,
+            emoji,
+            thread: message
+                .filter(|m| m.thread_root().is_some())
+                .and_then(|m| m.thread.as_ref())
+                .map(ThreadDto::from),
         }
     }
 }

@@ -9,6 +9,7 @@ mod auth;
 mod conversations;
 mod envelope;
 mod error_code;
+mod message_features;
 mod messages;
 mod sync;
 mod users;
@@ -24,7 +25,10 @@ pub use conversations::{
 };
 pub use envelope::{Envelope, ErrorBody, ErrorEnvelope, Ok};
 pub use error_code::ErrorCode;
-pub use messages::{MessageDto, MessagePage, SendMessageRequest};
+pub use message_features::{
+    EditMessageRequest, SearchResult, SearchResults, SnippetPart, ThreadPage,
+};
+pub use messages::{MessageDto, MessagePage, ReactionDto, SendMessageRequest, ThreadDto};
 pub use sync::{Bootstrap, ChangeEvent, Changes, ConversationChanges};
 pub use users::{UserDto, UserList};
 

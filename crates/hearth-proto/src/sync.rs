@@ -7,7 +7,7 @@ use time::OffsetDateTime;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::{ConversationDto, MessageDto, UserDto};
+use crate::{ConversationDto, MessageDto, ThreadDto, UserDto};
 
 /// `GET /v1/sync/bootstrap`: everything a fresh client needs to draw its first screen.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -26,7 +26,8 @@ pub struct Bootstrap {
 pub struct ChangeEvent {
     /// Its place in the log.
     pub seq: i64,
-    /// `conversation_created` or `new_message`.
+    /// `conversation_created`, `new_message`, `message_updated`, `message_deleted`,
+    /// `reaction_added` or `reaction_removed`.
     #[serde(rename = "type")]
     pub kind: String,
     /// Who caused it.
@@ -35,9 +36,18 @@ pub struct ChangeEvent {
     #[serde(with = "time::serde::rfc3339")]
     #[schema(value_type = String, format = DateTime)]
     pub created_at: OffsetDateTime,
-    /// For `new_message`: the whole message.
+    /// For every event about a message: the whole message as it is now (a tombstone once
+    /// deleted). Replace the client's copy with it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<MessageDto>,
+    /// For `reaction_added` and `reaction_removed`: the emoji (the reacting member is
+    /// `actor_id`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub emoji: Option<String>,
+    /// For an event about a reply: its thread's counters as they are now. Put them on the
+    /// client's copy of the thread's root (`thread.root_id`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thread: Option<ThreadDto>,
     /// For `conversation_created`: the first members.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub member_ids: Option<Vec<Uuid>>,

@@ -8,7 +8,7 @@ use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Path};
 use axum::http::header;
 use axum::http::request::Parts;
 use hearth_app::{Caller, PublicError};
-use hearth_domain::ConversationId;
+use hearth_domain::{ConversationId, MessageId};
 use hearth_proto::ErrorCode;
 
 use crate::{ApiError, RestState};
@@ -116,6 +116,56 @@ impl<S: Send + Sync> FromRequestParts<S> for ConversationPath {
         raw.parse()
             .map(Self)
             .map_err(|_| ApiError::new(ErrorCode::NotFound, "conversation not found"))
+    }
+}
+
+/// The conversation and message ids of a `…/conversations/{id}/messages/{message_id}…` path.
+/// A malformed id names nothing: 404.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct MessagePath(pub ConversationId, pub MessageId);
+
+/// The named parameters of the matched path.
+async fn path_params(parts: &mut Parts) -> Result<Vec<(String, String)>, ApiError> {
+    Path::<Vec<(String, String)>>::from_request_parts(parts, &())
+        .await
+        .map(|Path(params)| params)
+        .map_err(|_| ApiError::new(ErrorCode::NotFound, "no such route"))
+}
+
+fn param<'p>(params: &'p [(String, String)], name: &str) -> Option<&'p str> {
+    params
+        .iter()
+        .find(|(key, _)| key == name)
+        .map(|(_, value)| value.as_str())
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for MessagePath {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
+        let params = path_params(parts).await?;
+        let conversation = param(&params, "id")
+            .and_then(|raw| raw.parse().ok())
+            .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "conversation not found"))?;
+        let message = param(&params, "message_id")
+            .and_then(|raw| raw.parse().ok())
+            .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "message not found"))?;
+        Ok(Self(conversation, message))
+    }
+}
+
+/// The `{emoji}` of a reaction path, percent-decoded; checking it is the use case's job.
+#[derive(Clone, Debug)]
+pub(crate) struct EmojiPath(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for EmojiPath {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
+        let params = path_params(parts).await?;
+        param(&params, "emoji")
+            .map(|emoji| Self(emoji.to_owned()))
+            .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "no such route"))
     }
 }
 

@@ -81,5 +81,9 @@ fn api() -> OpenApiRouter<RestState> {
         .merge(routes::users::router())
         .merge(routes::conversations::router())
         .merge(routes::messages::router())
+        .merge(routes::message_changes::router())
+        .merge(routes::reactions::router())
+        .merge(routes::threads::router())
+        .merge(routes::search::router())
         .merge(routes::sync::router())
 }

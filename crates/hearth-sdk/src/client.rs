@@ -143,6 +143,7 @@ impl Client {
         let body = SendMessageRequest {
             client_message_id: client_message_id.to_owned(),
             content: content.to_owned(),
+            reply_to: None,
         };
         self.post(&format!("/v1/conversations/{conversation}/messages"), &body)
             .await

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use hearth_app::realtime::TypingSettings;
-use hearth_app::{AuthSettings, LimitSettings, Settings};
+use hearth_app::{AuthSettings, LimitSettings, MessageSettings, Settings};
 use hearth_realtime::HubSettings;
 use hearth_ws::WsSettings;
 use serde::Deserialize;
@@ -35,6 +35,8 @@ pub struct Config {
     pub cors: CorsConfig,
     /// Realtime connections.
     pub realtime: RealtimeConfig,
+    /// Message rules.
+    pub messages: MessagesConfig,
 }
 
 /// Realtime connections (WebSocket).
@@ -70,6 +72,24 @@ impl Default for RealtimeConfig {
             max_action_bytes: 32 * 1024,
             typing_ttl_ms: 5_000,
             typing_throttle_ms: 2_000,
+        }
+    }
+}
+
+/// Message rules.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MessagesConfig {
+    /// Seconds after sending during which the author may edit a message (default 172,800:
+    /// 48 hours); 0 means no limit.
+    pub edit_window_secs: u64,
+}
+
+impl Default for MessagesConfig {
+    fn default() -> Self {
+        let window = hearth_app::MessageSettings::DEFAULT_EDIT_WINDOW;
+        Self {
+            edit_window_secs: window.as_secs(),
         }
     }
 }
@@ -156,6 +176,7 @@ impl Default for Config {
             limits: LimitsConfig::default(),
             cors: CorsConfig::default(),
             realtime: RealtimeConfig::default(),
+            messages: MessagesConfig::default(),
         }
     }
 }
@@ -344,6 +365,10 @@ impl Config {
                 auth_per_username_per_minute: self.limits.auth_per_username_per_minute,
                 sends_per_user_per_minute: self.limits.sends_per_user_per_minute,
             },
+            messages: MessageSettings {
+                edit_window: (self.messages.edit_window_secs > 0)
+                    .then(|| Duration::from_secs(self.messages.edit_window_secs)),
+            },
         }
     }
 }
@@ -416,6 +441,24 @@ mod tests {
         assert!(
             err.map(|e| e.to_string())
                 .is_some_and(|m| m.contains("cors.allowed_origins"))
+        );
+    }
+
+    #[test]
+    fn the_edit_window_defaults_to_48_hours_and_0_lifts_it() {
+        let window = |pairs: &[(&str, &str)]| {
+            Config::load(None, env(pairs))
+                .ok()
+                .map(|c| c.app_settings().messages.edit_window)
+        };
+        assert_eq!(window(&[]), Some(Some(Duration::from_secs(48 * 3600))));
+        assert_eq!(
+            window(&[("HEARTH_MESSAGES__EDIT_WINDOW_SECS", "60")]),
+            Some(Some(Duration::from_secs(60)))
+        );
+        assert_eq!(
+            window(&[("HEARTH_MESSAGES__EDIT_WINDOW_SECS", "0")]),
+            Some(None)
         );
     }
 

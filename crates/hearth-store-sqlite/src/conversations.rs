@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use crate::SqliteStore;
 use crate::codec::{from_micros, micros, store_error};
-use crate::messages::{message_columns, message_from_row};
+use crate::rows::{message_columns, message_from_row};
 use crate::users::{USER_COLUMNS, user_from_row};
 
 async fn unread_count(
@@ -24,7 +24,8 @@ async fn unread_count(
     after: Seq,
 ) -> Result<i64, StoreError> {
     sqlx::query_scalar(
-        "SELECT COUNT(*) FROM messages WHERE conversation_id = ? AND seq > ? AND sender_id <> ?",
+        "SELECT COUNT(*) FROM messages WHERE conversation_id = ? AND seq > ? AND sender_id <> ? \
+         AND deleted_at IS NULL",
     )
     .bind(conversation.as_uuid())
     .bind(after)
@@ -130,7 +131,8 @@ impl SqliteStore {
             "SELECT c.id, c.kind, c.created_at, c.updated_at, cc.next_seq - 1 AS last_seq, \
                     me.last_read_seq, \
                     (SELECT COUNT(*) FROM messages x WHERE x.conversation_id = c.id \
-                        AND x.seq > me.last_read_seq AND x.sender_id <> me.user_id) AS unread_count, \
+                        AND x.seq > me.last_read_seq AND x.sender_id <> me.user_id \
+                        AND x.deleted_at IS NULL) AS unread_count, \
                     {lm} \
              FROM conversation_members me \
              JOIN conversations c ON c.id = me.conversation_id \

@@ -9,11 +9,17 @@
 //! This crate implements the ports of `hearth-store` and nothing else: no business rule lives
 //! here, and no SQLite type leaves it.
 
+mod changes;
 mod codec;
 mod conversations;
+mod history;
 mod messages;
+mod reactions;
+mod rows;
+mod search;
 mod sessions;
 mod sync;
+mod threads;
 mod users;
 mod writer;
 

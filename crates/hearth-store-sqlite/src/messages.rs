@@ -1,77 +1,26 @@
 //! Messages in SQLite: the idempotent, numbered send and history reads.
 
-use hearth_domain::{
-    ClientMessageId, ConversationId, Message, MessageContent, MessageId, Seq, UserId, preview_of,
-};
+use hearth_domain::{ClientMessageId, ConversationId, Message, MessageId, Seq, UserId, preview_of};
 use hearth_store::{MessageStore, NewMessage, SendOutcome, StoreError};
-use sqlx::AssertSqlSafe;
-use sqlx::sqlite::SqliteRow;
-use sqlx::{Row, SqliteConnection};
+use sha2::{Digest, Sha256};
+use sqlx::{AssertSqlSafe, SqliteConnection};
 use uuid::Uuid;
 
 use crate::SqliteStore;
-use crate::codec::{from_micros, micros, store_error};
+use crate::codec::{micros, store_error};
+use crate::rows::{load_message, message_columns, read_messages};
+use crate::search::index_text;
+use crate::threads::refresh_thread;
 
-/// The SELECT list for a message under table alias `alias`, with columns named `{alias}_…`,
-/// as [`message_from_row`] reads them.
-pub(crate) fn message_columns(alias: &str) -> String {
-    [
-        "id",
-        "conversation_id",
-        "sender_id",
-        "client_message_id",
-        "seq",
-        "content",
-        "created_at",
-    ]
-    .iter()
-    .map(|c| format!("{alias}.{c} AS {alias}_{c}"))
-    .collect::<Vec<_>>()
-    .join(", ")
+/// The SHA-256 of a message's text, kept once the text itself is replaced (see
+/// `messages.sent_digest`).
+pub(crate) fn digest(text: &str) -> Vec<u8> {
+    Sha256::digest(text.as_bytes()).to_vec()
 }
 
-/// Reads a message selected with [`message_columns`]`(alias)`; `None` when the row has none
-/// (an outer join that matched nothing).
-pub(crate) fn message_from_row(
-    row: &SqliteRow,
-    alias: &str,
-) -> Result<Option<Message>, StoreError> {
-    let col = |c: &str| format!("{alias}_{c}");
-    let Some(id) = row
-        .try_get::<Option<Uuid>, _>(col("id").as_str())
-        .map_err(store_error)?
-    else {
-        return Ok(None);
-    };
-    Ok(Some(Message {
-        id: MessageId::from_uuid(id),
-        conversation_id: ConversationId::from_uuid(
-            row.try_get(col("conversation_id").as_str())
-                .map_err(store_error)?,
-        ),
-        sender_id: UserId::from_uuid(
-            row.try_get(col("sender_id").as_str())
-                .map_err(store_error)?,
-        ),
-        client_message_id: ClientMessageId::from_trusted(
-            row.try_get(col("client_message_id").as_str())
-                .map_err(store_error)?,
-        ),
-        seq: row.try_get(col("seq").as_str()).map_err(store_error)?,
-        content: MessageContent::from_trusted(
-            row.try_get(col("content").as_str()).map_err(store_error)?,
-        ),
-        created_at: from_micros(
-            row.try_get(col("created_at").as_str())
-                .map_err(store_error)?,
-        ),
-    }))
-}
-
-/// The message `sender` sent with idempotency key `key`, read through `executor` (the
-/// writer's transaction, or the readers).
-async fn by_key<'e>(
-    executor: impl sqlx::SqliteExecutor<'e>,
+/// The message `sender` sent with idempotency key `key`, read through `conn`.
+async fn by_key(
+    conn: &mut SqliteConnection,
     sender: UserId,
     key: &ClientMessageId,
 ) -> Result<Option<Message>, StoreError> {
@@ -79,16 +28,13 @@ async fn by_key<'e>(
         "SELECT {} FROM messages m WHERE m.sender_id = ? AND m.client_message_id = ?",
         message_columns("m")
     );
-    let row = sqlx::query(AssertSqlSafe(sql))
+    let rows = sqlx::query(AssertSqlSafe(sql))
         .bind(sender.as_uuid())
         .bind(key.as_str())
-        .fetch_optional(executor)
+        .fetch_all(&mut *conn)
         .await
         .map_err(store_error)?;
-    row.as_ref()
-        .map(|row| message_from_row(row, "m"))
-        .transpose()
-        .map(Option::flatten)
+    Ok(read_messages(conn, rows).await?.into_iter().next())
 }
 
 /// Takes the conversation's next seq. Must run inside the writer's transaction, which then
@@ -107,25 +53,86 @@ pub(crate) async fn take_seq(
     seq.ok_or(StoreError::NotFound("conversation"))
 }
 
+/// What an earlier send with the same key stored, to tell a retry from a clash.
+#[derive(sqlx::FromRow)]
+struct Sent {
+    id: Uuid,
+    conversation_id: Uuid,
+    reply_to: Option<Uuid>,
+    content: String,
+    sent_digest: Option<Vec<u8>>,
+}
+
+impl Sent {
+    /// Whether `new` is a retry of this send: same conversation, text as first sent, reply.
+    fn is_retry_of(&self, new: &NewMessage) -> bool {
+        let same_text = match &self.sent_digest {
+            Some(sent) => *sent == digest(new.content.as_str()),
+            None => self.content == new.content.as_str(),
+        };
+        self.conversation_id == new.conversation_id.as_uuid()
+            && self.reply_to == new.reply_to.map(|r| r.as_uuid())
+            && same_text
+    }
+}
+
+/// The root of the thread a reply to `target` joins, checking `target` is in `conversation`.
+async fn thread_root_of(
+    conn: &mut SqliteConnection,
+    conversation: ConversationId,
+    target: MessageId,
+) -> Result<Uuid, StoreError> {
+    let root: Option<Uuid> = sqlx::query_scalar(
+        "SELECT coalesce(thread_root_id, id) FROM messages WHERE id = ? AND conversation_id = ?",
+    )
+    .bind(target.as_uuid())
+    .bind(conversation.as_uuid())
+    .fetch_optional(&mut *conn)
+    .await
+    .map_err(store_error)?;
+    root.ok_or(StoreError::NotFound("reply_to"))
+}
+
 async fn store_message(
     conn: &mut SqliteConnection,
     new: NewMessage,
 ) -> Result<SendOutcome, StoreError> {
-    if let Some(original) = by_key(&mut *conn, new.sender_id, &new.client_message_id).await? {
-        return if original.conversation_id == new.conversation_id && original.content == new.content
-        {
-            Ok(SendOutcome::Replayed(original))
-        } else {
-            Err(StoreError::Conflict("client_message_id"))
-        };
+    let earlier: Option<Sent> = sqlx::query_as(
+        "SELECT id, conversation_id, reply_to, content, sent_digest FROM messages \
+         WHERE sender_id = ? AND client_message_id = ?",
+    )
+    .bind(new.sender_id.as_uuid())
+    .bind(new.client_message_id.as_str())
+    .fetch_optional(&mut *conn)
+    .await
+    .map_err(store_error)?;
+    if let Some(earlier) = earlier {
+        if !earlier.is_retry_of(&new) {
+            return Err(StoreError::Conflict("client_message_id"));
+        }
+        let original = load_message(
+            conn,
+            ConversationId::from_uuid(earlier.conversation_id),
+            MessageId::from_uuid(earlier.id),
+        )
+        .await?
+        .ok_or(StoreError::NotFound("message"))?;
+        return Ok(SendOutcome::Replayed(original));
     }
 
+    let root = match new.reply_to {
+        Some(target) => Some(thread_root_of(conn, new.conversation_id, target).await?),
+        None => None,
+    };
     let seq = take_seq(conn, new.conversation_id).await?;
     let at = micros(new.created_at);
     let conversation = new.conversation_id.as_uuid();
-    sqlx::query(
-        "INSERT INTO messages (id, conversation_id, sender_id, client_message_id, seq, content, created_at) \
-         VALUES (?, ?, ?, ?, ?, ?, ?)",
+    let mentions = serde_json::to_string(&new.mentions).map_err(StoreError::backend)?;
+    let search_rowid: i64 = sqlx::query_scalar(
+        "INSERT INTO messages (id, conversation_id, sender_id, client_message_id, seq, content, \
+             created_at, reply_to, thread_root_id, mentions, search_rowid) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT coalesce(max(search_rowid), 0) + 1 FROM messages)) \
+         RETURNING search_rowid",
     )
     .bind(new.id.as_uuid())
     .bind(conversation)
@@ -134,9 +141,13 @@ async fn store_message(
     .bind(seq)
     .bind(new.content.as_str())
     .bind(at)
-    .execute(&mut *conn)
+    .bind(new.reply_to.map(|r| r.as_uuid()))
+    .bind(root)
+    .bind(mentions)
+    .fetch_one(&mut *conn)
     .await
     .map_err(store_error)?;
+    index_text(conn, search_rowid, new.content.as_str()).await?;
     sqlx::query(
         "INSERT INTO conversation_events (conversation_id, seq, kind, actor_id, message_id, created_at) \
          VALUES (?, ?, 'new_message', ?, ?, ?)",
@@ -160,16 +171,14 @@ async fn store_message(
     .execute(&mut *conn)
     .await
     .map_err(store_error)?;
+    if let Some(root) = root {
+        refresh_thread(conn, root).await?;
+    }
 
-    Ok(SendOutcome::Created(Message {
-        id: new.id,
-        conversation_id: new.conversation_id,
-        sender_id: new.sender_id,
-        client_message_id: new.client_message_id,
-        seq,
-        content: new.content,
-        created_at: new.created_at,
-    }))
+    let message = load_message(conn, new.conversation_id, new.id)
+        .await?
+        .ok_or(StoreError::NotFound("message"))?;
+    Ok(SendOutcome::Created(message))
 }
 
 #[async_trait::async_trait]
@@ -185,7 +194,8 @@ impl MessageStore for SqliteStore {
         sender: UserId,
         key: &ClientMessageId,
     ) -> Result<Option<Message>, StoreError> {
-        by_key(&self.readers, sender, key).await
+        let mut conn = self.readers.acquire().await.map_err(store_error)?;
+        by_key(&mut conn, sender, key).await
     }
 
     async fn messages_after(
@@ -198,16 +208,15 @@ impl MessageStore for SqliteStore {
             "SELECT {} FROM messages m WHERE m.conversation_id = ? AND m.seq > ? ORDER BY m.seq LIMIT ?",
             message_columns("m")
         );
+        let mut conn = self.readers.acquire().await.map_err(store_error)?;
         let rows = sqlx::query(AssertSqlSafe(sql))
             .bind(conversation.as_uuid())
             .bind(after)
             .bind(i64::from(limit))
-            .fetch_all(&self.readers)
+            .fetch_all(&mut *conn)
             .await
             .map_err(store_error)?;
-        rows.iter()
-            .filter_map(|row| message_from_row(row, "m").transpose())
-            .collect()
+        read_messages(&mut conn, rows).await
     }
 
     async fn recent_messages(
@@ -219,16 +228,14 @@ impl MessageStore for SqliteStore {
             "SELECT {} FROM messages m WHERE m.conversation_id = ? ORDER BY m.seq DESC LIMIT ?",
             message_columns("m")
         );
+        let mut conn = self.readers.acquire().await.map_err(store_error)?;
         let rows = sqlx::query(AssertSqlSafe(sql))
             .bind(conversation.as_uuid())
             .bind(i64::from(limit))
-            .fetch_all(&self.readers)
+            .fetch_all(&mut *conn)
             .await
             .map_err(store_error)?;
-        let mut messages: Vec<Message> = rows
-            .iter()
-            .filter_map(|row| message_from_row(row, "m").transpose())
-            .collect::<Result<_, _>>()?;
+        let mut messages = read_messages(&mut conn, rows).await?;
         messages.reverse();
         Ok(messages)
     }

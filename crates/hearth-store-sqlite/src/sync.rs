@@ -8,7 +8,8 @@ use uuid::Uuid;
 
 use crate::SqliteStore;
 use crate::codec::{from_micros, store_error};
-use crate::messages::{message_columns, message_from_row};
+use crate::reactions::emoji_of;
+use crate::rows::{hydrate, message_columns, message_from_row};
 
 #[async_trait::async_trait]
 impl SyncStore for SqliteStore {
@@ -43,28 +44,54 @@ impl SyncStore for SqliteStore {
              WHERE e.conversation_id = ? AND e.seq > ? ORDER BY e.seq LIMIT ?",
             message_columns("msg")
         );
+        let mut conn = self.readers.acquire().await.map_err(store_error)?;
         let rows = sqlx::query(AssertSqlSafe(sql))
             .bind(conversation.as_uuid())
             .bind(after)
             .bind(i64::from(limit))
-            .fetch_all(&self.readers)
+            .fetch_all(&mut *conn)
             .await
             .map_err(store_error)?;
+        // Read every event's message first, then complete them all at once.
+        let mut messages = Vec::with_capacity(rows.len());
+        for row in &rows {
+            if let Some(message) = message_from_row(row, "msg")? {
+                messages.push(message);
+            }
+        }
+        hydrate(&mut conn, &mut messages).await?;
+        let mut messages = messages.into_iter();
         let mut events = Vec::with_capacity(rows.len());
         for row in &rows {
             let kind: String = row.try_get("kind").map_err(store_error)?;
-            let kind = match kind.as_str() {
-                "new_message" => EventKind::NewMessage(
-                    message_from_row(row, "msg")?
-                        .ok_or(StoreError::NotFound("message of event"))?,
-                ),
-                "conversation_created" => {
-                    let payload: Option<String> = row.try_get("payload").map_err(store_error)?;
-                    EventKind::ConversationCreated {
-                        member_ids: member_ids(payload.as_deref())?,
-                    }
+            let payload: Option<String> = row.try_get("payload").map_err(store_error)?;
+            let kind = if kind == "conversation_created" {
+                EventKind::ConversationCreated {
+                    member_ids: member_ids(payload.as_deref())?,
                 }
-                _ => return Err(StoreError::NotFound("event kind")),
+            } else {
+                let has_message = row
+                    .try_get::<Option<Uuid>, _>("msg_id")
+                    .map_err(store_error)?
+                    .is_some();
+                let message = has_message
+                    .then(|| messages.next())
+                    .flatten()
+                    .ok_or(StoreError::NotFound("message of event"))?;
+                match kind.as_str() {
+                    "new_message" => EventKind::NewMessage(message),
+                    "message_updated" => EventKind::MessageEdited(message),
+                    "message_deleted" => EventKind::MessageDeleted(message),
+                    "reaction_added" => EventKind::ReactionAdded {
+                        message,
+                        emoji: emoji_of(payload.as_deref())?,
+                    },
+                    "reaction_removed" => EventKind::ReactionRemoved {
+                        message,
+                        emoji: emoji_of(payload.as_deref())?,
+                    },
+                    _ => return Err(StoreError::NotFound("event kind")),
+                }
             };
             events.push(ConversationEvent {
                 conversation_id: conversation,

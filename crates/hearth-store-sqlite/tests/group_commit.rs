@@ -62,6 +62,8 @@ async fn concurrent_sends_share_transactions() {
                     client_message_id: ClientMessageId::parse(&format!("k{i}")).unwrap(),
                     content: MessageContent::parse("hello").unwrap(),
                     created_at: now(),
+                    reply_to: None,
+                    mentions: Vec::new(),
                 })
                 .await
                 .unwrap()

@@ -25,6 +25,12 @@ use crate::{
     DynStore, Membership, NewMessage, NewRefreshToken, NewUser, SendOutcome, StoreError, TokenHash,
 };
 
+mod message_changes;
+mod message_reads;
+
+pub use message_changes::*;
+pub use message_reads::*;
+
 /// A fresh store and whatever keeps it alive (a temporary directory, a database to drop).
 pub struct Fixture {
     /// The store under test.
@@ -86,6 +92,26 @@ macro_rules! store_conformance_tests {
             conversation_cursors_list_members_conversations,
             ping_answers,
         );
+        // Message features: edits, deletions, reactions, threads, paging, mentions, search.
+        $crate::store_conformance_tests!(@cases $make;
+            edit_replaces_the_text_and_logs_message_updated,
+            editing_to_the_same_text_changes_nothing,
+            editing_a_tombstone_conflicts_and_a_stranger_is_not_found,
+            delete_leaves_a_tombstone_on_every_read_path,
+            deleting_a_tombstone_changes_nothing,
+            retrying_an_edited_or_deleted_send_replays_it,
+            reactions_are_one_per_member_and_emoji_and_logged,
+            reactions_are_bounded_and_tombstones_take_none,
+            replies_join_the_root_thread_and_count,
+            a_reply_to_a_message_elsewhere_is_not_found,
+            history_pages_through_windows_in_both_directions,
+            thread_pages_hold_only_its_replies,
+            members_are_found_by_name_for_mentions,
+            search_matches_stems_phrases_and_prefixes,
+            search_never_finds_deleted_or_foreign_messages,
+            search_follows_edits,
+            search_pages_newest_first_with_a_cursor,
+        );
     };
     (@cases $make:path; $($name:ident),* $(,)?) => {
         $(
@@ -141,6 +167,8 @@ fn new_message(conversation: ConversationId, sender: UserId, key: &str, text: &s
         client_message_id: ClientMessageId::parse(key).unwrap(),
         content: MessageContent::parse(text).unwrap(),
         created_at: now(),
+        reply_to: None,
+        mentions: Vec::new(),
     }
 }
 
@@ -465,7 +493,7 @@ pub async fn send_assigns_the_next_seq(store: DynStore) {
         "seq 1 is the conversation's creation"
     );
     assert_eq!(second.message().seq, 3);
-    assert_eq!(first.message().content.as_str(), "hello");
+    assert_eq!(first.message().text().unwrap(), "hello");
 }
 
 pub async fn send_replays_the_same_key_and_content(store: DynStore) {
@@ -584,10 +612,7 @@ pub async fn recent_messages_are_the_latest_oldest_first(store: DynStore) {
     }
     let recent = store.recent_messages(dm, 3).await.unwrap();
     assert_eq!(
-        recent
-            .iter()
-            .map(|m| m.content.as_str())
-            .collect::<Vec<_>>(),
+        recent.iter().map(|m| m.text().unwrap()).collect::<Vec<_>>(),
         ["m2", "m3", "m4"]
     );
 }
@@ -613,7 +638,7 @@ pub async fn summaries_carry_last_message_members_and_unread(store: DynStore) {
     assert_eq!(bob_dm.unread_count, 2, "own messages are never unread");
     assert_eq!(bob_dm.last_seq, 4);
     assert_eq!(
-        bob_dm.last_message.as_ref().map(|m| m.content.as_str()),
+        bob_dm.last_message.as_ref().map(|m| m.text().unwrap()),
         Some("mine")
     );
     assert_eq!(bob_dm.members.len(), 2);
@@ -766,7 +791,7 @@ pub async fn events_after_return_the_log_in_order(store: DynStore) {
     );
     match &all[2].kind {
         EventKind::NewMessage(message) => {
-            assert_eq!(message.content.as_str(), "two");
+            assert_eq!(message.text(), Some("two"));
             assert_eq!(message.sender_id, bob.id);
         }
         other => panic!("expected a message, got {other:?}"),

@@ -9,7 +9,10 @@
 
 mod conversations;
 mod error;
+mod history;
+mod message_changes;
 mod messages;
+mod search;
 mod sessions;
 mod sync;
 mod users;
@@ -21,7 +24,12 @@ use std::sync::Arc;
 
 pub use conversations::{ConversationStore, DirectConversation, Membership};
 pub use error::StoreError;
+pub use history::{MentionStore, MessagePageStore};
+pub use message_changes::{
+    ChangeOutcome, MessageDeletion, MessageEdit, MessageEditStore, ReactionChange, ReactionStore,
+};
 pub use messages::{MessageStore, NewMessage, SendOutcome};
+pub use search::{MessageSearch, SearchStore};
 pub use sessions::{NewRefreshToken, RefreshTokenRecord, SessionStore, TokenHash};
 pub use sync::SyncStore;
 pub use users::{Contact, Credentials, NewUser, UserStore};
@@ -39,6 +47,11 @@ pub trait Store:
     + SessionStore
     + ConversationStore
     + MessageStore
+    + MessageEditStore
+    + ReactionStore
+    + MessagePageStore
+    + MentionStore
+    + SearchStore
     + SyncStore
     + HealthStore
     + std::fmt::Debug
@@ -50,6 +63,11 @@ impl<T> Store for T where
         + SessionStore
         + ConversationStore
         + MessageStore
+        + MessageEditStore
+        + ReactionStore
+        + MessagePageStore
+        + MentionStore
+        + SearchStore
         + SyncStore
         + HealthStore
         + std::fmt::Debug

@@ -21,6 +21,10 @@ pub struct NewMessage {
     pub content: MessageContent,
     /// The server's time of sending.
     pub created_at: Timestamp,
+    /// The message this one answers (checked by the store to be in the same conversation).
+    pub reply_to: Option<MessageId>,
+    /// The members the text mentions.
+    pub mentions: Vec<UserId>,
 }
 
 /// What a send did.
@@ -48,8 +52,11 @@ pub trait MessageStore: Send + Sync {
     ///
     /// A new message gets the conversation's next seq, in the same transaction that stores it,
     /// and the call returns only once that transaction is durable. A key already used with the
-    /// same conversation and content returns the original (`Replayed`); with other content it
-    /// is `Conflict("client_message_id")`. Concurrent sends of one key store one message.
+    /// same conversation, content (as first sent, whatever edits followed) and `reply_to`
+    /// returns the original as it is now (`Replayed`); with anything else it is
+    /// `Conflict("client_message_id")`. Concurrent sends of one key store one message.
+    /// A `reply_to` that names no message of the conversation is `NotFound("reply_to")`; the
+    /// reply joins the thread of the root that message belongs to.
     async fn send_message(&self, message: NewMessage) -> Result<SendOutcome, StoreError>;
 
     /// The message `sender` sent with idempotency key `key`, if any.
@@ -69,6 +76,9 @@ pub trait MessageStore: Send + Sync {
     ) -> Result<Vec<Message>, StoreError>;
 
     /// The latest `limit` messages, oldest first.
+    ///
+    /// Every read of this port returns messages as they are now: edits applied, tombstones
+    /// without content, reactions and thread counters current.
     async fn recent_messages(
         &self,
         conversation: ConversationId,

@@ -206,7 +206,7 @@ impl Actions {
                     events: batch
                         .events
                         .iter()
-                        .map(|e| ChangeEvent::with_markers(e, &batch.markers))
+                        .map(|e| ChangeEvent::seen_by(e, self.caller.user_id, &batch.markers))
                         .collect(),
                     has_more: batch.has_more,
                 }))

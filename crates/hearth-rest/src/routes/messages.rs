@@ -2,7 +2,8 @@
 
 use axum::extract::State;
 use axum::response::Response;
-use hearth_app::SendInput;
+use hearth_app::{HistoryQuery, SendInput, SendOptions};
+use hearth_domain::MessageId;
 use hearth_proto::{Envelope, ErrorEnvelope, MessageDto, MessagePage, SendMessageRequest};
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -17,22 +18,38 @@ pub(crate) fn router() -> OpenApiRouter<RestState> {
     OpenApiRouter::new().routes(routes!(list, send))
 }
 
+/// Which part of the history to read (also used by threads).
 #[derive(Debug, Deserialize, IntoParams)]
-struct ListParams {
+pub(crate) struct ListParams {
     /// Only messages with a greater seq (default 0: from the start).
     after_seq: Option<String>,
+    /// Only messages with a smaller seq. Without `after_seq`: the page just before it, for
+    /// paging back from the latest (`has_more`: older ones exist).
+    before_seq: Option<String>,
     /// 1–100, default 50.
     limit: Option<String>,
 }
 
-/// Messages after `after_seq`, oldest first.
+impl ListParams {
+    /// The query for the use case; a non-integer is 422 naming the parameter.
+    pub(crate) fn history(&self) -> Result<HistoryQuery, ApiError> {
+        Ok(HistoryQuery {
+            after_seq: int_param("after_seq", self.after_seq.as_deref())?,
+            before_seq: int_param("before_seq", self.before_seq.as_deref())?,
+            limit: int_param("limit", self.limit.as_deref())?,
+        })
+    }
+}
+
+/// A page of messages, oldest first: after `after_seq` (default), or just before
+/// `before_seq`, or between the two. Tombstones of deleted messages keep their place.
 #[utoipa::path(get, path = "/v1/conversations/{id}/messages", tag = "messages", security(("bearer" = [])),
     params(("id" = String, Path, description = "Conversation id"), ListParams),
     responses(
         (status = 200, description = "A page of messages", body = Envelope<MessagePage>),
         (status = 403, description = "Not a member", body = ErrorEnvelope),
         (status = 404, description = "No such conversation", body = ErrorEnvelope),
-        (status = 422, description = "Invalid after_seq or limit", body = ErrorEnvelope),
+        (status = 422, description = "Invalid after_seq, before_seq or limit", body = ErrorEnvelope),
     ))]
 async fn list(
     State(state): State<RestState>,
@@ -40,18 +57,16 @@ async fn list(
     ConversationPath(id): ConversationPath,
     Query(params): Query<ListParams>,
 ) -> Result<Response, ApiError> {
-    let after_seq = int_param("after_seq", params.after_seq.as_deref())?;
-    let limit = int_param("limit", params.limit.as_deref())?;
     let page = state
         .app
         .messages
-        .list(caller, id, after_seq, limit)
+        .page(caller, id, params.history()?)
         .await?;
     Ok(ok(MessagePage {
         messages: page
             .messages
             .iter()
-            .map(|m| MessageDto::with_markers(m, &page.markers))
+            .map(|m| MessageDto::seen_by(m, caller.user_id, &page.markers))
             .collect(),
         has_more: page.has_more,
     }))
@@ -59,7 +74,8 @@ async fn list(
 
 /// Send a message. Idempotent on `client_message_id`: a retry returns the original message
 /// (200) instead of a second one (201); the same key with other content is 409. Answers only
-/// after the message is durably stored.
+/// after the message is durably stored. `reply_to` makes it a reply (joining that message's
+/// thread); `@username` of a member lands in `mentions`.
 #[utoipa::path(post, path = "/v1/conversations/{id}/messages", tag = "messages", request_body = SendMessageRequest,
     security(("bearer" = [])),
     params(("id" = String, Path, description = "Conversation id")),
@@ -69,7 +85,7 @@ async fn list(
         (status = 403, description = "Not a member", body = ErrorEnvelope),
         (status = 404, description = "No such conversation", body = ErrorEnvelope),
         (status = 409, description = "Key reused with other content", body = ErrorEnvelope),
-        (status = 422, description = "Invalid content or key", body = ErrorEnvelope),
+        (status = 422, description = "Invalid content, key or reply_to", body = ErrorEnvelope),
         (status = 429, description = "Sending too fast", body = ErrorEnvelope),
     ))]
 async fn send(
@@ -82,6 +98,16 @@ async fn send(
         client_message_id: body.client_message_id,
         content: body.content,
     };
-    let sent = state.app.messages.send(caller, id, input).await?;
-    Ok(created_or_ok(sent.created, MessageDto::from(&sent.message)))
+    let options = SendOptions {
+        reply_to: body.reply_to.map(MessageId::from_uuid),
+    };
+    let sent = state
+        .app
+        .messages
+        .send_with(caller, id, input, options)
+        .await?;
+    Ok(created_or_ok(
+        sent.created,
+        MessageDto::for_viewer(&sent.message, caller.user_id),
+    ))
 }

@@ -2,6 +2,10 @@
 
 pub(crate) mod auth;
 pub(crate) mod conversations;
+pub(crate) mod message_changes;
 pub(crate) mod messages;
+pub(crate) mod reactions;
+pub(crate) mod search;
 pub(crate) mod sync;
+pub(crate) mod threads;
 pub(crate) mod users;

@@ -45,7 +45,7 @@ async fn bootstrap(
             let markers = summary.markers();
             let dtos = messages
                 .iter()
-                .map(|m| MessageDto::with_markers(m, &markers))
+                .map(|m| MessageDto::seen_by(m, caller.user_id, &markers))
                 .collect();
             (id.as_uuid(), dtos)
         })
@@ -96,7 +96,7 @@ async fn changes(
                 events: c
                     .events
                     .iter()
-                    .map(|e| ChangeEvent::with_markers(e, &c.markers))
+                    .map(|e| ChangeEvent::seen_by(e, caller.user_id, &c.markers))
                     .collect(),
                 has_more: c.has_more,
             })

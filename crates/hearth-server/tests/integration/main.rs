@@ -10,13 +10,21 @@
 
 mod auth;
 mod bench_smoke;
+mod convergence;
 mod conversations;
 mod errors;
+mod history;
 mod lifecycle;
+mod message_deletes;
+mod message_edits;
+mod message_support;
 mod messages;
 mod ops;
+mod reactions;
+mod search;
 mod support;
 mod sync;
+mod threads;
 mod users;
 mod ws_connect;
 mod ws_delivery;

@@ -201,3 +201,56 @@ async fn test_a_slow_consumer_is_dropped_while_a_fast_one_keeps_receiving() {
         assert_eq!((code, reason.as_str()), (1013, "slow consumer, resync"));
     }
 }
+
+#[tokio::test]
+async fn test_edits_deletions_and_reactions_are_pushed_with_their_seq() {
+    use reqwest::Method;
+
+    let app = TestApp::spawn().await;
+    let (alice, bob, dm) = app.alice_and_bob().await;
+    let mut bob_ws = app.ws(&bob).await;
+    let sent = app.send(&alice, &dm, "k", "helo").await.expect(201);
+    let id = sent.data()["id"].as_str().unwrap().to_owned();
+    let path = format!("/v1/conversations/{dm}/messages/{id}");
+    assert_eq!(bob_ws.next_of("new_message").await["seq"], 2);
+
+    app.request(
+        Method::PATCH,
+        &path,
+        Some(&alice.access),
+        Some(json!({ "content": "hello" })),
+    )
+    .await
+    .expect(200);
+    let edited = bob_ws.next_of("message_updated").await;
+    assert_eq!(
+        (
+            edited["seq"].as_i64(),
+            edited["message"]["content"].as_str()
+        ),
+        (Some(3), Some("hello"))
+    );
+
+    app.request(
+        Method::PUT,
+        &format!("{path}/reactions/👍"),
+        Some(&bob.access),
+        None,
+    )
+    .await
+    .expect(201);
+    let reacted = bob_ws.next_of("reaction_added").await;
+    assert_eq!(reacted["emoji"], "👍");
+    assert_eq!(reacted["seq"], 4);
+
+    app.request(Method::DELETE, &path, Some(&alice.access), None)
+        .await
+        .expect(200);
+    let deleted = bob_ws.next_of("message_deleted").await;
+    assert_eq!(deleted["seq"], 5);
+    assert_eq!(deleted["message"]["deleted"], true);
+    assert!(
+        deleted["message"]["content"].is_null(),
+        "a tombstone carries no content"
+    );
+}

@@ -1,0 +1,217 @@
+//! Changing sent messages: edit, delete, react. Who may do what is decided here, by the
+//! domain's permission rules; the store only makes each change atomically.
+//!
+//! Each use case returns the event it logged (`None` when nothing changed, e.g. a retried
+//! edit or a reaction already there), so a realtime face can publish exactly that event.
+//! These use cases never publish anything themselves.
+
+use hearth_domain::{
+    Acting, ConversationEvent, ConversationId, EditRefusal, Emoji, Message, MessageContent,
+    MessageId, may_delete, may_edit,
+};
+use hearth_store::{ChangeOutcome, MessageDeletion, MessageEdit, ReactionChange, StoreError};
+
+use crate::{AppError, Caller, MessageService, now};
+
+/// What a change to a message did.
+#[derive(Clone, Debug)]
+pub struct MessageChange {
+    /// The message as it is now.
+    pub message: Message,
+    /// The event logged (with its seq), or `None` if nothing needed to change.
+    pub event: Option<ConversationEvent>,
+}
+
+impl MessageChange {
+    /// Whether anything changed.
+    pub fn changed(&self) -> bool {
+        self.event.is_some()
+    }
+
+    fn from_outcome(outcome: ChangeOutcome) -> Result<Self, AppError> {
+        let message = outcome
+            .message()
+            .cloned()
+            .ok_or(AppError::NotFound("message"))?;
+        Ok(Self {
+            message,
+            event: outcome.event().cloned(),
+        })
+    }
+}
+
+/// Store clashes, worded for the user.
+fn change_error(err: StoreError) -> AppError {
+    match err {
+        StoreError::Conflict("message_deleted") => {
+            AppError::Conflict("the message was deleted".to_owned())
+        }
+        StoreError::Conflict("reactions") => AppError::Conflict(format!(
+            "a message can have at most {} different reactions",
+            Emoji::MAX_PER_MESSAGE
+        )),
+        StoreError::NotFound(_) => AppError::NotFound("message"),
+        other => AppError::from(other),
+    }
+}
+
+impl MessageService {
+    /// The answer to a change, its event (if any) announced to every member's devices.
+    async fn announced(&self, outcome: ChangeOutcome) -> Result<MessageChange, AppError> {
+        let change = MessageChange::from_outcome(outcome)?;
+        if let Some(event) = &change.event {
+            self.notifier.log_event(event.clone()).await;
+        }
+        Ok(change)
+    }
+
+    /// One message of a conversation the caller is in, as it is now.
+    pub async fn get(
+        &self,
+        caller: Caller,
+        conversation: ConversationId,
+        id: MessageId,
+    ) -> Result<Message, AppError> {
+        self.conversations
+            .require_member(caller, conversation)
+            .await?;
+        self.store
+            .message(conversation, id)
+            .await?
+            .ok_or(AppError::NotFound("message"))
+    }
+
+    /// Replaces the text of the caller's own message, within the edit window. Mentions are
+    /// resolved again from the new text. The same text again changes nothing.
+    pub async fn edit(
+        &self,
+        caller: Caller,
+        conversation: ConversationId,
+        id: MessageId,
+        content: &str,
+    ) -> Result<MessageChange, AppError> {
+        let content = MessageContent::parse(content)?;
+        let role = self.conversations.member_role(caller, conversation).await?;
+        let message = self
+            .store
+            .message(conversation, id)
+            .await?
+            .ok_or(AppError::NotFound("message"))?;
+        let member = Acting {
+            user_id: caller.user_id,
+            role,
+        };
+        let at = now();
+        may_edit(member, &message, at, self.settings.edit_window).map_err(|refusal| {
+            AppError::Forbidden(match refusal {
+                EditRefusal::NotAuthor => "only the author can edit a message",
+                EditRefusal::WindowClosed => "this message can no longer be edited",
+            })
+        })?;
+        if message.is_deleted() {
+            return Err(change_error(StoreError::Conflict("message_deleted")));
+        }
+        let mentions = self.mentions(conversation, &content).await?;
+        let outcome = self
+            .store
+            .edit_message(MessageEdit {
+                conversation_id: conversation,
+                message_id: id,
+                editor: caller.user_id,
+                content,
+                mentions,
+                at,
+            })
+            .await
+            .map_err(change_error)?;
+        self.announced(outcome).await
+    }
+
+    /// Deletes a message, leaving its tombstone: its author may, and (with groups) members
+    /// allowed to delete messages. Deleting a tombstone again changes nothing.
+    pub async fn delete(
+        &self,
+        caller: Caller,
+        conversation: ConversationId,
+        id: MessageId,
+    ) -> Result<MessageChange, AppError> {
+        let role = self.conversations.member_role(caller, conversation).await?;
+        let message = self
+            .store
+            .message(conversation, id)
+            .await?
+            .ok_or(AppError::NotFound("message"))?;
+        let member = Acting {
+            user_id: caller.user_id,
+            role,
+        };
+        if !may_delete(member, &message) {
+            return Err(AppError::Forbidden("you may delete only your own messages"));
+        }
+        let outcome = self
+            .store
+            .delete_message(MessageDeletion {
+                conversation_id: conversation,
+                message_id: id,
+                deleter: caller.user_id,
+                at: now(),
+            })
+            .await
+            .map_err(change_error)?;
+        self.announced(outcome).await
+    }
+
+    /// Adds the caller's `emoji` reaction to a message; already there changes nothing.
+    pub async fn react(
+        &self,
+        caller: Caller,
+        conversation: ConversationId,
+        id: MessageId,
+        emoji: &str,
+    ) -> Result<MessageChange, AppError> {
+        let change = self.reaction(caller, conversation, id, emoji).await?;
+        let outcome = self
+            .store
+            .add_reaction(change, Emoji::MAX_PER_MESSAGE)
+            .await
+            .map_err(change_error)?;
+        self.announced(outcome).await
+    }
+
+    /// Takes back the caller's `emoji` reaction; not there changes nothing.
+    pub async fn unreact(
+        &self,
+        caller: Caller,
+        conversation: ConversationId,
+        id: MessageId,
+        emoji: &str,
+    ) -> Result<MessageChange, AppError> {
+        let change = self.reaction(caller, conversation, id, emoji).await?;
+        let outcome = self
+            .store
+            .remove_reaction(change)
+            .await
+            .map_err(change_error)?;
+        self.announced(outcome).await
+    }
+
+    async fn reaction(
+        &self,
+        caller: Caller,
+        conversation: ConversationId,
+        id: MessageId,
+        emoji: &str,
+    ) -> Result<ReactionChange, AppError> {
+        let emoji = Emoji::parse(emoji)?;
+        self.conversations
+            .require_member(caller, conversation)
+            .await?;
+        Ok(ReactionChange {
+            conversation_id: conversation,
+            message_id: id,
+            user_id: caller.user_id,
+            emoji,
+            at: now(),
+        })
+    }
+}

@@ -1,0 +1,244 @@
+//! Full-text search with SQLite FTS5.
+//!
+//! Two FTS5 indexes hold the text of every message that is not deleted, under the same rowid:
+//! `message_search` with porter stemming (words and phrases: `running` finds `run`) and
+//! `message_words` without (prefixes: porter would stem the prefix itself as if it were a
+//! word, so `deploy*` would become `deploi*` and miss "deployment"). Both split words by
+//! Unicode rules and fold diacritics. The rowid is the message's `search_rowid`: assigned
+//! increasing at send and never reused, so "newest first" is `ORDER BY rowid DESC` (which
+//! FTS5 walks without sorting) and a cursor is the last rowid shown. The parsed query is
+//! rendered here into FTS5 syntax from words only, so no user input reaches the FTS5 query
+//! parser as syntax.
+
+use hearth_domain::{MessageId, SearchCursor, SearchHit, SearchTerm, SearchText, SnippetPart};
+use hearth_store::{MessageSearch, SearchStore, StoreError};
+use sqlx::{AssertSqlSafe, Row, SqliteConnection};
+
+use crate::SqliteStore;
+use crate::codec::store_error;
+use crate::rows::{hydrate, message_columns, message_from_row};
+
+/// Adds a message's text to both indexes at `position` (its `search_rowid`).
+pub(crate) async fn index_text(
+    conn: &mut SqliteConnection,
+    position: i64,
+    text: &str,
+) -> Result<(), StoreError> {
+    for table in ["message_search", "message_words"] {
+        sqlx::query(AssertSqlSafe(format!(
+            "INSERT INTO {table} (rowid, content) VALUES (?, ?)"
+        )))
+        .bind(position)
+        .bind(text)
+        .execute(&mut *conn)
+        .await
+        .map_err(store_error)?;
+    }
+    Ok(())
+}
+
+/// Removes the text at `position` from both indexes.
+pub(crate) async fn unindex_text(
+    conn: &mut SqliteConnection,
+    position: i64,
+) -> Result<(), StoreError> {
+    for table in ["message_search", "message_words"] {
+        sqlx::query(AssertSqlSafe(format!(
+            "DELETE FROM {table} WHERE rowid = ?"
+        )))
+        .bind(position)
+        .execute(&mut *conn)
+        .await
+        .map_err(store_error)?;
+    }
+    Ok(())
+}
+
+/// The index position of a message.
+pub(crate) async fn search_rowid(
+    conn: &mut SqliteConnection,
+    message: MessageId,
+) -> Result<i64, StoreError> {
+    let position: Option<Option<i64>> =
+        sqlx::query_scalar("SELECT search_rowid FROM messages WHERE id = ?")
+            .bind(message.as_uuid())
+            .fetch_optional(&mut *conn)
+            .await
+            .map_err(store_error)?;
+    position.flatten().ok_or(StoreError::NotFound("message"))
+}
+
+/// Marks the start of a match in FTS5's snippet (a private-use character).
+const OPEN: char = '\u{E000}';
+/// Marks the end of a match.
+const CLOSE: char = '\u{E001}';
+/// Tokens of context in a snippet.
+const SNIPPET_TOKENS: u32 = 12;
+
+/// One term in FTS5 syntax: a quoted string (words only, so nothing to escape), `*` for a
+/// prefix.
+fn fts_term(term: &SearchTerm) -> String {
+    let star = if term.prefix { "*" } else { "" };
+    format!("\"{}\"{star}", term.words.join(" "))
+}
+
+/// Terms in FTS5 syntax, all required (`None`: no terms).
+fn fts_all<'t>(terms: impl Iterator<Item = &'t SearchTerm>) -> Option<String> {
+    let rendered: Vec<String> = terms.map(fts_term).collect();
+    (!rendered.is_empty()).then(|| rendered.join(" AND "))
+}
+
+/// The query split over the two indexes: whole words and phrases for the stemmed index,
+/// prefixes for the unstemmed one. At least one is `Some`.
+pub(crate) fn fts_queries(text: &SearchText) -> (Option<String>, Option<String>) {
+    (
+        fts_all(text.terms().iter().filter(|t| !t.prefix)),
+        fts_all(text.terms().iter().filter(|t| t.prefix)),
+    )
+}
+
+/// Splits FTS5's marked snippet into plain and highlighted parts.
+fn snippet_parts(marked: &str) -> Vec<SnippetPart> {
+    let mut parts: Vec<SnippetPart> = Vec::new();
+    let mut highlight = false;
+    let mut text = String::new();
+    let mut flush = |text: &mut String, highlight: bool| {
+        if !text.is_empty() {
+            parts.push(SnippetPart {
+                text: std::mem::take(text),
+                highlight,
+            });
+        }
+    };
+    for c in marked.chars() {
+        match c {
+            OPEN => {
+                flush(&mut text, highlight);
+                highlight = true;
+            }
+            CLOSE => {
+                flush(&mut text, highlight);
+                highlight = false;
+            }
+            c => text.push(c),
+        }
+    }
+    flush(&mut text, highlight);
+    parts
+}
+
+#[async_trait::async_trait]
+impl SearchStore for SqliteStore {
+    async fn search_messages(&self, search: MessageSearch) -> Result<Vec<SearchHit>, StoreError> {
+        // The stemmed index drives (and marks the snippet) whenever the query has a whole
+        // word; prefixes then filter through the unstemmed index. A query of prefixes only is
+        // driven, and marked, by the unstemmed index.
+        let (words, prefixes) = fts_queries(&search.text);
+        let (table, driving, filter) = match (words, prefixes) {
+            (Some(words), prefixes) => ("message_search", words, prefixes),
+            (None, Some(prefixes)) => ("message_words", prefixes, None),
+            (None, None) => return Ok(Vec::new()),
+        };
+        let filter_sql = if filter.is_some() {
+            format!(
+                "AND {table}.rowid IN (SELECT rowid FROM message_words WHERE message_words MATCH ?)"
+            )
+        } else {
+            String::new()
+        };
+        let conversation_sql = if search.conversation.is_some() {
+            "AND m.conversation_id = ?"
+        } else {
+            ""
+        };
+        let sql = format!(
+            "SELECT {table}.rowid AS position, \
+                    snippet({table}, 0, '{OPEN}', '{CLOSE}', '…', {SNIPPET_TOKENS}) AS snippet, \
+                    {columns} \
+             FROM {table} \
+             JOIN messages m ON m.search_rowid = {table}.rowid \
+             JOIN conversation_members cm ON cm.conversation_id = m.conversation_id AND cm.user_id = ? \
+             WHERE {table} MATCH ? {filter_sql} AND m.deleted_at IS NULL {conversation_sql} \
+               AND {table}.rowid < ? \
+             ORDER BY {table}.rowid DESC LIMIT ?",
+            columns = message_columns("m")
+        );
+        let mut query = sqlx::query(AssertSqlSafe(sql))
+            .bind(search.viewer.as_uuid())
+            .bind(driving);
+        if let Some(filter) = filter {
+            query = query.bind(filter);
+        }
+        if let Some(conversation) = search.conversation {
+            query = query.bind(conversation.as_uuid());
+        }
+        let mut conn = self.readers.acquire().await.map_err(store_error)?;
+        let rows = query
+            .bind(search.after.map_or(i64::MAX, SearchCursor::position))
+            .bind(i64::from(search.limit))
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(store_error)?;
+        let mut messages = Vec::with_capacity(rows.len());
+        let mut extras = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let Some(message) = message_from_row(row, "m")? else {
+                continue;
+            };
+            let position: i64 = row.try_get("position").map_err(store_error)?;
+            let snippet: String = row.try_get("snippet").map_err(store_error)?;
+            messages.push(message);
+            extras.push((position, snippet));
+        }
+        hydrate(&mut conn, &mut messages).await?;
+        Ok(messages
+            .into_iter()
+            .zip(extras)
+            .map(|(message, (position, snippet))| SearchHit {
+                message,
+                snippet: snippet_parts(&snippet),
+                cursor: SearchCursor::at(position),
+            })
+            .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn queries_are_quoted_words_only() {
+        let text = SearchText::parse("q", r#"deploy "release notes" rust* a:b OR"#)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            fts_queries(&text),
+            (
+                Some(r#""deploy" AND "release notes" AND "a b" AND "or""#.to_owned()),
+                Some(r#""rust"*"#.to_owned())
+            )
+        );
+    }
+
+    #[test]
+    fn snippets_split_at_the_markers() {
+        let parts = snippet_parts("…we \u{E000}ran\u{E001} far\u{E000}\u{E001}");
+        assert_eq!(
+            parts,
+            [
+                SnippetPart {
+                    text: "…we ".to_owned(),
+                    highlight: false
+                },
+                SnippetPart {
+                    text: "ran".to_owned(),
+                    highlight: true
+                },
+                SnippetPart {
+                    text: " far".to_owned(),
+                    highlight: false
+                },
+            ]
+        );
+    }
+}

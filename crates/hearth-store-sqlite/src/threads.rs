@@ -1,0 +1,28 @@
+//! Thread counters on root messages, kept by the writer.
+
+use hearth_store::StoreError;
+use sqlx::SqliteConnection;
+use uuid::Uuid;
+
+use crate::codec::store_error;
+
+/// Marks `root` as having a thread and recounts its replies that are not deleted (and the
+/// time of the latest). Runs in the writer's transaction that sends or deletes a reply.
+pub(crate) async fn refresh_thread(
+    conn: &mut SqliteConnection,
+    root: Uuid,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE messages SET thread_started = 1, \
+             thread_reply_count = (SELECT count(*) FROM messages r \
+                 WHERE r.thread_root_id = ?1 AND r.deleted_at IS NULL), \
+             thread_last_reply_at = (SELECT max(r.created_at) FROM messages r \
+                 WHERE r.thread_root_id = ?1 AND r.deleted_at IS NULL) \
+         WHERE id = ?1",
+    )
+    .bind(root)
+    .execute(conn)
+    .await
+    .map_err(store_error)?;
+    Ok(())
+}
