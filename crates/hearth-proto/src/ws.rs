@@ -121,8 +121,8 @@ pub enum ServerEvent {
     MessageAck {
         /// The idempotency key sent.
         client_message_id: String,
-        /// The stored message.
-        message: MessageDto,
+        /// The stored message (boxed: it is much larger than the other events).
+        message: Box<MessageDto>,
     },
     /// Someone in a conversation you view is typing (or stopped).
     TypingIndicator {

@@ -159,7 +159,7 @@ impl Actions {
                 let sent = app.messages.send(self.caller, id, input).await?;
                 Ok(Some(ServerEvent::MessageAck {
                     client_message_id,
-                    message: MessageDto::from(&sent.message),
+                    message: Box::new(MessageDto::from(&sent.message)),
                 }))
             }
             Action::UserTyping(ConversationAction { conversation_id }) => {

@@ -59,7 +59,7 @@ pub(crate) fn delivery(delivery: &Delivery) -> Utf8Bytes {
     match &delivery.event {
         RealtimeEvent::Log(event) => text(&LogEvent {
             conversation_id: event.conversation_id.as_uuid(),
-            change: ChangeEvent::from(event),
+            change: ChangeEvent::from(event.as_ref()),
         }),
         RealtimeEvent::Receipt {
             conversation_id,

@@ -26,8 +26,9 @@ impl From<&User> for UserRef {
 /// Something devices must hear about now.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum RealtimeEvent {
-    /// An entry of a conversation's log (a new message, a creation, …), with its seq.
-    Log(ConversationEvent),
+    /// An entry of a conversation's log (a new message, a creation, …), with its seq. Boxed:
+    /// it is much larger than the ephemeral events.
+    Log(Box<ConversationEvent>),
     /// A member's delivered or read marker moved.
     Receipt {
         /// The conversation.

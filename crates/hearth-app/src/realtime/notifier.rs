@@ -58,7 +58,10 @@ impl Notifier {
     /// A new entry of a conversation's log: to every device of every member.
     pub async fn log_event(&self, event: ConversationEvent) {
         if let Some(members) = self.members(event.conversation_id).await {
-            self.publish(Audience::Users(members), RealtimeEvent::Log(event));
+            self.publish(
+                Audience::Users(members),
+                RealtimeEvent::Log(Box::new(event)),
+            );
         }
     }
 
