@@ -107,25 +107,7 @@ async fn test_fifty_concurrent_senders_get_gap_free_unique_seqs() {
         "seq 1 is the creation; 1000 messages follow with no gap"
     );
 
-    let mut after = 0;
-    let mut stored = Vec::new();
-    loop {
-        let page = app
-            .get(
-                &format!("/v1/conversations/{dm}/messages?after_seq={after}&limit=100"),
-                &alice.access,
-            )
-            .await
-            .expect(200);
-        let messages = page.data()["messages"].as_array().unwrap().clone();
-        after = messages
-            .last()
-            .map_or(after, |m| m["seq"].as_i64().unwrap());
-        stored.extend(messages);
-        if !page.data()["has_more"].as_bool().unwrap() {
-            break;
-        }
-    }
+    let stored = app.all_messages(&alice, &dm).await;
     assert_eq!(
         stored.len(),
         1000,

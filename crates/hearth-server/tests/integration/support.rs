@@ -275,6 +275,28 @@ impl TestApp {
         .await
     }
 
+    /// Every message of a conversation as `who` reads it, paging `after_seq` to the end.
+    pub async fn all_messages(&self, who: &Session, conversation: &str) -> Vec<Value> {
+        let mut after = 0;
+        let mut all = Vec::new();
+        loop {
+            let path =
+                format!("/v1/conversations/{conversation}/messages?after_seq={after}&limit=100");
+            let page = self.get(&path, &who.access).await.expect(200);
+            let messages = page.data()["messages"]
+                .as_array()
+                .expect("messages")
+                .clone();
+            after = messages
+                .last()
+                .map_or(after, |m| m["seq"].as_i64().expect("seq"));
+            all.extend(messages);
+            if page.data()["has_more"] != true {
+                return all;
+            }
+        }
+    }
+
     /// The server's access-token signing secret, as a client holding the data directory would
     /// read it (to forge tokens the server must judge on their merits, e.g. expired ones).
     pub fn signing_secret(&self) -> Vec<u8> {

@@ -10,23 +10,12 @@ async fn changes(
     cursors: &Value,
     extra: &str,
 ) -> crate::support::Response {
-    let encoded = url_encode(&cursors.to_string());
+    let encoded = crate::message_support::encode(&cursors.to_string());
     app.get(
         &format!("/v1/sync/changes?after_seq_by_conversation={encoded}{extra}"),
         &who.access,
     )
     .await
-}
-
-fn url_encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 fn seqs(entry: &Value) -> Vec<i64> {

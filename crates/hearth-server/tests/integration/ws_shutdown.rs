@@ -56,24 +56,12 @@ async fn test_no_acknowledged_message_is_lost_across_a_shutdown() {
 
     app.stop().await;
     let app = app.restart().await;
-    let mut stored = BTreeSet::new();
-    let mut after = 0;
-    loop {
-        let page = app
-            .get(
-                &format!("/v1/conversations/{dm}/messages?after_seq={after}&limit=100"),
-                &alice.access,
-            )
-            .await
-            .expect(200);
-        for message in page.data()["messages"].as_array().unwrap() {
-            stored.insert(message["id"].as_str().unwrap().to_owned());
-            after = message["seq"].as_i64().unwrap();
-        }
-        if page.data()["has_more"] == false {
-            break;
-        }
-    }
+    let stored: BTreeSet<String> = app
+        .all_messages(&alice, &dm)
+        .await
+        .iter()
+        .map(|m| m["id"].as_str().unwrap().to_owned())
+        .collect();
     let lost: Vec<_> = acked.difference(&stored).collect();
     assert!(lost.is_empty(), "acknowledged but not stored: {lost:?}");
 }
