@@ -230,7 +230,9 @@ impl Session {
                             End::Gone
                         },
                         Some(Ok(Message::Text(text))) => {
-                            if self.answer(&text).await.is_err() {
+                            // Boxed: an action's state (the whole use case it awaits) is large,
+                            // and inlining it would make every idle connection's task that big.
+                            if Box::pin(self.answer(&text)).await.is_err() {
                                 return End::Gone;
                             }
                         }
