@@ -34,12 +34,16 @@ impl Socket {
 
     /// The next event (pings are answered on the way).
     pub async fn next_event(&mut self) -> Result<Value, ClientError> {
+        let text = self.next_text().await?;
+        serde_json::from_str(&text).map_err(|e| ClientError::Decode(e.to_string()))
+    }
+
+    /// The next event as the server sent it, unparsed (for load generators that must not
+    /// spend their CPU on JSON).
+    pub async fn next_text(&mut self) -> Result<String, ClientError> {
         loop {
             match self.stream.next().await {
-                Some(Ok(Message::Text(text))) => {
-                    return serde_json::from_str(&text)
-                        .map_err(|e| ClientError::Decode(e.to_string()));
-                }
+                Some(Ok(Message::Text(text))) => return Ok(text.to_string()),
                 Some(Ok(Message::Close(frame))) => {
                     return Err(ClientError::Closed(frame.map(|f| u16::from(f.code))));
                 }
