@@ -189,13 +189,25 @@ impl Session {
         );
         pings.set_missed_tick_behavior(MissedTickBehavior::Delay);
         let mut last_heard = Instant::now();
+        // Created once, not per wake-up: with thousands of sockets woken per fan-out, building a
+        // timer entry and two cancellation waiters on every turn of the loop is most of the
+        // user-space cost of a delivery.
+        let (shutdown, too_slow) = (registration.shutdown.clone(), registration.too_slow.clone());
+        let shutting_down = shutdown.cancelled();
+        let falling_behind = too_slow.cancelled();
+        let mut expires_at = self.actions.caller.expires_at;
+        let token_expiry = sleep_until(expiry(expires_at));
+        tokio::pin!(shutting_down, falling_behind, token_expiry);
         loop {
-            let token_expiry = expiry(self.actions.caller.expires_at);
+            if self.actions.caller.expires_at != expires_at {
+                expires_at = self.actions.caller.expires_at;
+                token_expiry.as_mut().reset(expiry(expires_at));
+            }
             tokio::select! {
                 biased;
-                () = registration.shutdown.cancelled() => return End::Close(close_code::RESTART, "server restarting; reconnect"),
-                () = registration.too_slow.cancelled() => return End::Close(TRY_AGAIN_LATER, "slow consumer, resync"),
-                () = sleep_until(token_expiry) => {
+                () = &mut shutting_down => return End::Close(close_code::RESTART, "server restarting; reconnect"),
+                () = &mut falling_behind => return End::Close(TRY_AGAIN_LATER, "slow consumer, resync"),
+                () = &mut token_expiry => {
                     let expired = PublicError::new(ErrorCode::Unauthorized, "access token expired; re-authenticate with a new token");
                     let _ = self.send(encode::reply(&encode::error(expired), None)).await;
                     return End::Close(close_code::POLICY, "access token expired");
@@ -212,12 +224,11 @@ impl Session {
                     let Some(frame) = frame else { return End::Gone };
                     // A peer that stops reading blocks the write once the kernel's buffers are
                     // full; its queue then overflows and the hub marks it too slow.
-                    let too_slow = registration.too_slow.clone();
                     tokio::select! {
                         written = self.write_queued(frame, registration) => if written.is_err() {
                             return End::Gone;
                         },
-                        () = too_slow.cancelled() => return End::Close(TRY_AGAIN_LATER, "slow consumer, resync"),
+                        () = &mut falling_behind => return End::Close(TRY_AGAIN_LATER, "slow consumer, resync"),
                     }
                 }
                 incoming = self.rx.next() => {
