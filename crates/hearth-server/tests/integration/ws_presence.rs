@@ -45,15 +45,11 @@ async fn test_subscribe_answers_online_users_and_tells_other_viewers() {
     let (alice, bob, dm) = app.alice_and_bob().await;
     let mut alice_ws = app.ws(&alice).await;
     let mut bob_ws = app.ws(&bob).await;
-    let subscribed = alice_ws
-        .request(json!({ "action": "subscribe", "conversation_id": dm }))
-        .await;
+    let subscribed = alice_ws.subscribe(&dm).await;
     assert_eq!(subscribed["type"], "subscribed");
     assert_eq!(subscribed["online_users"].as_array().unwrap().len(), 1);
 
-    let bobs = bob_ws
-        .request(json!({ "action": "subscribe", "conversation_id": dm }))
-        .await;
+    let bobs = bob_ws.subscribe(&dm).await;
     let names: Vec<_> = bobs["online_users"]
         .as_array()
         .unwrap()
@@ -80,9 +76,7 @@ async fn test_subscribing_to_someone_elses_or_an_unknown_conversation_fails() {
     let (_alice, _bob, dm) = app.alice_and_bob().await;
     let eve = app.register("eve").await;
     let mut ws = app.ws(&eve).await;
-    let forbidden = ws
-        .request(json!({ "action": "subscribe", "conversation_id": dm }))
-        .await;
+    let forbidden = ws.subscribe(&dm).await;
     assert_eq!(forbidden["code"], "forbidden");
     let unknown = ws
         .request(json!({ "action": "subscribe", "conversation_id": uuid::Uuid::now_v7() }))
@@ -100,12 +94,8 @@ async fn test_typing_reaches_other_viewers_and_expires() {
     let (alice, bob, dm) = app.alice_and_bob().await;
     let mut alice_ws = app.ws(&alice).await;
     let mut bob_ws = app.ws(&bob).await;
-    alice_ws
-        .request(json!({ "action": "subscribe", "conversation_id": dm }))
-        .await;
-    bob_ws
-        .request(json!({ "action": "subscribe", "conversation_id": dm }))
-        .await;
+    alice_ws.subscribe(&dm).await;
+    bob_ws.subscribe(&dm).await;
 
     alice_ws
         .send(json!({ "action": "user_typing", "room_id": dm }))
@@ -127,12 +117,8 @@ async fn test_sending_the_message_ends_the_typing_indicator() {
     let (alice, bob, dm) = app.alice_and_bob().await;
     let mut alice_ws = app.ws(&alice).await;
     let mut bob_ws = app.ws(&bob).await;
-    alice_ws
-        .request(json!({ "action": "subscribe", "conversation_id": dm }))
-        .await;
-    bob_ws
-        .request(json!({ "action": "subscribe", "conversation_id": dm }))
-        .await;
+    alice_ws.subscribe(&dm).await;
+    bob_ws.subscribe(&dm).await;
     alice_ws
         .send(json!({ "action": "user_typing", "conversation_id": dm }))
         .await;

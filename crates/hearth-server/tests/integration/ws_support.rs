@@ -119,6 +119,12 @@ impl WsClient {
         }
     }
 
+    /// Subscribes to a conversation and returns the `subscribed` answer.
+    pub async fn subscribe(&mut self, conversation: &str) -> Value {
+        self.request(json!({ "action": "subscribe", "conversation_id": conversation }))
+            .await
+    }
+
     /// Waits for the server to close; returns the close code and reason (skipping events).
     pub async fn closed(&mut self) -> (u16, String) {
         loop {
