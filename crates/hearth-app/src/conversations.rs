@@ -1,12 +1,21 @@
-//! Conversations: the list, direct conversations, membership checks and read markers.
+//! Conversations: the list, direct conversations, who is a member, and read markers.
+//!
+//! [`ConversationService::member`] is the one gate every member-only use case passes: an
+//! unknown (or deleted) conversation is 404, someone else's is 403, and a member gets their
+//! [`Access`] — role, permissions and the first seq they may see — for the rules to decide
+//! the rest. Creating groups, rooms and channels, settings and discovery are in
+//! `conversation_setup.rs`; membership changes in `members.rs`.
+
+use std::sync::Arc;
 
 use hearth_domain::{
-    ConversationId, ConversationSummary, ReceiptKind, Role, Seq, UserId, ValidationErrors,
+    Access, Action, Conversation, ConversationId, ConversationKind, ConversationSummary,
+    ReceiptKind, Refusal, Seq, ValidationErrors, authorize, may_message_directly,
 };
-use hearth_store::{DynStore, Membership};
+use hearth_store::DynStore;
 
 use crate::realtime::Notifier;
-use crate::{AppError, Caller, now};
+use crate::{AppError, Caller, RateLimits, UserLookup, now};
 
 /// What asking for a direct conversation did.
 #[derive(Clone, Debug)]
@@ -17,16 +26,47 @@ pub struct DirectOutcome {
     pub created: bool,
 }
 
+/// A conversation and the caller's standing in it, for a member.
+#[derive(Clone, Debug)]
+pub struct Membership {
+    /// The conversation.
+    pub conversation: Conversation,
+    /// The caller's role, permissions and visible history.
+    pub access: Access,
+}
+
+impl Membership {
+    /// Asks the permission rules; a refusal is `forbidden` with the rule's message.
+    pub fn authorize(&self, action: Action) -> Result<(), AppError> {
+        authorize(self.conversation.kind, self.access, action).map_err(refused)
+    }
+}
+
+/// A refusal of the permission rules as the use cases answer it.
+pub(crate) fn refused(refusal: Refusal) -> AppError {
+    AppError::Forbidden(refusal.message())
+}
+
 /// The conversation use cases.
 #[derive(Clone, Debug)]
 pub struct ConversationService {
-    store: DynStore,
-    notifier: Notifier,
+    pub(crate) store: DynStore,
+    pub(crate) notifier: Notifier,
+    limits: Arc<RateLimits>,
 }
 
 impl ConversationService {
-    pub(crate) fn new(store: DynStore, notifier: Notifier) -> Self {
-        Self { store, notifier }
+    pub(crate) fn new(store: DynStore, notifier: Notifier, limits: Arc<RateLimits>) -> Self {
+        Self {
+            store,
+            notifier,
+            limits,
+        }
+    }
+
+    /// Counts one conversation change against the caller's quota.
+    pub(crate) fn count_change(&self, caller: Caller) -> Result<(), AppError> {
+        self.limits.conversation_change(caller.user_id)
     }
 
     /// The caller's conversations, most recently active first.
@@ -40,43 +80,52 @@ impl ConversationService {
         caller: Caller,
         id: ConversationId,
     ) -> Result<ConversationSummary, AppError> {
-        self.require_member(caller, id).await?;
+        self.member(caller, id).await?;
+        self.summary(caller, id).await
+    }
+
+    /// The conversation as the caller sees it in their list.
+    pub(crate) async fn summary(
+        &self,
+        caller: Caller,
+        id: ConversationId,
+    ) -> Result<ConversationSummary, AppError> {
         self.store
             .conversation_summary(id, caller.user_id)
             .await?
             .ok_or(AppError::NotFound("conversation"))
     }
 
-    /// The direct conversation between the caller and `other_user_id`, created if needed.
+    /// The direct conversation between the caller and the user `other` names, created if
+    /// needed. Starting one asks the other user's consent (`direct_messages` privacy) and
+    /// is refused when either blocked the other.
     pub async fn direct(
         &self,
         caller: Caller,
-        other_user_id: &str,
+        other: UserLookup,
     ) -> Result<DirectOutcome, AppError> {
-        let other: UserId = other_user_id
-            .trim()
-            .parse()
-            .map_err(|_| ValidationErrors::field("other_user_id", "must be a user id (UUID)"))?;
-        if other == caller.user_id {
-            return Err(ValidationErrors::field(
-                "other_user_id",
-                "must be someone other than yourself",
-            )
-            .into());
+        self.count_change(caller)?;
+        let field = other.field();
+        let other = other.resolve(&self.store).await?;
+        if other.id == caller.user_id {
+            return Err(
+                ValidationErrors::field(field, "must be someone other than yourself").into(),
+            );
         }
-        if self.store.user(other).await?.is_none() {
-            return Err(AppError::NotFound("user"));
-        }
+        let relation = self.store.relation(caller.user_id, other.id).await?;
+        let privacy = self.store.privacy(other.id).await?;
+        may_message_directly(privacy, relation, true)
+            .map_err(|refusal| AppError::Forbidden(refusal.message()))?;
         let direct = self
             .store
-            .get_or_create_direct(caller.user_id, other, now())
+            .get_or_create_direct(caller.user_id, other.id, now())
             .await?;
         if direct.created {
             tracing::info!(conversation_id = %direct.id, "direct conversation created");
             // The creation is the first entry of the log; members' devices learn of it now.
             if let Some(created) = self
                 .store
-                .events_after(direct.id, 0, 1)
+                .events_after(direct.id, 0, 0, 1)
                 .await?
                 .into_iter()
                 .next()
@@ -84,11 +133,7 @@ impl ConversationService {
                 self.notifier.log_event(created).await;
             }
         }
-        let conversation = self
-            .store
-            .conversation_summary(direct.id, caller.user_id)
-            .await?
-            .ok_or(AppError::NotFound("conversation"))?;
+        let conversation = self.summary(caller, direct.id).await?;
         Ok(DirectOutcome {
             conversation,
             created: direct.created,
@@ -105,7 +150,7 @@ impl ConversationService {
         if seq < 0 {
             return Err(ValidationErrors::field("seq", "must be 0 or more").into());
         }
-        self.require_member(caller, id).await?;
+        self.member(caller, id).await?;
         let (marker, unread) = self.store.mark_read(id, caller.user_id, seq).await?;
         self.notifier
             .receipt(id, caller.user_id, ReceiptKind::Read, marker)
@@ -124,7 +169,7 @@ impl ConversationService {
         if seq < 0 {
             return Err(ValidationErrors::field("seq", "must be 0 or more").into());
         }
-        self.require_member(caller, id).await?;
+        self.member(caller, id).await?;
         let marker = self.store.mark_delivered(id, caller.user_id, seq).await?;
         self.notifier
             .receipt(id, caller.user_id, ReceiptKind::Delivered, marker)
@@ -138,24 +183,59 @@ impl ConversationService {
         caller: Caller,
         id: ConversationId,
     ) -> Result<Vec<hearth_domain::MemberMarker>, AppError> {
-        self.require_member(caller, id).await?;
+        self.member(caller, id).await?;
         Ok(self.store.member_markers(id).await?)
     }
 
-    /// Passes when the caller is a member: an unknown conversation is 404, someone else's 403.
-    pub async fn require_member(&self, caller: Caller, id: ConversationId) -> Result<(), AppError> {
-        self.member_role(caller, id).await.map(|_| ())
-    }
-
-    /// The caller's role, when they are a member: an unknown conversation is 404, someone
-    /// else's 403.
-    pub async fn member_role(&self, caller: Caller, id: ConversationId) -> Result<Role, AppError> {
-        match self.store.membership(id, caller.user_id).await? {
-            Membership::Member(role) => Ok(role),
-            Membership::NotMember => Err(AppError::Forbidden(
+    /// The conversation and the caller's access, when they are a member: an unknown (or
+    /// deleted) conversation is 404, someone else's 403.
+    pub async fn member(&self, caller: Caller, id: ConversationId) -> Result<Membership, AppError> {
+        let standing = self
+            .store
+            .standing(id, caller.user_id)
+            .await?
+            .ok_or(AppError::NotFound("conversation"))?;
+        match standing.member {
+            Some(access) => Ok(Membership {
+                conversation: standing.conversation,
+                access,
+            }),
+            None => Err(AppError::Forbidden(
                 "you are not a member of this conversation",
             )),
-            Membership::NoSuchConversation => Err(AppError::NotFound("conversation")),
         }
+    }
+
+    /// Passes when the caller is a member (see [`member`](Self::member)); returns their
+    /// access.
+    pub async fn require_member(
+        &self,
+        caller: Caller,
+        id: ConversationId,
+    ) -> Result<Access, AppError> {
+        Ok(self.member(caller, id).await?.access)
+    }
+
+    /// Passes when the caller may post in the conversation: the permission rules, and in a
+    /// direct conversation no block between the two. Returns the membership and, for a direct
+    /// conversation, its two members' access (reused as the realtime audience).
+    pub(crate) async fn may_send(
+        &self,
+        caller: Caller,
+        id: ConversationId,
+    ) -> Result<(Membership, Option<Vec<Access>>), AppError> {
+        let membership = self.member(caller, id).await?;
+        membership.authorize(Action::SendMessage)?;
+        if membership.conversation.kind != ConversationKind::Direct {
+            return Ok((membership, None));
+        }
+        let audience = self.store.audience(id).await?;
+        if let Some(other) = audience.iter().find(|a| a.user_id != caller.user_id) {
+            let relation = self.store.relation(caller.user_id, other.user_id).await?;
+            let privacy = hearth_domain::Privacy::default();
+            may_message_directly(privacy, relation, false)
+                .map_err(|refusal| AppError::Forbidden(refusal.message()))?;
+        }
+        Ok((membership, Some(audience)))
     }
 }

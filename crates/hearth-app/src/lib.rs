@@ -7,18 +7,22 @@
 
 mod auth;
 mod clock;
+mod conversation_setup;
 mod conversations;
 mod error;
+mod members;
 mod message_changes;
 mod message_reads;
 mod messages;
 mod password;
+mod privacy;
 mod public_error;
 mod rate_limit;
 pub mod realtime;
 mod settings;
 mod sync;
 mod tokens;
+mod user_lookup;
 mod users;
 
 use std::sync::Arc;
@@ -29,16 +33,25 @@ use crate::realtime::{EventBus, LocalPresence, Notifier};
 
 pub use auth::{AuthService, Caller, NewSession, RegisterInput};
 pub use clock::now;
-pub use conversations::{ConversationService, DirectOutcome};
+pub use conversation_setup::{
+    CreateInput, DiscoverInput, DiscoverPage, DiscoveredConversation, MAX_INITIAL_MEMBERS,
+    SettingsInput,
+};
+pub use conversations::{ConversationService, DirectOutcome, Membership};
 pub use error::AppError;
+/// Stored records the use cases hand to the faces as they are.
+pub use hearth_store::{BlockedUser, JoinRequest};
+pub use members::{JoinOutcome, MemberUpdate, PermissionsPatch};
 pub use message_changes::MessageChange;
 pub use message_reads::{HistoryQuery, SearchInput, SearchPage, ThreadPageResult};
 pub use messages::{MessagePageResult, MessageService, SendInput, SendOptions, Sent};
+pub use privacy::{PrivacyInput, PrivacyService};
 pub use public_error::PublicError;
 pub use rate_limit::RateLimits;
 pub use settings::{AuthSettings, LimitSettings, MessageSettings, Settings};
 pub use sync::{BootstrapResult, ChangesResult, ConversationChangesResult, SyncService};
 pub use tokens::JwtSecret;
+pub use user_lookup::UserLookup;
 pub use users::UserService;
 
 /// Every use case, wired to one store. Cheap to clone; every face holds one.
@@ -54,6 +67,8 @@ pub struct App {
     pub messages: MessageService,
     /// Bootstrap and incremental sync.
     pub sync: SyncService,
+    /// Privacy settings and blocks.
+    pub privacy: PrivacyService,
     /// Realtime announcements, presence and typing.
     pub realtime: Notifier,
     store: DynStore,
@@ -74,7 +89,8 @@ impl App {
             Arc::new(LocalPresence::default()),
             settings.typing,
         );
-        let conversations = ConversationService::new(store.clone(), realtime.clone());
+        let conversations =
+            ConversationService::new(store.clone(), realtime.clone(), limits.clone());
         Self {
             auth: AuthService::new(store.clone(), settings.auth, secret, limits.clone()),
             users: UserService::new(store.clone()),
@@ -86,6 +102,7 @@ impl App {
                 settings.messages,
             ),
             sync: SyncService::new(store.clone(), conversations.clone()),
+            privacy: PrivacyService::new(store.clone()),
             conversations,
             realtime,
             store,

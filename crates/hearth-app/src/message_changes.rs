@@ -6,7 +6,7 @@
 //! These use cases never publish anything themselves.
 
 use hearth_domain::{
-    Acting, ConversationEvent, ConversationId, EditRefusal, Emoji, Message, MessageContent,
+    Action, ConversationEvent, ConversationId, EditRefusal, Emoji, Message, MessageContent,
     MessageId, may_delete, may_edit,
 };
 use hearth_store::{ChangeOutcome, MessageDeletion, MessageEdit, ReactionChange, StoreError};
@@ -65,19 +65,32 @@ impl MessageService {
         Ok(change)
     }
 
-    /// One message of a conversation the caller is in, as it is now.
+    /// One message of a conversation the caller is in, as it is now. A message from before
+    /// the caller's visible history is not found.
     pub async fn get(
         &self,
         caller: Caller,
         conversation: ConversationId,
         id: MessageId,
     ) -> Result<Message, AppError> {
-        self.conversations
+        let access = self
+            .conversations
             .require_member(caller, conversation)
             .await?;
+        self.visible_message(access, conversation, id).await
+    }
+
+    /// The message, when `access` sees it.
+    async fn visible_message(
+        &self,
+        access: hearth_domain::Access,
+        conversation: ConversationId,
+        id: MessageId,
+    ) -> Result<Message, AppError> {
         self.store
             .message(conversation, id)
             .await?
+            .filter(|message| access.sees(message.seq))
             .ok_or(AppError::NotFound("message"))
     }
 
@@ -91,16 +104,11 @@ impl MessageService {
         content: &str,
     ) -> Result<MessageChange, AppError> {
         let content = MessageContent::parse(content)?;
-        let role = self.conversations.member_role(caller, conversation).await?;
-        let message = self
-            .store
-            .message(conversation, id)
-            .await?
-            .ok_or(AppError::NotFound("message"))?;
-        let member = Acting {
-            user_id: caller.user_id,
-            role,
-        };
+        let membership = self.conversations.member(caller, conversation).await?;
+        let member = membership.access;
+        let message = self.visible_message(member, conversation, id).await?;
+        // A member who may no longer post (muted, or a channel reader) may not edit either.
+        membership.authorize(Action::SendMessage)?;
         let at = now();
         may_edit(member, &message, at, self.settings.edit_window).map_err(|refusal| {
             AppError::Forbidden(match refusal {
@@ -111,7 +119,7 @@ impl MessageService {
         if message.is_deleted() {
             return Err(change_error(StoreError::Conflict("message_deleted")));
         }
-        let mentions = self.mentions(conversation, &content).await?;
+        let mentions = self.mentions(caller, conversation, &content).await?;
         let outcome = self
             .store
             .edit_message(MessageEdit {
@@ -127,26 +135,24 @@ impl MessageService {
         self.announced(outcome).await
     }
 
-    /// Deletes a message, leaving its tombstone: its author may, and (with groups) members
-    /// allowed to delete messages. Deleting a tombstone again changes nothing.
+    /// Deletes a message, leaving its tombstone: its author may, and members holding
+    /// `can_delete_messages` (owners and admins hold it). Deleting a tombstone again changes
+    /// nothing.
     pub async fn delete(
         &self,
         caller: Caller,
         conversation: ConversationId,
         id: MessageId,
     ) -> Result<MessageChange, AppError> {
-        let role = self.conversations.member_role(caller, conversation).await?;
-        let message = self
-            .store
-            .message(conversation, id)
-            .await?
-            .ok_or(AppError::NotFound("message"))?;
-        let member = Acting {
-            user_id: caller.user_id,
-            role,
-        };
+        let member = self
+            .conversations
+            .require_member(caller, conversation)
+            .await?;
+        let message = self.visible_message(member, conversation, id).await?;
         if !may_delete(member, &message) {
-            return Err(AppError::Forbidden("you may delete only your own messages"));
+            return Err(AppError::Forbidden(
+                "you may delete only your own messages here",
+            ));
         }
         let outcome = self
             .store
@@ -203,9 +209,7 @@ impl MessageService {
         emoji: &str,
     ) -> Result<ReactionChange, AppError> {
         let emoji = Emoji::parse(emoji)?;
-        self.conversations
-            .require_member(caller, conversation)
-            .await?;
+        self.get(caller, conversation, id).await?;
         Ok(ReactionChange {
             conversation_id: conversation,
             message_id: id,

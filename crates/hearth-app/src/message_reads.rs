@@ -108,7 +108,12 @@ impl MessageService {
         query: HistoryQuery,
     ) -> Result<MessagePageResult, AppError> {
         let (window, limit) = query.validate()?;
-        let markers = self.conversations.markers(caller, conversation).await?;
+        let access = self
+            .conversations
+            .require_member(caller, conversation)
+            .await?;
+        let window = window.from(access.history_from);
+        let markers = self.store.member_markers(conversation).await?;
         let messages = self
             .store
             .message_page(conversation, None, window, limit + 1)
@@ -130,15 +135,21 @@ impl MessageService {
         query: HistoryQuery,
     ) -> Result<ThreadPageResult, AppError> {
         let (window, limit) = query.validate()?;
+        let access = self
+            .conversations
+            .require_member(caller, conversation)
+            .await?;
         let named = self.get(caller, conversation, message).await?;
         let root = match named.thread_root() {
             Some(root) => self
                 .store
                 .message(conversation, root)
                 .await?
+                .filter(|root| access.sees(root.seq))
                 .ok_or(AppError::NotFound("message"))?,
             None => named,
         };
+        let window = window.from(access.history_from);
         let replies = self
             .store
             .message_page(conversation, Some(root.id), window, limit + 1)
@@ -152,7 +163,8 @@ impl MessageService {
     }
 
     /// Full-text search of one conversation the caller is in, or of all of them
-    /// (`conversation: None`), newest first. Deleted messages are never found.
+    /// (`conversation: None`), newest first. Deleted messages, and messages from before the
+    /// caller's visible history, are never found.
     pub async fn search(
         &self,
         caller: Caller,

@@ -108,9 +108,7 @@ impl MessageService {
         let (Some(key), Some(content)) = (key, content) else {
             return Err(AppError::BadRequest("invalid message".to_owned()));
         };
-        self.conversations
-            .require_member(caller, conversation)
-            .await?;
+        let (_, audience) = self.conversations.may_send(caller, conversation).await?;
         let over_quota = self.limits.send(caller.user_id).err();
         if let Some(limited) = over_quota {
             // A retry of a message already stored is answered even when the sender is over
@@ -126,7 +124,7 @@ impl MessageService {
             }
         }
 
-        let mentions = self.mentions(conversation, &content).await?;
+        let mentions = self.mentions(caller, conversation, &content).await?;
         let outcome = self
             .store
             .send_message(NewMessage {
@@ -157,15 +155,18 @@ impl MessageService {
                 self.notifier
                     .typing_stopped(conversation, caller.user_id)
                     .await;
-                self.notifier
-                    .log_event(ConversationEvent {
-                        conversation_id: conversation,
-                        seq: message.seq,
-                        actor_id: message.sender_id,
-                        created_at: message.created_at,
-                        kind: EventKind::NewMessage(message.clone()),
-                    })
-                    .await;
+                let event = ConversationEvent {
+                    conversation_id: conversation,
+                    seq: message.seq,
+                    actor_id: message.sender_id,
+                    created_at: message.created_at,
+                    kind: EventKind::NewMessage(message.clone()),
+                };
+                match audience {
+                    // A direct conversation's two members were read to check for a block.
+                    Some(audience) => self.notifier.log_event_to(event, &audience, &[]),
+                    None => self.notifier.log_event(event).await,
+                }
                 Sent {
                     message,
                     created: true,
@@ -198,9 +199,11 @@ impl MessageService {
         .await
     }
 
-    /// The members of `conversation` that `content` mentions.
+    /// The members of `conversation` that `content`, written by the caller, mentions. A
+    /// member who blocked the caller is not mentioned (and so not notified).
     pub(crate) async fn mentions(
         &self,
+        caller: Caller,
         conversation: ConversationId,
         content: &MessageContent,
     ) -> Result<Vec<UserId>, AppError> {
@@ -209,12 +212,20 @@ impl MessageService {
             return Ok(Vec::new());
         }
         let members = self.store.members_named(conversation, &names).await?;
-        Ok(resolve_mentions(content.as_str(), |name| {
+        let mentioned = resolve_mentions(content.as_str(), |name| {
             members
                 .iter()
                 .find(|(member, _)| member == name)
                 .map(|(_, id)| *id)
-        }))
+        });
+        if mentioned.is_empty() {
+            return Ok(mentioned);
+        }
+        let blockers = self.store.blocked_by(caller.user_id, &mentioned).await?;
+        Ok(mentioned
+            .into_iter()
+            .filter(|user| !blockers.contains(user))
+            .collect())
     }
 }
 

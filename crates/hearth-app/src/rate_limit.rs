@@ -20,6 +20,7 @@ pub struct RateLimits {
     auth_ip: DefaultKeyedRateLimiter<IpAddr>,
     auth_username: DefaultKeyedRateLimiter<String>,
     sends: DefaultKeyedRateLimiter<UserId>,
+    conversation_changes: DefaultKeyedRateLimiter<UserId>,
 }
 
 fn per_minute<K: Hash + Eq + Clone>(n: u32) -> DefaultKeyedRateLimiter<K> {
@@ -50,6 +51,7 @@ impl RateLimits {
             auth_ip: per_minute(settings.auth_per_ip_per_minute),
             auth_username: per_minute(settings.auth_per_username_per_minute),
             sends: per_minute(settings.sends_per_user_per_minute),
+            conversation_changes: per_minute(settings.conversation_changes_per_user_per_minute),
         }
     }
 
@@ -66,5 +68,10 @@ impl RateLimits {
     /// One message sent by `user`.
     pub fn send(&self, user: UserId) -> Result<(), AppError> {
         check(&self.sends, &user)
+    }
+
+    /// One change of a conversation or its membership by `user`.
+    pub fn conversation_change(&self, user: UserId) -> Result<(), AppError> {
+        check(&self.conversation_changes, &user)
     }
 }

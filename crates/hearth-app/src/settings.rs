@@ -67,6 +67,8 @@ pub struct LimitSettings {
     pub auth_per_username_per_minute: u32,
     /// Messages sent per user, across every face.
     pub sends_per_user_per_minute: u32,
+    /// Conversation changes (create, join, leave, members, roles, settings) per user.
+    pub conversation_changes_per_user_per_minute: u32,
 }
 
 impl Default for LimitSettings {
@@ -75,6 +77,7 @@ impl Default for LimitSettings {
             auth_per_ip_per_minute: 30,
             auth_per_username_per_minute: 10,
             sends_per_user_per_minute: 30,
+            conversation_changes_per_user_per_minute: 30,
         }
     }
 }

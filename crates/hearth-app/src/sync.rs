@@ -3,7 +3,10 @@
 //! A cursor is a conversation's `seq`. `changes` returns, for every conversation of the
 //! caller, the log after the client's cursor for it — from the start when the client named
 //! none (a conversation it has not seen yet). Cursors naming conversations the caller is not
-//! in are ignored. A client that applies the events in order converges to the server's state.
+//! in are not answered with events; they are listed in `gone` (the caller left, was removed,
+//! or the conversation was deleted) so the client can drop them. A client that applies the
+//! events in order converges to the server's state. Every read starts at the caller's visible
+//! history (`Access::history_from`).
 
 use std::collections::HashMap;
 
@@ -47,6 +50,8 @@ pub struct ConversationChangesResult {
 pub struct ChangesResult {
     /// One entry per conversation with news.
     pub conversations: Vec<ConversationChangesResult>,
+    /// Conversations the client named that the caller is no longer in (or that are gone).
+    pub gone: Vec<ConversationId>,
 }
 
 impl ChangesResult {
@@ -82,9 +87,12 @@ impl SyncService {
         let mut recent_messages = Vec::with_capacity(conversations.len());
         for summary in &conversations {
             let id = summary.conversation.id;
+            let from = summary.me.history_from;
             recent_messages.push((
                 id,
-                self.store.recent_messages(id, BOOTSTRAP_MESSAGES).await?,
+                self.store
+                    .recent_messages(id, from, BOOTSTRAP_MESSAGES)
+                    .await?,
             ));
         }
         Ok(BootstrapResult {
@@ -110,14 +118,28 @@ impl SyncService {
             .into());
         }
         let mut conversations = Vec::new();
-        for (id, last_seq) in self.store.conversation_cursors(caller.user_id).await? {
+        let mine = self.store.conversation_cursors(caller.user_id).await?;
+        for cursor in &mine {
+            let id = cursor.conversation_id;
             let after = cursors.get(&id).copied().unwrap_or(0);
-            if after >= last_seq {
+            if after >= cursor.last_seq {
                 continue;
             }
-            conversations.push(self.log_after(id, after, limit).await?);
+            conversations.push(
+                self.log_after(id, after, cursor.history_from, limit)
+                    .await?,
+            );
         }
-        Ok(ChangesResult { conversations })
+        let mut gone: Vec<ConversationId> = cursors
+            .keys()
+            .filter(|id| !mine.iter().any(|c| c.conversation_id == **id))
+            .copied()
+            .collect();
+        gone.sort_unstable();
+        Ok(ChangesResult {
+            conversations,
+            gone,
+        })
     }
 
     /// The log of one conversation the caller is in, after `after_seq` (the WebSocket `sync`).
@@ -132,19 +154,25 @@ impl SyncService {
         if after_seq < 0 {
             return Err(ValidationErrors::field("after_seq", "must be 0 or more").into());
         }
-        self.conversations
+        let access = self
+            .conversations
             .require_member(caller, conversation)
             .await?;
-        self.log_after(conversation, after_seq, limit).await
+        self.log_after(conversation, after_seq, access.history_from, limit)
+            .await
     }
 
     async fn log_after(
         &self,
         id: ConversationId,
         after: Seq,
+        visible_from: Seq,
         limit: u32,
     ) -> Result<ConversationChangesResult, AppError> {
-        let mut events = self.store.events_after(id, after, limit + 1).await?;
+        let mut events = self
+            .store
+            .events_after(id, after, visible_from, limit + 1)
+            .await?;
         let has_more = events.len() > limit as usize;
         events.truncate(limit as usize);
         let markers = self.store.member_markers(id).await?;

@@ -44,6 +44,10 @@ impl ServerProcess {
             .arg(data.path())
             .env("RUST_LOG", "warn,hearth_server=info")
             .env("HEARTH_LIMITS__SENDS_PER_USER_PER_MINUTE", "1000000000")
+            .env(
+                "HEARTH_LIMITS__CONVERSATION_CHANGES_PER_USER_PER_MINUTE",
+                "1000000000",
+            )
             .env("HEARTH_LIMITS__AUTH_PER_IP_PER_MINUTE", "1000000000")
             .env("HEARTH_LIMITS__AUTH_PER_USERNAME_PER_MINUTE", "1000000000")
             .stdin(Stdio::null())

@@ -6,7 +6,7 @@
 //! copy, whatever it missed. A message's `thread` tells the client to update the thread's
 //! root as well.
 
-use crate::{ConversationId, Emoji, Message, Seq, Timestamp, UserId};
+use crate::{ConversationId, Emoji, Message, Permissions, Role, Seq, Settings, Timestamp, UserId};
 
 /// One entry of a conversation's log.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -51,6 +51,44 @@ pub enum EventKind {
         /// The emoji.
         emoji: Emoji,
     },
+    /// `user_id` became a member: joined by themselves (the actor), or added or approved by
+    /// the actor.
+    MemberJoined {
+        /// The new member.
+        user_id: UserId,
+        /// Their role.
+        role: Role,
+        /// Their permissions.
+        permissions: Permissions,
+    },
+    /// `user_id` left by themselves.
+    MemberLeft {
+        /// The former member.
+        user_id: UserId,
+    },
+    /// The actor removed `user_id`.
+    MemberRemoved {
+        /// The former member.
+        user_id: UserId,
+    },
+    /// The actor changed the role or permissions of `user_id`.
+    MemberUpdated {
+        /// The member.
+        user_id: UserId,
+        /// Their role now.
+        role: Role,
+        /// Their permissions now.
+        permissions: Permissions,
+    },
+    /// The owner (the actor) handed ownership to `user_id` and became an admin.
+    OwnershipTransferred {
+        /// The new owner.
+        user_id: UserId,
+    },
+    /// The actor changed the settings; carries all of them as they are now.
+    SettingsChanged(Settings),
+    /// The owner (the actor) deleted the conversation. It is the last event of its log.
+    ConversationDeleted,
 }
 
 impl EventKind {
@@ -63,18 +101,44 @@ impl EventKind {
             Self::MessageDeleted(_) => "message_deleted",
             Self::ReactionAdded { .. } => "reaction_added",
             Self::ReactionRemoved { .. } => "reaction_removed",
+            Self::MemberJoined { .. } => "member_joined",
+            Self::MemberLeft { .. } => "member_left",
+            Self::MemberRemoved { .. } => "member_removed",
+            Self::MemberUpdated { .. } => "member_updated",
+            Self::OwnershipTransferred { .. } => "ownership_transferred",
+            Self::SettingsChanged(_) => "conversation_updated",
+            Self::ConversationDeleted => "conversation_deleted",
         }
     }
 
     /// The message this event is about, as it is now (`None`: not about a message).
     pub fn message(&self) -> Option<&Message> {
         match self {
-            Self::ConversationCreated { .. } => None,
+            Self::ConversationCreated { .. }
+            | Self::MemberJoined { .. }
+            | Self::MemberLeft { .. }
+            | Self::MemberRemoved { .. }
+            | Self::MemberUpdated { .. }
+            | Self::OwnershipTransferred { .. }
+            | Self::SettingsChanged(_)
+            | Self::ConversationDeleted => None,
             Self::NewMessage(message)
             | Self::MessageEdited(message)
             | Self::MessageDeleted(message)
             | Self::ReactionAdded { message, .. }
             | Self::ReactionRemoved { message, .. } => Some(message),
+        }
+    }
+
+    /// The user whose membership this event is about, if any.
+    pub fn member(&self) -> Option<UserId> {
+        match self {
+            Self::MemberJoined { user_id, .. }
+            | Self::MemberLeft { user_id }
+            | Self::MemberRemoved { user_id }
+            | Self::MemberUpdated { user_id, .. }
+            | Self::OwnershipTransferred { user_id } => Some(*user_id),
+            _ => None,
         }
     }
 }

@@ -12,20 +12,25 @@ mod mention;
 mod message;
 mod paging;
 mod permissions;
+mod privacy;
 mod reaction;
 mod search;
 mod thread;
 mod user;
 mod validation;
 
-pub use conversation::{Conversation, ConversationKind, ConversationSummary, Member, Role};
+pub use conversation::{
+    Access, Conversation, ConversationKind, ConversationSummary, Description, HistoryVisibility,
+    Member, Role, Settings, Title,
+};
 pub use delivery::{DeliveryStatus, MemberMarker, ReceiptKind};
 pub use event::{ConversationEvent, EventKind};
 pub use ids::{ConversationId, MessageId, SessionId, UserId};
 pub use mention::{mention_names, resolve_mentions};
 pub use message::{ClientMessageId, Message, MessageContent, preview_of};
 pub use paging::{Limit, Seq, SeqWindow};
-pub use permissions::{Acting, EditRefusal, may_delete, may_edit};
+pub use permissions::{Action, EditRefusal, Permissions, Refusal, authorize, may_delete, may_edit};
+pub use privacy::{Consent, ConsentRefusal, Privacy, Relation, may_invite, may_message_directly};
 pub use reaction::{Emoji, Reaction};
 pub use search::{SearchCursor, SearchHit, SearchTerm, SearchText, SnippetPart};
 pub use thread::ThreadSummary;

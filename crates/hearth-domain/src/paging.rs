@@ -54,6 +54,16 @@ pub struct SeqWindow {
     pub newest_first: bool,
 }
 
+impl SeqWindow {
+    /// The same window, starting no earlier than `first_visible` (history visibility).
+    pub fn from(self, first_visible: Seq) -> Self {
+        Self {
+            after: self.after.max(first_visible - 1),
+            ..self
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,6 +7,24 @@ use uuid::Uuid;
 
 use crate::UserDto;
 
+/// What a member may do (seed 001's `ParticipantPermissions`). Owners and admins hold every
+/// permission, and `is_admin` says so.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct PermissionsDto {
+    /// May post messages.
+    pub can_send_messages: bool,
+    /// May add and remove members and answer join requests.
+    pub can_manage_participants: bool,
+    /// May change the title, description and settings.
+    pub can_change_settings: bool,
+    /// May delete other people's messages.
+    pub can_delete_messages: bool,
+    /// May mute and unmute ordinary members.
+    pub can_moderate_content: bool,
+    /// Whether the member is an owner or admin (follows the role).
+    pub is_admin: bool,
+}
+
 /// One member of a conversation.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct MemberDto {
@@ -14,6 +32,8 @@ pub struct MemberDto {
     pub user: UserDto,
     /// `owner`, `admin` or `member`.
     pub role: String,
+    /// What they may do (owners and admins: everything).
+    pub permissions: PermissionsDto,
     /// When they joined (RFC 3339).
     #[serde(with = "time::serde::rfc3339")]
     #[schema(value_type = String, format = DateTime)]
@@ -31,11 +51,29 @@ pub struct MemberDto {
 pub struct ConversationDto {
     /// The conversation's id.
     pub id: Uuid,
-    /// `direct` (groups, rooms and channels come later).
+    /// `direct`, `group`, `room` or `channel`.
     #[serde(rename = "type")]
     pub kind: String,
-    /// Everyone in it.
-    pub members: Vec<MemberDto>,
+    /// Its name (`null` for a direct conversation).
+    pub title: Option<String>,
+    /// What it is about (may be empty).
+    pub description: String,
+    /// Whether joining takes a request that a manager approves.
+    pub require_approval: bool,
+    /// `all`, `member_join_date` or `none`: how much history from before their join a member
+    /// sees.
+    pub history_visibility: String,
+    /// Who created it.
+    pub created_by: Uuid,
+    /// How many members it has.
+    pub member_count: i64,
+    /// Everyone in it, or `null` for a conversation with more than 100 members (page them with
+    /// `GET /v1/conversations/{id}/members`).
+    pub members: Option<Vec<MemberDto>>,
+    /// The caller's role.
+    pub my_role: String,
+    /// What the caller may do here.
+    pub my_permissions: PermissionsDto,
     /// When it was created (RFC 3339).
     #[serde(with = "time::serde::rfc3339")]
     #[schema(value_type = String, format = DateTime)]
@@ -65,11 +103,19 @@ pub struct ConversationList {
     pub conversations: Vec<ConversationDto>,
 }
 
-/// `POST /v1/conversations/direct`.
-#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+/// `POST /v1/conversations/direct`: the other person, by exactly one of id, username or
+/// e-mail address.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, ToSchema)]
 pub struct DirectRequest {
-    /// The other person.
-    pub other_user_id: String,
+    /// The other person's id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub other_user_id: Option<String>,
+    /// Or their username.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+    /// Or their e-mail address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
 }
 
 /// `POST /v1/conversations/{id}/delivered`.

@@ -1,13 +1,14 @@
 //! Rendering domain values as wire types, in one place for every face.
 
 use hearth_domain::{
-    ConversationEvent, ConversationSummary, DeliveryStatus, EventKind, Member, MemberMarker,
-    Message, SearchHit, ThreadSummary, User, UserId,
+    Conversation, ConversationEvent, ConversationSummary, DeliveryStatus, EventKind, Member,
+    MemberMarker, Message, Permissions, Privacy, Role, SearchHit, Settings, ThreadSummary, User,
+    UserId,
 };
 
 use crate::{
-    ChangeEvent, ConversationDto, MemberDto, MessageDto, ReactionDto, SearchResult, SnippetPart,
-    ThreadDto, UserDto,
+    ChangeEvent, ConversationDto, MemberDto, MessageDto, PermissionsDto, PrivacyDto,
+    PublicConversationDto, ReactionDto, SearchResult, SettingsDto, SnippetPart, ThreadDto, UserDto,
 };
 
 impl From<&User> for UserDto {
@@ -128,11 +129,72 @@ impl From<&ThreadSummary> for ThreadDto {
     }
 }
 
+impl PermissionsDto {
+    /// What a member of `role` holding `permissions` may actually do.
+    pub fn of(role: Role, permissions: Permissions) -> Self {
+        let held = if role.is_admin() {
+            Permissions::ALL
+        } else {
+            permissions
+        };
+        Self {
+            can_send_messages: held.can_send_messages,
+            can_manage_participants: held.can_manage_participants,
+            can_change_settings: held.can_change_settings,
+            can_delete_messages: held.can_delete_messages,
+            can_moderate_content: held.can_moderate_content,
+            is_admin: role.is_admin(),
+        }
+    }
+}
+
+impl From<&Settings> for SettingsDto {
+    fn from(settings: &Settings) -> Self {
+        Self {
+            title: settings.title.as_ref().map(|t| t.as_str().to_owned()),
+            description: settings.description.as_str().to_owned(),
+            require_approval: settings.require_approval,
+            history_visibility: settings.history_visibility.as_str().to_owned(),
+        }
+    }
+}
+
+impl From<&Privacy> for PrivacyDto {
+    fn from(privacy: &Privacy) -> Self {
+        Self {
+            direct_messages: Some(privacy.direct_messages.as_str().to_owned()),
+            group_invites: Some(privacy.group_invites.as_str().to_owned()),
+        }
+    }
+}
+
+impl PublicConversationDto {
+    /// A public conversation as discovery lists it to someone who has (not) `joined`.
+    pub fn of(conversation: &Conversation, joined: bool) -> Self {
+        Self {
+            id: conversation.id.as_uuid(),
+            kind: conversation.kind.as_str().to_owned(),
+            title: conversation
+                .settings
+                .title
+                .as_ref()
+                .map(|t| t.as_str().to_owned())
+                .unwrap_or_default(),
+            description: conversation.settings.description.as_str().to_owned(),
+            member_count: conversation.member_count,
+            require_approval: conversation.settings.require_approval,
+            joined,
+            created_at: conversation.created_at,
+        }
+    }
+}
+
 impl From<&Member> for MemberDto {
     fn from(member: &Member) -> Self {
         Self {
             user: UserDto::from(&member.user),
             role: member.role.as_str().to_owned(),
+            permissions: PermissionsDto::of(member.role, member.permissions),
             joined_at: member.joined_at,
             last_delivered_seq: member.last_delivered_seq,
             last_read_seq: member.last_read_seq,
@@ -142,10 +204,23 @@ impl From<&Member> for MemberDto {
 
 impl From<&ConversationSummary> for ConversationDto {
     fn from(summary: &ConversationSummary) -> Self {
+        let conversation = &summary.conversation;
+        let settings = SettingsDto::from(&conversation.settings);
         Self {
-            id: summary.conversation.id.as_uuid(),
-            kind: summary.conversation.kind.as_str().to_owned(),
-            members: summary.members.iter().map(MemberDto::from).collect(),
+            id: conversation.id.as_uuid(),
+            kind: conversation.kind.as_str().to_owned(),
+            title: settings.title,
+            description: settings.description,
+            require_approval: settings.require_approval,
+            history_visibility: settings.history_visibility,
+            created_by: conversation.created_by.as_uuid(),
+            member_count: conversation.member_count,
+            members: summary
+                .members
+                .as_ref()
+                .map(|members| members.iter().map(MemberDto::from).collect()),
+            my_role: summary.me.role.as_str().to_owned(),
+            my_permissions: PermissionsDto::of(summary.me.role, summary.me.permissions),
             created_at: summary.conversation.created_at,
             updated_at: summary.updated_at,
             last_message_preview: summary
@@ -175,8 +250,28 @@ impl From<&ConversationEvent> for ChangeEvent {
             }
             _ => None,
         };
+        let (role, permissions) = match &event.kind {
+            EventKind::MemberJoined {
+                role, permissions, ..
+            }
+            | EventKind::MemberUpdated {
+                role, permissions, ..
+            } => (
+                Some(role.as_str().to_owned()),
+                Some(PermissionsDto::of(*role, *permissions)),
+            ),
+            _ => (None, None),
+        };
+        let settings = match &event.kind {
+            EventKind::SettingsChanged(settings) => Some(SettingsDto::from(settings)),
+            _ => None,
+        };
         let message = event.kind.message();
         Self {
+            user_id: event.kind.member().map(|id| id.as_uuid()),
+            role,
+            permissions,
+            settings,
             seq: event.seq,
             kind: event.kind.type_name().to_owned(),
             actor_id: event.actor_id.as_uuid(),

@@ -9,6 +9,7 @@ mod auth;
 mod conversations;
 mod envelope;
 mod error_code;
+mod groups;
 mod message_features;
 mod messages;
 mod sync;
@@ -21,15 +22,20 @@ pub use auth::{
 };
 pub use conversations::{
     ConversationDto, ConversationList, DeliveredMarker, DirectRequest, MarkDeliveredRequest,
-    MarkReadRequest, MemberDto, ReadMarker,
+    MarkReadRequest, MemberDto, PermissionsDto, ReadMarker,
 };
 pub use envelope::{Envelope, ErrorBody, ErrorEnvelope, Ok};
 pub use error_code::ErrorCode;
+pub use groups::{
+    AddMemberRequest, BlockList, BlockRequest, BlockedUserDto, CreateConversationRequest,
+    DiscoverList, JoinRequestDto, JoinRequestList, MemberList, PermissionsPatchDto, PrivacyDto,
+    PublicConversationDto, TransferRequest, UpdateMemberRequest, UpdateSettingsRequest,
+};
 pub use message_features::{
     EditMessageRequest, SearchResult, SearchResults, SnippetPart, ThreadPage,
 };
 pub use messages::{MessageDto, MessagePage, ReactionDto, SendMessageRequest, ThreadDto};
-pub use sync::{Bootstrap, ChangeEvent, Changes, ConversationChanges};
+pub use sync::{Bootstrap, ChangeEvent, Changes, ConversationChanges, SettingsDto};
 pub use users::{UserDto, UserList};
 
 mod from_domain;

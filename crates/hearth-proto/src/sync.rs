@@ -7,7 +7,7 @@ use time::OffsetDateTime;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::{ConversationDto, MessageDto, ThreadDto, UserDto};
+use crate::{ConversationDto, MessageDto, PermissionsDto, ThreadDto, UserDto};
 
 /// `GET /v1/sync/bootstrap`: everything a fresh client needs to draw its first screen.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -27,7 +27,9 @@ pub struct ChangeEvent {
     /// Its place in the log.
     pub seq: i64,
     /// `conversation_created`, `new_message`, `message_updated`, `message_deleted`,
-    /// `reaction_added` or `reaction_removed`.
+    /// `reaction_added`, `reaction_removed`, `member_joined`, `member_left`,
+    /// `member_removed`, `member_updated`, `ownership_transferred`, `conversation_updated`
+    /// or `conversation_deleted`.
     #[serde(rename = "type")]
     pub kind: String,
     /// Who caused it.
@@ -51,6 +53,32 @@ pub struct ChangeEvent {
     /// For `conversation_created`: the first members.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub member_ids: Option<Vec<Uuid>>,
+    /// For membership events: the member it is about (the actor is `actor_id`: equal for a
+    /// self-join or a leave). For `ownership_transferred`: the new owner.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<Uuid>,
+    /// For `member_joined` and `member_updated`: the member's role now.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+    /// For `member_joined` and `member_updated`: the member's permissions now.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub permissions: Option<PermissionsDto>,
+    /// For `conversation_updated`: every setting as it is now.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub settings: Option<SettingsDto>,
+}
+
+/// A conversation's settings, as `conversation_updated` carries them.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct SettingsDto {
+    /// The name.
+    pub title: Option<String>,
+    /// What it is about.
+    pub description: String,
+    /// Whether joining takes an approved request.
+    pub require_approval: bool,
+    /// `all`, `member_join_date` or `none`.
+    pub history_visibility: String,
 }
 
 /// The changes of one conversation after the client's cursor.
@@ -71,4 +99,8 @@ pub struct Changes {
     pub changes: Vec<ConversationChanges>,
     /// Whether any conversation has more events.
     pub has_more: bool,
+    /// Conversations named in the cursors that the caller is no longer in (left, removed, or
+    /// deleted): drop them.
+    #[serde(default)]
+    pub gone: Vec<Uuid>,
 }

@@ -154,6 +154,41 @@ impl<S: Send + Sync> FromRequestParts<S> for MessagePath {
     }
 }
 
+/// The conversation id and the `{user_id}` of a `…/conversations/{id}/members/{user_id}`
+/// (or join-request) path. A malformed conversation id is 404; the user id is checked by the
+/// use case (malformed is 404 there too).
+#[derive(Clone, Debug)]
+pub(crate) struct MemberPath(pub ConversationId, pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for MemberPath {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
+        let params = path_params(parts).await?;
+        let conversation = param(&params, "id")
+            .and_then(|raw| raw.parse().ok())
+            .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "conversation not found"))?;
+        let user = param(&params, "user_id")
+            .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "no such route"))?;
+        Ok(Self(conversation, user.to_owned()))
+    }
+}
+
+/// The `{user_id}` of a `/v1/users/me/blocks/{user_id}` path.
+#[derive(Clone, Debug)]
+pub(crate) struct UserPath(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for UserPath {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
+        let params = path_params(parts).await?;
+        param(&params, "user_id")
+            .map(|user| Self(user.to_owned()))
+            .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "no such route"))
+    }
+}
+
 /// The `{emoji}` of a reaction path, percent-decoded; checking it is the use case's job.
 #[derive(Clone, Debug)]
 pub(crate) struct EmojiPath(pub String);

@@ -3,8 +3,8 @@
 use std::collections::HashMap;
 
 use hearth_proto::{
-    Bootstrap, Changes, ConversationDto, Envelope, ErrorEnvelope, LoginRequest, MessageDto,
-    MessagePage, RegisterRequest, SendMessageRequest, SessionResponse,
+    Bootstrap, Changes, ConversationDto, CreateConversationRequest, Envelope, ErrorEnvelope,
+    LoginRequest, MessageDto, MessagePage, RegisterRequest, SendMessageRequest, SessionResponse,
 };
 use reqwest::Method;
 use serde::Serialize;
@@ -129,6 +129,23 @@ impl Client {
         self.post(
             "/v1/conversations/direct",
             &serde_json::json!({ "other_user_id": other_user_id }),
+        )
+        .await
+    }
+
+    /// `POST /v1/conversations`: a group, room or channel owned by the caller.
+    pub async fn create_conversation(
+        &self,
+        request: &CreateConversationRequest,
+    ) -> Result<ConversationDto, ClientError> {
+        self.post("/v1/conversations", request).await
+    }
+
+    /// `POST /v1/conversations/{id}/join`: joins a room or channel that takes no requests.
+    pub async fn join(&self, conversation: Uuid) -> Result<ConversationDto, ClientError> {
+        self.post(
+            &format!("/v1/conversations/{conversation}/join"),
+            &serde_json::json!({}),
         )
         .await
     }

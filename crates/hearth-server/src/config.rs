@@ -156,6 +156,9 @@ pub struct LimitsConfig {
     pub auth_per_username_per_minute: u32,
     /// Messages per user per minute, across every face (default 30).
     pub sends_per_user_per_minute: u32,
+    /// Conversation changes per user per minute — creating, joining, leaving, adding and
+    /// removing members, roles, settings (default 30; seed 003 limits room management).
+    pub conversation_changes_per_user_per_minute: u32,
 }
 
 /// Cross-origin access.
@@ -209,6 +212,7 @@ impl Default for LimitsConfig {
             auth_per_ip_per_minute: app.auth_per_ip_per_minute,
             auth_per_username_per_minute: app.auth_per_username_per_minute,
             sends_per_user_per_minute: app.sends_per_user_per_minute,
+            conversation_changes_per_user_per_minute: app.conversation_changes_per_user_per_minute,
         }
     }
 }
@@ -281,6 +285,10 @@ impl Config {
             (
                 "limits.sends_per_user_per_minute",
                 self.limits.sends_per_user_per_minute,
+            ),
+            (
+                "limits.conversation_changes_per_user_per_minute",
+                self.limits.conversation_changes_per_user_per_minute,
             ),
         ] {
             if value == 0 {
@@ -364,6 +372,9 @@ impl Config {
                 auth_per_ip_per_minute: self.limits.auth_per_ip_per_minute,
                 auth_per_username_per_minute: self.limits.auth_per_username_per_minute,
                 sends_per_user_per_minute: self.limits.sends_per_user_per_minute,
+                conversation_changes_per_user_per_minute: self
+                    .limits
+                    .conversation_changes_per_user_per_minute,
             },
             messages: MessageSettings {
                 edit_window: (self.messages.edit_window_secs > 0)

@@ -39,3 +39,27 @@ fn is_transient(code: &str) -> bool {
 pub(crate) fn is_unique_violation(err: &sqlx::Error) -> bool {
     matches!(err, sqlx::Error::Database(db) if db.is_unique_violation())
 }
+
+/// Whether the error is a broken UNIQUE or PRIMARY KEY constraint on `column` (SQLite names
+/// the columns in its message: `UNIQUE constraint failed: table.column`).
+pub(crate) fn is_unique_violation_on(err: &sqlx::Error, column: &str) -> bool {
+    matches!(err, sqlx::Error::Database(db)
+        if db.is_unique_violation() && db.message().contains(column))
+}
+
+/// Whether the error is a broken FOREIGN KEY constraint (SQLite does not say which).
+pub(crate) fn is_foreign_key_violation(err: &sqlx::Error) -> bool {
+    matches!(err, sqlx::Error::Database(db) if db.is_foreign_key_violation())
+}
+
+/// Translates a driver error, reading a broken foreign key as `NotFound(missing)`: the row it
+/// points at does not exist.
+pub(crate) fn missing_row(missing: &'static str) -> impl Fn(sqlx::Error) -> StoreError {
+    move |err| {
+        if is_foreign_key_violation(&err) {
+            StoreError::NotFound(missing)
+        } else {
+            store_error(err)
+        }
+    }
+}

@@ -1,38 +1,130 @@
-//! Conversations, members and read markers in SQLite.
+//! Conversations in SQLite: direct ones made once per pair; groups, rooms and channels with
+//! their settings; deletion; and where a user stands in one.
+//!
+//! Every write here is one writer job that takes the conversation's next seq (see
+//! `messages::take_seq`) and logs the event it returns. The conversation list lives in
+//! `summaries`, discovery in `discovery`, markers in `markers` and membership in `members`.
 
-use std::collections::HashMap;
+use std::collections::BTreeSet;
 
 use hearth_domain::{
-    Conversation, ConversationId, ConversationKind, ConversationSummary, Member, MemberMarker,
-    Role, Seq, Timestamp, UserId,
+    ConversationEvent, ConversationId, ConversationKind, ConversationSummary, EventKind,
+    HistoryVisibility, MemberMarker, Permissions, Role, Seq, Settings, Timestamp, UserId,
 };
-use hearth_store::{ConversationStore, DirectConversation, Membership, StoreError};
-use sqlx::AssertSqlSafe;
-use sqlx::sqlite::SqliteRow;
-use sqlx::{Row, SqliteConnection};
+use hearth_store::{
+    ConversationStore, DirectConversation, Discovered, Discovery, NewConversation, Standing,
+    StoreError,
+};
+use sqlx::{AssertSqlSafe, SqliteConnection};
 use uuid::Uuid;
 
 use crate::SqliteStore;
-use crate::codec::{from_micros, micros, store_error};
-use crate::rows::{message_columns, message_from_row};
-use crate::users::{USER_COLUMNS, user_from_row};
+use crate::codec::{is_unique_violation_on, micros, missing_row, store_error};
+use crate::events::{Logged, parse_visibility};
+use crate::markers;
+use crate::members::Joining;
+use crate::messages::take_seq;
+use crate::search::unindex_conversation;
+use crate::summaries::{CONVERSATION_COLUMNS, access_from_row, conversation_from_row};
 
-async fn unread_count(
+/// What writes need to know of a conversation that is not deleted.
+pub(crate) struct Live {
+    /// Its kind.
+    pub(crate) kind: ConversationKind,
+    /// Its history visibility, applied to whoever joins.
+    pub(crate) visibility: HistoryVisibility,
+}
+
+/// The conversation, read in the writer's transaction; `NotFound("conversation")` when there
+/// is none or it was deleted.
+pub(crate) async fn live(
     conn: &mut SqliteConnection,
     conversation: ConversationId,
-    user: UserId,
-    after: Seq,
-) -> Result<i64, StoreError> {
-    sqlx::query_scalar(
-        "SELECT COUNT(*) FROM messages WHERE conversation_id = ? AND seq > ? AND sender_id <> ? \
-         AND deleted_at IS NULL",
+) -> Result<Live, StoreError> {
+    let row: Option<(String, String)> = sqlx::query_as(
+        "SELECT kind, history_visibility FROM conversations WHERE id = ? AND deleted_at IS NULL",
     )
     .bind(conversation.as_uuid())
-    .bind(after)
-    .bind(user.as_uuid())
-    .fetch_one(conn)
+    .fetch_optional(&mut *conn)
     .await
-    .map_err(store_error)
+    .map_err(store_error)?;
+    let (kind, visibility) = row.ok_or(StoreError::NotFound("conversation"))?;
+    Ok(Live {
+        kind: ConversationKind::parse(&kind).ok_or(StoreError::NotFound("conversation kind"))?,
+        visibility: parse_visibility(&visibility)?,
+    })
+}
+
+/// Translates the error of a write to a conversation's row: a taken public name is
+/// `Conflict("title")`, a missing creator `NotFound("user")`.
+fn conversation_row_error(err: sqlx::Error) -> StoreError {
+    if is_unique_violation_on(&err, "public_name") {
+        StoreError::Conflict("title")
+    } else {
+        missing_row("user")(err)
+    }
+}
+
+/// Inserts the conversation's row and its counter (seq 1 numbers the creation event).
+async fn insert_conversation(
+    conn: &mut SqliteConnection,
+    id: ConversationId,
+    kind: ConversationKind,
+    settings: &Settings,
+    created_by: UserId,
+    at: Timestamp,
+) -> Result<(), StoreError> {
+    let at = micros(at);
+    let public_name = settings
+        .title
+        .as_ref()
+        .filter(|_| kind.is_public())
+        .map(|t| t.unique_key());
+    sqlx::query(
+        "INSERT INTO conversations (id, kind, created_by, created_at, updated_at, title, \
+             description, public_name, require_approval, history_visibility) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(id.as_uuid())
+    .bind(kind.as_str())
+    .bind(created_by.as_uuid())
+    .bind(at)
+    .bind(at)
+    .bind(settings.title.as_ref().map(|t| t.as_str()))
+    .bind(settings.description.as_str())
+    .bind(public_name)
+    .bind(settings.require_approval)
+    .bind(settings.history_visibility.as_str())
+    .execute(&mut *conn)
+    .await
+    .map_err(conversation_row_error)?;
+    sqlx::query("INSERT INTO conversation_counters (conversation_id, next_seq) VALUES (?, 2)")
+        .bind(id.as_uuid())
+        .execute(&mut *conn)
+        .await
+        .map_err(store_error)?;
+    Ok(())
+}
+
+/// One of a new conversation's first members, joining at seq 1 with markers at 0.
+fn founder(
+    conversation: ConversationId,
+    user: UserId,
+    role: Role,
+    permissions: Permissions,
+    visibility: HistoryVisibility,
+    at: Timestamp,
+) -> Joining {
+    Joining {
+        conversation,
+        user,
+        role,
+        permissions,
+        visibility,
+        seq: 1,
+        markers: 0,
+        at,
+    }
 }
 
 async fn create_direct(
@@ -58,139 +150,216 @@ async fn create_direct(
     }
 
     let id = ConversationId::new();
-    let at = micros(now);
-    let member_ids =
-        serde_json::json!({ "member_ids": [a.to_string(), b.to_string()] }).to_string();
-    let statements = [
-        sqlx::query("INSERT INTO conversations (id, kind, created_by, created_at, updated_at) VALUES (?, 'direct', ?, ?, ?)")
-            .bind(id.as_uuid())
-            .bind(a.as_uuid())
-            .bind(at)
-            .bind(at),
-        // seq 1 numbers the creation event below.
-        sqlx::query("INSERT INTO conversation_counters (conversation_id, next_seq) VALUES (?, 2)").bind(id.as_uuid()),
-        sqlx::query("INSERT INTO conversation_members (conversation_id, user_id, role, joined_at) VALUES (?, ?, 'member', ?), (?, ?, 'member', ?)")
-            .bind(id.as_uuid())
-            .bind(a.as_uuid())
-            .bind(at)
-            .bind(id.as_uuid())
-            .bind(b.as_uuid())
-            .bind(at),
-        sqlx::query("INSERT INTO direct_conversations (user_low, user_high, conversation_id) VALUES (?, ?, ?)")
-            .bind(low.as_uuid())
-            .bind(high.as_uuid())
-            .bind(id.as_uuid()),
-        sqlx::query("INSERT INTO conversation_events (conversation_id, seq, kind, actor_id, payload, created_at) VALUES (?, 1, 'conversation_created', ?, ?, ?)")
-            .bind(id.as_uuid())
-            .bind(a.as_uuid())
-            .bind(member_ids)
-            .bind(at),
-    ];
-    for statement in statements {
-        statement
-            .execute(&mut *conn)
-            .await
-            .map_err(|err| match &err {
-                sqlx::Error::Database(db) if db.is_foreign_key_violation() => {
-                    StoreError::NotFound("user")
-                }
-                _ => store_error(err),
-            })?;
+    let kind = ConversationKind::Direct;
+    let settings = Settings::default();
+    insert_conversation(conn, id, kind, &settings, a, now).await?;
+    for user in [a, b] {
+        founder(
+            id,
+            user,
+            Role::Member,
+            kind.member_defaults(),
+            settings.history_visibility,
+            now,
+        )
+        .record(conn)
+        .await?;
     }
+    sqlx::query(
+        "INSERT INTO direct_conversations (user_low, user_high, conversation_id) VALUES (?, ?, ?)",
+    )
+    .bind(low.as_uuid())
+    .bind(high.as_uuid())
+    .bind(id.as_uuid())
+    .execute(&mut *conn)
+    .await
+    .map_err(missing_row("user"))?;
+    Logged {
+        conversation: id,
+        seq: 1,
+        actor: a,
+        at: now,
+    }
+    .log(
+        conn,
+        EventKind::ConversationCreated {
+            member_ids: vec![a, b],
+        },
+    )
+    .await?;
     Ok(DirectConversation { id, created: true })
 }
 
-/// Reads one summary row of [`summaries`]' query (members are filled in afterwards).
-fn summary_from_row(row: &SqliteRow) -> Result<ConversationSummary, StoreError> {
-    let kind: String = row.try_get("kind").map_err(store_error)?;
-    Ok(ConversationSummary {
-        conversation: Conversation {
-            id: ConversationId::from_uuid(row.try_get("id").map_err(store_error)?),
-            kind: ConversationKind::parse(&kind)
-                .ok_or(StoreError::NotFound("conversation kind"))?,
-            created_at: from_micros(row.try_get("created_at").map_err(store_error)?),
-        },
-        members: Vec::new(),
-        last_seq: row.try_get("last_seq").map_err(store_error)?,
-        last_message: message_from_row(row, "lm")?,
-        last_read_seq: row.try_get("last_read_seq").map_err(store_error)?,
-        unread_count: row.try_get("unread_count").map_err(store_error)?,
-        updated_at: from_micros(row.try_get("updated_at").map_err(store_error)?),
-    })
+async fn create(
+    conn: &mut SqliteConnection,
+    new: NewConversation,
+) -> Result<ConversationEvent, StoreError> {
+    if new.kind == ConversationKind::Direct {
+        // Direct conversations are unique per pair: only `get_or_create_direct` makes them.
+        return Err(StoreError::Conflict("kind"));
+    }
+    insert_conversation(
+        conn,
+        new.id,
+        new.kind,
+        &new.settings,
+        new.created_by,
+        new.at,
+    )
+    .await?;
+    let visibility = new.settings.history_visibility;
+    founder(
+        new.id,
+        new.created_by,
+        Role::Owner,
+        Permissions::ALL,
+        visibility,
+        new.at,
+    )
+    .record(conn)
+    .await?;
+    let mut seen = BTreeSet::from([new.created_by]);
+    let mut member_ids = vec![new.created_by];
+    for user in new.members {
+        if !seen.insert(user) {
+            continue;
+        }
+        let permissions = new.kind.member_defaults();
+        founder(new.id, user, Role::Member, permissions, visibility, new.at)
+            .record(conn)
+            .await?;
+        member_ids.push(user);
+    }
+    Logged {
+        conversation: new.id,
+        seq: 1,
+        actor: new.created_by,
+        at: new.at,
+    }
+    .log(conn, EventKind::ConversationCreated { member_ids })
+    .await
 }
 
-impl SqliteStore {
-    /// The viewer's conversations (all, or just `only`), with members.
-    async fn summaries(
-        &self,
-        viewer: UserId,
-        only: Option<ConversationId>,
-    ) -> Result<Vec<ConversationSummary>, StoreError> {
-        let filter = if only.is_some() { "AND c.id = ?2" } else { "" };
-        let sql = format!(
-            "SELECT c.id, c.kind, c.created_at, c.updated_at, cc.next_seq - 1 AS last_seq, \
-                    me.last_read_seq, \
-                    (SELECT COUNT(*) FROM messages x WHERE x.conversation_id = c.id \
-                        AND x.seq > me.last_read_seq AND x.sender_id <> me.user_id \
-                        AND x.deleted_at IS NULL) AS unread_count, \
-                    {lm} \
-             FROM conversation_members me \
-             JOIN conversations c ON c.id = me.conversation_id \
-             JOIN conversation_counters cc ON cc.conversation_id = c.id \
-             LEFT JOIN messages lm ON lm.id = c.last_message_id \
-             WHERE me.user_id = ?1 {filter} \
-             ORDER BY c.updated_at DESC, c.id DESC",
-            lm = message_columns("lm"),
-        );
-        let mut query = sqlx::query(AssertSqlSafe(sql)).bind(viewer.as_uuid());
-        if let Some(id) = only {
-            query = query.bind(id.as_uuid());
+/// Recomputes every member's `history_from` for a new visibility, with the domain's rule.
+async fn apply_visibility(
+    conn: &mut SqliteConnection,
+    conversation: ConversationId,
+    visibility: HistoryVisibility,
+) -> Result<(), StoreError> {
+    let members: Vec<(Uuid, Seq, Seq, Seq)> = sqlx::query_as(
+        "SELECT m.user_id, coalesce(f.seq, m.joined_seq), m.joined_seq, m.history_from \
+         FROM conversation_members m LEFT JOIN member_first_joins f \
+             ON f.conversation_id = m.conversation_id AND f.user_id = m.user_id \
+         WHERE m.conversation_id = ?",
+    )
+    .bind(conversation.as_uuid())
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(store_error)?;
+    for (user, first_joined, joined, before) in members {
+        let from = visibility.visible_from(first_joined, joined);
+        if from == before {
+            continue;
         }
-        let rows = query.fetch_all(&self.readers).await.map_err(store_error)?;
-        let mut summaries = rows
-            .iter()
-            .map(summary_from_row)
-            .collect::<Result<Vec<_>, _>>()?;
-        if summaries.is_empty() {
-            return Ok(summaries);
-        }
-
-        let member_filter = if only.is_some() {
-            "m.conversation_id = ?2"
-        } else {
-            "m.conversation_id IN (SELECT conversation_id FROM conversation_members WHERE user_id = ?1)"
-        };
-        let sql = format!(
-            "SELECT m.conversation_id, m.role, m.joined_at, m.last_read_seq, m.last_delivered_seq, {USER_COLUMNS} \
-             FROM conversation_members m JOIN users u ON u.id = m.user_id \
-             WHERE {member_filter} ORDER BY m.joined_at, u.username"
-        );
-        let mut query = sqlx::query(AssertSqlSafe(sql)).bind(viewer.as_uuid());
-        if let Some(id) = only {
-            query = query.bind(id.as_uuid());
-        }
-        let rows = query.fetch_all(&self.readers).await.map_err(store_error)?;
-        let mut members: HashMap<Uuid, Vec<Member>> = HashMap::new();
-        for row in &rows {
-            let role: String = row.try_get("role").map_err(store_error)?;
-            members
-                .entry(row.try_get("conversation_id").map_err(store_error)?)
-                .or_default()
-                .push(Member {
-                    user: user_from_row(row)?,
-                    role: Role::parse(&role).ok_or(StoreError::NotFound("role"))?,
-                    joined_at: from_micros(row.try_get("joined_at").map_err(store_error)?),
-                    last_read_seq: row.try_get("last_read_seq").map_err(store_error)?,
-                    last_delivered_seq: row.try_get("last_delivered_seq").map_err(store_error)?,
-                });
-        }
-        for summary in &mut summaries {
-            summary.members = members
-                .remove(&summary.conversation.id.as_uuid())
-                .unwrap_or_default();
-        }
-        Ok(summaries)
+        sqlx::query(
+            "UPDATE conversation_members SET history_from = ? \
+             WHERE conversation_id = ? AND user_id = ?",
+        )
+        .bind(from)
+        .bind(conversation.as_uuid())
+        .bind(user)
+        .execute(&mut *conn)
+        .await
+        .map_err(store_error)?;
     }
+    Ok(())
+}
+
+async fn update_settings(
+    conn: &mut SqliteConnection,
+    conversation: ConversationId,
+    actor: UserId,
+    settings: Settings,
+    at: Timestamp,
+) -> Result<ConversationEvent, StoreError> {
+    let before = live(conn, conversation).await?;
+    let seq = take_seq(conn, conversation).await?;
+    let public_name = settings
+        .title
+        .as_ref()
+        .filter(|_| before.kind.is_public())
+        .map(|t| t.unique_key());
+    sqlx::query(
+        "UPDATE conversations SET title = ?, description = ?, public_name = ?, \
+             require_approval = ?, history_visibility = ? WHERE id = ?",
+    )
+    .bind(settings.title.as_ref().map(|t| t.as_str()))
+    .bind(settings.description.as_str())
+    .bind(public_name)
+    .bind(settings.require_approval)
+    .bind(settings.history_visibility.as_str())
+    .bind(conversation.as_uuid())
+    .execute(&mut *conn)
+    .await
+    .map_err(conversation_row_error)?;
+    if settings.history_visibility != before.visibility {
+        apply_visibility(conn, conversation, settings.history_visibility).await?;
+    }
+    Logged {
+        conversation,
+        seq,
+        actor,
+        at,
+    }
+    .log(conn, EventKind::SettingsChanged(settings))
+    .await
+}
+
+async fn delete(
+    conn: &mut SqliteConnection,
+    conversation: ConversationId,
+    actor: UserId,
+    at: Timestamp,
+) -> Result<ConversationEvent, StoreError> {
+    live(conn, conversation).await?;
+    let seq = take_seq(conn, conversation).await?;
+    let event = Logged {
+        conversation,
+        seq,
+        actor,
+        at,
+    }
+    .log(conn, EventKind::ConversationDeleted)
+    .await?;
+    unindex_conversation(conn, conversation).await?;
+    let id = conversation.as_uuid();
+    let at = micros(at);
+    let statements = [
+        sqlx::query(
+            "DELETE FROM message_reactions WHERE message_id IN \
+             (SELECT id FROM messages WHERE conversation_id = ?)",
+        )
+        .bind(id),
+        sqlx::query(
+            "UPDATE messages SET content = '', mentions = '[]', \
+             deleted_at = coalesce(deleted_at, ?) WHERE conversation_id = ?",
+        )
+        .bind(at)
+        .bind(id),
+        sqlx::query(
+            "UPDATE conversations SET deleted_at = ?, public_name = NULL, member_count = 0, \
+             last_message_preview = NULL WHERE id = ?",
+        )
+        .bind(at)
+        .bind(id),
+        sqlx::query("DELETE FROM conversation_members WHERE conversation_id = ?").bind(id),
+        sqlx::query("DELETE FROM join_requests WHERE conversation_id = ?").bind(id),
+        sqlx::query("DELETE FROM member_first_joins WHERE conversation_id = ?").bind(id),
+    ];
+    for statement in statements {
+        statement.execute(&mut *conn).await.map_err(store_error)?;
+    }
+    Ok(event)
 }
 
 #[async_trait::async_trait]
@@ -206,28 +375,67 @@ impl ConversationStore for SqliteStore {
             .await
     }
 
-    async fn membership(
+    async fn standing(
         &self,
         conversation: ConversationId,
         user: UserId,
-    ) -> Result<Membership, StoreError> {
-        let row: Option<(Uuid, Option<String>)> = sqlx::query_as(
-            "SELECT c.id, m.role FROM conversations c \
-             LEFT JOIN conversation_members m ON m.conversation_id = c.id AND m.user_id = ? \
-             WHERE c.id = ?",
-        )
-        .bind(user.as_uuid())
-        .bind(conversation.as_uuid())
-        .fetch_optional(&self.readers)
-        .await
-        .map_err(store_error)?;
-        Ok(match row {
-            None => Membership::NoSuchConversation,
-            Some((_, None)) => Membership::NotMember,
-            Some((_, Some(role))) => {
-                Membership::Member(Role::parse(&role).ok_or(StoreError::NotFound("role"))?)
-            }
-        })
+    ) -> Result<Option<Standing>, StoreError> {
+        let sql = format!(
+            "SELECT {CONVERSATION_COLUMNS}, m.user_id AS m_user_id, m.role AS m_role, \
+                    m.permissions AS m_permissions, m.history_from AS m_history_from \
+             FROM conversations c \
+             LEFT JOIN conversation_members m ON m.conversation_id = c.id AND m.user_id = ?1 \
+             WHERE c.id = ?2 AND c.deleted_at IS NULL"
+        );
+        let row = sqlx::query(AssertSqlSafe(sql))
+            .bind(user.as_uuid())
+            .bind(conversation.as_uuid())
+            .fetch_optional(&self.readers)
+            .await
+            .map_err(store_error)?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        Ok(Some(Standing {
+            conversation: conversation_from_row(&row)?,
+            member: access_from_row(&row, "m_")?,
+        }))
+    }
+
+    async fn create_conversation(
+        &self,
+        new: NewConversation,
+    ) -> Result<ConversationEvent, StoreError> {
+        self.writer
+            .write(move |conn| Box::pin(create(conn, new)))
+            .await
+    }
+
+    async fn update_settings(
+        &self,
+        conversation: ConversationId,
+        actor: UserId,
+        settings: Settings,
+        at: Timestamp,
+    ) -> Result<ConversationEvent, StoreError> {
+        self.writer
+            .write(move |conn| Box::pin(update_settings(conn, conversation, actor, settings, at)))
+            .await
+    }
+
+    async fn delete_conversation(
+        &self,
+        conversation: ConversationId,
+        actor: UserId,
+        at: Timestamp,
+    ) -> Result<ConversationEvent, StoreError> {
+        self.writer
+            .write(move |conn| Box::pin(delete(conn, conversation, actor, at)))
+            .await
+    }
+
+    async fn discover(&self, discovery: Discovery) -> Result<Vec<Discovered>, StoreError> {
+        self.discovered(discovery).await
     }
 
     async fn conversation_summaries(
@@ -256,18 +464,7 @@ impl ConversationStore for SqliteStore {
         seq: Seq,
     ) -> Result<(Seq, i64), StoreError> {
         self.writer
-            .write(move |conn| {
-                Box::pin(async move {
-                    let sql = format!(
-                        "UPDATE conversation_members SET last_read_seq = max(last_read_seq, {CLAMPED}), \
-                         last_delivered_seq = max(last_delivered_seq, {CLAMPED}) \
-                         WHERE conversation_id = ?2 AND user_id = ?3 RETURNING last_read_seq"
-                    );
-                    let marker = advance(conn, sql, conversation, user, seq).await?;
-                    let unread = unread_count(conn, conversation, user, marker).await?;
-                    Ok((marker, unread))
-                })
-            })
+            .write(move |conn| Box::pin(markers::mark_read(conn, conversation, user, seq)))
             .await
     }
 
@@ -278,15 +475,7 @@ impl ConversationStore for SqliteStore {
         seq: Seq,
     ) -> Result<Seq, StoreError> {
         self.writer
-            .write(move |conn| {
-                Box::pin(async move {
-                    let sql = format!(
-                        "UPDATE conversation_members SET last_delivered_seq = max(last_delivered_seq, {CLAMPED}) \
-                         WHERE conversation_id = ?2 AND user_id = ?3 RETURNING last_delivered_seq"
-                    );
-                    advance(conn, sql, conversation, user, seq).await
-                })
-            })
+            .write(move |conn| Box::pin(markers::mark_delivered(conn, conversation, user, seq)))
             .await
     }
 
@@ -294,43 +483,6 @@ impl ConversationStore for SqliteStore {
         &self,
         conversation: ConversationId,
     ) -> Result<Vec<MemberMarker>, StoreError> {
-        let rows: Vec<(Uuid, i64, i64)> = sqlx::query_as(
-            "SELECT user_id, last_delivered_seq, last_read_seq FROM conversation_members \
-             WHERE conversation_id = ?",
-        )
-        .bind(conversation.as_uuid())
-        .fetch_all(&self.readers)
-        .await
-        .map_err(store_error)?;
-        Ok(rows
-            .into_iter()
-            .map(|(user, delivered, read)| MemberMarker {
-                user_id: UserId::from_uuid(user),
-                last_delivered_seq: delivered,
-                last_read_seq: read,
-            })
-            .collect())
+        markers::member_markers(&self.readers, conversation).await
     }
-}
-
-/// `?1` (a seq) clamped to conversation `?2`'s last seq: markers never point past the log.
-const CLAMPED: &str =
-    "min(?1, (SELECT next_seq - 1 FROM conversation_counters WHERE conversation_id = ?2))";
-
-/// Runs a marker UPDATE (`?1` seq, `?2` conversation, `?3` user) that returns the marker.
-async fn advance(
-    conn: &mut SqliteConnection,
-    sql: String,
-    conversation: ConversationId,
-    user: UserId,
-    seq: Seq,
-) -> Result<Seq, StoreError> {
-    let marker: Option<i64> = sqlx::query_scalar(AssertSqlSafe(sql))
-        .bind(seq)
-        .bind(conversation.as_uuid())
-        .bind(user.as_uuid())
-        .fetch_optional(conn)
-        .await
-        .map_err(store_error)?;
-    marker.ok_or(StoreError::NotFound("member"))
 }

@@ -38,13 +38,15 @@ async fn by_key(
 }
 
 /// Takes the conversation's next seq. Must run inside the writer's transaction, which then
-/// writes the event the seq numbers.
+/// writes the event the seq numbers. `NotFound("conversation")` when there is none or it was
+/// deleted: a deletion is the last event of a log.
 pub(crate) async fn take_seq(
     conn: &mut SqliteConnection,
     conversation: ConversationId,
 ) -> Result<Seq, StoreError> {
     let seq: Option<i64> = sqlx::query_scalar(
-        "UPDATE conversation_counters SET next_seq = next_seq + 1 WHERE conversation_id = ? RETURNING next_seq - 1",
+        "UPDATE conversation_counters SET next_seq = next_seq + 1 WHERE conversation_id = ?1 \
+         AND (SELECT deleted_at FROM conversations WHERE id = ?1) IS NULL RETURNING next_seq - 1",
     )
     .bind(conversation.as_uuid())
     .fetch_optional(conn)
@@ -222,15 +224,18 @@ impl MessageStore for SqliteStore {
     async fn recent_messages(
         &self,
         conversation: ConversationId,
+        visible_from: Seq,
         limit: u32,
     ) -> Result<Vec<Message>, StoreError> {
         let sql = format!(
-            "SELECT {} FROM messages m WHERE m.conversation_id = ? ORDER BY m.seq DESC LIMIT ?",
+            "SELECT {} FROM messages m WHERE m.conversation_id = ? AND m.seq >= ? \
+             ORDER BY m.seq DESC LIMIT ?",
             message_columns("m")
         );
         let mut conn = self.readers.acquire().await.map_err(store_error)?;
         let rows = sqlx::query(AssertSqlSafe(sql))
             .bind(conversation.as_uuid())
+            .bind(visible_from)
             .bind(i64::from(limit))
             .fetch_all(&mut *conn)
             .await

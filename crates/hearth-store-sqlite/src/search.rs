@@ -8,9 +8,12 @@
 //! increasing at send and never reused, so "newest first" is `ORDER BY rowid DESC` (which
 //! FTS5 walks without sorting) and a cursor is the last rowid shown. The parsed query is
 //! rendered here into FTS5 syntax from words only, so no user input reaches the FTS5 query
-//! parser as syntax.
+//! parser as syntax. A viewer finds only messages of conversations they are a member of, from
+//! the first seq they see (history visibility).
 
-use hearth_domain::{MessageId, SearchCursor, SearchHit, SearchTerm, SearchText, SnippetPart};
+use hearth_domain::{
+    ConversationId, MessageId, SearchCursor, SearchHit, SearchTerm, SearchText, SnippetPart,
+};
 use hearth_store::{MessageSearch, SearchStore, StoreError};
 use sqlx::{AssertSqlSafe, Row, SqliteConnection};
 
@@ -47,6 +50,25 @@ pub(crate) async fn unindex_text(
             "DELETE FROM {table} WHERE rowid = ?"
         )))
         .bind(position)
+        .execute(&mut *conn)
+        .await
+        .map_err(store_error)?;
+    }
+    Ok(())
+}
+
+/// Removes every message of a conversation that is not deleted from both indexes (the
+/// conversation is being deleted).
+pub(crate) async fn unindex_conversation(
+    conn: &mut SqliteConnection,
+    conversation: ConversationId,
+) -> Result<(), StoreError> {
+    for table in ["message_search", "message_words"] {
+        sqlx::query(AssertSqlSafe(format!(
+            "DELETE FROM {table} WHERE rowid IN (SELECT search_rowid FROM messages \
+             WHERE conversation_id = ? AND deleted_at IS NULL AND search_rowid IS NOT NULL)"
+        )))
+        .bind(conversation.as_uuid())
         .execute(&mut *conn)
         .await
         .map_err(store_error)?;
@@ -159,6 +181,7 @@ impl SearchStore for SqliteStore {
              JOIN messages m ON m.search_rowid = {table}.rowid \
              JOIN conversation_members cm ON cm.conversation_id = m.conversation_id AND cm.user_id = ? \
              WHERE {table} MATCH ? {filter_sql} AND m.deleted_at IS NULL {conversation_sql} \
+               AND m.seq >= cm.history_from \
                AND {table}.rowid < ? \
              ORDER BY {table}.rowid DESC LIMIT ?",
             columns = message_columns("m")

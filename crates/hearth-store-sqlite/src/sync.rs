@@ -1,13 +1,14 @@
-//! The conversation log in SQLite.
+//! The conversation log in SQLite, read for sync, from the first seq a member sees.
 
-use hearth_domain::{ConversationEvent, ConversationId, EventKind, Seq, UserId};
-use hearth_store::{StoreError, SyncStore};
+use hearth_domain::{ConversationEvent, ConversationId, EventKind, Message, Seq, UserId};
+use hearth_store::{ConversationCursor, StoreError, SyncStore};
 use sqlx::AssertSqlSafe;
 use sqlx::Row;
 use uuid::Uuid;
 
 use crate::SqliteStore;
 use crate::codec::{from_micros, store_error};
+use crate::events::decode;
 use crate::reactions::emoji_of;
 use crate::rows::{hydrate, message_columns, message_from_row};
 
@@ -16,11 +17,12 @@ impl SyncStore for SqliteStore {
     async fn conversation_cursors(
         &self,
         user: UserId,
-    ) -> Result<Vec<(ConversationId, Seq)>, StoreError> {
-        let rows: Vec<(Uuid, i64)> = sqlx::query_as(
-            "SELECT m.conversation_id, cc.next_seq - 1 FROM conversation_members m \
+    ) -> Result<Vec<ConversationCursor>, StoreError> {
+        let rows: Vec<(Uuid, i64, i64)> = sqlx::query_as(
+            "SELECT m.conversation_id, cc.next_seq - 1, m.history_from FROM conversation_members m \
              JOIN conversation_counters cc ON cc.conversation_id = m.conversation_id \
-             WHERE m.user_id = ?",
+             JOIN conversations c ON c.id = m.conversation_id \
+             WHERE m.user_id = ? AND c.deleted_at IS NULL",
         )
         .bind(user.as_uuid())
         .fetch_all(&self.readers)
@@ -28,7 +30,11 @@ impl SyncStore for SqliteStore {
         .map_err(store_error)?;
         Ok(rows
             .into_iter()
-            .map(|(id, seq)| (ConversationId::from_uuid(id), seq))
+            .map(|(id, last_seq, history_from)| ConversationCursor {
+                conversation_id: ConversationId::from_uuid(id),
+                last_seq,
+                history_from,
+            })
             .collect())
     }
 
@@ -36,18 +42,24 @@ impl SyncStore for SqliteStore {
         &self,
         conversation: ConversationId,
         after: Seq,
+        visible_from: Seq,
         limit: u32,
     ) -> Result<Vec<ConversationEvent>, StoreError> {
+        // An event about a message numbered before `visible_from` is left out even when the
+        // event itself is later (an edit of a message the member never saw).
         let sql = format!(
             "SELECT e.seq, e.kind, e.actor_id, e.created_at, e.payload, {} \
              FROM conversation_events e LEFT JOIN messages msg ON msg.id = e.message_id \
-             WHERE e.conversation_id = ? AND e.seq > ? ORDER BY e.seq LIMIT ?",
+             WHERE e.conversation_id = ?1 AND e.seq > ?2 AND e.seq >= ?3 \
+               AND (msg.id IS NULL OR msg.seq >= ?3) \
+             ORDER BY e.seq LIMIT ?4",
             message_columns("msg")
         );
         let mut conn = self.readers.acquire().await.map_err(store_error)?;
         let rows = sqlx::query(AssertSqlSafe(sql))
             .bind(conversation.as_uuid())
             .bind(after)
+            .bind(visible_from)
             .bind(i64::from(limit))
             .fetch_all(&mut *conn)
             .await
@@ -65,33 +77,15 @@ impl SyncStore for SqliteStore {
         for row in &rows {
             let kind: String = row.try_get("kind").map_err(store_error)?;
             let payload: Option<String> = row.try_get("payload").map_err(store_error)?;
-            let kind = if kind == "conversation_created" {
-                EventKind::ConversationCreated {
-                    member_ids: member_ids(payload.as_deref())?,
-                }
-            } else {
-                let has_message = row
-                    .try_get::<Option<Uuid>, _>("msg_id")
-                    .map_err(store_error)?
-                    .is_some();
-                let message = has_message
-                    .then(|| messages.next())
-                    .flatten()
-                    .ok_or(StoreError::NotFound("message of event"))?;
-                match kind.as_str() {
-                    "new_message" => EventKind::NewMessage(message),
-                    "message_updated" => EventKind::MessageEdited(message),
-                    "message_deleted" => EventKind::MessageDeleted(message),
-                    "reaction_added" => EventKind::ReactionAdded {
-                        message,
-                        emoji: emoji_of(payload.as_deref())?,
-                    },
-                    "reaction_removed" => EventKind::ReactionRemoved {
-                        message,
-                        emoji: emoji_of(payload.as_deref())?,
-                    },
-                    _ => return Err(StoreError::NotFound("event kind")),
-                }
+            let has_message = row
+                .try_get::<Option<Uuid>, _>("msg_id")
+                .map_err(store_error)?
+                .is_some();
+            // Every row with a message consumed one, in order, whatever its kind.
+            let message = has_message.then(|| messages.next()).flatten();
+            let kind = match decode(&kind, payload.as_deref())? {
+                Some(kind) => kind,
+                None => message_event(&kind, payload.as_deref(), message)?,
             };
             events.push(ConversationEvent {
                 conversation_id: conversation,
@@ -105,13 +99,26 @@ impl SyncStore for SqliteStore {
     }
 }
 
-fn member_ids(payload: Option<&str>) -> Result<Vec<UserId>, StoreError> {
-    #[derive(serde::Deserialize)]
-    struct Created {
-        member_ids: Vec<UserId>,
-    }
-    let payload = payload.ok_or(StoreError::NotFound("event payload"))?;
-    serde_json::from_str::<Created>(payload)
-        .map(|c| c.member_ids)
-        .map_err(StoreError::backend)
+/// Rebuilds an event about a message from its stored kind, payload and the message as it is
+/// now.
+fn message_event(
+    kind: &str,
+    payload: Option<&str>,
+    message: Option<Message>,
+) -> Result<EventKind, StoreError> {
+    let message = message.ok_or(StoreError::NotFound("message of event"))?;
+    Ok(match kind {
+        "new_message" => EventKind::NewMessage(message),
+        "message_updated" => EventKind::MessageEdited(message),
+        "message_deleted" => EventKind::MessageDeleted(message),
+        "reaction_added" => EventKind::ReactionAdded {
+            message,
+            emoji: emoji_of(payload)?,
+        },
+        "reaction_removed" => EventKind::ReactionRemoved {
+            message,
+            emoji: emoji_of(payload)?,
+        },
+        _ => return Err(StoreError::NotFound("event kind")),
+    })
 }

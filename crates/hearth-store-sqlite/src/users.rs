@@ -72,6 +72,31 @@ impl UserStore for SqliteStore {
         row.as_ref().map(user_from_row).transpose()
     }
 
+    async fn user_by_username(&self, username: &Username) -> Result<Option<User>, StoreError> {
+        let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE u.username = ?");
+        let row = sqlx::query(AssertSqlSafe(sql))
+            .bind(username.as_str())
+            .fetch_optional(&self.readers)
+            .await
+            .map_err(store_error)?;
+        row.as_ref().map(user_from_row).transpose()
+    }
+
+    async fn user_by_email(&self, email: &str) -> Result<Option<User>, StoreError> {
+        // SQLite's lower() folds ASCII only, which is what e-mail providers compare anyway.
+        // Addresses are unique as given, so two may differ only in case: the oldest wins.
+        let sql = format!(
+            "SELECT {USER_COLUMNS} FROM users u WHERE lower(u.email) = lower(?) \
+             ORDER BY u.created_at, u.id LIMIT 1"
+        );
+        let row = sqlx::query(AssertSqlSafe(sql))
+            .bind(email.trim())
+            .fetch_optional(&self.readers)
+            .await
+            .map_err(store_error)?;
+        row.as_ref().map(user_from_row).transpose()
+    }
+
     async fn credentials(&self, username: &Username) -> Result<Option<Credentials>, StoreError> {
         let sql =
             format!("SELECT {USER_COLUMNS}, u.password_hash FROM users u WHERE u.username = ?");
@@ -151,8 +176,8 @@ impl UserStore for SqliteStore {
     }
 }
 
-/// Escapes LIKE's wildcards so a query matches literally.
-fn escape_like(text: &str) -> String {
+/// Escapes LIKE's wildcards so a query matches literally (with `ESCAPE '\\'`).
+pub(crate) fn escape_like(text: &str) -> String {
     let mut escaped = String::with_capacity(text.len());
     for c in text.chars() {
         if matches!(c, '%' | '_' | '\\') {

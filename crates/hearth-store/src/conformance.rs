@@ -15,31 +15,41 @@ use std::any::Any;
 use std::collections::BTreeSet;
 
 use hearth_domain::{
-    ClientMessageId, ConversationId, DisplayName, EventKind, Limit, MessageContent, MessageId,
-    SearchQuery, SessionId, Timestamp, User, UserId, Username,
+    ClientMessageId, ConversationEvent, ConversationId, ConversationKind, Description, DisplayName,
+    EventKind, HistoryVisibility, Limit, MessageContent, MessageId, Permissions, SearchQuery,
+    SessionId, Settings, Timestamp, Title, User, UserId, Username,
 };
 use time::Duration;
 use uuid::Uuid;
 
 use crate::{
-    DynStore, Membership, NewMessage, NewRefreshToken, NewUser, SendOutcome, StoreError, TokenHash,
+    DynStore, NewConversation, NewMember, NewMessage, NewRefreshToken, NewUser, SendOutcome,
+    StoreError, TokenHash,
 };
 
 mod accounts;
 mod conversations;
+mod groups;
 mod log;
+mod members;
 mod message_changes;
 mod message_reads;
 mod messages;
+mod privacy;
 mod sessions;
+mod visibility;
 
 pub use accounts::*;
 pub use conversations::*;
+pub use groups::*;
 pub use log::*;
+pub use members::*;
 pub use message_changes::*;
 pub use message_reads::*;
 pub use messages::*;
+pub use privacy::*;
 pub use sessions::*;
+pub use visibility::*;
 
 /// A fresh store and whatever keeps it alive (a temporary directory, a database to drop).
 pub struct Fixture {
@@ -82,7 +92,7 @@ macro_rules! store_conformance_tests {
             direct_conversation_is_created_once_with_event_at_seq_1,
             direct_conversation_is_unique_under_concurrency,
             direct_conversation_with_unknown_user_is_not_found,
-            membership_distinguishes_member_outsider_and_unknown,
+            standing_tells_member_outsider_and_unknown,
             send_assigns_the_next_seq,
             send_replays_the_same_key_and_content,
             send_with_reused_key_and_other_content_conflicts,
@@ -121,6 +131,40 @@ macro_rules! store_conformance_tests {
             search_never_finds_deleted_or_foreign_messages,
             search_follows_edits,
             search_pages_newest_first_with_a_cursor,
+        );
+        // Groups, rooms and channels: creation, settings, deletion, discovery.
+        $crate::store_conformance_tests!(@cases $make;
+            groups_rooms_and_channels_start_with_owner_members_and_event_at_seq_1,
+            creating_with_an_unknown_member_is_not_found_and_writes_nothing,
+            public_names_are_unique_case_insensitively_and_freed_by_deletion,
+            settings_changes_are_logged_and_read_back,
+            deleting_hides_the_conversation_from_every_read,
+            discovery_filters_pages_and_marks_joined,
+        );
+        // Members, roles and join requests.
+        $crate::store_conformance_tests!(@cases $make;
+            membership_changes_are_logged_and_read_back_identically,
+            adding_a_member_twice_conflicts_and_unknowns_are_not_found,
+            member_count_follows_every_change,
+            member_updates_and_ownership_transfer_are_logged,
+            transfer_needs_the_current_owner,
+            new_members_start_with_nothing_unread,
+            members_page_in_join_order_and_audience_lists_access,
+            join_requests_are_listed_denied_and_approved,
+        );
+        // History visibility on every read path.
+        $crate::store_conformance_tests!(@cases $make;
+            none_restarts_at_the_latest_join_and_member_join_date_keeps_the_first,
+            changing_visibility_recomputes_every_member,
+            history_from_applies_to_every_read_path,
+        );
+        // Privacy, blocks and lookups.
+        $crate::store_conformance_tests!(@cases $make;
+            privacy_defaults_to_everyone_and_is_replaced,
+            blocks_are_idempotent_and_listed_newest_first,
+            relation_sees_blocks_both_ways_and_shared_conversations,
+            blocked_by_names_who_blocked_the_user,
+            users_are_found_by_username_and_email,
         );
     };
     (@cases $make:path; $($name:ident),* $(,)?) => {
@@ -193,6 +237,64 @@ async fn send(
         .send_message(new_message(conversation, sender, key, text))
         .await
         .unwrap()
+}
+
+/// Settings with a title and everything else default.
+fn titled(kind: ConversationKind, title: &str) -> Settings {
+    Settings {
+        title: Some(Title::parse(kind, title).unwrap()),
+        description: Description::default(),
+        require_approval: false,
+        history_visibility: HistoryVisibility::All,
+    }
+}
+
+/// Creates a conversation of `kind` owned by `owner` with `members`; returns its event.
+async fn create(
+    store: &DynStore,
+    kind: ConversationKind,
+    settings: Settings,
+    owner: &User,
+    members: &[&User],
+) -> ConversationEvent {
+    store
+        .create_conversation(NewConversation {
+            id: ConversationId::new(),
+            kind,
+            settings,
+            created_by: owner.id,
+            members: members.iter().map(|m| m.id).collect(),
+            at: now(),
+        })
+        .await
+        .unwrap()
+}
+
+/// A group titled `title` owned by `owner` with `members`, history `visibility`.
+async fn group(
+    store: &DynStore,
+    owner: &User,
+    members: &[&User],
+    visibility: HistoryVisibility,
+) -> ConversationId {
+    let settings = Settings {
+        history_visibility: visibility,
+        ..titled(ConversationKind::Group, "The group")
+    };
+    create(store, ConversationKind::Group, settings, owner, members)
+        .await
+        .conversation_id
+}
+
+/// `user` joins (or is added by `actor`) with the ordinary default permissions.
+fn joining(conversation: ConversationId, user: &User, actor: &User) -> NewMember {
+    NewMember {
+        conversation,
+        user: user.id,
+        actor: actor.id,
+        permissions: Permissions::SEND,
+        at: now(),
+    }
 }
 
 fn token(session: SessionId, user: UserId, hash: &str) -> NewRefreshToken {

@@ -1,20 +1,58 @@
 //! Conversations, membership and read markers.
 
 use hearth_domain::{
-    ConversationId, ConversationSummary, MemberMarker, Role, Seq, Timestamp, UserId,
+    Access, Conversation, ConversationEvent, ConversationId, ConversationKind, ConversationSummary,
+    MemberMarker, Seq, Settings, Timestamp, UserId,
 };
 
 use crate::StoreError;
 
-/// Where a user stands in a conversation.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Membership {
-    /// No conversation has this id.
-    NoSuchConversation,
-    /// The conversation exists; the user is not in it.
-    NotMember,
-    /// The user is a member with this role.
-    Member(Role),
+/// A conversation and where one user stands in it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Standing {
+    /// The conversation.
+    pub conversation: Conversation,
+    /// The user's membership (`None`: not a member).
+    pub member: Option<Access>,
+}
+
+/// A group, room or channel to create.
+#[derive(Clone, Debug)]
+pub struct NewConversation {
+    /// Its id.
+    pub id: ConversationId,
+    /// Its kind (not `Direct`: those are made by [`ConversationStore::get_or_create_direct`]).
+    pub kind: ConversationKind,
+    /// Its settings; a public kind's title must be unique (case-insensitively).
+    pub settings: Settings,
+    /// The creator, who becomes the owner.
+    pub created_by: UserId,
+    /// The other first members (ordinary members with the kind's default permissions).
+    pub members: Vec<UserId>,
+    /// When.
+    pub at: Timestamp,
+}
+
+/// A public conversation as discovery lists it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Discovered {
+    /// The conversation.
+    pub conversation: Conversation,
+    /// Whether the viewer is a member.
+    pub joined: bool,
+}
+
+/// A page of discovery: public conversations whose name contains `query`, by name.
+#[derive(Clone, Debug)]
+pub struct Discovery {
+    /// Who looks (to say which they joined).
+    pub viewer: UserId,
+    /// Text the name must contain, case-insensitively (`None`: every name).
+    pub query: Option<String>,
+    /// Continue after this name key (the last page's last, lower-cased).
+    pub after: Option<String>,
+    /// Most results.
+    pub limit: u32,
 }
 
 /// The result of get-or-create of a direct conversation.
@@ -39,14 +77,49 @@ pub trait ConversationStore: Send + Sync {
         now: Timestamp,
     ) -> Result<DirectConversation, StoreError>;
 
-    /// Where `user` stands in `conversation`.
-    async fn membership(
+    /// The conversation and where `user` stands in it (`None`: no such conversation, or it
+    /// was deleted).
+    async fn standing(
         &self,
         conversation: ConversationId,
         user: UserId,
-    ) -> Result<Membership, StoreError>;
+    ) -> Result<Option<Standing>, StoreError>;
 
-    /// The viewer's conversations, most recently active first.
+    /// Creates a group, room or channel with its members, logging `conversation_created` at
+    /// seq 1 (returned). `Conflict("title")` when a public name is taken; `NotFound("user")`
+    /// when a member does not exist.
+    async fn create_conversation(
+        &self,
+        new: NewConversation,
+    ) -> Result<ConversationEvent, StoreError>;
+
+    /// Replaces the settings, logging `conversation_updated`. A change of history
+    /// visibility applies to every member at once. `Conflict("title")` when a public name is
+    /// taken.
+    async fn update_settings(
+        &self,
+        conversation: ConversationId,
+        actor: UserId,
+        settings: Settings,
+        at: Timestamp,
+    ) -> Result<ConversationEvent, StoreError>;
+
+    /// Deletes the conversation for everyone: logs `conversation_deleted`, then removes every
+    /// member and join request, blanks its messages and frees its public name. Returns the
+    /// event.
+    async fn delete_conversation(
+        &self,
+        conversation: ConversationId,
+        actor: UserId,
+        at: Timestamp,
+    ) -> Result<ConversationEvent, StoreError>;
+
+    /// Public rooms and channels (not deleted), by name.
+    async fn discover(&self, discovery: Discovery) -> Result<Vec<Discovered>, StoreError>;
+
+    /// The viewer's conversations, most recently active first (members listed up to
+    /// [`ConversationSummary::MEMBER_LIST_LIMIT`]; the last message only if the viewer sees
+    /// it).
     async fn conversation_summaries(
         &self,
         viewer: UserId,

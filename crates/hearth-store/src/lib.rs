@@ -10,8 +10,10 @@
 mod conversations;
 mod error;
 mod history;
+mod members;
 mod message_changes;
 mod messages;
+mod privacy;
 mod search;
 mod sessions;
 mod sync;
@@ -22,16 +24,20 @@ pub mod conformance;
 
 use std::sync::Arc;
 
-pub use conversations::{ConversationStore, DirectConversation, Membership};
+pub use conversations::{
+    ConversationStore, DirectConversation, Discovered, Discovery, NewConversation, Standing,
+};
 pub use error::StoreError;
 pub use history::{MentionStore, MessagePageStore};
+pub use members::{Departure, JoinRequest, MemberStore, NewMember};
 pub use message_changes::{
     ChangeOutcome, MessageDeletion, MessageEdit, MessageEditStore, ReactionChange, ReactionStore,
 };
 pub use messages::{MessageStore, NewMessage, SendOutcome};
+pub use privacy::{BlockedUser, PrivacyStore};
 pub use search::{MessageSearch, SearchStore};
 pub use sessions::{NewRefreshToken, RefreshTokenRecord, SessionStore, TokenHash};
-pub use sync::SyncStore;
+pub use sync::{ConversationCursor, SyncStore};
 pub use users::{Contact, Credentials, NewUser, UserStore};
 
 /// Liveness of the backend, for `/readyz`.
@@ -46,6 +52,8 @@ pub trait Store:
     UserStore
     + SessionStore
     + ConversationStore
+    + MemberStore
+    + PrivacyStore
     + MessageStore
     + MessageEditStore
     + ReactionStore
@@ -62,6 +70,8 @@ impl<T> Store for T where
     T: UserStore
         + SessionStore
         + ConversationStore
+        + MemberStore
+        + PrivacyStore
         + MessageStore
         + MessageEditStore
         + ReactionStore

@@ -82,6 +82,7 @@ pub trait MessageStore: Send + Sync {
     async fn recent_messages(
         &self,
         conversation: ConversationId,
+        visible_from: Seq,
         limit: u32,
     ) -> Result<Vec<Message>, StoreError>;
 }

@@ -49,6 +49,12 @@ pub trait UserStore: Send + Sync {
     /// The account with this id.
     async fn user(&self, id: UserId) -> Result<Option<User>, StoreError>;
 
+    /// The account with this login name.
+    async fn user_by_username(&self, username: &Username) -> Result<Option<User>, StoreError>;
+
+    /// The account with this e-mail address (compared case-insensitively).
+    async fn user_by_email(&self, email: &str) -> Result<Option<User>, StoreError>;
+
     /// The account with this login name, with its password hash.
     async fn credentials(&self, username: &Username) -> Result<Option<Credentials>, StoreError>;
 

@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use hearth_domain::{ConversationEvent, ConversationId, ReceiptKind, Seq, UserId};
+use hearth_domain::{Access, ConversationEvent, ConversationId, ReceiptKind, Seq, UserId};
 use hearth_store::DynStore;
 
 use crate::realtime::{
@@ -55,14 +55,35 @@ impl Notifier {
         }
     }
 
-    /// A new entry of a conversation's log: to every device of every member.
+    /// A new entry of a conversation's log: to every device of every member who sees it.
     pub async fn log_event(&self, event: ConversationEvent) {
-        if let Some(members) = self.members(event.conversation_id).await {
-            self.publish(
-                Audience::Users(members),
-                RealtimeEvent::Log(Box::new(event)),
-            );
+        match self.store.audience(event.conversation_id).await {
+            Ok(audience) => self.log_event_to(event, &audience, &[]),
+            Err(err) => {
+                tracing::warn!(cause = %err, conversation = %event.conversation_id, "cannot read members; realtime delivery skipped, clients will sync");
+            }
         }
+    }
+
+    /// A new entry of a conversation's log, to the members in `audience` who see it (history
+    /// visibility: an event about a message from before a member's visible history does not
+    /// reach them), to the member the event is about (a removed member hears of it), and to
+    /// `also` (the members of a conversation just deleted).
+    pub fn log_event_to(&self, event: ConversationEvent, audience: &[Access], also: &[UserId]) {
+        let about = event.kind.message().map_or(event.seq, |m| m.seq);
+        let mut users: Vec<UserId> = audience
+            .iter()
+            .filter(|member| member.sees(about))
+            .map(|member| member.user_id)
+            .chain(also.iter().copied())
+            .chain(event.kind.member())
+            .collect();
+        users.sort_unstable();
+        users.dedup();
+        self.publish(
+            Audience::Users(users.into()),
+            RealtimeEvent::Log(Box::new(event)),
+        );
     }
 
     /// A member's marker moved: to every device of every member.

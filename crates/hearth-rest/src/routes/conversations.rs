@@ -2,6 +2,7 @@
 
 use axum::extract::State;
 use axum::response::Response;
+use hearth_app::UserLookup;
 use hearth_proto::{
     ConversationDto, ConversationList, DeliveredMarker, DirectRequest, Envelope, ErrorEnvelope,
     MarkDeliveredRequest, MarkReadRequest, ReadMarker,
@@ -35,26 +36,31 @@ async fn list(State(state): State<RestState>, Auth(caller): Auth) -> Result<Resp
     }))
 }
 
-/// Get or create the direct conversation with another user (201 when created, 200 when it
-/// existed).
+/// Get or create the direct conversation with another user, named by exactly one of
+/// `other_user_id`, `username` or `email` (201 when created, 200 when it existed). Starting
+/// one needs the other user's consent (their `direct_messages` privacy) and no block between
+/// you.
 #[utoipa::path(post, path = "/v1/conversations/direct", tag = "conversations", request_body = DirectRequest,
     security(("bearer" = [])),
     responses(
         (status = 201, description = "Created", body = Envelope<ConversationDto>),
         (status = 200, description = "Already existed", body = Envelope<ConversationDto>),
+        (status = 403, description = "The user does not accept it, or a block", body = ErrorEnvelope),
         (status = 404, description = "No such user", body = ErrorEnvelope),
-        (status = 422, description = "Invalid user id, or yourself", body = ErrorEnvelope),
+        (status = 422, description = "Not exactly one valid user key, or yourself", body = ErrorEnvelope),
     ))]
 async fn direct(
     State(state): State<RestState>,
     Auth(caller): Auth,
     Json(body): Json<DirectRequest>,
 ) -> Result<Response, ApiError> {
-    let outcome = state
-        .app
-        .conversations
-        .direct(caller, &body.other_user_id)
-        .await?;
+    let other = UserLookup::one_of(
+        "other_user_id",
+        body.other_user_id,
+        body.username,
+        body.email,
+    )?;
+    let outcome = state.app.conversations.direct(caller, other).await?;
     Ok(created_or_ok(
         outcome.created,
         ConversationDto::from(&outcome.conversation),

@@ -2,8 +2,11 @@
 
 pub(crate) mod auth;
 pub(crate) mod conversations;
+pub(crate) mod groups;
+pub(crate) mod members;
 pub(crate) mod message_changes;
 pub(crate) mod messages;
+pub(crate) mod privacy;
 pub(crate) mod reactions;
 pub(crate) mod search;
 pub(crate) mod sync;

@@ -102,6 +102,7 @@ async fn changes(
             })
             .collect(),
         has_more,
+        gone: result.gone.iter().map(|id| id.as_uuid()).collect(),
     }))
 }
 

@@ -85,6 +85,16 @@ impl WsClient {
         }
     }
 
+    /// The next event whose type is one of `kinds`, skipping others.
+    pub async fn next_of_any(&mut self, kinds: &[&str]) -> Value {
+        loop {
+            let event = self.next().await;
+            if kinds.iter().any(|kind| event["type"] == *kind) {
+                return event;
+            }
+        }
+    }
+
     /// Sends `action` with a fresh `request_id` and returns the event that answers it.
     pub async fn request(&mut self, mut action: Value) -> Value {
         let id = format!("r{}", self.next_request);

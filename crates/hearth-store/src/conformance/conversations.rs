@@ -1,4 +1,4 @@
-//! Conformance of conversations: direct conversations are unique, membership, summaries, markers, contacts and presence.
+//! Conformance of conversations: direct conversations are unique, standing, summaries, markers, contacts and presence.
 
 use super::*;
 
@@ -17,7 +17,7 @@ pub async fn direct_conversation_is_created_once_with_event_at_seq_1(store: DynS
     assert_eq!(again.id, first.id);
     assert!(!again.created);
 
-    let events = store.events_after(first.id, 0, 10).await.unwrap();
+    let events = store.events_after(first.id, 0, 0, 10).await.unwrap();
     assert_eq!(events.len(), 1);
     assert_eq!(events[0].seq, 1);
     assert_eq!(events[0].actor_id, alice.id);
@@ -58,25 +58,40 @@ pub async fn direct_conversation_with_unknown_user_is_not_found(store: DynStore)
     assert!(matches!(result, Err(StoreError::NotFound(_))), "{result:?}");
 }
 
-pub async fn membership_distinguishes_member_outsider_and_unknown(store: DynStore) {
+pub async fn standing_tells_member_outsider_and_unknown(store: DynStore) {
     let alice = user(&store, "alice").await;
     let bob = user(&store, "bob").await;
     let carol = user(&store, "carol").await;
     let dm = direct(&store, &alice, &bob).await;
-    assert!(matches!(
-        store.membership(dm, bob.id).await.unwrap(),
-        Membership::Member(_)
-    ));
+    let bobs = store.standing(dm, bob.id).await.unwrap().unwrap();
+    assert_eq!(bobs.conversation.id, dm);
     assert_eq!(
-        store.membership(dm, carol.id).await.unwrap(),
-        Membership::NotMember
+        bobs.conversation.kind,
+        hearth_domain::ConversationKind::Direct
     );
     assert_eq!(
+        bobs.conversation.settings,
+        hearth_domain::Settings::default()
+    );
+    assert_eq!(bobs.conversation.created_by, alice.id);
+    assert_eq!(bobs.conversation.member_count, 2);
+    assert_eq!(
+        bobs.member,
+        Some(hearth_domain::Access {
+            user_id: bob.id,
+            role: hearth_domain::Role::Member,
+            permissions: hearth_domain::Permissions::SEND,
+            history_from: 0,
+        })
+    );
+    let outsider = store.standing(dm, carol.id).await.unwrap().unwrap();
+    assert_eq!(outsider.member, None);
+    assert_eq!(
         store
-            .membership(ConversationId::new(), alice.id)
+            .standing(ConversationId::new(), alice.id)
             .await
             .unwrap(),
-        Membership::NoSuchConversation
+        None
     );
 }
 
@@ -104,7 +119,13 @@ pub async fn summaries_carry_last_message_members_and_unread(store: DynStore) {
         bob_dm.last_message.as_ref().map(|m| m.text().unwrap()),
         Some("mine")
     );
-    assert_eq!(bob_dm.members.len(), 2);
+    assert_eq!(bob_dm.members.as_ref().map(Vec::len), Some(2));
+    assert_eq!(bob_dm.me.user_id, alice.id);
+    assert_eq!(
+        bob_dm.conversation.kind,
+        hearth_domain::ConversationKind::Direct
+    );
+    assert_eq!(bob_dm.conversation.member_count, 2);
     assert!(bob_dm.has_member(bob.id));
 
     let for_bob = store

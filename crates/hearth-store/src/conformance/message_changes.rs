@@ -91,7 +91,7 @@ pub async fn edit_replaces_the_text_and_logs_message_updated(store: DynStore) {
         store.message(dm, sent.id).await.unwrap().as_ref(),
         Some(edited)
     );
-    let log = store.events_after(dm, 0, 10).await.unwrap();
+    let log = store.events_after(dm, 0, 0, 10).await.unwrap();
     assert_eq!(
         log.iter().map(|e| e.kind.type_name()).collect::<Vec<_>>(),
         ["conversation_created", "new_message", "message_updated"]
@@ -119,7 +119,10 @@ pub async fn editing_to_the_same_text_changes_nothing(store: DynStore) {
         .await
         .unwrap();
     assert_eq!(outcome, ChangeOutcome::Unchanged(sent));
-    assert_eq!(store.conversation_cursors(alice.id).await.unwrap()[0].1, 2);
+    assert_eq!(
+        store.conversation_cursors(alice.id).await.unwrap()[0].last_seq,
+        2
+    );
 }
 
 pub async fn editing_a_tombstone_conflicts_and_a_stranger_is_not_found(store: DynStore) {
@@ -198,7 +201,7 @@ pub async fn delete_leaves_a_tombstone_on_every_read_path(store: DynStore) {
     let mut reads: Vec<Message> = Vec::new();
     reads.extend(store.message(dm, sent.id).await.unwrap());
     reads.extend(store.messages_after(dm, 0, 10).await.unwrap());
-    reads.extend(store.recent_messages(dm, 10).await.unwrap());
+    reads.extend(store.recent_messages(dm, 0, 10).await.unwrap());
     reads.extend(
         store
             .message_by_client_id(
@@ -208,7 +211,7 @@ pub async fn delete_leaves_a_tombstone_on_every_read_path(store: DynStore) {
             .await
             .unwrap(),
     );
-    for event in store.events_after(dm, 0, 100).await.unwrap() {
+    for event in store.events_after(dm, 0, 0, 100).await.unwrap() {
         reads.extend(event.kind.message().cloned());
     }
     assert_eq!(reads.len(), 8, "every read path and every event: {reads:?}");
@@ -245,7 +248,7 @@ pub async fn deleting_a_tombstone_changes_nothing(store: DynStore) {
     assert_eq!(again.message(), first.kind.message());
     assert_eq!(again.event(), None);
     assert_eq!(
-        store.conversation_cursors(alice.id).await.unwrap()[0].1,
+        store.conversation_cursors(alice.id).await.unwrap()[0].last_seq,
         first.seq
     );
 }
@@ -348,7 +351,7 @@ pub async fn reactions_are_one_per_member_and_emoji_and_logged(store: DynStore) 
         .await
         .unwrap();
     assert_eq!(missing.event(), None);
-    let log = store.events_after(dm, sent.seq, 10).await.unwrap();
+    let log = store.events_after(dm, sent.seq, 0, 10).await.unwrap();
     assert_eq!(
         log.iter().map(|e| e.kind.type_name()).collect::<Vec<_>>(),
         [

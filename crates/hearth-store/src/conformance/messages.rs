@@ -130,7 +130,7 @@ pub async fn recent_messages_are_the_latest_oldest_first(store: DynStore) {
     for i in 0..5 {
         send(&store, dm, alice.id, &format!("k{i}"), &format!("m{i}")).await;
     }
-    let recent = store.recent_messages(dm, 3).await.unwrap();
+    let recent = store.recent_messages(dm, 0, 3).await.unwrap();
     assert_eq!(
         recent.iter().map(|m| m.text().unwrap()).collect::<Vec<_>>(),
         ["m2", "m3", "m4"]

@@ -1,0 +1,52 @@
+//! Discovery of public rooms and channels in SQLite: by their case-folded `public_name`,
+//! which only rooms and channels that are not deleted have, so its unique index both finds
+//! and orders them.
+
+use hearth_store::{Discovered, Discovery, StoreError};
+use sqlx::{AssertSqlSafe, Row};
+
+use crate::SqliteStore;
+use crate::codec::store_error;
+use crate::summaries::{CONVERSATION_COLUMNS, conversation_from_row};
+use crate::users::escape_like;
+
+impl SqliteStore {
+    /// One page of discovery (see `ConversationStore::discover`).
+    pub(crate) async fn discovered(
+        &self,
+        discovery: Discovery,
+    ) -> Result<Vec<Discovered>, StoreError> {
+        // Names are stored case-folded with the same folding as the query. Every name is
+        // after "", so the first page needs no special case.
+        let pattern = format!(
+            "%{}%",
+            escape_like(&discovery.query.unwrap_or_default().to_lowercase())
+        );
+        let sql = format!(
+            "SELECT {CONVERSATION_COLUMNS}, \
+                    EXISTS (SELECT 1 FROM conversation_members m \
+                        WHERE m.conversation_id = c.id AND m.user_id = ?1) AS joined \
+             FROM conversations c \
+             WHERE c.public_name IS NOT NULL AND c.deleted_at IS NULL \
+               AND c.public_name LIKE ?2 ESCAPE '\\' \
+               AND c.public_name > ?3 \
+             ORDER BY c.public_name LIMIT ?4"
+        );
+        let rows = sqlx::query(AssertSqlSafe(sql))
+            .bind(discovery.viewer.as_uuid())
+            .bind(pattern)
+            .bind(discovery.after.unwrap_or_default())
+            .bind(i64::from(discovery.limit))
+            .fetch_all(&self.readers)
+            .await
+            .map_err(store_error)?;
+        rows.iter()
+            .map(|row| {
+                Ok(Discovered {
+                    conversation: conversation_from_row(row)?,
+                    joined: row.try_get("joined").map_err(store_error)?,
+                })
+            })
+            .collect()
+    }
+}

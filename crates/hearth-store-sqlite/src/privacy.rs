@@ -1,0 +1,163 @@
+//! Privacy settings and blocks in SQLite: two columns of `users`, and `user_blocks` read by
+//! its key one way and by its index the other.
+
+use hearth_domain::{Consent, Privacy, Relation, Timestamp, UserId};
+use hearth_store::{BlockedUser, PrivacyStore, StoreError};
+use sqlx::{AssertSqlSafe, Row};
+use uuid::Uuid;
+
+use crate::SqliteStore;
+use crate::codec::{from_micros, micros, missing_row, store_error};
+use crate::users::{USER_COLUMNS, user_from_row};
+
+/// Most ids bound into one `IN (…)` list.
+const CHUNK: usize = 500;
+
+fn consent(name: &str) -> Result<Consent, StoreError> {
+    Consent::parse(name).ok_or(StoreError::NotFound("consent"))
+}
+
+#[async_trait::async_trait]
+impl PrivacyStore for SqliteStore {
+    async fn privacy(&self, user: UserId) -> Result<Privacy, StoreError> {
+        let row: Option<(String, String)> =
+            sqlx::query_as("SELECT dm_privacy, invite_privacy FROM users WHERE id = ?")
+                .bind(user.as_uuid())
+                .fetch_optional(&self.readers)
+                .await
+                .map_err(store_error)?;
+        let (direct, invites) = row.ok_or(StoreError::NotFound("user"))?;
+        Ok(Privacy {
+            direct_messages: consent(&direct)?,
+            group_invites: consent(&invites)?,
+        })
+    }
+
+    async fn set_privacy(&self, user: UserId, privacy: Privacy) -> Result<(), StoreError> {
+        self.writer
+            .write(move |conn| {
+                Box::pin(async move {
+                    let updated = sqlx::query(
+                        "UPDATE users SET dm_privacy = ?, invite_privacy = ? WHERE id = ?",
+                    )
+                    .bind(privacy.direct_messages.as_str())
+                    .bind(privacy.group_invites.as_str())
+                    .bind(user.as_uuid())
+                    .execute(&mut *conn)
+                    .await
+                    .map_err(store_error)?;
+                    if updated.rows_affected() == 0 {
+                        return Err(StoreError::NotFound("user"));
+                    }
+                    Ok(())
+                })
+            })
+            .await
+    }
+
+    async fn block(
+        &self,
+        blocker: UserId,
+        blocked: UserId,
+        at: Timestamp,
+    ) -> Result<bool, StoreError> {
+        self.writer
+            .write(move |conn| {
+                Box::pin(async move {
+                    // OR IGNORE keeps the first block's time; a missing user still breaks the
+                    // foreign key (conflict clauses do not apply to foreign keys).
+                    let inserted = sqlx::query(
+                        "INSERT OR IGNORE INTO user_blocks (blocker_id, blocked_id, created_at) \
+                         VALUES (?, ?, ?)",
+                    )
+                    .bind(blocker.as_uuid())
+                    .bind(blocked.as_uuid())
+                    .bind(micros(at))
+                    .execute(&mut *conn)
+                    .await
+                    .map_err(missing_row("user"))?;
+                    Ok(inserted.rows_affected() > 0)
+                })
+            })
+            .await
+    }
+
+    async fn unblock(&self, blocker: UserId, blocked: UserId) -> Result<bool, StoreError> {
+        self.writer
+            .write(move |conn| {
+                Box::pin(async move {
+                    let deleted = sqlx::query(
+                        "DELETE FROM user_blocks WHERE blocker_id = ? AND blocked_id = ?",
+                    )
+                    .bind(blocker.as_uuid())
+                    .bind(blocked.as_uuid())
+                    .execute(&mut *conn)
+                    .await
+                    .map_err(store_error)?;
+                    Ok(deleted.rows_affected() > 0)
+                })
+            })
+            .await
+    }
+
+    async fn blocked_users(&self, blocker: UserId) -> Result<Vec<BlockedUser>, StoreError> {
+        let sql = format!(
+            "SELECT b.created_at AS blocked_at, {USER_COLUMNS} \
+             FROM user_blocks b JOIN users u ON u.id = b.blocked_id \
+             WHERE b.blocker_id = ? ORDER BY b.created_at DESC, u.username"
+        );
+        let rows = sqlx::query(AssertSqlSafe(sql))
+            .bind(blocker.as_uuid())
+            .fetch_all(&self.readers)
+            .await
+            .map_err(store_error)?;
+        rows.iter()
+            .map(|row| {
+                Ok(BlockedUser {
+                    user: user_from_row(row)?,
+                    since: from_micros(row.try_get("blocked_at").map_err(store_error)?),
+                })
+            })
+            .collect()
+    }
+
+    async fn relation(&self, a: UserId, b: UserId) -> Result<Relation, StoreError> {
+        let (blocked, share_a_conversation): (bool, bool) = sqlx::query_as(
+            "SELECT \
+                EXISTS (SELECT 1 FROM user_blocks \
+                    WHERE (blocker_id = ?1 AND blocked_id = ?2) \
+                       OR (blocker_id = ?2 AND blocked_id = ?1)), \
+                EXISTS (SELECT 1 FROM conversation_members x \
+                    JOIN conversation_members y \
+                        ON y.conversation_id = x.conversation_id AND y.user_id = ?2 \
+                    JOIN conversations c ON c.id = x.conversation_id AND c.deleted_at IS NULL \
+                    WHERE x.user_id = ?1)",
+        )
+        .bind(a.as_uuid())
+        .bind(b.as_uuid())
+        .fetch_one(&self.readers)
+        .await
+        .map_err(store_error)?;
+        Ok(Relation {
+            blocked,
+            share_a_conversation,
+        })
+    }
+
+    async fn blocked_by(&self, user: UserId, users: &[UserId]) -> Result<Vec<UserId>, StoreError> {
+        let mut blockers = Vec::new();
+        for chunk in users.chunks(CHUNK) {
+            let sql = format!(
+                "SELECT blocker_id FROM user_blocks WHERE blocked_id = ? AND blocker_id IN ({})",
+                vec!["?"; chunk.len()].join(", ")
+            );
+            let mut query = sqlx::query_scalar::<_, Uuid>(AssertSqlSafe(sql)).bind(user.as_uuid());
+            for id in chunk {
+                query = query.bind(id.as_uuid());
+            }
+            let found = query.fetch_all(&self.readers).await.map_err(store_error)?;
+            blockers.extend(found.into_iter().map(UserId::from_uuid));
+        }
+        Ok(blockers)
+    }
+}

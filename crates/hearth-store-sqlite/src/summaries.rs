@@ -1,0 +1,187 @@
+//! Reading conversations and members out of rows, and the conversation list.
+//!
+//! [`CONVERSATION_COLUMNS`] / [`conversation_from_row`] and [`MEMBER_COLUMNS`] /
+//! [`member_from_row`] are shared by every read that returns a conversation or a member. The
+//! list ([`SqliteStore::summaries`]) is two queries whatever its length: one row per
+//! conversation with the viewer's own membership, unread count and last visible message,
+//! then the members of every conversation small enough to list them.
+
+use std::collections::HashMap;
+
+use hearth_domain::{
+    Access, Conversation, ConversationId, ConversationKind, ConversationSummary, Description,
+    Member, Permissions, Settings, Title, UserId,
+};
+use hearth_store::StoreError;
+use sqlx::sqlite::SqliteRow;
+use sqlx::{AssertSqlSafe, Row};
+use uuid::Uuid;
+
+use crate::SqliteStore;
+use crate::codec::{from_micros, store_error};
+use crate::events::{parse_role, parse_visibility};
+use crate::rows::{message_columns, message_from_row};
+use crate::users::{USER_COLUMNS, user_from_row};
+
+/// The columns [`conversation_from_row`] reads (`c` is the conversations alias).
+pub(crate) const CONVERSATION_COLUMNS: &str = "c.id AS c_id, c.kind AS c_kind, c.title AS c_title, \
+     c.description AS c_description, c.require_approval AS c_require_approval, \
+     c.history_visibility AS c_history_visibility, c.created_by AS c_created_by, \
+     c.created_at AS c_created_at, c.member_count AS c_member_count";
+
+/// Reads a conversation selected with [`CONVERSATION_COLUMNS`].
+pub(crate) fn conversation_from_row(row: &SqliteRow) -> Result<Conversation, StoreError> {
+    let kind: String = row.try_get("c_kind").map_err(store_error)?;
+    let title: Option<String> = row.try_get("c_title").map_err(store_error)?;
+    let visibility: String = row.try_get("c_history_visibility").map_err(store_error)?;
+    Ok(Conversation {
+        id: ConversationId::from_uuid(row.try_get("c_id").map_err(store_error)?),
+        kind: ConversationKind::parse(&kind).ok_or(StoreError::NotFound("conversation kind"))?,
+        settings: Settings {
+            title: title.map(Title::from_trusted),
+            description: Description::from_trusted(
+                row.try_get("c_description").map_err(store_error)?,
+            ),
+            require_approval: row.try_get("c_require_approval").map_err(store_error)?,
+            history_visibility: parse_visibility(&visibility)?,
+        },
+        created_by: UserId::from_uuid(row.try_get("c_created_by").map_err(store_error)?),
+        created_at: from_micros(row.try_get("c_created_at").map_err(store_error)?),
+        member_count: row.try_get("c_member_count").map_err(store_error)?,
+    })
+}
+
+/// The columns [`member_from_row`] reads (`m` is the conversation_members alias, `u` the
+/// users alias).
+pub(crate) const MEMBER_COLUMNS: &str = "m.role, m.permissions, m.joined_at, m.last_read_seq, \
+     m.last_delivered_seq";
+
+/// Reads a member selected with [`MEMBER_COLUMNS`] and [`USER_COLUMNS`].
+pub(crate) fn member_from_row(row: &SqliteRow) -> Result<Member, StoreError> {
+    let role: String = row.try_get("role").map_err(store_error)?;
+    Ok(Member {
+        user: user_from_row(row)?,
+        role: parse_role(&role)?,
+        permissions: Permissions::from_bits(row.try_get("permissions").map_err(store_error)?),
+        joined_at: from_micros(row.try_get("joined_at").map_err(store_error)?),
+        last_read_seq: row.try_get("last_read_seq").map_err(store_error)?,
+        last_delivered_seq: row.try_get("last_delivered_seq").map_err(store_error)?,
+    })
+}
+
+/// Reads a member's access from columns named `{prefix}user_id`, `{prefix}role`,
+/// `{prefix}permissions` and `{prefix}history_from`; `None` when the role is NULL (an outer
+/// join that matched no member).
+pub(crate) fn access_from_row(row: &SqliteRow, prefix: &str) -> Result<Option<Access>, StoreError> {
+    let col = |c: &str| format!("{prefix}{c}");
+    let Some(role) = row
+        .try_get::<Option<String>, _>(col("role").as_str())
+        .map_err(store_error)?
+    else {
+        return Ok(None);
+    };
+    Ok(Some(Access {
+        user_id: UserId::from_uuid(row.try_get(col("user_id").as_str()).map_err(store_error)?),
+        role: parse_role(&role)?,
+        permissions: Permissions::from_bits(
+            row.try_get(col("permissions").as_str())
+                .map_err(store_error)?,
+        ),
+        history_from: row
+            .try_get(col("history_from").as_str())
+            .map_err(store_error)?,
+    }))
+}
+
+/// Reads one row of [`SqliteStore::summaries`]' first query (members are filled in after).
+fn summary_from_row(row: &SqliteRow) -> Result<ConversationSummary, StoreError> {
+    Ok(ConversationSummary {
+        conversation: conversation_from_row(row)?,
+        me: access_from_row(row, "me_")?.ok_or(StoreError::NotFound("member"))?,
+        members: None,
+        last_seq: row.try_get("last_seq").map_err(store_error)?,
+        last_message: message_from_row(row, "lm")?,
+        last_read_seq: row.try_get("last_read_seq").map_err(store_error)?,
+        unread_count: row.try_get("unread_count").map_err(store_error)?,
+        updated_at: from_micros(row.try_get("updated_at").map_err(store_error)?),
+    })
+}
+
+impl SqliteStore {
+    /// The viewer's conversations (all, or just `only`), with members where few enough.
+    pub(crate) async fn summaries(
+        &self,
+        viewer: UserId,
+        only: Option<ConversationId>,
+    ) -> Result<Vec<ConversationSummary>, StoreError> {
+        let filter = if only.is_some() { "AND c.id = ?2" } else { "" };
+        // The last message is shown only if the viewer sees it: if they do not see the latest,
+        // they see none before it either.
+        let sql = format!(
+            "SELECT {CONVERSATION_COLUMNS}, c.updated_at, cc.next_seq - 1 AS last_seq, \
+                    me.user_id AS me_user_id, me.role AS me_role, \
+                    me.permissions AS me_permissions, me.history_from AS me_history_from, \
+                    me.last_read_seq, \
+                    (SELECT COUNT(*) FROM messages x WHERE x.conversation_id = c.id \
+                        AND x.seq > me.last_read_seq AND x.seq >= me.history_from \
+                        AND x.sender_id <> me.user_id AND x.deleted_at IS NULL) AS unread_count, \
+                    {lm} \
+             FROM conversation_members me \
+             JOIN conversations c ON c.id = me.conversation_id \
+             JOIN conversation_counters cc ON cc.conversation_id = c.id \
+             LEFT JOIN messages lm ON lm.id = c.last_message_id AND lm.seq >= me.history_from \
+             WHERE me.user_id = ?1 AND c.deleted_at IS NULL {filter} \
+             ORDER BY c.updated_at DESC, c.id DESC",
+            lm = message_columns("lm"),
+        );
+        let mut query = sqlx::query(AssertSqlSafe(sql)).bind(viewer.as_uuid());
+        if let Some(id) = only {
+            query = query.bind(id.as_uuid());
+        }
+        let rows = query.fetch_all(&self.readers).await.map_err(store_error)?;
+        let mut summaries = rows
+            .iter()
+            .map(summary_from_row)
+            .collect::<Result<Vec<_>, _>>()?;
+        let listed = |s: &ConversationSummary| {
+            s.conversation.member_count <= ConversationSummary::MEMBER_LIST_LIMIT
+        };
+        if !summaries.iter().any(listed) {
+            return Ok(summaries);
+        }
+
+        let member_filter = if only.is_some() {
+            "m.conversation_id = ?2 \
+             AND (SELECT member_count FROM conversations WHERE id = ?2) <= ?3"
+        } else {
+            "m.conversation_id IN (SELECT mine.conversation_id FROM conversation_members mine \
+                 JOIN conversations c ON c.id = mine.conversation_id \
+                 WHERE mine.user_id = ?1 AND c.member_count <= ?3)"
+        };
+        let sql = format!(
+            "SELECT m.conversation_id, {MEMBER_COLUMNS}, {USER_COLUMNS} \
+             FROM conversation_members m JOIN users u ON u.id = m.user_id \
+             WHERE {member_filter} ORDER BY m.joined_seq, u.username"
+        );
+        let query = sqlx::query(AssertSqlSafe(sql))
+            .bind(viewer.as_uuid())
+            .bind(only.map(|id| id.as_uuid()))
+            .bind(ConversationSummary::MEMBER_LIST_LIMIT);
+        let rows = query.fetch_all(&self.readers).await.map_err(store_error)?;
+        let mut members: HashMap<Uuid, Vec<Member>> = HashMap::new();
+        for row in &rows {
+            members
+                .entry(row.try_get("conversation_id").map_err(store_error)?)
+                .or_default()
+                .push(member_from_row(row)?);
+        }
+        for summary in summaries.iter_mut().filter(|s| listed(s)) {
+            summary.members = Some(
+                members
+                    .remove(&summary.conversation.id.as_uuid())
+                    .unwrap_or_default(),
+            );
+        }
+        Ok(summaries)
+    }
+}
