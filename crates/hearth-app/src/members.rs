@@ -329,17 +329,10 @@ impl ConversationService {
             )
             .await
             .map_err(membership_error)?;
-        let user = self
-            .store
-            .user(target.user_id)
-            .await?
-            .ok_or(AppError::NotFound("user"))?;
         let member = self
             .store
-            .members(id, 0, u32::MAX)
+            .member(id, target.user_id)
             .await?
-            .into_iter()
-            .find(|m| m.user.id == user.id)
             .ok_or(AppError::NotFound("member"))?;
         self.notifier.log_event(event).await;
         Ok(member)
@@ -456,6 +449,7 @@ fn new_member(
         role,
         permissions,
         joined_at: event.created_at,
+        joined_seq: event.seq,
         last_read_seq: event.seq,
         last_delivered_seq: event.seq,
     }

@@ -108,7 +108,22 @@ impl MessageService {
         let (Some(key), Some(content)) = (key, content) else {
             return Err(AppError::BadRequest("invalid message".to_owned()));
         };
-        let (_, audience) = self.conversations.may_send(caller, conversation).await?;
+        let (membership, audience) = self.conversations.may_send(caller, conversation).await?;
+        if let Some(target) = options.reply_to {
+            // Only a message the sender may see can be answered.
+            let visible = self
+                .store
+                .message(conversation, target)
+                .await?
+                .is_some_and(|m| membership.access.sees(m.seq));
+            if !visible {
+                return Err(ValidationErrors::field(
+                    "reply_to",
+                    "must be the id of a message in this conversation",
+                )
+                .into());
+            }
+        }
         let over_quota = self.limits.send(caller.user_id).err();
         if let Some(limited) = over_quota {
             // A retry of a message already stored is answered even when the sender is over

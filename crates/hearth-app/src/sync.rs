@@ -41,6 +41,8 @@ pub struct ConversationChangesResult {
     pub events: Vec<ConversationEvent>,
     /// Whether more follow the last one.
     pub has_more: bool,
+    /// The first seq the caller may see (history visibility).
+    pub history_from: Seq,
     /// Every member's markers, for the delivery status of the messages in `events`.
     pub markers: Vec<MemberMarker>,
 }
@@ -180,6 +182,7 @@ impl SyncService {
             conversation_id: id,
             events,
             has_more,
+            history_from: visible_from,
             markers,
         })
     }

@@ -278,6 +278,8 @@ pub struct Member {
     pub permissions: Permissions,
     /// When they joined.
     pub joined_at: Timestamp,
+    /// The seq of their (latest) join.
+    pub joined_seq: Seq,
     /// The last seq they have read (0: nothing).
     pub last_read_seq: Seq,
     /// The last seq that reached one of their devices (never below `last_read_seq`).
@@ -336,6 +338,7 @@ impl ConversationSummary {
                 user_id: m.user.id,
                 last_delivered_seq: m.last_delivered_seq,
                 last_read_seq: m.last_read_seq,
+                joined_seq: m.joined_seq,
             })
             .collect()
     }

@@ -15,6 +15,8 @@ pub struct MemberMarker {
     pub last_delivered_seq: Seq,
     /// The last seq they have read.
     pub last_read_seq: Seq,
+    /// The seq of their (latest) join: messages before it do not wait for them.
+    pub joined_seq: Seq,
 }
 
 /// How far a message has got.
@@ -39,10 +41,13 @@ impl DeliveryStatus {
     }
 
     /// The status of the message at `seq` sent by `sender`, given every member's markers: the
-    /// least advanced of the other members decides. With nobody else in the conversation it is
-    /// `Sent`.
+    /// least advanced of the other members who were there when it was sent decides (someone
+    /// who joined later never "read" it). With nobody else it is `Sent`.
     pub fn of(sender: UserId, seq: Seq, markers: &[MemberMarker]) -> Self {
-        let mut others = markers.iter().filter(|m| m.user_id != sender).peekable();
+        let mut others = markers
+            .iter()
+            .filter(|m| m.user_id != sender && m.joined_seq < seq)
+            .peekable();
         if others.peek().is_none() {
             return Self::Sent;
         }
@@ -89,6 +94,7 @@ mod tests {
             user_id: user,
             last_delivered_seq: delivered,
             last_read_seq: read,
+            joined_seq: 1,
         }
     }
 
@@ -111,6 +117,25 @@ mod tests {
         assert_eq!(DeliveryStatus::of(alice, 9, &markers), DeliveryStatus::Read);
         assert_eq!(
             DeliveryStatus::of(alice, 9, &markers[..1]),
+            DeliveryStatus::Sent
+        );
+    }
+
+    #[test]
+    fn members_who_joined_later_do_not_count() {
+        let (alice, bob, late) = (UserId::new(), UserId::new(), UserId::new());
+        let markers = [
+            marker(bob, 4, 4),
+            MemberMarker {
+                joined_seq: 6,
+                ..marker(late, 6, 6)
+            },
+        ];
+        assert_eq!(DeliveryStatus::of(alice, 4, &markers), DeliveryStatus::Read);
+        assert_eq!(DeliveryStatus::of(alice, 5, &markers), DeliveryStatus::Sent);
+        let only_late = [markers[1]];
+        assert_eq!(
+            DeliveryStatus::of(alice, 3, &only_late),
             DeliveryStatus::Sent
         );
     }

@@ -90,6 +90,10 @@ pub struct ConversationChanges {
     pub events: Vec<ChangeEvent>,
     /// Whether more events follow; ask again from the last `seq`.
     pub has_more: bool,
+    /// The first seq the caller may see here (history visibility). After a rejoin it can move
+    /// past the client's cursor: drop copies of anything numbered before it.
+    #[serde(default)]
+    pub history_from: i64,
 }
 
 /// `GET /v1/sync/changes`.

@@ -178,6 +178,9 @@ pub enum ServerEvent {
         events: Vec<ChangeEvent>,
         /// Whether more follow; ask again from the last seq.
         has_more: bool,
+        /// The first seq the caller may see (history visibility): drop copies of anything
+        /// numbered before it.
+        history_from: i64,
     },
     /// The answer to `ping`.
     Pong,

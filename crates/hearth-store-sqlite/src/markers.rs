@@ -84,8 +84,8 @@ pub(crate) async fn member_markers(
     readers: &SqlitePool,
     conversation: ConversationId,
 ) -> Result<Vec<MemberMarker>, StoreError> {
-    let rows: Vec<(Uuid, i64, i64)> = sqlx::query_as(
-        "SELECT user_id, last_delivered_seq, last_read_seq FROM conversation_members \
+    let rows: Vec<(Uuid, i64, i64, i64)> = sqlx::query_as(
+        "SELECT user_id, last_delivered_seq, last_read_seq, joined_seq FROM conversation_members \
          WHERE conversation_id = ?",
     )
     .bind(conversation.as_uuid())
@@ -94,10 +94,11 @@ pub(crate) async fn member_markers(
     .map_err(store_error)?;
     Ok(rows
         .into_iter()
-        .map(|(user, delivered, read)| MemberMarker {
+        .map(|(user, delivered, read, joined)| MemberMarker {
             user_id: UserId::from_uuid(user),
             last_delivered_seq: delivered,
             last_read_seq: read,
+            joined_seq: joined,
         })
         .collect())
 }

@@ -436,6 +436,25 @@ impl MemberStore for SqliteStore {
         rows.iter().map(member_from_row).collect()
     }
 
+    async fn member(
+        &self,
+        conversation: ConversationId,
+        user: UserId,
+    ) -> Result<Option<Member>, StoreError> {
+        let sql = format!(
+            "SELECT {MEMBER_COLUMNS}, {USER_COLUMNS} \
+             FROM conversation_members m JOIN users u ON u.id = m.user_id \
+             WHERE m.conversation_id = ? AND m.user_id = ?"
+        );
+        let row = sqlx::query(AssertSqlSafe(sql))
+            .bind(conversation.as_uuid())
+            .bind(user.as_uuid())
+            .fetch_optional(&self.readers)
+            .await
+            .map_err(store_error)?;
+        row.as_ref().map(member_from_row).transpose()
+    }
+
     async fn audience(&self, conversation: ConversationId) -> Result<Vec<Access>, StoreError> {
         let rows = sqlx::query(
             "SELECT user_id, role, permissions, history_from FROM conversation_members \

@@ -53,8 +53,8 @@ pub(crate) fn conversation_from_row(row: &SqliteRow) -> Result<Conversation, Sto
 
 /// The columns [`member_from_row`] reads (`m` is the conversation_members alias, `u` the
 /// users alias).
-pub(crate) const MEMBER_COLUMNS: &str = "m.role, m.permissions, m.joined_at, m.last_read_seq, \
-     m.last_delivered_seq";
+pub(crate) const MEMBER_COLUMNS: &str = "m.role, m.permissions, m.joined_at, m.joined_seq, \
+     m.last_read_seq, m.last_delivered_seq";
 
 /// Reads a member selected with [`MEMBER_COLUMNS`] and [`USER_COLUMNS`].
 pub(crate) fn member_from_row(row: &SqliteRow) -> Result<Member, StoreError> {
@@ -64,6 +64,7 @@ pub(crate) fn member_from_row(row: &SqliteRow) -> Result<Member, StoreError> {
         role: parse_role(&role)?,
         permissions: Permissions::from_bits(row.try_get("permissions").map_err(store_error)?),
         joined_at: from_micros(row.try_get("joined_at").map_err(store_error)?),
+        joined_seq: row.try_get("joined_seq").map_err(store_error)?,
         last_read_seq: row.try_get("last_read_seq").map_err(store_error)?,
         last_delivered_seq: row.try_get("last_delivered_seq").map_err(store_error)?,
     })

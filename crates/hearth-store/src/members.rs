@@ -103,6 +103,13 @@ pub trait MemberStore: Send + Sync {
         limit: u32,
     ) -> Result<Vec<Member>, StoreError>;
 
+    /// One member (`None`: not a member).
+    async fn member(
+        &self,
+        conversation: ConversationId,
+        user: UserId,
+    ) -> Result<Option<Member>, StoreError>;
+
     /// Every member's access, for realtime delivery (who sees which seqs).
     async fn audience(&self, conversation: ConversationId) -> Result<Vec<Access>, StoreError>;
 

@@ -209,6 +209,7 @@ impl Actions {
                         .map(|e| ChangeEvent::seen_by(e, self.caller.user_id, &batch.markers))
                         .collect(),
                     has_more: batch.has_more,
+                    history_from: batch.history_from,
                 }))
             }
             Action::Ping => Ok(Some(ServerEvent::Pong)),

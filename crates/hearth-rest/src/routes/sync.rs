@@ -99,6 +99,7 @@ async fn changes(
                     .map(|e| ChangeEvent::seen_by(e, caller.user_id, &c.markers))
                     .collect(),
                 has_more: c.has_more,
+                history_from: c.history_from,
             })
             .collect(),
         has_more,

@@ -163,6 +163,12 @@ pub async fn member_updates_and_ownership_transfer_are_logged(store: DynStore) {
         bobs.map(|m| (m.role, m.permissions)),
         Some((Role::Member, moderator))
     );
+    let listed = store.member(id, bob.id).await.unwrap().unwrap();
+    assert_eq!(
+        (listed.user.id, listed.role, listed.permissions),
+        (bob.id, Role::Member, moderator)
+    );
+    assert_eq!(store.member(id, UserId::new()).await.unwrap(), None);
 
     let promoted = store
         .update_member(id, bob.id, owner.id, Role::Admin, moderator, now())
