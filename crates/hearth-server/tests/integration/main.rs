@@ -34,6 +34,7 @@ mod visibility;
 mod ws_connect;
 mod ws_delivery;
 mod ws_errors;
+mod ws_membership;
 mod ws_presence;
 mod ws_shutdown;
 mod ws_support;
