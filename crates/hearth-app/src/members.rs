@@ -219,6 +219,7 @@ impl ConversationService {
                 .await
                 .map_err(membership_error)?;
             tracing::info!(conversation_id = %id, "join requested");
+            self.notifier.join_requested(&request).await;
             return Ok(JoinOutcome::Requested(request));
         }
         let event = self

@@ -146,6 +146,16 @@ pub enum ServerEvent {
         /// Everything up to this seq.
         seq: i64,
     },
+    /// Someone asked to join a conversation you manage (you hold `can_manage_participants`).
+    JoinRequested {
+        /// The conversation.
+        conversation_id: Uuid,
+        /// Who asks.
+        user: UserRefDto,
+        /// When (RFC 3339).
+        #[serde(with = "time::serde::rfc3339")]
+        created_at: OffsetDateTime,
+    },
     /// Someone who shares a conversation with you came online or went offline.
     Presence {
         /// Who.

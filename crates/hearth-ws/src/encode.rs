@@ -83,6 +83,15 @@ pub(crate) fn delivery(delivery: &Delivery) -> Utf8Bytes {
             typing: *typing,
             expires_in_ms: expires_in.as_millis() as u64,
         }),
+        RealtimeEvent::JoinRequested {
+            conversation_id,
+            user,
+            created_at,
+        } => text(&ServerEvent::JoinRequested {
+            conversation_id: conversation_id.as_uuid(),
+            user: user_ref(user),
+            created_at: *created_at,
+        }),
         RealtimeEvent::Presence {
             user_id,
             online,

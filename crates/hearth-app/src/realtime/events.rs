@@ -60,6 +60,15 @@ pub enum RealtimeEvent {
         /// When their last connection ended (for `online == false`).
         last_seen_at: Option<Timestamp>,
     },
+    /// Someone asked to join a conversation that requires approval (to its managers).
+    JoinRequested {
+        /// The conversation.
+        conversation_id: ConversationId,
+        /// Who asks.
+        user: UserRef,
+        /// When.
+        created_at: Timestamp,
+    },
     /// Someone started or stopped viewing (subscribing to) a conversation.
     Viewer {
         /// The conversation.

@@ -86,6 +86,32 @@ impl Notifier {
         );
     }
 
+    /// Someone asked to join: to every device of the members who may answer
+    /// (`can_manage_participants`).
+    pub async fn join_requested(&self, request: &hearth_store::JoinRequest) {
+        let conversation_id = request.conversation_id;
+        match self.store.audience(conversation_id).await {
+            Ok(members) => {
+                let managers: Arc<[UserId]> = members
+                    .iter()
+                    .filter(|m| m.effective().can_manage_participants)
+                    .map(|m| m.user_id)
+                    .collect();
+                self.publish(
+                    Audience::Users(managers),
+                    RealtimeEvent::JoinRequested {
+                        conversation_id,
+                        user: UserRef::from(&request.user),
+                        created_at: request.created_at,
+                    },
+                );
+            }
+            Err(err) => {
+                tracing::warn!(cause = %err, %conversation_id, "cannot read members; join request not announced");
+            }
+        }
+    }
+
     /// A member's marker moved: to every device of every member.
     pub async fn receipt(
         &self,

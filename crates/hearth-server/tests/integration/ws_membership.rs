@@ -3,6 +3,51 @@
 
 use serde_json::json;
 
+#[tokio::test]
+async fn test_managers_hear_of_join_requests() {
+    let app = TestApp::spawn().await;
+    let owner = app.register("owner").await;
+    let plain = app.register("plain").await;
+    let carol = app.register("carol").await;
+    let created = app
+        .post(
+            "/v1/conversations",
+            &owner.access,
+            json!({ "type": "room", "title": "vetted", "require_approval": true,
+                    "member_ids": [plain.user_id] }),
+        )
+        .await
+        .expect(201);
+    let room = created.data()["id"].as_str().unwrap().to_owned();
+    let mut owners = app.ws(&owner).await;
+    let mut plains = app.ws(&plain).await;
+    app.post(
+        &format!("/v1/conversations/{room}/join"),
+        &carol.access,
+        json!({}),
+    )
+    .await
+    .expect(202);
+    let asked = owners.next_of("join_requested").await;
+    assert_eq!(asked["conversation_id"], room.as_str());
+    assert_eq!(asked["user"]["id"], carol.user_id.as_str());
+    // An ordinary member is not told; the next thing they hear is the approval.
+    app.post(
+        &format!(
+            "/v1/conversations/{room}/join-requests/{}/approve",
+            carol.user_id
+        ),
+        &owner.access,
+        json!({}),
+    )
+    .await
+    .expect(201);
+    let next = plains
+        .next_of_any(&["join_requested", "member_joined"])
+        .await;
+    assert_eq!(next["type"], "member_joined", "{next}");
+}
+
 use crate::support::TestApp;
 
 #[tokio::test]
