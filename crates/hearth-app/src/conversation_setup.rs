@@ -271,6 +271,9 @@ impl ConversationService {
         tracing::info!(conversation_id = %id, "conversation deleted");
         let everyone: Vec<UserId> = members.iter().map(|m| m.user_id).collect();
         self.notifier.log_event_to(event, &[], &everyone);
+        for user in everyone {
+            self.notifier.member_gone(id, user);
+        }
         Ok(())
     }
 

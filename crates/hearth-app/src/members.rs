@@ -166,6 +166,7 @@ impl ConversationService {
             .await
             .map_err(membership_error)?;
         self.notifier.log_event(event).await;
+        self.notifier.member_gone(id, target.user_id);
         Ok(())
     }
 
@@ -180,6 +181,7 @@ impl ConversationService {
             .await
             .map_err(membership_error)?;
         self.notifier.log_event(event).await;
+        self.notifier.member_gone(id, caller.user_id);
         Ok(())
     }
 

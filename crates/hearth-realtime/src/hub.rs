@@ -295,6 +295,22 @@ impl EventBus for Hub {
     fn publish(&self, delivery: Arc<Delivery>) {
         self.dispatch(delivery);
     }
+
+    fn stop_viewing(&self, user: UserId, conversation: ConversationId) -> Option<UserRef> {
+        let mut state = self.write();
+        let ids: Vec<ConnectionId> = state.by_user.get(&user).cloned().unwrap_or_default();
+        let mut viewer = None;
+        for id in ids {
+            let Some(entry) = state.connections.get_mut(&id) else {
+                continue;
+            };
+            if entry.subscriptions.remove(&conversation) {
+                viewer = Some(entry.user.clone());
+                remove_viewer(&mut state, conversation, id);
+            }
+        }
+        viewer
+    }
 }
 
 #[cfg(test)]

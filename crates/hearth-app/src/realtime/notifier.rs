@@ -202,6 +202,14 @@ impl Notifier {
         );
     }
 
+    /// `user` is no longer a member of the conversation: their devices stop viewing it, and
+    /// its other viewers hear that they left.
+    pub fn member_gone(&self, conversation_id: ConversationId, user: UserId) {
+        if let Some(user) = self.bus.stop_viewing(user, conversation_id) {
+            self.viewer(conversation_id, user, false);
+        }
+    }
+
     /// A device of `user` connected. Announces them online if it is their first, and returns
     /// the presence of everyone who shares a conversation with them.
     pub async fn connected(&self, user: UserId) -> Result<Vec<PresenceEntry>, AppError> {

@@ -4,6 +4,28 @@
 use serde_json::json;
 
 #[tokio::test]
+async fn test_a_removed_member_stops_viewing_the_conversation() {
+    let app = TestApp::spawn().await;
+    let owner = app.register("owner").await;
+    let bob = app.register("bob").await;
+    let group = app.group(&owner, &[&bob]).await;
+    let mut owners = app.ws(&owner).await;
+    let mut bobs = app.ws(&bob).await;
+    owners.subscribe(&group).await;
+    bobs.subscribe(&group).await;
+    owners.next_of("user_joined").await;
+
+    app.remove_member(&owner, &group, &bob).await.expect(200);
+    bobs.next_of("member_removed").await;
+    let left = owners.next_of("user_left").await;
+    assert_eq!(left["user"]["id"], bob.user_id.as_str());
+    let refused = bobs
+        .request(json!({ "action": "user_typing", "conversation_id": group }))
+        .await;
+    assert_eq!(refused["code"], "forbidden", "{refused}");
+}
+
+#[tokio::test]
 async fn test_managers_hear_of_join_requests() {
     let app = TestApp::spawn().await;
     let owner = app.register("owner").await;
