@@ -491,3 +491,56 @@ fn urlencode(raw: &str) -> String {
         })
         .collect()
 }
+
+#[tokio::test]
+async fn test_openapi_documents_the_conversation_endpoints() {
+    let app = TestApp::spawn().await;
+    let spec = app
+        .request(reqwest::Method::GET, "/v1/openapi.json", None, None)
+        .await
+        .expect(200)
+        .body;
+    for (path, method) in [
+        ("/v1/conversations", "post"),
+        ("/v1/conversations/discover", "get"),
+        ("/v1/conversations/{id}", "patch"),
+        ("/v1/conversations/{id}", "delete"),
+        ("/v1/conversations/{id}/members", "get"),
+        ("/v1/conversations/{id}/members", "post"),
+        ("/v1/conversations/{id}/members/{user_id}", "patch"),
+        ("/v1/conversations/{id}/members/{user_id}", "delete"),
+        ("/v1/conversations/{id}/join", "post"),
+        ("/v1/conversations/{id}/leave", "post"),
+        ("/v1/conversations/{id}/transfer", "post"),
+        ("/v1/conversations/{id}/join-requests", "get"),
+        (
+            "/v1/conversations/{id}/join-requests/{user_id}/approve",
+            "post",
+        ),
+        (
+            "/v1/conversations/{id}/join-requests/{user_id}/deny",
+            "post",
+        ),
+        ("/v1/users/me/privacy", "get"),
+        ("/v1/users/me/privacy", "put"),
+        ("/v1/users/me/blocks", "get"),
+        ("/v1/users/me/blocks", "post"),
+        ("/v1/users/me/blocks/{user_id}", "delete"),
+    ] {
+        assert!(
+            spec["paths"][path][method].is_object(),
+            "missing {method} {path}"
+        );
+    }
+    for schema in [
+        "ConversationDto",
+        "PermissionsDto",
+        "DiscoverList",
+        "PrivacyDto",
+    ] {
+        assert!(
+            spec["components"]["schemas"][schema].is_object(),
+            "missing {schema}"
+        );
+    }
+}
