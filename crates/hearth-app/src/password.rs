@@ -1,17 +1,29 @@
 //! Password hashing with Argon2id (OWASP parameters: 19 MiB, 2 passes).
 //!
-//! Hashing takes tens of milliseconds of CPU on purpose, so it runs on the blocking pool and
-//! never stalls the async workers.
+//! Hashing takes tens of milliseconds of CPU and 19 MiB of memory on purpose, so it runs on
+//! the blocking pool and never stalls the async workers, and at most [`MAX_CONCURRENT`] hashes
+//! run at once: a burst of logins queues here instead of taking a core and 19 MiB each.
 
 use std::sync::OnceLock;
 
 use argon2::{Argon2, PasswordHasher, PasswordVerifier};
 use hearth_domain::Password;
+use tokio::sync::{Semaphore, SemaphorePermit};
 
 use crate::AppError;
 
+/// Most password hashes computed at the same time, process-wide.
+pub(crate) const MAX_CONCURRENT: usize = 4;
+
+/// Waits for a hashing slot.
+async fn slot() -> Result<SemaphorePermit<'static>, AppError> {
+    static SLOTS: Semaphore = Semaphore::const_new(MAX_CONCURRENT);
+    SLOTS.acquire().await.map_err(AppError::internal)
+}
+
 /// Hashes a new password into a PHC string.
 pub(crate) async fn hash(password: Password) -> Result<String, AppError> {
+    let _slot = slot().await?;
     tokio::task::spawn_blocking(move || {
         Argon2::default()
             .hash_password(password.expose())
@@ -24,6 +36,7 @@ pub(crate) async fn hash(password: Password) -> Result<String, AppError> {
 
 /// Whether `password` matches `phc`. A malformed stored hash counts as no match.
 pub(crate) async fn verify(password: String, phc: String) -> Result<bool, AppError> {
+    let _slot = slot().await?;
     tokio::task::spawn_blocking(move || {
         Argon2::default()
             .verify_password(password.as_bytes(), phc.as_str())
