@@ -71,6 +71,9 @@ impl Deref for WsState {
     }
 }
 
+/// Bytes read from a socket per `read` call (tungstenite's read buffer).
+const READ_BUFFER_BYTES: usize = 1024;
+
 /// The `/v1/ws` route.
 pub fn router(app: App, hub: Arc<Hub>, settings: WsSettings) -> Router {
     Router::new()
@@ -93,8 +96,11 @@ async fn upgrade(
     let settings = state.settings;
     upgrade
         // Small buffers on purpose: an idle connection should cost a few KiB, not the 128 KiB
-        // of the library's defaults.
-        .read_buffer_size(4 * 1024)
+        // of the library's defaults. The read buffer is allocated up front and zero-filled on
+        // every read attempt (one per wake-up of the session, so once per delivery in a
+        // fan-out); 1 KiB holds a typical action whole, and a larger one, up to the frame
+        // limit, is read in 1 KiB steps.
+        .read_buffer_size(READ_BUFFER_BYTES)
         .write_buffer_size(4 * 1024)
         .max_write_buffer_size(1024 * 1024)
         .max_frame_size(settings.max_frame_bytes)
