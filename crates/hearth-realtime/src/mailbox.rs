@@ -135,6 +135,8 @@ impl Events {
 impl Drop for Events {
     fn drop(&mut self) {
         self.mailbox.closed.store(true, Ordering::Release);
+        // Nobody will run for this wake-up: the pacer must not wait for it.
+        self.mailbox.woken.store(false, Ordering::Release);
         lock(&self.mailbox.frames).clear();
     }
 }
