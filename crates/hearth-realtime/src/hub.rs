@@ -7,11 +7,11 @@ use std::time::Duration;
 
 use hearth_app::realtime::{Audience, Delivery, EventBus, UserRef};
 use hearth_domain::{ConversationId, UserId};
-use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use crate::Frame;
+use crate::mailbox::{Events, Mailbox, Pacer, Push};
 
 /// Identifies one connection on this node.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -38,7 +38,7 @@ pub struct Registration {
     /// The connection's id, for subscribe / unregister.
     pub id: ConnectionId,
     /// The events to write to the socket, in the order they were published.
-    pub events: mpsc::Receiver<Arc<Frame>>,
+    pub events: Events,
     /// Cancelled when the connection must close because it fell behind.
     pub too_slow: CancellationToken,
     /// Cancelled when the server shuts down: close with "going away, reconnect".
@@ -48,7 +48,7 @@ pub struct Registration {
 #[derive(Debug)]
 struct Entry {
     user: UserRef,
-    queue: mpsc::Sender<Arc<Frame>>,
+    mailbox: Arc<Mailbox>,
     too_slow: CancellationToken,
     subscriptions: HashSet<ConversationId>,
 }
@@ -61,13 +61,21 @@ struct State {
 }
 
 impl State {
-    fn offer(&self, id: &ConnectionId, frame: &Arc<Frame>) {
+    /// Queues `frame` for a connection; lists its mailbox in `ready` when it must be woken.
+    fn offer(
+        &self,
+        id: &ConnectionId,
+        frame: &Arc<Frame>,
+        capacity: usize,
+        ready: &mut Vec<Arc<Mailbox>>,
+    ) {
         let Some(entry) = self.connections.get(id) else {
             return;
         };
-        match entry.queue.try_send(frame.clone()) {
-            Ok(()) => {}
-            Err(mpsc::error::TrySendError::Full(_)) => {
+        match entry.mailbox.push(frame, capacity) {
+            Push::Queued => {}
+            Push::Ready => ready.push(entry.mailbox.clone()),
+            Push::Full => {
                 if !entry.too_slow.is_cancelled() {
                     metrics::counter!("hearth_realtime_slow_consumers_total").increment(1);
                     tracing::info!(user_id = %entry.user.id, "slow consumer: closing its connection");
@@ -75,7 +83,7 @@ impl State {
                 }
             }
             // The connection is closing; it will unregister.
-            Err(mpsc::error::TrySendError::Closed(_)) => {}
+            Push::Closed => {}
         }
     }
 
@@ -98,6 +106,7 @@ pub struct Hub {
     state: RwLock<State>,
     next_id: AtomicU64,
     settings: HubSettings,
+    pacer: Arc<Pacer>,
     shutdown: CancellationToken,
     sessions: TaskTracker,
 }
@@ -109,6 +118,7 @@ impl Hub {
             state: RwLock::default(),
             next_id: AtomicU64::new(1),
             settings,
+            pacer: Arc::default(),
             shutdown: CancellationToken::new(),
             sessions: TaskTracker::new(),
         }
@@ -125,7 +135,7 @@ impl Hub {
     /// Adds a connection of `user`.
     pub fn register(&self, user: UserRef) -> Registration {
         let id = ConnectionId(self.next_id.fetch_add(1, Ordering::Relaxed));
-        let (queue, events) = mpsc::channel(self.settings.queue_capacity.max(1));
+        let mailbox = Arc::new(Mailbox::default());
         let too_slow = CancellationToken::new();
         let mut state = self.write();
         state.by_user.entry(user.id).or_default().push(id);
@@ -133,7 +143,7 @@ impl Hub {
             id,
             Entry {
                 user,
-                queue,
+                mailbox: mailbox.clone(),
                 too_slow: too_slow.clone(),
                 subscriptions: HashSet::new(),
             },
@@ -141,7 +151,7 @@ impl Hub {
         metrics::gauge!("hearth_realtime_connections").set(state.connections.len() as f64);
         Registration {
             id,
-            events,
+            events: Events::new(mailbox),
             too_slow,
             shutdown: self.shutdown.child_token(),
         }
@@ -223,15 +233,18 @@ impl Hub {
             .collect()
     }
 
-    /// Offers a delivery to every matching connection. Never waits.
+    /// Offers a delivery to every matching connection, then wakes those that were idle (a
+    /// large set a chunk at a time, see the `mailbox` module). Never waits.
     pub fn dispatch(&self, delivery: Arc<Delivery>) {
         let frame = Arc::new(Frame::new(delivery));
+        let capacity = self.settings.queue_capacity.max(1);
+        let mut ready = Vec::new();
         let state = self.read();
         match &frame.delivery.audience {
             Audience::Users(users) => {
                 for user in users.iter() {
                     for id in state.by_user.get(user).into_iter().flatten() {
-                        state.offer(id, &frame);
+                        state.offer(id, &frame, capacity, &mut ready);
                     }
                 }
             }
@@ -245,11 +258,13 @@ impl Hub {
                         .get(id)
                         .is_some_and(|e| Some(e.user.id) == *except);
                     if !excluded {
-                        state.offer(id, &frame);
+                        state.offer(id, &frame, capacity, &mut ready);
                     }
                 }
             }
         }
+        drop(state);
+        self.pacer.wake(ready, &self.shutdown);
     }
 
     /// Tracks a connection's task, so that shutdown can wait for it.
@@ -344,9 +359,9 @@ mod tests {
         let mut laptop = hub.register(alice.clone());
         let mut other = hub.register(bob.clone());
         hub.dispatch(presence_for(&[alice.id]));
-        assert!(phone.events.try_recv().is_ok());
-        assert!(laptop.events.try_recv().is_ok());
-        assert!(other.events.try_recv().is_err());
+        assert!(phone.events.try_recv().is_some());
+        assert!(laptop.events.try_recv().is_some());
+        assert!(other.events.try_recv().is_none());
     }
 
     #[test]
@@ -358,6 +373,60 @@ mod tests {
             hub.dispatch(presence_for(&[alice.id]));
         }
         assert!(slow.too_slow.is_cancelled());
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_large_fan_out_wakes_every_waiting_connection() {
+        let hub = Hub::new(HubSettings::default());
+        let alice = user("alice");
+        // Several chunks' worth, so the pacer task wakes most of them.
+        let waiting: Vec<_> = (0..3 * crate::mailbox::WAKE_CHUNK + 1)
+            .map(|_| {
+                let mut registration = hub.register(alice.clone());
+                tokio::spawn(async move { registration.events.recv().await })
+            })
+            .collect();
+        tokio::task::yield_now().await;
+        let delivery = presence_for(&[alice.id]);
+        hub.dispatch(delivery.clone());
+        for connection in waiting {
+            // A guard against a lost wake-up hanging the suite, not a timing assertion.
+            let frame = tokio::time::timeout(Duration::from_secs(60), connection).await;
+            assert!(
+                matches!(frame, Ok(Ok(frame)) if Arc::ptr_eq(&frame.delivery, &delivery)),
+                "every connection is woken with the delivery"
+            );
+        }
+    }
+
+    #[test]
+    fn deliveries_queued_before_a_connection_runs_are_read_in_order() {
+        let hub = Hub::new(HubSettings::default());
+        let alice = user("alice");
+        let mut phone = hub.register(alice.clone());
+        let (first, second) = (presence_for(&[alice.id]), presence_for(&[alice.id]));
+        hub.dispatch(first.clone());
+        hub.dispatch(second.clone());
+        let read: Vec<_> = std::iter::from_fn(|| phone.events.try_recv())
+            .map(|frame| frame.delivery.clone())
+            .collect();
+        assert!(
+            matches!(read.as_slice(), [a, b] if Arc::ptr_eq(a, &first) && Arc::ptr_eq(b, &second))
+        );
+    }
+
+    #[test]
+    fn a_connection_that_stopped_reading_is_not_a_slow_consumer() {
+        let hub = Hub::new(HubSettings { queue_capacity: 1 });
+        let alice = user("alice");
+        let Registration {
+            events, too_slow, ..
+        } = hub.register(alice.clone());
+        drop(events);
+        for _ in 0..3 {
+            hub.dispatch(presence_for(&[alice.id]));
+        }
+        assert!(!too_slow.is_cancelled());
     }
 
     #[test]
@@ -403,7 +472,7 @@ mod tests {
                 joined: true,
             },
         }));
-        assert!(a.events.try_recv().is_err());
-        assert!(b.events.try_recv().is_ok());
+        assert!(a.events.try_recv().is_none());
+        assert!(b.events.try_recv().is_some());
     }
 }

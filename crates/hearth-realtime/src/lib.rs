@@ -3,7 +3,8 @@
 //!
 //! The hub is this node's end of the event bus: [`Hub::publish`] takes a delivery and offers
 //! it to the queue of every matching connection. Offering never waits. Each connection has a
-//! bounded queue; a connection whose queue is full is a slow consumer, and it is told to close
+//! bounded queue (its mailbox, woken at a pace that keeps a large fan-out from starving the
+//! rest of the node); a connection whose queue is full is a slow consumer, and it is told to close
 //! (it catches up by sync) rather than slowing anyone else. An event is encoded once per wire
 //! format and the same bytes are shared by every socket ([`Frame::encoded`]).
 //!
@@ -12,6 +13,8 @@
 
 mod frame;
 mod hub;
+mod mailbox;
 
 pub use frame::{Encoding, Frame};
 pub use hub::{ConnectionId, Hub, HubSettings, Registration};
+pub use mailbox::Events;

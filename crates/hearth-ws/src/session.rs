@@ -221,7 +221,6 @@ impl Session {
                     }
                 }
                 frame = registration.events.recv() => {
-                    let Some(frame) = frame else { return End::Gone };
                     // A peer that stops reading blocks the write once the kernel's buffers are
                     // full; its queue then overflows and the hub marks it too slow.
                     tokio::select! {
@@ -275,7 +274,7 @@ impl Session {
             }
             written += 1;
             if written < WRITE_BATCH {
-                next = registration.events.try_recv().ok();
+                next = registration.events.try_recv();
             }
         }
         self.tx.flush().await.map_err(drop)
