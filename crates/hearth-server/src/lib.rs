@@ -15,6 +15,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use axum::serve::ListenerExt;
 use hearth_app::App;
 use hearth_app::realtime::EventBus;
 use hearth_realtime::Hub;
@@ -81,6 +82,12 @@ pub async fn run(
         tracing::info!("shutting down: closing sockets, finishing requests");
         sockets.shut_down(SHUTDOWN_GRACE).await;
     };
+    // Events and answers are small frames that must leave at once: no Nagle delay.
+    let listener = listener.tap_io(|stream| {
+        if let Err(err) = stream.set_nodelay(true) {
+            tracing::debug!(cause = %err, "cannot set TCP_NODELAY on a connection");
+        }
+    });
     let served = axum::serve(
         listener,
         router.into_make_service_with_connect_info::<SocketAddr>(),
