@@ -24,8 +24,10 @@ impl Socket {
     /// Connects and waits for the `ready` event.
     pub(crate) async fn open(url: &str) -> Result<Self, ClientError> {
         let config = WebSocketConfig::default().read_buffer_size(READ_BUFFER_BYTES);
+        // `true`: TCP_NODELAY — actions are small frames; Nagle would hold each one until the
+        // server's delayed ACK (40 ms on Linux).
         let (stream, _) =
-            tokio_tungstenite::connect_async_with_config(url, Some(config), false).await?;
+            tokio_tungstenite::connect_async_with_config(url, Some(config), true).await?;
         let mut socket = Self { stream };
         let ready = socket.next_event().await?;
         if ready.get("type").and_then(Value::as_str) != Some("ready") {

@@ -10,14 +10,15 @@ use hearth_domain::{
     preview_of,
 };
 use hearth_store::{ChangeOutcome, MessageDeletion, MessageEdit, MessageEditStore, StoreError};
-use sqlx::SqliteConnection;
+use rusqlite::params;
 
 use crate::SqliteStore;
-use crate::codec::{micros, store_error};
+use crate::codec::{micros, store_error, write_error};
 use crate::messages::{digest, take_seq};
-use crate::rows::load_message;
+use crate::rows::{load_message, load_message_tx};
 use crate::search::{index_text, search_rowid, unindex_text};
 use crate::threads::refresh_thread;
+use crate::tx::{Tx, execute};
 
 /// An event about one message, about to be logged.
 pub(crate) struct MessageEvent {
@@ -37,27 +38,28 @@ pub(crate) struct MessageEvent {
 
 impl MessageEvent {
     /// Logs the event and returns it with the message as it is now.
-    pub(crate) async fn log(
+    pub(crate) fn log(
         self,
-        conn: &mut SqliteConnection,
+        tx: &Tx,
         kind: impl FnOnce(Message) -> EventKind,
     ) -> Result<ConversationEvent, StoreError> {
-        let now = current(conn, self.conversation, self.message).await?;
+        let now = current(tx, self.conversation, self.message)?;
         let kind = kind(now);
-        sqlx::query(
+        execute(
+            tx,
             "INSERT INTO conversation_events (conversation_id, seq, kind, actor_id, message_id, payload, created_at) \
              VALUES (?, ?, ?, ?, ?, ?, ?)",
+            params![
+                self.conversation.as_uuid(),
+                self.seq,
+                kind.type_name(),
+                self.actor.as_uuid(),
+                self.message.as_uuid(),
+                self.payload,
+                micros(self.at),
+            ],
         )
-        .bind(self.conversation.as_uuid())
-        .bind(self.seq)
-        .bind(kind.type_name())
-        .bind(self.actor.as_uuid())
-        .bind(self.message.as_uuid())
-        .bind(self.payload)
-        .bind(micros(self.at))
-        .execute(&mut *conn)
-        .await
-        .map_err(store_error)?;
+        .map_err(write_error)?;
         Ok(ConversationEvent {
             conversation_id: self.conversation,
             seq: self.seq,
@@ -69,60 +71,56 @@ impl MessageEvent {
 }
 
 /// The message the change is about, which must exist.
-pub(crate) async fn current(
-    conn: &mut SqliteConnection,
+pub(crate) fn current(
+    tx: &Tx,
     conversation: ConversationId,
     id: MessageId,
 ) -> Result<Message, StoreError> {
-    load_message(conn, conversation, id)
-        .await?
-        .ok_or(StoreError::NotFound("message"))
+    load_message_tx(tx, conversation, id)?.ok_or(StoreError::NotFound("message"))
 }
 
 /// Keeps the conversation list's preview in step when its latest message changes.
-async fn refresh_preview(
-    conn: &mut SqliteConnection,
-    message: &Message,
-    preview: Option<String>,
-) -> Result<(), StoreError> {
-    sqlx::query(
+fn refresh_preview(tx: &Tx, message: &Message, preview: Option<String>) -> Result<(), StoreError> {
+    execute(
+        tx,
         "UPDATE conversations SET last_message_preview = ? WHERE id = ? AND last_message_id = ?",
+        params![
+            preview,
+            message.conversation_id.as_uuid(),
+            message.id.as_uuid()
+        ],
     )
-    .bind(preview)
-    .bind(message.conversation_id.as_uuid())
-    .bind(message.id.as_uuid())
-    .execute(conn)
-    .await
-    .map_err(store_error)?;
+    .map_err(write_error)?;
     Ok(())
 }
 
-async fn edit(conn: &mut SqliteConnection, edit: MessageEdit) -> Result<ChangeOutcome, StoreError> {
-    let before = current(conn, edit.conversation_id, edit.message_id).await?;
+fn edit(tx: &Tx, edit: MessageEdit) -> Result<ChangeOutcome, StoreError> {
+    let before = current(tx, edit.conversation_id, edit.message_id)?;
     let Some(old_text) = before.text() else {
         return Err(StoreError::Conflict("message_deleted"));
     };
     if old_text == edit.content.as_str() {
         return Ok(ChangeOutcome::Unchanged(before));
     }
-    let seq = take_seq(conn, edit.conversation_id).await?;
+    let seq = take_seq(tx, edit.conversation_id)?;
     let mentions = serde_json::to_string(&edit.mentions).map_err(StoreError::backend)?;
-    sqlx::query(
+    execute(
+        tx,
         "UPDATE messages SET content = ?, mentions = ?, edited_at = ?, edit_count = edit_count + 1, \
              sent_digest = coalesce(sent_digest, ?) WHERE id = ?",
+        params![
+            edit.content.as_str(),
+            mentions,
+            micros(edit.at),
+            digest(old_text),
+            edit.message_id.as_uuid(),
+        ],
     )
-    .bind(edit.content.as_str())
-    .bind(mentions)
-    .bind(micros(edit.at))
-    .bind(digest(old_text))
-    .bind(edit.message_id.as_uuid())
-    .execute(&mut *conn)
-    .await
-    .map_err(store_error)?;
-    let position = search_rowid(conn, edit.message_id).await?;
-    unindex_text(conn, position).await?;
-    index_text(conn, position, edit.content.as_str()).await?;
-    refresh_preview(conn, &before, Some(preview_of(&edit.content))).await?;
+    .map_err(write_error)?;
+    let position = search_rowid(tx, edit.message_id)?;
+    unindex_text(tx, position)?;
+    index_text(tx, position, edit.content.as_str())?;
+    refresh_preview(tx, &before, Some(preview_of(&edit.content)))?;
     let event = MessageEvent {
         conversation: edit.conversation_id,
         message: edit.message_id,
@@ -131,42 +129,36 @@ async fn edit(conn: &mut SqliteConnection, edit: MessageEdit) -> Result<ChangeOu
         at: edit.at,
         payload: None,
     }
-    .log(conn, EventKind::MessageEdited)
-    .await?;
+    .log(tx, EventKind::MessageEdited)?;
     Ok(ChangeOutcome::Changed(event))
 }
 
-async fn delete(
-    conn: &mut SqliteConnection,
-    deletion: MessageDeletion,
-) -> Result<ChangeOutcome, StoreError> {
-    let before = current(conn, deletion.conversation_id, deletion.message_id).await?;
+fn delete(tx: &Tx, deletion: MessageDeletion) -> Result<ChangeOutcome, StoreError> {
+    let before = current(tx, deletion.conversation_id, deletion.message_id)?;
     let Some(old_text) = before.text() else {
         return Ok(ChangeOutcome::Unchanged(before));
     };
     let id = deletion.message_id.as_uuid();
-    let seq = take_seq(conn, deletion.conversation_id).await?;
-    let position = search_rowid(conn, deletion.message_id).await?;
-    unindex_text(conn, position).await?;
-    sqlx::query(
+    let seq = take_seq(tx, deletion.conversation_id)?;
+    let position = search_rowid(tx, deletion.message_id)?;
+    unindex_text(tx, position)?;
+    execute(
+        tx,
         "UPDATE messages SET content = '', mentions = '[]', deleted_at = ?, \
              sent_digest = coalesce(sent_digest, ?) WHERE id = ?",
+        params![micros(deletion.at), digest(old_text), id],
     )
-    .bind(micros(deletion.at))
-    .bind(digest(old_text))
-    .bind(id)
-    .execute(&mut *conn)
-    .await
-    .map_err(store_error)?;
-    sqlx::query("DELETE FROM message_reactions WHERE message_id = ?")
-        .bind(id)
-        .execute(&mut *conn)
-        .await
-        .map_err(store_error)?;
+    .map_err(write_error)?;
+    execute(
+        tx,
+        "DELETE FROM message_reactions WHERE message_id = ?",
+        params![id],
+    )
+    .map_err(write_error)?;
     if let Some(root) = before.thread_root() {
-        refresh_thread(conn, root.as_uuid()).await?;
+        refresh_thread(tx, root.as_uuid())?;
     }
-    refresh_preview(conn, &before, None).await?;
+    refresh_preview(tx, &before, None)?;
     let event = MessageEvent {
         conversation: deletion.conversation_id,
         message: deletion.message_id,
@@ -175,8 +167,7 @@ async fn delete(
         at: deletion.at,
         payload: None,
     }
-    .log(conn, EventKind::MessageDeleted)
-    .await?;
+    .log(tx, EventKind::MessageDeleted)?;
     Ok(ChangeOutcome::Changed(event))
 }
 
@@ -192,14 +183,10 @@ impl MessageEditStore for SqliteStore {
     }
 
     async fn edit_message(&self, change: MessageEdit) -> Result<ChangeOutcome, StoreError> {
-        self.writer
-            .write(move |conn| Box::pin(edit(conn, change)))
-            .await
+        self.writer.write(move |tx| edit(tx, change)).await
     }
 
     async fn delete_message(&self, deletion: MessageDeletion) -> Result<ChangeOutcome, StoreError> {
-        self.writer
-            .write(move |conn| Box::pin(delete(conn, deletion)))
-            .await
+        self.writer.write(move |tx| delete(tx, deletion)).await
     }
 }

@@ -1,4 +1,6 @@
-//! Conversions between SQLite values and domain values, and driver errors into store errors.
+//! Conversions between SQLite values and domain values, driver errors into store errors, and
+//! [`Columns`], which lets one decoding function read rows of either driver (the readers' sqlx,
+//! the writer's rusqlite).
 
 use hearth_domain::Timestamp;
 use hearth_store::StoreError;
@@ -35,31 +37,85 @@ fn is_transient(code: &str) -> bool {
     matches!(primary, 5 | 6 | 10 | 13)
 }
 
-/// Whether the error is a broken UNIQUE constraint.
-pub(crate) fn is_unique_violation(err: &sqlx::Error) -> bool {
-    matches!(err, sqlx::Error::Database(db) if db.is_unique_violation())
+/// Translates an error of the writer's connection (rusqlite) into what it means for the
+/// caller, by the same rule as [`store_error`].
+pub(crate) fn write_error(err: rusqlite::Error) -> StoreError {
+    match &err {
+        rusqlite::Error::SqliteFailure(failure, message)
+            if is_transient(&failure.extended_code.to_string()) =>
+        {
+            StoreError::Unavailable(message.clone().unwrap_or_else(|| failure.to_string()))
+        }
+        _ => StoreError::backend(err),
+    }
+}
+
+/// The extended result code of a failed statement, if SQLite gave one.
+fn extended_code(err: &rusqlite::Error) -> Option<i32> {
+    match err {
+        rusqlite::Error::SqliteFailure(failure, _) => Some(failure.extended_code),
+        _ => None,
+    }
+}
+
+/// Whether the error is a broken UNIQUE or PRIMARY KEY constraint.
+pub(crate) fn is_unique_violation(err: &rusqlite::Error) -> bool {
+    matches!(
+        extended_code(err),
+        Some(rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE | rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY)
+    )
 }
 
 /// Whether the error is a broken UNIQUE or PRIMARY KEY constraint on `column` (SQLite names
 /// the columns in its message: `UNIQUE constraint failed: table.column`).
-pub(crate) fn is_unique_violation_on(err: &sqlx::Error, column: &str) -> bool {
-    matches!(err, sqlx::Error::Database(db)
-        if db.is_unique_violation() && db.message().contains(column))
+pub(crate) fn is_unique_violation_on(err: &rusqlite::Error, column: &str) -> bool {
+    is_unique_violation(err) && err.to_string().contains(column)
 }
 
 /// Whether the error is a broken FOREIGN KEY constraint (SQLite does not say which).
-pub(crate) fn is_foreign_key_violation(err: &sqlx::Error) -> bool {
-    matches!(err, sqlx::Error::Database(db) if db.is_foreign_key_violation())
+pub(crate) fn is_foreign_key_violation(err: &rusqlite::Error) -> bool {
+    extended_code(err) == Some(rusqlite::ffi::SQLITE_CONSTRAINT_FOREIGNKEY)
 }
 
-/// Translates a driver error, reading a broken foreign key as `NotFound(missing)`: the row it
+/// Translates a writer error, reading a broken foreign key as `NotFound(missing)`: the row it
 /// points at does not exist.
-pub(crate) fn missing_row(missing: &'static str) -> impl Fn(sqlx::Error) -> StoreError {
+pub(crate) fn missing_row(missing: &'static str) -> impl Fn(rusqlite::Error) -> StoreError {
     move |err| {
         if is_foreign_key_violation(&err) {
             StoreError::NotFound(missing)
         } else {
-            store_error(err)
+            write_error(err)
         }
+    }
+}
+
+/// Read access to a named column of a result row, whichever driver produced it: the
+/// readers' sqlx rows and the writer's rusqlite rows. Every entity has one decoding function,
+/// generic over this trait, so both sides of the store read rows the same way.
+pub(crate) trait Columns {
+    /// The value of column `name`.
+    fn column<T: Column>(&self, name: &str) -> Result<T, StoreError>;
+}
+
+/// A value both drivers can read from a column.
+pub(crate) trait Column:
+    for<'r> sqlx::Decode<'r, sqlx::Sqlite> + sqlx::Type<sqlx::Sqlite> + rusqlite::types::FromSql
+{
+}
+
+impl<T> Column for T where
+    T: for<'r> sqlx::Decode<'r, sqlx::Sqlite> + sqlx::Type<sqlx::Sqlite> + rusqlite::types::FromSql
+{
+}
+
+impl Columns for sqlx::sqlite::SqliteRow {
+    fn column<T: Column>(&self, name: &str) -> Result<T, StoreError> {
+        sqlx::Row::try_get(self, name).map_err(store_error)
+    }
+}
+
+impl Columns for rusqlite::Row<'_> {
+    fn column<T: Column>(&self, name: &str) -> Result<T, StoreError> {
+        self.get(name).map_err(write_error)
     }
 }

@@ -15,17 +15,19 @@ use hearth_store::{
     ConversationStore, DirectConversation, Discovered, Discovery, NewConversation, Standing,
     StoreError,
 };
-use sqlx::{AssertSqlSafe, SqliteConnection};
+use rusqlite::params;
+use sqlx::AssertSqlSafe;
 use uuid::Uuid;
 
 use crate::SqliteStore;
-use crate::codec::{is_unique_violation_on, micros, missing_row, store_error};
+use crate::codec::{is_unique_violation_on, micros, missing_row, store_error, write_error};
 use crate::events::{Logged, parse_visibility};
 use crate::markers;
 use crate::members::Joining;
 use crate::messages::take_seq;
 use crate::search::unindex_conversation;
 use crate::summaries::{CONVERSATION_COLUMNS, access_from_row, conversation_from_row};
+use crate::tx::{Tx, decode_all, execute, query_opt};
 
 /// What writes need to know of a conversation that is not deleted.
 pub(crate) struct Live {
@@ -37,18 +39,15 @@ pub(crate) struct Live {
 
 /// The conversation, read in the writer's transaction; `NotFound("conversation")` when there
 /// is none or it was deleted.
-pub(crate) async fn live(
-    conn: &mut SqliteConnection,
-    conversation: ConversationId,
-) -> Result<Live, StoreError> {
-    let row: Option<(String, String)> = sqlx::query_as(
+pub(crate) fn live(tx: &Tx, conversation: ConversationId) -> Result<Live, StoreError> {
+    let (kind, visibility) = query_opt(
+        tx,
         "SELECT kind, history_visibility FROM conversations WHERE id = ? AND deleted_at IS NULL",
+        params![conversation.as_uuid()],
+        |row| Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?)),
     )
-    .bind(conversation.as_uuid())
-    .fetch_optional(&mut *conn)
-    .await
-    .map_err(store_error)?;
-    let (kind, visibility) = row.ok_or(StoreError::NotFound("conversation"))?;
+    .map_err(write_error)?
+    .ok_or(StoreError::NotFound("conversation"))?;
     Ok(Live {
         kind: ConversationKind::parse(&kind).ok_or(StoreError::NotFound("conversation kind"))?,
         visibility: parse_visibility(&visibility)?,
@@ -57,7 +56,7 @@ pub(crate) async fn live(
 
 /// Translates the error of a write to a conversation's row: a taken public name is
 /// `Conflict("title")`, a missing creator `NotFound("user")`.
-fn conversation_row_error(err: sqlx::Error) -> StoreError {
+fn conversation_row_error(err: rusqlite::Error) -> StoreError {
     if is_unique_violation_on(&err, "public_name") {
         StoreError::Conflict("title")
     } else {
@@ -66,8 +65,8 @@ fn conversation_row_error(err: sqlx::Error) -> StoreError {
 }
 
 /// Inserts the conversation's row and its counter (seq 1 numbers the creation event).
-async fn insert_conversation(
-    conn: &mut SqliteConnection,
+fn insert_conversation(
+    tx: &Tx,
     id: ConversationId,
     kind: ConversationKind,
     settings: &Settings,
@@ -80,29 +79,31 @@ async fn insert_conversation(
         .as_ref()
         .filter(|_| kind.is_public())
         .map(|t| t.unique_key());
-    sqlx::query(
+    execute(
+        tx,
         "INSERT INTO conversations (id, kind, created_by, created_at, updated_at, title, \
              description, public_name, require_approval, history_visibility) \
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        params![
+            id.as_uuid(),
+            kind.as_str(),
+            created_by.as_uuid(),
+            at,
+            at,
+            settings.title.as_ref().map(|t| t.as_str()),
+            settings.description.as_str(),
+            public_name,
+            settings.require_approval,
+            settings.history_visibility.as_str(),
+        ],
     )
-    .bind(id.as_uuid())
-    .bind(kind.as_str())
-    .bind(created_by.as_uuid())
-    .bind(at)
-    .bind(at)
-    .bind(settings.title.as_ref().map(|t| t.as_str()))
-    .bind(settings.description.as_str())
-    .bind(public_name)
-    .bind(settings.require_approval)
-    .bind(settings.history_visibility.as_str())
-    .execute(&mut *conn)
-    .await
     .map_err(conversation_row_error)?;
-    sqlx::query("INSERT INTO conversation_counters (conversation_id, next_seq) VALUES (?, 2)")
-        .bind(id.as_uuid())
-        .execute(&mut *conn)
-        .await
-        .map_err(store_error)?;
+    execute(
+        tx,
+        "INSERT INTO conversation_counters (conversation_id, next_seq) VALUES (?, 2)",
+        params![id.as_uuid()],
+    )
+    .map_err(write_error)?;
     Ok(())
 }
 
@@ -127,21 +128,20 @@ fn founder(
     }
 }
 
-async fn create_direct(
-    conn: &mut SqliteConnection,
+fn create_direct(
+    tx: &Tx,
     a: UserId,
     b: UserId,
     now: Timestamp,
 ) -> Result<DirectConversation, StoreError> {
     let (low, high) = if a <= b { (a, b) } else { (b, a) };
-    let existing: Option<Uuid> = sqlx::query_scalar(
+    let existing = query_opt(
+        tx,
         "SELECT conversation_id FROM direct_conversations WHERE user_low = ? AND user_high = ?",
+        params![low.as_uuid(), high.as_uuid()],
+        |row| row.get::<_, Uuid>(0),
     )
-    .bind(low.as_uuid())
-    .bind(high.as_uuid())
-    .fetch_optional(&mut *conn)
-    .await
-    .map_err(store_error)?;
+    .map_err(write_error)?;
     if let Some(id) = existing {
         return Ok(DirectConversation {
             id: ConversationId::from_uuid(id),
@@ -152,7 +152,7 @@ async fn create_direct(
     let id = ConversationId::new();
     let kind = ConversationKind::Direct;
     let settings = Settings::default();
-    insert_conversation(conn, id, kind, &settings, a, now).await?;
+    insert_conversation(tx, id, kind, &settings, a, now)?;
     for user in [a, b] {
         founder(
             id,
@@ -162,17 +162,13 @@ async fn create_direct(
             settings.history_visibility,
             now,
         )
-        .record(conn)
-        .await?;
+        .record(tx)?;
     }
-    sqlx::query(
+    execute(
+        tx,
         "INSERT INTO direct_conversations (user_low, user_high, conversation_id) VALUES (?, ?, ?)",
+        params![low.as_uuid(), high.as_uuid(), id.as_uuid()],
     )
-    .bind(low.as_uuid())
-    .bind(high.as_uuid())
-    .bind(id.as_uuid())
-    .execute(&mut *conn)
-    .await
     .map_err(missing_row("user"))?;
     Logged {
         conversation: id,
@@ -181,32 +177,20 @@ async fn create_direct(
         at: now,
     }
     .log(
-        conn,
+        tx,
         EventKind::ConversationCreated {
             member_ids: vec![a, b],
         },
-    )
-    .await?;
+    )?;
     Ok(DirectConversation { id, created: true })
 }
 
-async fn create(
-    conn: &mut SqliteConnection,
-    new: NewConversation,
-) -> Result<ConversationEvent, StoreError> {
+fn create(tx: &Tx, new: NewConversation) -> Result<ConversationEvent, StoreError> {
     if new.kind == ConversationKind::Direct {
         // Direct conversations are unique per pair: only `get_or_create_direct` makes them.
         return Err(StoreError::Conflict("kind"));
     }
-    insert_conversation(
-        conn,
-        new.id,
-        new.kind,
-        &new.settings,
-        new.created_by,
-        new.at,
-    )
-    .await?;
+    insert_conversation(tx, new.id, new.kind, &new.settings, new.created_by, new.at)?;
     let visibility = new.settings.history_visibility;
     founder(
         new.id,
@@ -216,8 +200,7 @@ async fn create(
         visibility,
         new.at,
     )
-    .record(conn)
-    .await?;
+    .record(tx)?;
     let mut seen = BTreeSet::from([new.created_by]);
     let mut member_ids = vec![new.created_by];
     for user in new.members {
@@ -225,9 +208,7 @@ async fn create(
             continue;
         }
         let permissions = new.kind.member_defaults();
-        founder(new.id, user, Role::Member, permissions, visibility, new.at)
-            .record(conn)
-            .await?;
+        founder(new.id, user, Role::Member, permissions, visibility, new.at).record(tx)?;
         member_ids.push(user);
     }
     Logged {
@@ -236,74 +217,73 @@ async fn create(
         actor: new.created_by,
         at: new.at,
     }
-    .log(conn, EventKind::ConversationCreated { member_ids })
-    .await
+    .log(tx, EventKind::ConversationCreated { member_ids })
 }
 
 /// Recomputes every member's `history_from` for a new visibility, with the domain's rule.
-async fn apply_visibility(
-    conn: &mut SqliteConnection,
+fn apply_visibility(
+    tx: &Tx,
     conversation: ConversationId,
     visibility: HistoryVisibility,
 ) -> Result<(), StoreError> {
-    let members: Vec<(Uuid, Seq, Seq, Seq)> = sqlx::query_as(
+    let members: Vec<(Uuid, Seq, Seq, Seq)> = decode_all(
+        tx,
         "SELECT m.user_id, coalesce(f.seq, m.joined_seq), m.joined_seq, m.history_from \
          FROM conversation_members m LEFT JOIN member_first_joins f \
              ON f.conversation_id = m.conversation_id AND f.user_id = m.user_id \
          WHERE m.conversation_id = ?",
-    )
-    .bind(conversation.as_uuid())
-    .fetch_all(&mut *conn)
-    .await
-    .map_err(store_error)?;
+        params![conversation.as_uuid()],
+        |row| {
+            let at = |i| row.get::<_, Seq>(i).map_err(write_error);
+            Ok((row.get(0).map_err(write_error)?, at(1)?, at(2)?, at(3)?))
+        },
+    )?;
     for (user, first_joined, joined, before) in members {
         let from = visibility.visible_from(first_joined, joined);
         if from == before {
             continue;
         }
-        sqlx::query(
+        execute(
+            tx,
             "UPDATE conversation_members SET history_from = ? \
              WHERE conversation_id = ? AND user_id = ?",
+            params![from, conversation.as_uuid(), user],
         )
-        .bind(from)
-        .bind(conversation.as_uuid())
-        .bind(user)
-        .execute(&mut *conn)
-        .await
-        .map_err(store_error)?;
+        .map_err(write_error)?;
     }
     Ok(())
 }
 
-async fn update_settings(
-    conn: &mut SqliteConnection,
+fn update_settings(
+    tx: &Tx,
     conversation: ConversationId,
     actor: UserId,
     settings: Settings,
     at: Timestamp,
 ) -> Result<ConversationEvent, StoreError> {
-    let before = live(conn, conversation).await?;
-    let seq = take_seq(conn, conversation).await?;
+    let before = live(tx, conversation)?;
+    let seq = take_seq(tx, conversation)?;
     let public_name = settings
         .title
         .as_ref()
         .filter(|_| before.kind.is_public())
         .map(|t| t.unique_key());
-    sqlx::query(
+    execute(
+        tx,
         "UPDATE conversations SET title = ?, description = ?, public_name = ?, \
              require_approval = ?, history_visibility = ? WHERE id = ?",
+        params![
+            settings.title.as_ref().map(|t| t.as_str()),
+            settings.description.as_str(),
+            public_name,
+            settings.require_approval,
+            settings.history_visibility.as_str(),
+            conversation.as_uuid(),
+        ],
     )
-    .bind(settings.title.as_ref().map(|t| t.as_str()))
-    .bind(settings.description.as_str())
-    .bind(public_name)
-    .bind(settings.require_approval)
-    .bind(settings.history_visibility.as_str())
-    .bind(conversation.as_uuid())
-    .execute(&mut *conn)
-    .await
     .map_err(conversation_row_error)?;
     if settings.history_visibility != before.visibility {
-        apply_visibility(conn, conversation, settings.history_visibility).await?;
+        apply_visibility(tx, conversation, settings.history_visibility)?;
     }
     Logged {
         conversation,
@@ -311,53 +291,54 @@ async fn update_settings(
         actor,
         at,
     }
-    .log(conn, EventKind::SettingsChanged(settings))
-    .await
+    .log(tx, EventKind::SettingsChanged(settings))
 }
 
-async fn delete(
-    conn: &mut SqliteConnection,
+fn delete(
+    tx: &Tx,
     conversation: ConversationId,
     actor: UserId,
     at: Timestamp,
 ) -> Result<ConversationEvent, StoreError> {
-    live(conn, conversation).await?;
-    let seq = take_seq(conn, conversation).await?;
+    live(tx, conversation)?;
+    let seq = take_seq(tx, conversation)?;
     let event = Logged {
         conversation,
         seq,
         actor,
         at,
     }
-    .log(conn, EventKind::ConversationDeleted)
-    .await?;
-    unindex_conversation(conn, conversation).await?;
+    .log(tx, EventKind::ConversationDeleted)?;
+    unindex_conversation(tx, conversation)?;
     let id = conversation.as_uuid();
     let at = micros(at);
-    let statements = [
-        sqlx::query(
-            "DELETE FROM message_reactions WHERE message_id IN \
-             (SELECT id FROM messages WHERE conversation_id = ?)",
-        )
-        .bind(id),
-        sqlx::query(
-            "UPDATE messages SET content = '', mentions = '[]', \
-             deleted_at = coalesce(deleted_at, ?) WHERE conversation_id = ?",
-        )
-        .bind(at)
-        .bind(id),
-        sqlx::query(
-            "UPDATE conversations SET deleted_at = ?, public_name = NULL, member_count = 0, \
-             last_message_preview = NULL WHERE id = ?",
-        )
-        .bind(at)
-        .bind(id),
-        sqlx::query("DELETE FROM conversation_members WHERE conversation_id = ?").bind(id),
-        sqlx::query("DELETE FROM join_requests WHERE conversation_id = ?").bind(id),
-        sqlx::query("DELETE FROM member_first_joins WHERE conversation_id = ?").bind(id),
-    ];
-    for statement in statements {
-        statement.execute(&mut *conn).await.map_err(store_error)?;
+    execute(
+        tx,
+        "DELETE FROM message_reactions WHERE message_id IN \
+         (SELECT id FROM messages WHERE conversation_id = ?)",
+        params![id],
+    )
+    .map_err(write_error)?;
+    execute(
+        tx,
+        "UPDATE messages SET content = '', mentions = '[]', \
+         deleted_at = coalesce(deleted_at, ?) WHERE conversation_id = ?",
+        params![at, id],
+    )
+    .map_err(write_error)?;
+    execute(
+        tx,
+        "UPDATE conversations SET deleted_at = ?, public_name = NULL, member_count = 0, \
+         last_message_preview = NULL WHERE id = ?",
+        params![at, id],
+    )
+    .map_err(write_error)?;
+    for sql in [
+        "DELETE FROM conversation_members WHERE conversation_id = ?",
+        "DELETE FROM join_requests WHERE conversation_id = ?",
+        "DELETE FROM member_first_joins WHERE conversation_id = ?",
+    ] {
+        execute(tx, sql, params![id]).map_err(write_error)?;
     }
     Ok(event)
 }
@@ -371,7 +352,7 @@ impl ConversationStore for SqliteStore {
         now: Timestamp,
     ) -> Result<DirectConversation, StoreError> {
         self.writer
-            .write(move |conn| Box::pin(create_direct(conn, a, b, now)))
+            .write(move |tx| create_direct(tx, a, b, now))
             .await
     }
 
@@ -406,9 +387,7 @@ impl ConversationStore for SqliteStore {
         &self,
         new: NewConversation,
     ) -> Result<ConversationEvent, StoreError> {
-        self.writer
-            .write(move |conn| Box::pin(create(conn, new)))
-            .await
+        self.writer.write(move |tx| create(tx, new)).await
     }
 
     async fn update_settings(
@@ -419,7 +398,7 @@ impl ConversationStore for SqliteStore {
         at: Timestamp,
     ) -> Result<ConversationEvent, StoreError> {
         self.writer
-            .write(move |conn| Box::pin(update_settings(conn, conversation, actor, settings, at)))
+            .write(move |tx| update_settings(tx, conversation, actor, settings, at))
             .await
     }
 
@@ -430,7 +409,7 @@ impl ConversationStore for SqliteStore {
         at: Timestamp,
     ) -> Result<ConversationEvent, StoreError> {
         self.writer
-            .write(move |conn| Box::pin(delete(conn, conversation, actor, at)))
+            .write(move |tx| delete(tx, conversation, actor, at))
             .await
     }
 
@@ -464,7 +443,7 @@ impl ConversationStore for SqliteStore {
         seq: Seq,
     ) -> Result<(Seq, i64), StoreError> {
         self.writer
-            .write(move |conn| Box::pin(markers::mark_read(conn, conversation, user, seq)))
+            .write(move |tx| markers::mark_read(tx, conversation, user, seq))
             .await
     }
 
@@ -475,7 +454,7 @@ impl ConversationStore for SqliteStore {
         seq: Seq,
     ) -> Result<Seq, StoreError> {
         self.writer
-            .write(move |conn| Box::pin(markers::mark_delivered(conn, conversation, user, seq)))
+            .write(move |tx| markers::mark_delivered(tx, conversation, user, seq))
             .await
     }
 

@@ -11,10 +11,11 @@ use hearth_domain::{
     Role, Seq, Settings, Timestamp, Title, UserId,
 };
 use hearth_store::StoreError;
+use rusqlite::params;
 use serde::{Deserialize, Serialize};
-use sqlx::SqliteConnection;
 
-use crate::codec::{micros, store_error};
+use crate::codec::{micros, write_error};
+use crate::tx::{Tx, execute};
 
 /// A kind that this module does not log: events about a message are logged with it.
 #[derive(Debug, thiserror::Error)]
@@ -184,25 +185,22 @@ pub(crate) struct Logged {
 
 impl Logged {
     /// Logs `kind` and returns the event exactly as `events_after` will read it back.
-    pub(crate) async fn log(
-        self,
-        conn: &mut SqliteConnection,
-        kind: EventKind,
-    ) -> Result<ConversationEvent, StoreError> {
+    pub(crate) fn log(self, tx: &Tx, kind: EventKind) -> Result<ConversationEvent, StoreError> {
         let payload = payload_of(&kind)?;
-        sqlx::query(
+        execute(
+            tx,
             "INSERT INTO conversation_events (conversation_id, seq, kind, actor_id, payload, created_at) \
              VALUES (?, ?, ?, ?, ?, ?)",
+            params![
+                self.conversation.as_uuid(),
+                self.seq,
+                kind.type_name(),
+                self.actor.as_uuid(),
+                payload,
+                micros(self.at),
+            ],
         )
-        .bind(self.conversation.as_uuid())
-        .bind(self.seq)
-        .bind(kind.type_name())
-        .bind(self.actor.as_uuid())
-        .bind(payload)
-        .bind(micros(self.at))
-        .execute(&mut *conn)
-        .await
-        .map_err(store_error)?;
+        .map_err(write_error)?;
         Ok(ConversationEvent {
             conversation_id: self.conversation,
             seq: self.seq,

@@ -1,7 +1,8 @@
 //! Hearth's embedded SQLite store.
 //!
-//! One database file in WAL mode. Reads go to a pool of read-only connections, which WAL lets
-//! run beside the writer. Every write goes through the single [`writer`], which commits
+//! One database file in WAL mode. Reads go to a pool of read-only connections (sqlx), which
+//! WAL lets run beside the writer. Every write goes through the single [`writer`] (a thread
+//! that owns a rusqlite connection to the same file), which commits
 //! concurrent writes together (group commit): one transaction and one fsync per batch, with a
 //! savepoint per write so one failing write never undoes another. A write's caller is answered
 //! only after its batch is durable (`synchronous=FULL`).
@@ -26,6 +27,7 @@ mod sessions;
 mod summaries;
 mod sync;
 mod threads;
+mod tx;
 mod users;
 mod writer;
 
@@ -34,7 +36,6 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use hearth_store::{HealthStore, StoreError};
-use sqlx::ConnectOptions;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
@@ -82,7 +83,7 @@ impl SqliteStore {
             .statement_cache_capacity(256);
 
         run_migrations(base.clone()).await?;
-        let writer_conn = base.clone().connect().await.map_err(codec::store_error)?;
+        let writer = Writer::open(path, options.max_batch).await?;
 
         let readers = SqlitePoolOptions::new()
             .max_connections(options.readers.max(1))
@@ -91,10 +92,7 @@ impl SqliteStore {
             .await
             .map_err(codec::store_error)?;
 
-        Ok(Self {
-            readers,
-            writer: Writer::spawn(writer_conn, options.max_batch),
-        })
+        Ok(Self { readers, writer })
     }
 
     /// Applies pending migrations to the database at `path` (creating it) and returns how many

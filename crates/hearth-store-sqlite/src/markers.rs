@@ -2,28 +2,28 @@
 
 use hearth_domain::{ConversationId, MemberMarker, Seq, UserId};
 use hearth_store::StoreError;
-use sqlx::{AssertSqlSafe, SqliteConnection, SqlitePool};
+use rusqlite::params;
+use sqlx::SqlitePool;
 use uuid::Uuid;
 
-use crate::codec::store_error;
+use crate::codec::{store_error, write_error};
+use crate::tx::{Tx, query_one, query_opt};
 
 /// Messages from others after `after` that are not deleted.
-async fn unread_count(
-    conn: &mut SqliteConnection,
+fn unread_count(
+    tx: &Tx,
     conversation: ConversationId,
     user: UserId,
     after: Seq,
 ) -> Result<i64, StoreError> {
-    sqlx::query_scalar(
+    query_one(
+        tx,
         "SELECT COUNT(*) FROM messages WHERE conversation_id = ? AND seq > ? AND sender_id <> ? \
          AND deleted_at IS NULL",
+        params![conversation.as_uuid(), after, user.as_uuid()],
+        |row| row.get(0),
     )
-    .bind(conversation.as_uuid())
-    .bind(after)
-    .bind(user.as_uuid())
-    .fetch_one(conn)
-    .await
-    .map_err(store_error)
+    .map_err(write_error)
 }
 
 /// `?1` (a seq) clamped to conversation `?2`'s last seq: markers never point past the log.
@@ -31,26 +31,26 @@ const CLAMPED: &str =
     "min(?1, (SELECT next_seq - 1 FROM conversation_counters WHERE conversation_id = ?2))";
 
 /// Runs a marker UPDATE (`?1` seq, `?2` conversation, `?3` user) that returns the marker.
-async fn advance(
-    conn: &mut SqliteConnection,
-    sql: String,
+fn advance(
+    tx: &Tx,
+    sql: &str,
     conversation: ConversationId,
     user: UserId,
     seq: Seq,
 ) -> Result<Seq, StoreError> {
-    let marker: Option<i64> = sqlx::query_scalar(AssertSqlSafe(sql))
-        .bind(seq)
-        .bind(conversation.as_uuid())
-        .bind(user.as_uuid())
-        .fetch_optional(conn)
-        .await
-        .map_err(store_error)?;
-    marker.ok_or(StoreError::NotFound("member"))
+    query_opt(
+        tx,
+        sql,
+        params![seq, conversation.as_uuid(), user.as_uuid()],
+        |row| row.get::<_, i64>(0),
+    )
+    .map_err(write_error)?
+    .ok_or(StoreError::NotFound("member"))
 }
 
 /// Moves the read marker (and the delivered one with it); returns it and the unread count.
-pub(crate) async fn mark_read(
-    conn: &mut SqliteConnection,
+pub(crate) fn mark_read(
+    tx: &Tx,
     conversation: ConversationId,
     user: UserId,
     seq: Seq,
@@ -60,14 +60,14 @@ pub(crate) async fn mark_read(
          last_delivered_seq = max(last_delivered_seq, {CLAMPED}) \
          WHERE conversation_id = ?2 AND user_id = ?3 RETURNING last_read_seq"
     );
-    let marker = advance(conn, sql, conversation, user, seq).await?;
-    let unread = unread_count(conn, conversation, user, marker).await?;
+    let marker = advance(tx, &sql, conversation, user, seq)?;
+    let unread = unread_count(tx, conversation, user, marker)?;
     Ok((marker, unread))
 }
 
 /// Moves the delivered marker; returns it.
-pub(crate) async fn mark_delivered(
-    conn: &mut SqliteConnection,
+pub(crate) fn mark_delivered(
+    tx: &Tx,
     conversation: ConversationId,
     user: UserId,
     seq: Seq,
@@ -76,7 +76,7 @@ pub(crate) async fn mark_delivered(
         "UPDATE conversation_members SET last_delivered_seq = max(last_delivered_seq, {CLAMPED}) \
          WHERE conversation_id = ?2 AND user_id = ?3 RETURNING last_delivered_seq"
     );
-    advance(conn, sql, conversation, user, seq).await
+    advance(tx, &sql, conversation, user, seq)
 }
 
 /// Every member's markers.

@@ -11,15 +11,18 @@ use hearth_domain::{
     Role, Seq, Timestamp, UserId,
 };
 use hearth_store::{Departure, JoinRequest, MemberStore, NewMember, StoreError};
-use sqlx::sqlite::SqliteRow;
-use sqlx::{AssertSqlSafe, Row, SqliteConnection};
+use rusqlite::params;
+use sqlx::AssertSqlSafe;
 
 use crate::SqliteStore;
-use crate::codec::{from_micros, is_unique_violation, micros, missing_row, store_error};
+use crate::codec::{
+    Columns, from_micros, is_unique_violation, micros, missing_row, store_error, write_error,
+};
 use crate::conversations::live;
 use crate::events::{Logged, parse_role};
 use crate::messages::take_seq;
 use crate::summaries::{MEMBER_COLUMNS, access_from_row, member_from_row};
+use crate::tx::{Tx, decode_all, execute, query_one, query_opt};
 use crate::users::{USER_COLUMNS, user_from_row};
 
 /// Someone becoming a member, as the writer records it.
@@ -45,44 +48,41 @@ pub(crate) struct Joining {
 impl Joining {
     /// Writes the membership. `Conflict("member")` when they already are one,
     /// `NotFound("user")` when the user does not exist.
-    pub(crate) async fn record(self, conn: &mut SqliteConnection) -> Result<(), StoreError> {
+    pub(crate) fn record(self, tx: &Tx) -> Result<(), StoreError> {
         let conversation = self.conversation.as_uuid();
         let user = self.user.as_uuid();
-        sqlx::query(
+        execute(
+            tx,
             "INSERT OR IGNORE INTO member_first_joins (conversation_id, user_id, seq) \
              VALUES (?, ?, ?)",
+            params![conversation, user, self.seq],
         )
-        .bind(conversation)
-        .bind(user)
-        .bind(self.seq)
-        .execute(&mut *conn)
-        .await
         .map_err(missing_row("user"))?;
-        let first_joined: Seq = sqlx::query_scalar(
+        let first_joined: Seq = query_one(
+            tx,
             "SELECT seq FROM member_first_joins WHERE conversation_id = ? AND user_id = ?",
+            params![conversation, user],
+            |row| row.get(0),
         )
-        .bind(conversation)
-        .bind(user)
-        .fetch_one(&mut *conn)
-        .await
-        .map_err(store_error)?;
+        .map_err(write_error)?;
         let history_from = self.visibility.visible_from(first_joined, self.seq);
-        sqlx::query(
+        execute(
+            tx,
             "INSERT INTO conversation_members (conversation_id, user_id, role, permissions, \
                  joined_at, joined_seq, history_from, last_read_seq, last_delivered_seq) \
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            params![
+                conversation,
+                user,
+                self.role.as_str(),
+                self.permissions.to_bits(),
+                micros(self.at),
+                self.seq,
+                history_from,
+                self.markers,
+                self.markers,
+            ],
         )
-        .bind(conversation)
-        .bind(user)
-        .bind(self.role.as_str())
-        .bind(self.permissions.to_bits())
-        .bind(micros(self.at))
-        .bind(self.seq)
-        .bind(history_from)
-        .bind(self.markers)
-        .bind(self.markers)
-        .execute(&mut *conn)
-        .await
         .map_err(|err| {
             if is_unique_violation(&err) {
                 StoreError::Conflict("member")
@@ -90,39 +90,39 @@ impl Joining {
                 missing_row("user")(err)
             }
         })?;
-        sqlx::query("UPDATE conversations SET member_count = member_count + 1 WHERE id = ?")
-            .bind(conversation)
-            .execute(&mut *conn)
-            .await
-            .map_err(store_error)?;
+        execute(
+            tx,
+            "UPDATE conversations SET member_count = member_count + 1 WHERE id = ?",
+            params![conversation],
+        )
+        .map_err(write_error)?;
         Ok(())
     }
 }
 
 /// The member's role, read in the writer's transaction (`None`: not a member).
-async fn role_of(
-    conn: &mut SqliteConnection,
+fn role_of(
+    tx: &Tx,
     conversation: ConversationId,
     user: UserId,
 ) -> Result<Option<Role>, StoreError> {
-    let role: Option<String> = sqlx::query_scalar(
+    let role = query_opt(
+        tx,
         "SELECT role FROM conversation_members WHERE conversation_id = ? AND user_id = ?",
+        params![conversation.as_uuid(), user.as_uuid()],
+        |row| row.get::<_, String>(0),
     )
-    .bind(conversation.as_uuid())
-    .bind(user.as_uuid())
-    .fetch_optional(&mut *conn)
-    .await
-    .map_err(store_error)?;
+    .map_err(write_error)?;
     role.as_deref().map(parse_role).transpose()
 }
 
 /// Adds an ordinary member at the next seq and logs `member_joined`.
-async fn add(conn: &mut SqliteConnection, new: NewMember) -> Result<ConversationEvent, StoreError> {
-    let conversation = live(conn, new.conversation).await?;
-    if role_of(conn, new.conversation, new.user).await?.is_some() {
+fn add(tx: &Tx, new: NewMember) -> Result<ConversationEvent, StoreError> {
+    let conversation = live(tx, new.conversation)?;
+    if role_of(tx, new.conversation, new.user)?.is_some() {
         return Err(StoreError::Conflict("member"));
     }
-    let seq = take_seq(conn, new.conversation).await?;
+    let seq = take_seq(tx, new.conversation)?;
     Joining {
         conversation: new.conversation,
         user: new.user,
@@ -133,14 +133,8 @@ async fn add(conn: &mut SqliteConnection, new: NewMember) -> Result<Conversation
         markers: seq,
         at: new.at,
     }
-    .record(conn)
-    .await?;
-    sqlx::query("DELETE FROM join_requests WHERE conversation_id = ? AND user_id = ?")
-        .bind(new.conversation.as_uuid())
-        .bind(new.user.as_uuid())
-        .execute(&mut *conn)
-        .await
-        .map_err(store_error)?;
+    .record(tx)?;
+    delete_request(tx, new.conversation, new.user)?;
     Logged {
         conversation: new.conversation,
         seq,
@@ -148,56 +142,64 @@ async fn add(conn: &mut SqliteConnection, new: NewMember) -> Result<Conversation
         at: new.at,
     }
     .log(
-        conn,
+        tx,
         EventKind::MemberJoined {
             user_id: new.user,
             role: Role::Member,
             permissions: new.permissions,
         },
     )
-    .await
 }
 
-async fn approve(
-    conn: &mut SqliteConnection,
-    new: NewMember,
-) -> Result<ConversationEvent, StoreError> {
-    let pending: Option<i64> =
-        sqlx::query_scalar("SELECT 1 FROM join_requests WHERE conversation_id = ? AND user_id = ?")
-            .bind(new.conversation.as_uuid())
-            .bind(new.user.as_uuid())
-            .fetch_optional(&mut *conn)
-            .await
-            .map_err(store_error)?;
+/// Deletes a join request; returns whether there was one.
+fn delete_request(tx: &Tx, conversation: ConversationId, user: UserId) -> Result<bool, StoreError> {
+    let deleted = execute(
+        tx,
+        "DELETE FROM join_requests WHERE conversation_id = ? AND user_id = ?",
+        params![conversation.as_uuid(), user.as_uuid()],
+    )
+    .map_err(write_error)?;
+    Ok(deleted > 0)
+}
+
+fn approve(tx: &Tx, new: NewMember) -> Result<ConversationEvent, StoreError> {
+    let pending = query_opt(
+        tx,
+        "SELECT 1 FROM join_requests WHERE conversation_id = ? AND user_id = ?",
+        params![new.conversation.as_uuid(), new.user.as_uuid()],
+        |row| row.get::<_, i64>(0),
+    )
+    .map_err(write_error)?;
     if pending.is_none() {
         return Err(StoreError::NotFound("join_request"));
     }
     // Adding removes the request.
-    add(conn, new).await
+    add(tx, new)
 }
 
-async fn remove(
-    conn: &mut SqliteConnection,
+fn remove(
+    tx: &Tx,
     conversation: ConversationId,
     user: UserId,
     departure: Departure,
     at: Timestamp,
 ) -> Result<ConversationEvent, StoreError> {
-    if role_of(conn, conversation, user).await?.is_none() {
+    if role_of(tx, conversation, user)?.is_none() {
         return Err(StoreError::NotFound("member"));
     }
-    let seq = take_seq(conn, conversation).await?;
-    sqlx::query("DELETE FROM conversation_members WHERE conversation_id = ? AND user_id = ?")
-        .bind(conversation.as_uuid())
-        .bind(user.as_uuid())
-        .execute(&mut *conn)
-        .await
-        .map_err(store_error)?;
-    sqlx::query("UPDATE conversations SET member_count = member_count - 1 WHERE id = ?")
-        .bind(conversation.as_uuid())
-        .execute(&mut *conn)
-        .await
-        .map_err(store_error)?;
+    let seq = take_seq(tx, conversation)?;
+    execute(
+        tx,
+        "DELETE FROM conversation_members WHERE conversation_id = ? AND user_id = ?",
+        params![conversation.as_uuid(), user.as_uuid()],
+    )
+    .map_err(write_error)?;
+    execute(
+        tx,
+        "UPDATE conversations SET member_count = member_count - 1 WHERE id = ?",
+        params![conversation.as_uuid()],
+    )
+    .map_err(write_error)?;
     let (actor, kind) = match departure {
         Departure::Left => (user, EventKind::MemberLeft { user_id: user }),
         Departure::Removed { by } => (by, EventKind::MemberRemoved { user_id: user }),
@@ -208,30 +210,30 @@ async fn remove(
         actor,
         at,
     }
-    .log(conn, kind)
-    .await
+    .log(tx, kind)
 }
 
 /// Sets a member's role and permissions; returns whether they are a member.
-async fn set_standing(
-    conn: &mut SqliteConnection,
+fn set_standing(
+    tx: &Tx,
     conversation: ConversationId,
     user: UserId,
     role: Role,
     permissions: Permissions,
 ) -> Result<bool, StoreError> {
-    let updated = sqlx::query(
+    let updated = execute(
+        tx,
         "UPDATE conversation_members SET role = ?, permissions = ? \
          WHERE conversation_id = ? AND user_id = ?",
+        params![
+            role.as_str(),
+            permissions.to_bits(),
+            conversation.as_uuid(),
+            user.as_uuid(),
+        ],
     )
-    .bind(role.as_str())
-    .bind(permissions.to_bits())
-    .bind(conversation.as_uuid())
-    .bind(user.as_uuid())
-    .execute(&mut *conn)
-    .await
-    .map_err(store_error)?;
-    Ok(updated.rows_affected() > 0)
+    .map_err(write_error)?;
+    Ok(updated > 0)
 }
 
 /// The arguments of a member update.
@@ -244,10 +246,7 @@ struct MemberUpdate {
     at: Timestamp,
 }
 
-async fn update(
-    conn: &mut SqliteConnection,
-    change: MemberUpdate,
-) -> Result<ConversationEvent, StoreError> {
+fn update(tx: &Tx, change: MemberUpdate) -> Result<ConversationEvent, StoreError> {
     let MemberUpdate {
         conversation,
         user,
@@ -256,10 +255,10 @@ async fn update(
         permissions,
         at,
     } = change;
-    if !set_standing(conn, conversation, user, role, permissions).await? {
+    if !set_standing(tx, conversation, user, role, permissions)? {
         return Err(StoreError::NotFound("member"));
     }
-    let seq = take_seq(conn, conversation).await?;
+    let seq = take_seq(tx, conversation)?;
     Logged {
         conversation,
         seq,
@@ -267,61 +266,65 @@ async fn update(
         at,
     }
     .log(
-        conn,
+        tx,
         EventKind::MemberUpdated {
             user_id: user,
             role,
             permissions,
         },
     )
-    .await
 }
 
-async fn transfer(
-    conn: &mut SqliteConnection,
+fn transfer(
+    tx: &Tx,
     conversation: ConversationId,
     from: UserId,
     to: UserId,
     at: Timestamp,
 ) -> Result<ConversationEvent, StoreError> {
-    if role_of(conn, conversation, to).await?.is_none() {
+    if role_of(tx, conversation, to)?.is_none() {
         return Err(StoreError::NotFound("member"));
     }
     // Handing ownership to oneself would leave the conversation without an owner.
-    if from == to || role_of(conn, conversation, from).await? != Some(Role::Owner) {
+    if from == to || role_of(tx, conversation, from)? != Some(Role::Owner) {
         return Err(StoreError::Conflict("owner"));
     }
-    let seq = take_seq(conn, conversation).await?;
-    set_standing(conn, conversation, to, Role::Owner, Permissions::ALL).await?;
-    set_standing(conn, conversation, from, Role::Admin, Permissions::ALL).await?;
+    let seq = take_seq(tx, conversation)?;
+    set_standing(tx, conversation, to, Role::Owner, Permissions::ALL)?;
+    set_standing(tx, conversation, from, Role::Admin, Permissions::ALL)?;
     Logged {
         conversation,
         seq,
         actor: from,
         at,
     }
-    .log(conn, EventKind::OwnershipTransferred { user_id: to })
-    .await
+    .log(tx, EventKind::OwnershipTransferred { user_id: to })
 }
 
-async fn request(
-    conn: &mut SqliteConnection,
+/// Selects join requests with their conversation id, `requested_at` and [`USER_COLUMNS`];
+/// `filter` completes the WHERE clause.
+fn join_requests_sql(filter: &str) -> String {
+    format!(
+        "SELECT jr.conversation_id, jr.created_at AS requested_at, {USER_COLUMNS} \
+         FROM join_requests jr JOIN users u ON u.id = jr.user_id WHERE {filter}"
+    )
+}
+
+fn request(
+    tx: &Tx,
     conversation: ConversationId,
     user: UserId,
     at: Timestamp,
 ) -> Result<JoinRequest, StoreError> {
-    live(conn, conversation).await?;
-    if role_of(conn, conversation, user).await?.is_some() {
+    live(tx, conversation)?;
+    if role_of(tx, conversation, user)?.is_some() {
         return Err(StoreError::Conflict("member"));
     }
-    sqlx::query(
+    execute(
+        tx,
         "INSERT INTO join_requests (conversation_id, user_id, created_at) VALUES (?, ?, ?)",
+        params![conversation.as_uuid(), user.as_uuid(), micros(at)],
     )
-    .bind(conversation.as_uuid())
-    .bind(user.as_uuid())
-    .bind(micros(at))
-    .execute(&mut *conn)
-    .await
     .map_err(|err| {
         if is_unique_violation(&err) {
             StoreError::Conflict("join_request")
@@ -329,44 +332,34 @@ async fn request(
             missing_row("user")(err)
         }
     })?;
-    let sql = format!(
-        "SELECT jr.conversation_id, jr.created_at AS requested_at, {USER_COLUMNS} \
-         FROM join_requests jr JOIN users u ON u.id = jr.user_id \
-         WHERE jr.conversation_id = ? AND jr.user_id = ?"
-    );
-    let row = sqlx::query(AssertSqlSafe(sql))
-        .bind(conversation.as_uuid())
-        .bind(user.as_uuid())
-        .fetch_one(&mut *conn)
-        .await
-        .map_err(store_error)?;
-    join_request_from_row(&row)
+    decode_all(
+        tx,
+        &join_requests_sql("jr.conversation_id = ? AND jr.user_id = ?"),
+        params![conversation.as_uuid(), user.as_uuid()],
+        |row| join_request_from_row(row),
+    )?
+    .into_iter()
+    .next()
+    .ok_or(StoreError::NotFound("join_request"))
 }
 
-/// Reads a join request selected with its conversation id, `requested_at` and
-/// [`USER_COLUMNS`].
-fn join_request_from_row(row: &SqliteRow) -> Result<JoinRequest, StoreError> {
+/// Reads a join request selected by [`join_requests_sql`], from a row of either driver.
+fn join_request_from_row<R: Columns>(row: &R) -> Result<JoinRequest, StoreError> {
     Ok(JoinRequest {
-        conversation_id: ConversationId::from_uuid(
-            row.try_get("conversation_id").map_err(store_error)?,
-        ),
+        conversation_id: ConversationId::from_uuid(row.column("conversation_id")?),
         user: user_from_row(row)?,
-        created_at: from_micros(row.try_get("requested_at").map_err(store_error)?),
+        created_at: from_micros(row.column("requested_at")?),
     })
 }
 
 #[async_trait::async_trait]
 impl MemberStore for SqliteStore {
     async fn add_member(&self, new: NewMember) -> Result<ConversationEvent, StoreError> {
-        self.writer
-            .write(move |conn| Box::pin(add(conn, new)))
-            .await
+        self.writer.write(move |tx| add(tx, new)).await
     }
 
     async fn approve_join_request(&self, new: NewMember) -> Result<ConversationEvent, StoreError> {
-        self.writer
-            .write(move |conn| Box::pin(approve(conn, new)))
-            .await
+        self.writer.write(move |tx| approve(tx, new)).await
     }
 
     async fn remove_member(
@@ -377,7 +370,7 @@ impl MemberStore for SqliteStore {
         at: Timestamp,
     ) -> Result<ConversationEvent, StoreError> {
         self.writer
-            .write(move |conn| Box::pin(remove(conn, conversation, user, departure, at)))
+            .write(move |tx| remove(tx, conversation, user, departure, at))
             .await
     }
 
@@ -398,9 +391,7 @@ impl MemberStore for SqliteStore {
             permissions,
             at,
         };
-        self.writer
-            .write(move |conn| Box::pin(update(conn, change)))
-            .await
+        self.writer.write(move |tx| update(tx, change)).await
     }
 
     async fn transfer_ownership(
@@ -411,7 +402,7 @@ impl MemberStore for SqliteStore {
         at: Timestamp,
     ) -> Result<ConversationEvent, StoreError> {
         self.writer
-            .write(move |conn| Box::pin(transfer(conn, conversation, from, to, at)))
+            .write(move |tx| transfer(tx, conversation, from, to, at))
             .await
     }
 
@@ -476,7 +467,7 @@ impl MemberStore for SqliteStore {
         at: Timestamp,
     ) -> Result<JoinRequest, StoreError> {
         self.writer
-            .write(move |conn| Box::pin(request(conn, conversation, user, at)))
+            .write(move |tx| request(tx, conversation, user, at))
             .await
     }
 
@@ -484,11 +475,7 @@ impl MemberStore for SqliteStore {
         &self,
         conversation: ConversationId,
     ) -> Result<Vec<JoinRequest>, StoreError> {
-        let sql = format!(
-            "SELECT jr.conversation_id, jr.created_at AS requested_at, {USER_COLUMNS} \
-             FROM join_requests jr JOIN users u ON u.id = jr.user_id \
-             WHERE jr.conversation_id = ? ORDER BY jr.created_at, u.username"
-        );
+        let sql = join_requests_sql("jr.conversation_id = ? ORDER BY jr.created_at, u.username");
         let rows = sqlx::query(AssertSqlSafe(sql))
             .bind(conversation.as_uuid())
             .fetch_all(&self.readers)
@@ -503,19 +490,7 @@ impl MemberStore for SqliteStore {
         user: UserId,
     ) -> Result<bool, StoreError> {
         self.writer
-            .write(move |conn| {
-                Box::pin(async move {
-                    let deleted = sqlx::query(
-                        "DELETE FROM join_requests WHERE conversation_id = ? AND user_id = ?",
-                    )
-                    .bind(conversation.as_uuid())
-                    .bind(user.as_uuid())
-                    .execute(&mut *conn)
-                    .await
-                    .map_err(store_error)?;
-                    Ok(deleted.rows_affected() > 0)
-                })
-            })
+            .write(move |tx| delete_request(tx, conversation, user))
             .await
     }
 }

@@ -2,15 +2,17 @@
 
 use hearth_domain::{ClientMessageId, ConversationId, Message, MessageId, Seq, UserId, preview_of};
 use hearth_store::{MessageStore, NewMessage, SendOutcome, StoreError};
+use rusqlite::params;
 use sha2::{Digest, Sha256};
 use sqlx::{AssertSqlSafe, SqliteConnection};
 use uuid::Uuid;
 
 use crate::SqliteStore;
-use crate::codec::{micros, store_error};
-use crate::rows::{load_message, message_columns, read_messages};
+use crate::codec::{micros, store_error, write_error};
+use crate::rows::{load_message_tx, message_columns, read_messages};
 use crate::search::index_text;
 use crate::threads::refresh_thread;
+use crate::tx::{Tx, execute, query_one, query_opt};
 
 /// The SHA-256 of a message's text, kept once the text itself is replaced (see
 /// `messages.sent_digest`).
@@ -40,23 +42,19 @@ async fn by_key(
 /// Takes the conversation's next seq. Must run inside the writer's transaction, which then
 /// writes the event the seq numbers. `NotFound("conversation")` when there is none or it was
 /// deleted: a deletion is the last event of a log.
-pub(crate) async fn take_seq(
-    conn: &mut SqliteConnection,
-    conversation: ConversationId,
-) -> Result<Seq, StoreError> {
-    let seq: Option<i64> = sqlx::query_scalar(
+pub(crate) fn take_seq(tx: &Tx, conversation: ConversationId) -> Result<Seq, StoreError> {
+    query_opt(
+        tx,
         "UPDATE conversation_counters SET next_seq = next_seq + 1 WHERE conversation_id = ?1 \
          AND (SELECT deleted_at FROM conversations WHERE id = ?1) IS NULL RETURNING next_seq - 1",
+        params![conversation.as_uuid()],
+        |row| row.get::<_, i64>(0),
     )
-    .bind(conversation.as_uuid())
-    .fetch_optional(conn)
-    .await
-    .map_err(store_error)?;
-    seq.ok_or(StoreError::NotFound("conversation"))
+    .map_err(write_error)?
+    .ok_or(StoreError::NotFound("conversation"))
 }
 
 /// What an earlier send with the same key stored, to tell a retry from a clash.
-#[derive(sqlx::FromRow)]
 struct Sent {
     id: Uuid,
     conversation_id: Uuid,
@@ -79,107 +77,101 @@ impl Sent {
 }
 
 /// The root of the thread a reply to `target` joins, checking `target` is in `conversation`.
-async fn thread_root_of(
-    conn: &mut SqliteConnection,
+fn thread_root_of(
+    tx: &Tx,
     conversation: ConversationId,
     target: MessageId,
 ) -> Result<Uuid, StoreError> {
-    let root: Option<Uuid> = sqlx::query_scalar(
+    query_opt(
+        tx,
         "SELECT coalesce(thread_root_id, id) FROM messages WHERE id = ? AND conversation_id = ?",
+        params![target.as_uuid(), conversation.as_uuid()],
+        |row| row.get::<_, Uuid>(0),
     )
-    .bind(target.as_uuid())
-    .bind(conversation.as_uuid())
-    .fetch_optional(&mut *conn)
-    .await
-    .map_err(store_error)?;
-    root.ok_or(StoreError::NotFound("reply_to"))
+    .map_err(write_error)?
+    .ok_or(StoreError::NotFound("reply_to"))
 }
 
-async fn store_message(
-    conn: &mut SqliteConnection,
-    new: NewMessage,
-) -> Result<SendOutcome, StoreError> {
-    let earlier: Option<Sent> = sqlx::query_as(
+fn store_message(tx: &Tx, new: NewMessage) -> Result<SendOutcome, StoreError> {
+    let earlier = query_opt(
+        tx,
         "SELECT id, conversation_id, reply_to, content, sent_digest FROM messages \
          WHERE sender_id = ? AND client_message_id = ?",
+        params![new.sender_id.as_uuid(), new.client_message_id.as_str()],
+        |row| {
+            Ok(Sent {
+                id: row.get(0)?,
+                conversation_id: row.get(1)?,
+                reply_to: row.get(2)?,
+                content: row.get(3)?,
+                sent_digest: row.get(4)?,
+            })
+        },
     )
-    .bind(new.sender_id.as_uuid())
-    .bind(new.client_message_id.as_str())
-    .fetch_optional(&mut *conn)
-    .await
-    .map_err(store_error)?;
+    .map_err(write_error)?;
     if let Some(earlier) = earlier {
         if !earlier.is_retry_of(&new) {
             return Err(StoreError::Conflict("client_message_id"));
         }
-        let original = load_message(
-            conn,
+        let original = load_message_tx(
+            tx,
             ConversationId::from_uuid(earlier.conversation_id),
             MessageId::from_uuid(earlier.id),
-        )
-        .await?
+        )?
         .ok_or(StoreError::NotFound("message"))?;
         return Ok(SendOutcome::Replayed(original));
     }
 
     let root = match new.reply_to {
-        Some(target) => Some(thread_root_of(conn, new.conversation_id, target).await?),
+        Some(target) => Some(thread_root_of(tx, new.conversation_id, target)?),
         None => None,
     };
-    let seq = take_seq(conn, new.conversation_id).await?;
+    let seq = take_seq(tx, new.conversation_id)?;
     let at = micros(new.created_at);
     let conversation = new.conversation_id.as_uuid();
     let mentions = serde_json::to_string(&new.mentions).map_err(StoreError::backend)?;
-    let search_rowid: i64 = sqlx::query_scalar(
+    let search_rowid: i64 = query_one(
+        tx,
         "INSERT INTO messages (id, conversation_id, sender_id, client_message_id, seq, content, \
              created_at, reply_to, thread_root_id, mentions, search_rowid) \
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT coalesce(max(search_rowid), 0) + 1 FROM messages)) \
          RETURNING search_rowid",
+        params![
+            new.id.as_uuid(),
+            conversation,
+            new.sender_id.as_uuid(),
+            new.client_message_id.as_str(),
+            seq,
+            new.content.as_str(),
+            at,
+            new.reply_to.map(|r| r.as_uuid()),
+            root,
+            mentions,
+        ],
+        |row| row.get(0),
     )
-    .bind(new.id.as_uuid())
-    .bind(conversation)
-    .bind(new.sender_id.as_uuid())
-    .bind(new.client_message_id.as_str())
-    .bind(seq)
-    .bind(new.content.as_str())
-    .bind(at)
-    .bind(new.reply_to.map(|r| r.as_uuid()))
-    .bind(root)
-    .bind(mentions)
-    .fetch_one(&mut *conn)
-    .await
-    .map_err(store_error)?;
-    index_text(conn, search_rowid, new.content.as_str()).await?;
-    sqlx::query(
+    .map_err(write_error)?;
+    index_text(tx, search_rowid, new.content.as_str())?;
+    execute(
+        tx,
         "INSERT INTO conversation_events (conversation_id, seq, kind, actor_id, message_id, created_at) \
          VALUES (?, ?, 'new_message', ?, ?, ?)",
+        params![conversation, seq, new.sender_id.as_uuid(), new.id.as_uuid(), at],
     )
-    .bind(conversation)
-    .bind(seq)
-    .bind(new.sender_id.as_uuid())
-    .bind(new.id.as_uuid())
-    .bind(at)
-    .execute(&mut *conn)
-    .await
-    .map_err(store_error)?;
-    sqlx::query(
+    .map_err(write_error)?;
+    execute(
+        tx,
         "UPDATE conversations SET updated_at = ?1, last_message_id = ?2, last_message_preview = ?3, \
          last_message_at = ?1 WHERE id = ?4",
+        params![at, new.id.as_uuid(), preview_of(&new.content), conversation],
     )
-    .bind(at)
-    .bind(new.id.as_uuid())
-    .bind(preview_of(&new.content))
-    .bind(conversation)
-    .execute(&mut *conn)
-    .await
-    .map_err(store_error)?;
+    .map_err(write_error)?;
     if let Some(root) = root {
-        refresh_thread(conn, root).await?;
+        refresh_thread(tx, root)?;
     }
 
-    let message = load_message(conn, new.conversation_id, new.id)
-        .await?
-        .ok_or(StoreError::NotFound("message"))?;
+    let message =
+        load_message_tx(tx, new.conversation_id, new.id)?.ok_or(StoreError::NotFound("message"))?;
     Ok(SendOutcome::Created(message))
 }
 
@@ -187,7 +179,7 @@ async fn store_message(
 impl MessageStore for SqliteStore {
     async fn send_message(&self, message: NewMessage) -> Result<SendOutcome, StoreError> {
         self.writer
-            .write(move |conn| Box::pin(store_message(conn, message)))
+            .write(move |tx| store_message(tx, message))
             .await
     }
 

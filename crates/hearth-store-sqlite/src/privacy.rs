@@ -3,11 +3,13 @@
 
 use hearth_domain::{Consent, Privacy, Relation, Timestamp, UserId};
 use hearth_store::{BlockedUser, PrivacyStore, StoreError};
+use rusqlite::params;
 use sqlx::{AssertSqlSafe, Row};
 use uuid::Uuid;
 
 use crate::SqliteStore;
-use crate::codec::{from_micros, micros, missing_row, store_error};
+use crate::codec::{from_micros, micros, missing_row, store_error, write_error};
+use crate::tx::execute;
 use crate::users::{USER_COLUMNS, user_from_row};
 
 /// Most ids bound into one `IN (…)` list.
@@ -35,22 +37,21 @@ impl PrivacyStore for SqliteStore {
 
     async fn set_privacy(&self, user: UserId, privacy: Privacy) -> Result<(), StoreError> {
         self.writer
-            .write(move |conn| {
-                Box::pin(async move {
-                    let updated = sqlx::query(
-                        "UPDATE users SET dm_privacy = ?, invite_privacy = ? WHERE id = ?",
-                    )
-                    .bind(privacy.direct_messages.as_str())
-                    .bind(privacy.group_invites.as_str())
-                    .bind(user.as_uuid())
-                    .execute(&mut *conn)
-                    .await
-                    .map_err(store_error)?;
-                    if updated.rows_affected() == 0 {
-                        return Err(StoreError::NotFound("user"));
-                    }
-                    Ok(())
-                })
+            .write(move |tx| {
+                let updated = execute(
+                    tx,
+                    "UPDATE users SET dm_privacy = ?, invite_privacy = ? WHERE id = ?",
+                    params![
+                        privacy.direct_messages.as_str(),
+                        privacy.group_invites.as_str(),
+                        user.as_uuid(),
+                    ],
+                )
+                .map_err(write_error)?;
+                if updated == 0 {
+                    return Err(StoreError::NotFound("user"));
+                }
+                Ok(())
             })
             .await
     }
@@ -62,40 +63,31 @@ impl PrivacyStore for SqliteStore {
         at: Timestamp,
     ) -> Result<bool, StoreError> {
         self.writer
-            .write(move |conn| {
-                Box::pin(async move {
-                    // OR IGNORE keeps the first block's time; a missing user still breaks the
-                    // foreign key (conflict clauses do not apply to foreign keys).
-                    let inserted = sqlx::query(
-                        "INSERT OR IGNORE INTO user_blocks (blocker_id, blocked_id, created_at) \
-                         VALUES (?, ?, ?)",
-                    )
-                    .bind(blocker.as_uuid())
-                    .bind(blocked.as_uuid())
-                    .bind(micros(at))
-                    .execute(&mut *conn)
-                    .await
-                    .map_err(missing_row("user"))?;
-                    Ok(inserted.rows_affected() > 0)
-                })
+            .write(move |tx| {
+                // OR IGNORE keeps the first block's time; a missing user still breaks the
+                // foreign key (conflict clauses do not apply to foreign keys).
+                let inserted = execute(
+                    tx,
+                    "INSERT OR IGNORE INTO user_blocks (blocker_id, blocked_id, created_at) \
+                     VALUES (?, ?, ?)",
+                    params![blocker.as_uuid(), blocked.as_uuid(), micros(at)],
+                )
+                .map_err(missing_row("user"))?;
+                Ok(inserted > 0)
             })
             .await
     }
 
     async fn unblock(&self, blocker: UserId, blocked: UserId) -> Result<bool, StoreError> {
         self.writer
-            .write(move |conn| {
-                Box::pin(async move {
-                    let deleted = sqlx::query(
-                        "DELETE FROM user_blocks WHERE blocker_id = ? AND blocked_id = ?",
-                    )
-                    .bind(blocker.as_uuid())
-                    .bind(blocked.as_uuid())
-                    .execute(&mut *conn)
-                    .await
-                    .map_err(store_error)?;
-                    Ok(deleted.rows_affected() > 0)
-                })
+            .write(move |tx| {
+                let deleted = execute(
+                    tx,
+                    "DELETE FROM user_blocks WHERE blocker_id = ? AND blocked_id = ?",
+                    params![blocker.as_uuid(), blocked.as_uuid()],
+                )
+                .map_err(write_error)?;
+                Ok(deleted > 0)
             })
             .await
     }

@@ -3,12 +3,13 @@
 
 use hearth_domain::{Emoji, EventKind};
 use hearth_store::{ChangeOutcome, ReactionChange, ReactionStore, StoreError};
-use sqlx::SqliteConnection;
+use rusqlite::params;
 
 use crate::SqliteStore;
 use crate::changes::{MessageEvent, current};
-use crate::codec::{micros, store_error};
+use crate::codec::{micros, write_error};
 use crate::messages::take_seq;
+use crate::tx::{Tx, execute};
 
 /// The payload of a reaction event: the emoji.
 pub(crate) fn payload(emoji: &Emoji) -> Result<String, StoreError> {
@@ -28,12 +29,8 @@ pub(crate) fn emoji_of(payload: Option<&str>) -> Result<Emoji, StoreError> {
         .map_err(StoreError::backend)
 }
 
-async fn add(
-    conn: &mut SqliteConnection,
-    change: ReactionChange,
-    max_emoji: u32,
-) -> Result<ChangeOutcome, StoreError> {
-    let message = current(conn, change.conversation_id, change.message_id).await?;
+fn add(tx: &Tx, change: ReactionChange, max_emoji: u32) -> Result<ChangeOutcome, StoreError> {
+    let message = current(tx, change.conversation_id, change.message_id)?;
     if message.is_deleted() {
         return Err(StoreError::Conflict("message_deleted"));
     }
@@ -41,29 +38,27 @@ async fn add(
         if message.reactions.len() >= usize::try_from(max_emoji).unwrap_or(usize::MAX) {
             return Err(StoreError::Conflict("reactions"));
         }
-        return insert(conn, change).await;
+        return insert(tx, change);
     };
     if existing.by(change.user_id) {
         return Ok(ChangeOutcome::Unchanged(message));
     }
-    insert(conn, change).await
+    insert(tx, change)
 }
 
-async fn insert(
-    conn: &mut SqliteConnection,
-    change: ReactionChange,
-) -> Result<ChangeOutcome, StoreError> {
-    let seq = take_seq(conn, change.conversation_id).await?;
-    sqlx::query(
+fn insert(tx: &Tx, change: ReactionChange) -> Result<ChangeOutcome, StoreError> {
+    let seq = take_seq(tx, change.conversation_id)?;
+    execute(
+        tx,
         "INSERT INTO message_reactions (message_id, user_id, emoji, created_at) VALUES (?, ?, ?, ?)",
+        params![
+            change.message_id.as_uuid(),
+            change.user_id.as_uuid(),
+            change.emoji.as_str(),
+            micros(change.at),
+        ],
     )
-    .bind(change.message_id.as_uuid())
-    .bind(change.user_id.as_uuid())
-    .bind(change.emoji.as_str())
-    .bind(micros(change.at))
-    .execute(&mut *conn)
-    .await
-    .map_err(store_error)?;
+    .map_err(write_error)?;
     let emoji = change.emoji.clone();
     let event = MessageEvent {
         conversation: change.conversation_id,
@@ -73,16 +68,12 @@ async fn insert(
         at: change.at,
         payload: Some(payload(&change.emoji)?),
     }
-    .log(conn, |message| EventKind::ReactionAdded { message, emoji })
-    .await?;
+    .log(tx, |message| EventKind::ReactionAdded { message, emoji })?;
     Ok(ChangeOutcome::Changed(event))
 }
 
-async fn remove(
-    conn: &mut SqliteConnection,
-    change: ReactionChange,
-) -> Result<ChangeOutcome, StoreError> {
-    let message = current(conn, change.conversation_id, change.message_id).await?;
+fn remove(tx: &Tx, change: ReactionChange) -> Result<ChangeOutcome, StoreError> {
+    let message = current(tx, change.conversation_id, change.message_id)?;
     let present = message
         .reactions
         .iter()
@@ -90,14 +81,17 @@ async fn remove(
     if !present {
         return Ok(ChangeOutcome::Unchanged(message));
     }
-    let seq = take_seq(conn, change.conversation_id).await?;
-    sqlx::query("DELETE FROM message_reactions WHERE message_id = ? AND emoji = ? AND user_id = ?")
-        .bind(change.message_id.as_uuid())
-        .bind(change.emoji.as_str())
-        .bind(change.user_id.as_uuid())
-        .execute(&mut *conn)
-        .await
-        .map_err(store_error)?;
+    let seq = take_seq(tx, change.conversation_id)?;
+    execute(
+        tx,
+        "DELETE FROM message_reactions WHERE message_id = ? AND emoji = ? AND user_id = ?",
+        params![
+            change.message_id.as_uuid(),
+            change.emoji.as_str(),
+            change.user_id.as_uuid(),
+        ],
+    )
+    .map_err(write_error)?;
     let emoji = change.emoji.clone();
     let event = MessageEvent {
         conversation: change.conversation_id,
@@ -107,11 +101,7 @@ async fn remove(
         at: change.at,
         payload: Some(payload(&change.emoji)?),
     }
-    .log(conn, |message| EventKind::ReactionRemoved {
-        message,
-        emoji,
-    })
-    .await?;
+    .log(tx, |message| EventKind::ReactionRemoved { message, emoji })?;
     Ok(ChangeOutcome::Changed(event))
 }
 
@@ -123,13 +113,11 @@ impl ReactionStore for SqliteStore {
         max_emoji: u32,
     ) -> Result<ChangeOutcome, StoreError> {
         self.writer
-            .write(move |conn| Box::pin(add(conn, change, max_emoji)))
+            .write(move |tx| add(tx, change, max_emoji))
             .await
     }
 
     async fn remove_reaction(&self, change: ReactionChange) -> Result<ChangeOutcome, StoreError> {
-        self.writer
-            .write(move |conn| Box::pin(remove(conn, change)))
-            .await
+        self.writer.write(move |tx| remove(tx, change)).await
     }
 }

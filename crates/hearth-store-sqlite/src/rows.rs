@@ -4,6 +4,11 @@
 //! row (with any alias, so that joins can embed it). [`hydrate`] then adds what other rows
 //! hold: its reactions and, for a reply, its thread's counters from the root. Every read path
 //! hydrates, so a message always leaves the store as it is now. This module only reads.
+//!
+//! Both sides of the store read messages: the readers through sqlx, the writer's jobs
+//! through rusqlite (a job reads back the message it changed, inside its transaction). The
+//! SQL text and the decoding ([`message_from_row`], over [`Columns`]) are shared; only the
+//! fetching differs ([`hydrate`] / [`hydrate_tx`], [`load_message`] / [`load_message_tx`]).
 
 use std::collections::HashMap;
 
@@ -12,11 +17,13 @@ use hearth_domain::{
     ThreadSummary, UserId,
 };
 use hearth_store::StoreError;
+use rusqlite::{params, params_from_iter};
 use sqlx::sqlite::SqliteRow;
-use sqlx::{AssertSqlSafe, Row, SqliteConnection};
+use sqlx::{AssertSqlSafe, SqliteConnection};
 use uuid::Uuid;
 
-use crate::codec::{from_micros, store_error};
+use crate::codec::{Columns, from_micros, store_error};
+use crate::tx::{Tx, decode_all};
 
 /// Columns of `messages` that [`message_from_row`] reads.
 const FIELDS: [&str; 16] = [
@@ -52,35 +59,30 @@ fn count(value: i64) -> u32 {
     u32::try_from(value.max(0)).unwrap_or(u32::MAX)
 }
 
-/// Reads a message selected with [`message_columns`]`(alias)`; `None` when the row has none
-/// (an outer join that matched nothing). Reactions are empty and a reply's thread counters
-/// zero until [`hydrate`] fills them in.
-pub(crate) fn message_from_row(
-    row: &SqliteRow,
+/// Reads a message selected with [`message_columns`]`(alias)`, from a row of either driver;
+/// `None` when the row has none (an outer join that matched nothing). Reactions are empty and
+/// a reply's thread counters zero until [`hydrate`] fills them in.
+pub(crate) fn message_from_row<R: Columns>(
+    row: &R,
     alias: &str,
 ) -> Result<Option<Message>, StoreError> {
     let col = |c: &str| format!("{alias}_{c}");
-    let Some(id) = row
-        .try_get::<Option<Uuid>, _>(col("id").as_str())
-        .map_err(store_error)?
-    else {
+    let Some(id) = row.column::<Option<Uuid>>(&col("id"))? else {
         return Ok(None);
     };
-    let get_i64 = |c: &str| row.try_get::<i64, _>(col(c).as_str()).map_err(store_error);
+    let get_i64 = |c: &str| row.column::<i64>(&col(c));
     let get_time = |c: &str| {
-        row.try_get::<Option<i64>, _>(col(c).as_str())
+        row.column::<Option<i64>>(&col(c))
             .map(|t| t.map(from_micros))
-            .map_err(store_error)
     };
     let get_id = |c: &str| {
-        row.try_get::<Option<Uuid>, _>(col(c).as_str())
+        row.column::<Option<Uuid>>(&col(c))
             .map(|id| id.map(MessageId::from_uuid))
-            .map_err(store_error)
     };
     let id = MessageId::from_uuid(id);
     let deleted_at = get_time("deleted_at")?;
-    let content: String = row.try_get(col("content").as_str()).map_err(store_error)?;
-    let mentions: String = row.try_get(col("mentions").as_str()).map_err(store_error)?;
+    let content: String = row.column(&col("content"))?;
+    let mentions: String = row.column(&col("mentions"))?;
     let thread_root = get_id("thread_root_id")?;
     let thread = if get_i64("thread_started")? != 0 {
         Some(ThreadSummary {
@@ -97,18 +99,9 @@ pub(crate) fn message_from_row(
     };
     Ok(Some(Message {
         id,
-        conversation_id: ConversationId::from_uuid(
-            row.try_get(col("conversation_id").as_str())
-                .map_err(store_error)?,
-        ),
-        sender_id: UserId::from_uuid(
-            row.try_get(col("sender_id").as_str())
-                .map_err(store_error)?,
-        ),
-        client_message_id: ClientMessageId::from_trusted(
-            row.try_get(col("client_message_id").as_str())
-                .map_err(store_error)?,
-        ),
+        conversation_id: ConversationId::from_uuid(row.column(&col("conversation_id"))?),
+        sender_id: UserId::from_uuid(row.column(&col("sender_id"))?),
+        client_message_id: ClientMessageId::from_trusted(row.column(&col("client_message_id"))?),
         seq: get_i64("seq")?,
         content: deleted_at
             .is_none()
@@ -131,12 +124,14 @@ fn placeholders(n: usize) -> String {
     vec!["?"; n].join(", ")
 }
 
-/// Fills in what other rows hold: each message's reactions, and each reply's thread
-/// counters (kept on its root).
-pub(crate) async fn hydrate(
-    conn: &mut SqliteConnection,
-    messages: &mut [Message],
-) -> Result<(), StoreError> {
+/// A reaction row: message, emoji, user.
+type ReactionRow = (Uuid, String, Uuid);
+/// A thread root's counters: root, replies, time of the last.
+type ThreadRow = (Uuid, i64, Option<i64>);
+
+/// What [`hydrate`] must read for `messages`: the ids of those that can carry reactions (not
+/// deleted) and the roots of their threads, each sorted and without repeats.
+fn hydration_keys(messages: &[Message]) -> (Vec<Uuid>, Vec<Uuid>) {
     let mut ids: Vec<Uuid> = messages
         .iter()
         .filter(|m| !m.is_deleted())
@@ -144,52 +139,56 @@ pub(crate) async fn hydrate(
         .collect();
     ids.sort_unstable();
     ids.dedup();
-    let mut reactions: HashMap<Uuid, Vec<Reaction>> = HashMap::new();
-    for chunk in ids.chunks(CHUNK) {
-        let sql = format!(
-            "SELECT message_id, emoji, user_id FROM message_reactions \
-             WHERE message_id IN ({}) ORDER BY created_at, emoji, user_id",
-            placeholders(chunk.len())
-        );
-        let mut query = sqlx::query_as::<_, (Uuid, String, Uuid)>(AssertSqlSafe(sql));
-        for id in chunk {
-            query = query.bind(*id);
-        }
-        for (message, emoji, user) in query.fetch_all(&mut *conn).await.map_err(store_error)? {
-            let list = reactions.entry(message).or_default();
-            let user = UserId::from_uuid(user);
-            match list.iter_mut().find(|r| r.emoji.as_str() == emoji) {
-                Some(reaction) => reaction.user_ids.push(user),
-                None => list.push(Reaction {
-                    emoji: Emoji::from_trusted(emoji),
-                    user_ids: vec![user],
-                }),
-            }
-        }
-    }
-
     let mut roots: Vec<Uuid> = messages
         .iter()
         .filter_map(|m| m.thread_root().map(|r| r.as_uuid()))
         .collect();
     roots.sort_unstable();
     roots.dedup();
-    let mut threads: HashMap<Uuid, (i64, Option<i64>)> = HashMap::new();
-    for chunk in roots.chunks(CHUNK) {
-        let sql = format!(
-            "SELECT id, thread_reply_count, thread_last_reply_at FROM messages WHERE id IN ({})",
-            placeholders(chunk.len())
-        );
-        let mut query = sqlx::query_as::<_, (Uuid, i64, Option<i64>)>(AssertSqlSafe(sql));
-        for id in chunk {
-            query = query.bind(*id);
-        }
-        for (root, replies, last) in query.fetch_all(&mut *conn).await.map_err(store_error)? {
-            threads.insert(root, (replies, last));
+    (ids, roots)
+}
+
+/// The reactions of `n` messages, in the order they are shown.
+fn reactions_sql(n: usize) -> String {
+    format!(
+        "SELECT message_id, emoji, user_id FROM message_reactions \
+         WHERE message_id IN ({}) ORDER BY created_at, emoji, user_id",
+        placeholders(n)
+    )
+}
+
+/// The thread counters of `n` roots.
+fn threads_sql(n: usize) -> String {
+    format!(
+        "SELECT id, thread_reply_count, thread_last_reply_at FROM messages WHERE id IN ({})",
+        placeholders(n)
+    )
+}
+
+/// Puts the rows [`hydrate`] read into `messages`.
+fn apply_hydration(
+    messages: &mut [Message],
+    reaction_rows: Vec<ReactionRow>,
+    thread_rows: Vec<ThreadRow>,
+) {
+    let mut reactions: HashMap<Uuid, Vec<Reaction>> = HashMap::new();
+    for (message, emoji, user) in reaction_rows {
+        let list = reactions.entry(message).or_default();
+        let user = UserId::from_uuid(user);
+        match list.iter_mut().find(|r| r.emoji.as_str() == emoji) {
+            Some(reaction) => reaction.user_ids.push(user),
+            None => list.push(Reaction {
+                emoji: Emoji::from_trusted(emoji),
+                user_ids: vec![user],
+            }),
         }
     }
-
+    let threads: HashMap<Uuid, (i64, Option<i64>)> = thread_rows
+        .into_iter()
+        .map(|(root, replies, last)| (root, (replies, last)))
+        .collect();
     for message in messages.iter_mut() {
+        // The same message may stand more than once (several events about it).
         if let Some(list) = reactions.get(&message.id.as_uuid()) {
             message.reactions = list.clone();
         }
@@ -201,6 +200,71 @@ pub(crate) async fn hydrate(
             thread.last_reply_at = last.map(from_micros);
         }
     }
+}
+
+/// Fills in what other rows hold: each message's reactions, and each reply's thread
+/// counters (kept on its root). Through a reader; [`hydrate_tx`] is the writer's.
+pub(crate) async fn hydrate(
+    conn: &mut SqliteConnection,
+    messages: &mut [Message],
+) -> Result<(), StoreError> {
+    let (ids, roots) = hydration_keys(messages);
+    let mut reaction_rows = Vec::new();
+    for chunk in ids.chunks(CHUNK) {
+        let sql = reactions_sql(chunk.len());
+        let mut query = sqlx::query_as::<_, ReactionRow>(AssertSqlSafe(sql));
+        for id in chunk {
+            query = query.bind(*id);
+        }
+        reaction_rows.extend(query.fetch_all(&mut *conn).await.map_err(store_error)?);
+    }
+    let mut thread_rows = Vec::new();
+    for chunk in roots.chunks(CHUNK) {
+        let sql = threads_sql(chunk.len());
+        let mut query = sqlx::query_as::<_, ThreadRow>(AssertSqlSafe(sql));
+        for id in chunk {
+            query = query.bind(*id);
+        }
+        thread_rows.extend(query.fetch_all(&mut *conn).await.map_err(store_error)?);
+    }
+    apply_hydration(messages, reaction_rows, thread_rows);
+    Ok(())
+}
+
+/// [`hydrate`] in a writer job.
+pub(crate) fn hydrate_tx(tx: &Tx, messages: &mut [Message]) -> Result<(), StoreError> {
+    let (ids, roots) = hydration_keys(messages);
+    let mut reaction_rows = Vec::new();
+    for chunk in ids.chunks(CHUNK) {
+        reaction_rows.extend(decode_all(
+            tx,
+            &reactions_sql(chunk.len()),
+            params_from_iter(chunk),
+            |r| {
+                Ok((
+                    r.column("message_id")?,
+                    r.column("emoji")?,
+                    r.column("user_id")?,
+                ))
+            },
+        )?);
+    }
+    let mut thread_rows = Vec::new();
+    for chunk in roots.chunks(CHUNK) {
+        thread_rows.extend(decode_all(
+            tx,
+            &threads_sql(chunk.len()),
+            params_from_iter(chunk),
+            |r| {
+                Ok((
+                    r.column("id")?,
+                    r.column("thread_reply_count")?,
+                    r.column("thread_last_reply_at")?,
+                ))
+            },
+        )?);
+    }
+    apply_hydration(messages, reaction_rows, thread_rows);
     Ok(())
 }
 
@@ -218,22 +282,45 @@ pub(crate) async fn read_messages(
     Ok(messages)
 }
 
-/// The message `id` of `conversation` as it is now, read through `conn` (the writer's
-/// transaction or a reader).
+/// Selects message `?1` of conversation `?2` with [`message_columns`]`("m")`.
+fn one_message_sql() -> String {
+    format!(
+        "SELECT {} FROM messages m WHERE m.id = ?1 AND m.conversation_id = ?2",
+        message_columns("m")
+    )
+}
+
+/// The message `id` of `conversation` as it is now, read through a reader.
 pub(crate) async fn load_message(
     conn: &mut SqliteConnection,
     conversation: ConversationId,
     id: MessageId,
 ) -> Result<Option<Message>, StoreError> {
-    let sql = format!(
-        "SELECT {} FROM messages m WHERE m.id = ? AND m.conversation_id = ?",
-        message_columns("m")
-    );
-    let rows = sqlx::query(AssertSqlSafe(sql))
+    let rows = sqlx::query(AssertSqlSafe(one_message_sql()))
         .bind(id.as_uuid())
         .bind(conversation.as_uuid())
         .fetch_all(&mut *conn)
         .await
         .map_err(store_error)?;
     Ok(read_messages(conn, rows).await?.into_iter().next())
+}
+
+/// The message `id` of `conversation` as it is now, read in a writer job (so it includes
+/// what the job and the batch's earlier jobs wrote).
+pub(crate) fn load_message_tx(
+    tx: &Tx,
+    conversation: ConversationId,
+    id: MessageId,
+) -> Result<Option<Message>, StoreError> {
+    let mut messages = decode_all(
+        tx,
+        &one_message_sql(),
+        params![id.as_uuid(), conversation.as_uuid()],
+        |row| message_from_row(row, "m"),
+    )?
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>();
+    hydrate_tx(tx, &mut messages)?;
+    Ok(messages.into_iter().next())
 }

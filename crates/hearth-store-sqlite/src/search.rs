@@ -15,79 +15,63 @@ use hearth_domain::{
     ConversationId, MessageId, SearchCursor, SearchHit, SearchTerm, SearchText, SnippetPart,
 };
 use hearth_store::{MessageSearch, SearchStore, StoreError};
-use sqlx::{AssertSqlSafe, Row, SqliteConnection};
+use rusqlite::params;
+use sqlx::{AssertSqlSafe, Row};
 
 use crate::SqliteStore;
-use crate::codec::store_error;
+use crate::codec::{store_error, write_error};
 use crate::rows::{hydrate, message_columns, message_from_row};
+use crate::tx::{Tx, execute, query_opt};
 
 /// Adds a message's text to both indexes at `position` (its `search_rowid`).
-pub(crate) async fn index_text(
-    conn: &mut SqliteConnection,
-    position: i64,
-    text: &str,
-) -> Result<(), StoreError> {
-    for table in ["message_search", "message_words"] {
-        sqlx::query(AssertSqlSafe(format!(
-            "INSERT INTO {table} (rowid, content) VALUES (?, ?)"
-        )))
-        .bind(position)
-        .bind(text)
-        .execute(&mut *conn)
-        .await
-        .map_err(store_error)?;
+pub(crate) fn index_text(tx: &Tx, position: i64, text: &str) -> Result<(), StoreError> {
+    for sql in [
+        "INSERT INTO message_search (rowid, content) VALUES (?, ?)",
+        "INSERT INTO message_words (rowid, content) VALUES (?, ?)",
+    ] {
+        execute(tx, sql, params![position, text]).map_err(write_error)?;
     }
     Ok(())
 }
 
 /// Removes the text at `position` from both indexes.
-pub(crate) async fn unindex_text(
-    conn: &mut SqliteConnection,
-    position: i64,
-) -> Result<(), StoreError> {
-    for table in ["message_search", "message_words"] {
-        sqlx::query(AssertSqlSafe(format!(
-            "DELETE FROM {table} WHERE rowid = ?"
-        )))
-        .bind(position)
-        .execute(&mut *conn)
-        .await
-        .map_err(store_error)?;
+pub(crate) fn unindex_text(tx: &Tx, position: i64) -> Result<(), StoreError> {
+    for sql in [
+        "DELETE FROM message_search WHERE rowid = ?",
+        "DELETE FROM message_words WHERE rowid = ?",
+    ] {
+        execute(tx, sql, params![position]).map_err(write_error)?;
     }
     Ok(())
 }
 
 /// Removes every message of a conversation that is not deleted from both indexes (the
 /// conversation is being deleted).
-pub(crate) async fn unindex_conversation(
-    conn: &mut SqliteConnection,
+pub(crate) fn unindex_conversation(
+    tx: &Tx,
     conversation: ConversationId,
 ) -> Result<(), StoreError> {
     for table in ["message_search", "message_words"] {
-        sqlx::query(AssertSqlSafe(format!(
+        let sql = format!(
             "DELETE FROM {table} WHERE rowid IN (SELECT search_rowid FROM messages \
              WHERE conversation_id = ? AND deleted_at IS NULL AND search_rowid IS NOT NULL)"
-        )))
-        .bind(conversation.as_uuid())
-        .execute(&mut *conn)
-        .await
-        .map_err(store_error)?;
+        );
+        execute(tx, &sql, params![conversation.as_uuid()]).map_err(write_error)?;
     }
     Ok(())
 }
 
 /// The index position of a message.
-pub(crate) async fn search_rowid(
-    conn: &mut SqliteConnection,
-    message: MessageId,
-) -> Result<i64, StoreError> {
-    let position: Option<Option<i64>> =
-        sqlx::query_scalar("SELECT search_rowid FROM messages WHERE id = ?")
-            .bind(message.as_uuid())
-            .fetch_optional(&mut *conn)
-            .await
-            .map_err(store_error)?;
-    position.flatten().ok_or(StoreError::NotFound("message"))
+pub(crate) fn search_rowid(tx: &Tx, message: MessageId) -> Result<i64, StoreError> {
+    query_opt(
+        tx,
+        "SELECT search_rowid FROM messages WHERE id = ?",
+        params![message.as_uuid()],
+        |row| row.get::<_, Option<i64>>(0),
+    )
+    .map_err(write_error)?
+    .flatten()
+    .ok_or(StoreError::NotFound("message"))
 }
 
 /// Marks the start of a match in FTS5's snippet (a private-use character).

@@ -2,29 +2,29 @@
 
 use hearth_domain::{SessionId, UserId};
 use hearth_store::{NewRefreshToken, RefreshTokenRecord, SessionStore, StoreError, TokenHash};
-use sqlx::{Row, SqliteConnection};
+use rusqlite::params;
+use sqlx::Row;
 use uuid::Uuid;
 
 use crate::SqliteStore;
-use crate::codec::{from_micros, micros, store_error};
+use crate::codec::{from_micros, micros, store_error, write_error};
+use crate::tx::{Tx, execute};
 
-async fn insert_token(
-    conn: &mut SqliteConnection,
-    token: &NewRefreshToken,
-) -> Result<(), StoreError> {
-    sqlx::query(
+fn insert_token(tx: &Tx, token: &NewRefreshToken) -> Result<(), StoreError> {
+    execute(
+        tx,
         "INSERT INTO refresh_tokens (id, session_id, user_id, token_hash, issued_at, expires_at) \
          VALUES (?, ?, ?, ?, ?, ?)",
+        params![
+            token.id,
+            token.session_id.as_uuid(),
+            token.user_id.as_uuid(),
+            &token.token_hash.0,
+            micros(token.issued_at),
+            micros(token.expires_at),
+        ],
     )
-    .bind(token.id)
-    .bind(token.session_id.as_uuid())
-    .bind(token.user_id.as_uuid())
-    .bind(&token.token_hash.0)
-    .bind(micros(token.issued_at))
-    .bind(micros(token.expires_at))
-    .execute(conn)
-    .await
-    .map_err(store_error)?;
+    .map_err(write_error)?;
     Ok(())
 }
 
@@ -32,17 +32,18 @@ async fn insert_token(
 impl SessionStore for SqliteStore {
     async fn create_session(&self, first: NewRefreshToken) -> Result<(), StoreError> {
         self.writer
-            .write(move |conn| {
-                Box::pin(async move {
-                    sqlx::query("INSERT INTO sessions (id, user_id, created_at) VALUES (?, ?, ?)")
-                        .bind(first.session_id.as_uuid())
-                        .bind(first.user_id.as_uuid())
-                        .bind(micros(first.issued_at))
-                        .execute(&mut *conn)
-                        .await
-                        .map_err(store_error)?;
-                    insert_token(conn, &first).await
-                })
+            .write(move |tx| {
+                execute(
+                    tx,
+                    "INSERT INTO sessions (id, user_id, created_at) VALUES (?, ?, ?)",
+                    params![
+                        first.session_id.as_uuid(),
+                        first.user_id.as_uuid(),
+                        micros(first.issued_at),
+                    ],
+                )
+                .map_err(write_error)?;
+                insert_token(tx, &first)
             })
             .await
     }
@@ -85,33 +86,26 @@ impl SessionStore for SqliteStore {
         new: NewRefreshToken,
     ) -> Result<bool, StoreError> {
         self.writer
-            .write(move |conn| {
-                Box::pin(async move {
-                    let updated = sqlx::query(
-                        "UPDATE refresh_tokens SET revoked_at = ?, replaced_by_token_id = ? \
-                         WHERE id = ? AND revoked_at IS NULL \
-                           AND (SELECT revoked_at FROM sessions WHERE id = refresh_tokens.session_id) IS NULL",
-                    )
-                    .bind(micros(new.issued_at))
-                    .bind(new.id)
-                    .bind(old)
-                    .execute(&mut *conn)
-                    .await
-                    .map_err(store_error)?;
-                    if updated.rows_affected() == 0 {
-                        return Ok(false);
-                    }
-                    insert_token(conn, &new).await?;
-                    Ok(true)
-                })
+            .write(move |tx| {
+                let updated = execute(
+                    tx,
+                    "UPDATE refresh_tokens SET revoked_at = ?, replaced_by_token_id = ? \
+                     WHERE id = ? AND revoked_at IS NULL \
+                       AND (SELECT revoked_at FROM sessions WHERE id = refresh_tokens.session_id) IS NULL",
+                    params![micros(new.issued_at), new.id, old],
+                )
+                .map_err(write_error)?;
+                if updated == 0 {
+                    return Ok(false);
+                }
+                insert_token(tx, &new)?;
+                Ok(true)
             })
             .await
     }
 
     async fn add_refresh_token(&self, token: NewRefreshToken) -> Result<(), StoreError> {
-        self.writer
-            .write(move |conn| Box::pin(async move { insert_token(conn, &token).await }))
-            .await
+        self.writer.write(move |tx| insert_token(tx, &token)).await
     }
 
     async fn revoke_session(
@@ -120,23 +114,21 @@ impl SessionStore for SqliteStore {
         at: hearth_domain::Timestamp,
     ) -> Result<(), StoreError> {
         self.writer
-            .write(move |conn| {
-                Box::pin(async move {
-                    let at = micros(at);
-                    sqlx::query("UPDATE sessions SET revoked_at = coalesce(revoked_at, ?) WHERE id = ?")
-                        .bind(at)
-                        .bind(session.as_uuid())
-                        .execute(&mut *conn)
-                        .await
-                        .map_err(store_error)?;
-                    sqlx::query("UPDATE refresh_tokens SET revoked_at = coalesce(revoked_at, ?) WHERE session_id = ?")
-                        .bind(at)
-                        .bind(session.as_uuid())
-                        .execute(&mut *conn)
-                        .await
-                        .map_err(store_error)?;
-                    Ok(())
-                })
+            .write(move |tx| {
+                let at = micros(at);
+                execute(
+                    tx,
+                    "UPDATE sessions SET revoked_at = coalesce(revoked_at, ?) WHERE id = ?",
+                    params![at, session.as_uuid()],
+                )
+                .map_err(write_error)?;
+                execute(
+                    tx,
+                    "UPDATE refresh_tokens SET revoked_at = coalesce(revoked_at, ?) WHERE session_id = ?",
+                    params![at, session.as_uuid()],
+                )
+                .map_err(write_error)?;
+                Ok(())
             })
             .await
     }

@@ -18,7 +18,7 @@ use sqlx::{AssertSqlSafe, Row};
 use uuid::Uuid;
 
 use crate::SqliteStore;
-use crate::codec::{from_micros, store_error};
+use crate::codec::{Columns, from_micros, store_error};
 use crate::events::{parse_role, parse_visibility};
 use crate::rows::{message_columns, message_from_row};
 use crate::users::{USER_COLUMNS, user_from_row};
@@ -30,24 +30,22 @@ pub(crate) const CONVERSATION_COLUMNS: &str = "c.id AS c_id, c.kind AS c_kind, c
      c.created_at AS c_created_at, c.member_count AS c_member_count";
 
 /// Reads a conversation selected with [`CONVERSATION_COLUMNS`].
-pub(crate) fn conversation_from_row(row: &SqliteRow) -> Result<Conversation, StoreError> {
-    let kind: String = row.try_get("c_kind").map_err(store_error)?;
-    let title: Option<String> = row.try_get("c_title").map_err(store_error)?;
-    let visibility: String = row.try_get("c_history_visibility").map_err(store_error)?;
+pub(crate) fn conversation_from_row<R: Columns>(row: &R) -> Result<Conversation, StoreError> {
+    let kind: String = row.column("c_kind")?;
+    let title: Option<String> = row.column("c_title")?;
+    let visibility: String = row.column("c_history_visibility")?;
     Ok(Conversation {
-        id: ConversationId::from_uuid(row.try_get("c_id").map_err(store_error)?),
+        id: ConversationId::from_uuid(row.column("c_id")?),
         kind: ConversationKind::parse(&kind).ok_or(StoreError::NotFound("conversation kind"))?,
         settings: Settings {
             title: title.map(Title::from_trusted),
-            description: Description::from_trusted(
-                row.try_get("c_description").map_err(store_error)?,
-            ),
-            require_approval: row.try_get("c_require_approval").map_err(store_error)?,
+            description: Description::from_trusted(row.column("c_description")?),
+            require_approval: row.column("c_require_approval")?,
             history_visibility: parse_visibility(&visibility)?,
         },
-        created_by: UserId::from_uuid(row.try_get("c_created_by").map_err(store_error)?),
-        created_at: from_micros(row.try_get("c_created_at").map_err(store_error)?),
-        member_count: row.try_get("c_member_count").map_err(store_error)?,
+        created_by: UserId::from_uuid(row.column("c_created_by")?),
+        created_at: from_micros(row.column("c_created_at")?),
+        member_count: row.column("c_member_count")?,
     })
 }
 
@@ -57,40 +55,35 @@ pub(crate) const MEMBER_COLUMNS: &str = "m.role, m.permissions, m.joined_at, m.j
      m.last_read_seq, m.last_delivered_seq";
 
 /// Reads a member selected with [`MEMBER_COLUMNS`] and [`USER_COLUMNS`].
-pub(crate) fn member_from_row(row: &SqliteRow) -> Result<Member, StoreError> {
-    let role: String = row.try_get("role").map_err(store_error)?;
+pub(crate) fn member_from_row<R: Columns>(row: &R) -> Result<Member, StoreError> {
+    let role: String = row.column("role")?;
     Ok(Member {
         user: user_from_row(row)?,
         role: parse_role(&role)?,
-        permissions: Permissions::from_bits(row.try_get("permissions").map_err(store_error)?),
-        joined_at: from_micros(row.try_get("joined_at").map_err(store_error)?),
-        joined_seq: row.try_get("joined_seq").map_err(store_error)?,
-        last_read_seq: row.try_get("last_read_seq").map_err(store_error)?,
-        last_delivered_seq: row.try_get("last_delivered_seq").map_err(store_error)?,
+        permissions: Permissions::from_bits(row.column("permissions")?),
+        joined_at: from_micros(row.column("joined_at")?),
+        joined_seq: row.column("joined_seq")?,
+        last_read_seq: row.column("last_read_seq")?,
+        last_delivered_seq: row.column("last_delivered_seq")?,
     })
 }
 
 /// Reads a member's access from columns named `{prefix}user_id`, `{prefix}role`,
 /// `{prefix}permissions` and `{prefix}history_from`; `None` when the role is NULL (an outer
 /// join that matched no member).
-pub(crate) fn access_from_row(row: &SqliteRow, prefix: &str) -> Result<Option<Access>, StoreError> {
+pub(crate) fn access_from_row<R: Columns>(
+    row: &R,
+    prefix: &str,
+) -> Result<Option<Access>, StoreError> {
     let col = |c: &str| format!("{prefix}{c}");
-    let Some(role) = row
-        .try_get::<Option<String>, _>(col("role").as_str())
-        .map_err(store_error)?
-    else {
+    let Some(role) = row.column::<Option<String>>(&col("role"))? else {
         return Ok(None);
     };
     Ok(Some(Access {
-        user_id: UserId::from_uuid(row.try_get(col("user_id").as_str()).map_err(store_error)?),
+        user_id: UserId::from_uuid(row.column(&col("user_id"))?),
         role: parse_role(&role)?,
-        permissions: Permissions::from_bits(
-            row.try_get(col("permissions").as_str())
-                .map_err(store_error)?,
-        ),
-        history_from: row
-            .try_get(col("history_from").as_str())
-            .map_err(store_error)?,
+        permissions: Permissions::from_bits(row.column(&col("permissions"))?),
+        history_from: row.column(&col("history_from"))?,
     }))
 }
 

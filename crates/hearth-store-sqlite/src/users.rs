@@ -2,25 +2,26 @@
 
 use hearth_domain::{DisplayName, Limit, SearchQuery, Timestamp, User, UserId, Username};
 use hearth_store::{Contact, Credentials, NewUser, StoreError, UserStore};
+use rusqlite::params;
 use sqlx::AssertSqlSafe;
 use sqlx::Row;
-use sqlx::sqlite::SqliteRow;
 use uuid::Uuid;
 
 use crate::SqliteStore;
-use crate::codec::{from_micros, is_unique_violation, micros, store_error};
+use crate::codec::{Columns, from_micros, is_unique_violation, micros, store_error, write_error};
+use crate::tx::execute;
 
 /// The columns [`user_from_row`] reads, for use in SELECT lists (`u` is the users alias).
 pub(crate) const USER_COLUMNS: &str =
     "u.id AS user_id, u.username, u.display_name, u.created_at AS user_created_at";
 
-/// Reads a user from a row selected with [`USER_COLUMNS`].
-pub(crate) fn user_from_row(row: &SqliteRow) -> Result<User, StoreError> {
+/// Reads a user from a row (of either driver) selected with [`USER_COLUMNS`].
+pub(crate) fn user_from_row<R: Columns>(row: &R) -> Result<User, StoreError> {
     Ok(User {
-        id: UserId::from_uuid(row.try_get::<Uuid, _>("user_id").map_err(store_error)?),
-        username: Username::from_trusted(row.try_get("username").map_err(store_error)?),
-        display_name: DisplayName::from_trusted(row.try_get("display_name").map_err(store_error)?),
-        created_at: from_micros(row.try_get("user_created_at").map_err(store_error)?),
+        id: UserId::from_uuid(row.column::<Uuid>("user_id")?),
+        username: Username::from_trusted(row.column("username")?),
+        display_name: DisplayName::from_trusted(row.column("display_name")?),
+        created_at: from_micros(row.column("user_created_at")?),
     })
 }
 
@@ -28,36 +29,39 @@ pub(crate) fn user_from_row(row: &SqliteRow) -> Result<User, StoreError> {
 impl UserStore for SqliteStore {
     async fn create_user(&self, user: NewUser) -> Result<User, StoreError> {
         self.writer
-            .write(move |conn| {
-                Box::pin(async move {
-                    let at = micros(user.created_at);
-                    let inserted = sqlx::query(
-                        "INSERT INTO users (id, username, display_name, email, password_hash, created_at, updated_at) \
-                         VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    )
-                    .bind(user.id.as_uuid())
-                    .bind(user.username.as_str())
-                    .bind(user.display_name.as_str())
-                    .bind(user.email.as_deref())
-                    .bind(&user.password_hash)
-                    .bind(at)
-                    .bind(at)
-                    .execute(&mut *conn)
-                    .await;
-                    match inserted {
-                        Ok(_) => Ok(User {
-                            id: user.id,
-                            username: user.username,
-                            display_name: user.display_name,
-                            created_at: user.created_at,
-                        }),
-                        Err(err) if is_unique_violation(&err) => {
-                            let taken = err.to_string();
-                            Err(StoreError::Conflict(if taken.contains("email") { "email" } else { "username" }))
-                        }
-                        Err(err) => Err(store_error(err)),
+            .write(move |tx| {
+                let at = micros(user.created_at);
+                let inserted = execute(
+                    tx,
+                    "INSERT INTO users (id, username, display_name, email, password_hash, created_at, updated_at) \
+                     VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    params![
+                        user.id.as_uuid(),
+                        user.username.as_str(),
+                        user.display_name.as_str(),
+                        user.email.as_deref(),
+                        &user.password_hash,
+                        at,
+                        at,
+                    ],
+                );
+                match inserted {
+                    Ok(_) => Ok(User {
+                        id: user.id,
+                        username: user.username,
+                        display_name: user.display_name,
+                        created_at: user.created_at,
+                    }),
+                    Err(err) if is_unique_violation(&err) => {
+                        let taken = err.to_string();
+                        Err(StoreError::Conflict(if taken.contains("email") {
+                            "email"
+                        } else {
+                            "username"
+                        }))
                     }
-                })
+                    Err(err) => Err(write_error(err)),
+                }
             })
             .await
     }
@@ -138,16 +142,14 @@ impl UserStore for SqliteStore {
 
     async fn record_last_seen(&self, user: UserId, at: Timestamp) -> Result<(), StoreError> {
         self.writer
-            .write(move |conn| {
-                Box::pin(async move {
-                    sqlx::query("UPDATE users SET last_seen_at = ? WHERE id = ?")
-                        .bind(micros(at))
-                        .bind(user.as_uuid())
-                        .execute(&mut *conn)
-                        .await
-                        .map_err(store_error)?;
-                    Ok(())
-                })
+            .write(move |tx| {
+                execute(
+                    tx,
+                    "UPDATE users SET last_seen_at = ? WHERE id = ?",
+                    params![micros(at), user.as_uuid()],
+                )
+                .map_err(write_error)?;
+                Ok(())
             })
             .await
     }
