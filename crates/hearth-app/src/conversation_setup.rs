@@ -252,6 +252,7 @@ impl ConversationService {
                 .update_settings(id, caller.user_id, settings, now())
                 .await
                 .map_err(title_taken)?;
+            self.changed(id);
             self.notifier.log_event(event).await;
         }
         self.summary(caller, id).await
@@ -263,11 +264,12 @@ impl ConversationService {
         self.count_change(caller)?;
         let membership = self.member(caller, id).await?;
         membership.authorize(Action::DeleteConversation)?;
-        let members = self.store.audience(id).await?;
+        let members = self.roster(id, caller.user_id).await?.members.clone();
         let event = self
             .store
             .delete_conversation(id, caller.user_id, now())
             .await?;
+        self.changed(id);
         tracing::info!(conversation_id = %id, "conversation deleted");
         let everyone: Vec<UserId> = members.iter().map(|m| m.user_id).collect();
         self.notifier.log_event_to(event, &[], &everyone);

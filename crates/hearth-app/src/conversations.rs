@@ -10,11 +10,12 @@ use std::sync::Arc;
 
 use hearth_domain::{
     Access, Action, Conversation, ConversationId, ConversationKind, ConversationSummary,
-    ReceiptKind, Refusal, Seq, ValidationErrors, authorize, may_message_directly,
+    ReceiptKind, Refusal, Seq, UserId, ValidationErrors, authorize, may_message_directly,
 };
 use hearth_store::DynStore;
 
 use crate::realtime::Notifier;
+use crate::rosters::{Roster, Rosters};
 use crate::{AppError, Caller, RateLimits, UserLookup, now};
 
 /// What asking for a direct conversation did.
@@ -53,15 +54,40 @@ pub struct ConversationService {
     pub(crate) store: DynStore,
     pub(crate) notifier: Notifier,
     limits: Arc<RateLimits>,
+    rosters: Rosters,
 }
 
 impl ConversationService {
-    pub(crate) fn new(store: DynStore, notifier: Notifier, limits: Arc<RateLimits>) -> Self {
+    pub(crate) fn new(
+        store: DynStore,
+        notifier: Notifier,
+        limits: Arc<RateLimits>,
+        rosters: Rosters,
+    ) -> Self {
         Self {
             store,
             notifier,
             limits,
+            rosters,
         }
+    }
+
+    /// The conversation's roster (cached; see `rosters.rs`), or 404.
+    pub(crate) async fn roster(
+        &self,
+        id: ConversationId,
+        asking: UserId,
+    ) -> Result<Arc<Roster>, AppError> {
+        self.rosters
+            .get(id, asking)
+            .await?
+            .ok_or(AppError::NotFound("conversation"))
+    }
+
+    /// A change of membership or settings is durable: forget the cached roster. Call it
+    /// before announcing the change, so the announcement reaches the roster as it is now.
+    pub(crate) fn changed(&self, id: ConversationId) {
+        self.rosters.forget(id);
     }
 
     /// Counts one conversation change against the caller's quota.
@@ -190,14 +216,10 @@ impl ConversationService {
     /// The conversation and the caller's access, when they are a member: an unknown (or
     /// deleted) conversation is 404, someone else's 403.
     pub async fn member(&self, caller: Caller, id: ConversationId) -> Result<Membership, AppError> {
-        let standing = self
-            .store
-            .standing(id, caller.user_id)
-            .await?
-            .ok_or(AppError::NotFound("conversation"))?;
-        match standing.member {
+        let roster = self.roster(id, caller.user_id).await?;
+        match roster.member(caller.user_id) {
             Some(access) => Ok(Membership {
-                conversation: standing.conversation,
+                conversation: roster.conversation.clone(),
                 access,
             }),
             None => Err(AppError::Forbidden(
@@ -217,25 +239,25 @@ impl ConversationService {
     }
 
     /// Passes when the caller may post in the conversation: the permission rules, and in a
-    /// direct conversation no block between the two. Returns the membership and, for a direct
-    /// conversation, its two members' access (reused as the realtime audience).
+    /// direct conversation no block between the two. Returns the membership and every
+    /// member's access (the realtime audience of the message).
     pub(crate) async fn may_send(
         &self,
         caller: Caller,
         id: ConversationId,
-    ) -> Result<(Membership, Option<Vec<Access>>), AppError> {
+    ) -> Result<(Membership, Vec<Access>), AppError> {
         let membership = self.member(caller, id).await?;
         membership.authorize(Action::SendMessage)?;
+        let audience = self.roster(id, caller.user_id).await?.members.clone();
         if membership.conversation.kind != ConversationKind::Direct {
-            return Ok((membership, None));
+            return Ok((membership, audience));
         }
-        let audience = self.store.audience(id).await?;
         if let Some(other) = audience.iter().find(|a| a.user_id != caller.user_id) {
             let relation = self.store.relation(caller.user_id, other.user_id).await?;
             let privacy = hearth_domain::Privacy::default();
             may_message_directly(privacy, relation, false)
                 .map_err(|refusal| AppError::Forbidden(refusal.message()))?;
         }
-        Ok((membership, Some(audience)))
+        Ok((membership, audience))
     }
 }

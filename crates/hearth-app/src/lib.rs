@@ -19,6 +19,7 @@ mod privacy;
 mod public_error;
 mod rate_limit;
 pub mod realtime;
+mod rosters;
 mod settings;
 mod sync;
 mod tokens;
@@ -30,6 +31,7 @@ use std::sync::Arc;
 use hearth_store::DynStore;
 
 use crate::realtime::{EventBus, LocalPresence, Notifier};
+use crate::rosters::Rosters;
 
 pub use auth::{AuthService, Caller, NewSession, RegisterInput};
 pub use clock::now;
@@ -83,14 +85,16 @@ impl App {
         bus: Arc<dyn EventBus>,
     ) -> Self {
         let limits = Arc::new(RateLimits::new(&settings.limits));
+        let rosters = Rosters::new(store.clone());
         let realtime = Notifier::new(
             store.clone(),
             bus,
             Arc::new(LocalPresence::default()),
             settings.typing,
+            rosters.clone(),
         );
         let conversations =
-            ConversationService::new(store.clone(), realtime.clone(), limits.clone());
+            ConversationService::new(store.clone(), realtime.clone(), limits.clone(), rosters);
         Self {
             auth: AuthService::new(store.clone(), settings.auth, secret, limits.clone()),
             users: UserService::new(store.clone()),

@@ -138,6 +138,7 @@ impl ConversationService {
             })
             .await
             .map_err(membership_error)?;
+        self.changed(id);
         let member = new_member(user, &event, permissions);
         self.notifier.log_event(event).await;
         Ok(member)
@@ -165,6 +166,7 @@ impl ConversationService {
             )
             .await
             .map_err(membership_error)?;
+        self.changed(id);
         self.notifier.log_event(event).await;
         self.notifier.member_gone(id, target.user_id);
         Ok(())
@@ -180,6 +182,7 @@ impl ConversationService {
             .remove_member(id, caller.user_id, Departure::Left, now())
             .await
             .map_err(membership_error)?;
+        self.changed(id);
         self.notifier.log_event(event).await;
         self.notifier.member_gone(id, caller.user_id);
         Ok(())
@@ -189,17 +192,13 @@ impl ConversationService {
     /// group is private: joining one is only by request, when it takes requests.
     pub async fn join(&self, caller: Caller, id: ConversationId) -> Result<JoinOutcome, AppError> {
         self.count_change(caller)?;
-        let standing = self
-            .store
-            .standing(id, caller.user_id)
-            .await?
-            .ok_or(AppError::NotFound("conversation"))?;
-        if standing.member.is_some() {
+        let roster = self.roster(id, caller.user_id).await?;
+        if roster.member(caller.user_id).is_some() {
             return Err(AppError::Conflict(
                 "you are already a member of this conversation".to_owned(),
             ));
         }
-        let conversation = standing.conversation;
+        let conversation = roster.conversation.clone();
         let by_request = conversation.settings.require_approval;
         match conversation.kind {
             ConversationKind::Direct => {
@@ -235,6 +234,7 @@ impl ConversationService {
             })
             .await
             .map_err(membership_error)?;
+        self.changed(id);
         self.notifier.log_event(event).await;
         Ok(JoinOutcome::Joined(Box::new(
             self.summary(caller, id).await?,
@@ -332,6 +332,7 @@ impl ConversationService {
             )
             .await
             .map_err(membership_error)?;
+        self.changed(id);
         let member = self
             .store
             .member(id, target.user_id)
@@ -357,6 +358,7 @@ impl ConversationService {
             .transfer_ownership(id, caller.user_id, target.user_id, now())
             .await
             .map_err(membership_error)?;
+        self.changed(id);
         tracing::info!(conversation_id = %id, "ownership transferred");
         self.notifier.log_event(event).await;
         self.summary(caller, id).await
@@ -398,6 +400,7 @@ impl ConversationService {
             })
             .await
             .map_err(membership_error)?;
+        self.changed(id);
         let member = new_member(user, &event, permissions);
         self.notifier.log_event(event).await;
         Ok(member)
@@ -424,10 +427,9 @@ impl ConversationService {
     /// The member `user` names, for a rule about them: 404 when they are not one.
     async fn target(&self, id: ConversationId, user: &str) -> Result<Access, AppError> {
         let user = parse_user_id(user)?;
-        self.store
-            .standing(id, user)
+        self.roster(id, user)
             .await?
-            .and_then(|standing| standing.member)
+            .member(user)
             .ok_or(AppError::NotFound("member"))
     }
 }

@@ -177,11 +177,7 @@ impl MessageService {
                     created_at: message.created_at,
                     kind: EventKind::NewMessage(message.clone()),
                 };
-                match audience {
-                    // A direct conversation's two members were read to check for a block.
-                    Some(audience) => self.notifier.log_event_to(event, &audience, &[]),
-                    None => self.notifier.log_event(event).await,
-                }
+                self.notifier.log_event_to(event, &audience, &[]);
                 Sent {
                     message,
                     created: true,

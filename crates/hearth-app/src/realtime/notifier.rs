@@ -12,6 +12,7 @@ use crate::realtime::{
     Audience, Delivery, EventBus, PresenceEntry, PresenceTracker, RealtimeEvent, TypingSettings,
     TypingTracker, UserRef,
 };
+use crate::rosters::Rosters;
 use crate::{AppError, now};
 
 /// The realtime announcer every use case shares.
@@ -22,6 +23,7 @@ pub struct Notifier {
     presence: Arc<dyn PresenceTracker>,
     typing: Arc<TypingTracker>,
     typing_settings: TypingSettings,
+    rosters: Rosters,
 }
 
 impl Notifier {
@@ -30,6 +32,7 @@ impl Notifier {
         bus: Arc<dyn EventBus>,
         presence: Arc<dyn PresenceTracker>,
         typing_settings: TypingSettings,
+        rosters: Rosters,
     ) -> Self {
         Self {
             store,
@@ -37,6 +40,19 @@ impl Notifier {
             presence,
             typing: Arc::new(TypingTracker::default()),
             typing_settings,
+            rosters,
+        }
+    }
+
+    /// Every member's access, from the roster cache, or `None` (logged) when that cannot be
+    /// read now (or the conversation is gone).
+    async fn audience(&self, conversation: ConversationId, asking: UserId) -> Option<Vec<Access>> {
+        match self.rosters.get(conversation, asking).await {
+            Ok(roster) => roster.map(|r| r.members.clone()),
+            Err(err) => {
+                tracing::warn!(cause = %err, %conversation, "cannot read members; realtime delivery skipped, clients will sync");
+                None
+            }
         }
     }
 
@@ -45,23 +61,16 @@ impl Notifier {
     }
 
     /// Everyone in the conversation, or `None` (logged) when that cannot be read now.
-    async fn members(&self, conversation: ConversationId) -> Option<Arc<[UserId]>> {
-        match self.store.member_markers(conversation).await {
-            Ok(markers) => Some(markers.iter().map(|m| m.user_id).collect()),
-            Err(err) => {
-                tracing::warn!(cause = %err, %conversation, "cannot read members; realtime delivery skipped, clients will sync");
-                None
-            }
-        }
+    async fn members(&self, conversation: ConversationId, asking: UserId) -> Option<Arc<[UserId]>> {
+        self.audience(conversation, asking)
+            .await
+            .map(|members| members.iter().map(|m| m.user_id).collect())
     }
 
     /// A new entry of a conversation's log: to every device of every member who sees it.
     pub async fn log_event(&self, event: ConversationEvent) {
-        match self.store.audience(event.conversation_id).await {
-            Ok(audience) => self.log_event_to(event, &audience, &[]),
-            Err(err) => {
-                tracing::warn!(cause = %err, conversation = %event.conversation_id, "cannot read members; realtime delivery skipped, clients will sync");
-            }
+        if let Some(audience) = self.audience(event.conversation_id, event.actor_id).await {
+            self.log_event_to(event, &audience, &[]);
         }
     }
 
@@ -90,25 +99,20 @@ impl Notifier {
     /// (`can_manage_participants`).
     pub async fn join_requested(&self, request: &hearth_store::JoinRequest) {
         let conversation_id = request.conversation_id;
-        match self.store.audience(conversation_id).await {
-            Ok(members) => {
-                let managers: Arc<[UserId]> = members
-                    .iter()
-                    .filter(|m| m.effective().can_manage_participants)
-                    .map(|m| m.user_id)
-                    .collect();
-                self.publish(
-                    Audience::Users(managers),
-                    RealtimeEvent::JoinRequested {
-                        conversation_id,
-                        user: UserRef::from(&request.user),
-                        created_at: request.created_at,
-                    },
-                );
-            }
-            Err(err) => {
-                tracing::warn!(cause = %err, %conversation_id, "cannot read members; join request not announced");
-            }
+        if let Some(members) = self.audience(conversation_id, request.user.id).await {
+            let managers: Arc<[UserId]> = members
+                .iter()
+                .filter(|m| m.effective().can_manage_participants)
+                .map(|m| m.user_id)
+                .collect();
+            self.publish(
+                Audience::Users(managers),
+                RealtimeEvent::JoinRequested {
+                    conversation_id,
+                    user: UserRef::from(&request.user),
+                    created_at: request.created_at,
+                },
+            );
         }
     }
 
@@ -120,7 +124,7 @@ impl Notifier {
         kind: ReceiptKind,
         seq: Seq,
     ) {
-        if let Some(members) = self.members(conversation_id).await {
+        if let Some(members) = self.members(conversation_id, user_id).await {
             self.publish(
                 Audience::Users(members),
                 RealtimeEvent::Receipt {
