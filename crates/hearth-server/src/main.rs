@@ -1,5 +1,7 @@
 //! The `hearth` binary: parses the command line, loads the configuration, and runs a command.
 
+mod malloc_tuning;
+
 use std::io::{BufRead, IsTerminal};
 use std::process::ExitCode;
 
@@ -13,6 +15,7 @@ use tokio::net::TcpListener;
 use tracing_subscriber::EnvFilter;
 
 fn main() -> ExitCode {
+    malloc_tuning::apply();
     let cli = Cli::parse();
     let mut config = match Config::load(cli.config.as_deref(), std::env::vars()) {
         Ok(config) => config,
