@@ -8,7 +8,7 @@ use sqlx::{AssertSqlSafe, SqliteConnection};
 use uuid::Uuid;
 
 use crate::SqliteStore;
-use crate::codec::{micros, store_error, write_error};
+use crate::codec::{from_micros, micros, store_error, write_error};
 use crate::rows::{load_message_tx, message_columns, read_messages};
 use crate::search::index_text;
 use crate::threads::refresh_thread;
@@ -166,10 +166,29 @@ fn store_message(tx: &Tx, new: NewMessage) -> Result<SendOutcome, StoreError> {
         params![at, new.id.as_uuid(), preview_of(&new.content), conversation],
     )
     .map_err(write_error)?;
-    if let Some(root) = root {
-        refresh_thread(tx, root)?;
-    }
-
+    let Some(root) = root else {
+        // A new message that answers nothing is exactly what was just written: no edits, no
+        // reactions, no thread yet. Reading it back would cost a statement and its hydration.
+        return Ok(SendOutcome::Created(Message {
+            id: new.id,
+            conversation_id: new.conversation_id,
+            sender_id: new.sender_id,
+            client_message_id: new.client_message_id,
+            seq,
+            content: Some(new.content),
+            // As stored: microseconds.
+            created_at: from_micros(at),
+            edited_at: None,
+            edit_count: 0,
+            deleted_at: None,
+            reply_to: None,
+            thread: None,
+            mentions: new.mentions,
+            reactions: Vec::new(),
+        }));
+    };
+    // A reply carries its thread's counters as they are now: read it back.
+    refresh_thread(tx, root)?;
     let message =
         load_message_tx(tx, new.conversation_id, new.id)?.ok_or(StoreError::NotFound("message"))?;
     Ok(SendOutcome::Created(message))

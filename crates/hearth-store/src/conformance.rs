@@ -94,6 +94,7 @@ macro_rules! store_conformance_tests {
             direct_conversation_with_unknown_user_is_not_found,
             standing_tells_member_outsider_and_unknown,
             send_assigns_the_next_seq,
+            a_sent_message_is_exactly_what_is_stored,
             send_replays_the_same_key_and_content,
             send_with_reused_key_and_other_content_conflicts,
             send_to_unknown_conversation_is_not_found,

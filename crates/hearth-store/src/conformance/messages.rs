@@ -16,6 +16,19 @@ pub async fn send_assigns_the_next_seq(store: DynStore) {
     assert_eq!(first.message().text().unwrap(), "hello");
 }
 
+pub async fn a_sent_message_is_exactly_what_is_stored(store: DynStore) {
+    let (alice, bob, dm) = alice_and_bob(&store).await;
+    let mut new = new_message(dm, alice.id, "k1", "hi @bob");
+    new.mentions = vec![bob.id];
+    // A time finer than storage keeps: the answer must already be what a read gives back.
+    new.created_at = time::OffsetDateTime::now_utc();
+    let SendOutcome::Created(sent) = store.send_message(new).await.unwrap() else {
+        panic!("first send must create");
+    };
+    let stored = store.message(dm, sent.id).await.unwrap().unwrap();
+    assert_eq!(sent, stored);
+}
+
 pub async fn send_replays_the_same_key_and_content(store: DynStore) {
     let (alice, bob, dm) = alice_and_bob(&store).await;
     let SendOutcome::Created(original) = send(&store, dm, alice.id, "same", "hello").await else {
