@@ -225,8 +225,8 @@ impl ConversationService {
         self.count_change(caller)?;
         let membership = self.member(caller, id).await?;
         membership.authorize(Action::ChangeSettings)?;
-        let kind = membership.conversation.kind;
-        let current = membership.conversation.settings;
+        let kind = membership.conversation().kind;
+        let current = membership.conversation().settings.clone();
         let mut errors = ValidationErrors::default();
         let title = input
             .title
@@ -252,8 +252,7 @@ impl ConversationService {
                 .update_settings(id, caller.user_id, settings, now())
                 .await
                 .map_err(title_taken)?;
-            self.changed(id);
-            self.notifier.log_event(event).await;
+            self.committed(id, event).await;
         }
         self.summary(caller, id).await
     }
@@ -264,14 +263,14 @@ impl ConversationService {
         self.count_change(caller)?;
         let membership = self.member(caller, id).await?;
         membership.authorize(Action::DeleteConversation)?;
-        let members = self.roster(id, caller.user_id).await?.members.clone();
+        // The members as they were: after the deletion nobody is one.
+        let everyone: Vec<UserId> = membership.members().iter().map(|m| m.user_id).collect();
         let event = self
             .store
             .delete_conversation(id, caller.user_id, now())
             .await?;
         self.changed(id);
         tracing::info!(conversation_id = %id, "conversation deleted");
-        let everyone: Vec<UserId> = members.iter().map(|m| m.user_id).collect();
         self.notifier.log_event_to(event, &[], &everyone);
         for user in everyone {
             self.notifier.member_gone(id, user);

@@ -9,8 +9,9 @@
 use std::sync::Arc;
 
 use hearth_domain::{
-    Access, Action, Conversation, ConversationId, ConversationKind, ConversationSummary,
-    ReceiptKind, Refusal, Seq, UserId, ValidationErrors, authorize, may_message_directly,
+    Access, Action, Conversation, ConversationEvent, ConversationId, ConversationKind,
+    ConversationSummary, ReceiptKind, Refusal, Seq, UserId, ValidationErrors, authorize,
+    may_post_directly, may_start_direct,
 };
 use hearth_store::DynStore;
 
@@ -30,16 +31,26 @@ pub struct DirectOutcome {
 /// A conversation and the caller's standing in it, for a member.
 #[derive(Clone, Debug)]
 pub struct Membership {
-    /// The conversation.
-    pub conversation: Conversation,
+    /// The conversation and everyone in it, shared with the roster cache (never copied).
+    roster: Arc<Roster>,
     /// The caller's role, permissions and visible history.
     pub access: Access,
 }
 
 impl Membership {
+    /// The conversation.
+    pub fn conversation(&self) -> &Conversation {
+        &self.roster.conversation
+    }
+
+    /// Every member's access: the realtime audience of the conversation.
+    pub fn members(&self) -> &[Access] {
+        &self.roster.members
+    }
+
     /// Asks the permission rules; a refusal is `forbidden` with the rule's message.
     pub fn authorize(&self, action: Action) -> Result<(), AppError> {
-        authorize(self.conversation.kind, self.access, action).map_err(refused)
+        authorize(self.conversation().kind, self.access, action).map_err(refused)
     }
 }
 
@@ -88,6 +99,13 @@ impl ConversationService {
     /// before announcing the change, so the announcement reaches the roster as it is now.
     pub(crate) fn changed(&self, id: ConversationId) {
         self.rosters.forget(id);
+    }
+
+    /// A change of membership or settings is durable and logged as `event`: forget the
+    /// cached roster, then announce the event to the roster as it is now.
+    pub(crate) async fn committed(&self, id: ConversationId, event: ConversationEvent) {
+        self.changed(id);
+        self.notifier.log_event(event).await;
     }
 
     /// Counts one conversation change against the caller's quota.
@@ -140,7 +158,7 @@ impl ConversationService {
         }
         let relation = self.store.relation(caller.user_id, other.id).await?;
         let privacy = self.store.privacy(other.id).await?;
-        may_message_directly(privacy, relation, true)
+        may_start_direct(privacy, relation)
             .map_err(|refusal| AppError::Forbidden(refusal.message()))?;
         let direct = self
             .store
@@ -218,10 +236,7 @@ impl ConversationService {
     pub async fn member(&self, caller: Caller, id: ConversationId) -> Result<Membership, AppError> {
         let roster = self.roster(id, caller.user_id).await?;
         match roster.member(caller.user_id) {
-            Some(access) => Ok(Membership {
-                conversation: roster.conversation.clone(),
-                access,
-            }),
+            Some(access) => Ok(Membership { roster, access }),
             None => Err(AppError::Forbidden(
                 "you are not a member of this conversation",
             )),
@@ -239,25 +254,28 @@ impl ConversationService {
     }
 
     /// Passes when the caller may post in the conversation: the permission rules, and in a
-    /// direct conversation no block between the two. Returns the membership and every
-    /// member's access (the realtime audience of the message).
+    /// direct conversation no block between the two. The membership carries every member's
+    /// access, the realtime audience of the message.
     pub(crate) async fn may_send(
         &self,
         caller: Caller,
         id: ConversationId,
-    ) -> Result<(Membership, Vec<Access>), AppError> {
+    ) -> Result<Membership, AppError> {
         let membership = self.member(caller, id).await?;
         membership.authorize(Action::SendMessage)?;
-        let audience = self.roster(id, caller.user_id).await?.members.clone();
-        if membership.conversation.kind != ConversationKind::Direct {
-            return Ok((membership, audience));
+        if membership.conversation().kind != ConversationKind::Direct {
+            return Ok(membership);
         }
-        if let Some(other) = audience.iter().find(|a| a.user_id != caller.user_id) {
-            let relation = self.store.relation(caller.user_id, other.user_id).await?;
-            let privacy = hearth_domain::Privacy::default();
-            may_message_directly(privacy, relation, false)
+        let other = membership
+            .members()
+            .iter()
+            .find(|a| a.user_id != caller.user_id)
+            .map(|a| a.user_id);
+        if let Some(other) = other {
+            let relation = self.store.relation(caller.user_id, other).await?;
+            may_post_directly(relation)
                 .map_err(|refusal| AppError::Forbidden(refusal.message()))?;
         }
-        Ok((membership, audience))
+        Ok(membership)
     }
 }

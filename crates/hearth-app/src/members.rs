@@ -126,7 +126,7 @@ impl ConversationService {
         membership.authorize(Action::AddMember)?;
         let user = who.resolve(&self.store).await?;
         self.check_invite(caller, user.id).await?;
-        let permissions = membership.conversation.kind.member_defaults();
+        let permissions = membership.conversation().kind.member_defaults();
         let event = self
             .store
             .add_member(NewMember {
@@ -138,9 +138,8 @@ impl ConversationService {
             })
             .await
             .map_err(membership_error)?;
-        self.changed(id);
         let member = new_member(user, &event, permissions);
-        self.notifier.log_event(event).await;
+        self.committed(id, event).await;
         Ok(member)
     }
 
@@ -166,8 +165,7 @@ impl ConversationService {
             )
             .await
             .map_err(membership_error)?;
-        self.changed(id);
-        self.notifier.log_event(event).await;
+        self.committed(id, event).await;
         self.notifier.member_gone(id, target.user_id);
         Ok(())
     }
@@ -182,8 +180,7 @@ impl ConversationService {
             .remove_member(id, caller.user_id, Departure::Left, now())
             .await
             .map_err(membership_error)?;
-        self.changed(id);
-        self.notifier.log_event(event).await;
+        self.committed(id, event).await;
         self.notifier.member_gone(id, caller.user_id);
         Ok(())
     }
@@ -234,8 +231,7 @@ impl ConversationService {
             })
             .await
             .map_err(membership_error)?;
-        self.changed(id);
-        self.notifier.log_event(event).await;
+        self.committed(id, event).await;
         Ok(JoinOutcome::Joined(Box::new(
             self.summary(caller, id).await?,
         )))
@@ -291,7 +287,7 @@ impl ConversationService {
                 .extend(ValidationErrors::field("role", "give a role or permissions to change").0);
         }
         errors.into_result()?;
-        let kind = membership.conversation.kind;
+        let kind = membership.conversation().kind;
         let new_role = role.unwrap_or(target.role);
         if new_role != target.role {
             membership.authorize(Action::ChangeRole {
@@ -332,14 +328,11 @@ impl ConversationService {
             )
             .await
             .map_err(membership_error)?;
-        self.changed(id);
-        let member = self
-            .store
+        self.committed(id, event).await;
+        self.store
             .member(id, target.user_id)
             .await?
-            .ok_or(AppError::NotFound("member"))?;
-        self.notifier.log_event(event).await;
-        Ok(member)
+            .ok_or(AppError::NotFound("member"))
     }
 
     /// Hands ownership to another member (the owner only); the former owner becomes an admin.
@@ -358,9 +351,8 @@ impl ConversationService {
             .transfer_ownership(id, caller.user_id, target.user_id, now())
             .await
             .map_err(membership_error)?;
-        self.changed(id);
         tracing::info!(conversation_id = %id, "ownership transferred");
-        self.notifier.log_event(event).await;
+        self.committed(id, event).await;
         self.summary(caller, id).await
     }
 
@@ -388,7 +380,7 @@ impl ConversationService {
         let user = UserLookup::by_id("user_id", user)
             .resolve(&self.store)
             .await?;
-        let permissions = membership.conversation.kind.member_defaults();
+        let permissions = membership.conversation().kind.member_defaults();
         let event = self
             .store
             .approve_join_request(NewMember {
@@ -400,9 +392,8 @@ impl ConversationService {
             })
             .await
             .map_err(membership_error)?;
-        self.changed(id);
         let member = new_member(user, &event, permissions);
-        self.notifier.log_event(event).await;
+        self.committed(id, event).await;
         Ok(member)
     }
 

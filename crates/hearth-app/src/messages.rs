@@ -108,7 +108,7 @@ impl MessageService {
         let (Some(key), Some(content)) = (key, content) else {
             return Err(AppError::BadRequest("invalid message".to_owned()));
         };
-        let (membership, audience) = self.conversations.may_send(caller, conversation).await?;
+        let membership = self.conversations.may_send(caller, conversation).await?;
         if let Some(target) = options.reply_to {
             // Only a message the sender may see can be answered.
             let visible = self
@@ -177,7 +177,7 @@ impl MessageService {
                     created_at: message.created_at,
                     kind: EventKind::NewMessage(message.clone()),
                 };
-                self.notifier.log_event_to(event, &audience, &[]);
+                self.notifier.log_event_to(event, membership.members(), &[]);
                 Sent {
                     message,
                     created: true,

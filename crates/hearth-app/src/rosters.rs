@@ -13,6 +13,7 @@
 //! than the store. Several nodes must broadcast `forget` over the bus (scale-out work);
 //! until then the time-to-live bounds how long another node's change can go unseen.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -33,12 +34,30 @@ pub(crate) struct Roster {
     pub(crate) conversation: Conversation,
     /// Every member's access, in no particular order.
     pub(crate) members: Vec<Access>,
+    /// Where each member is in `members`: a send looks its sender up in a room of thousands.
+    index: HashMap<UserId, usize>,
 }
 
 impl Roster {
+    fn new(conversation: Conversation, members: Vec<Access>) -> Self {
+        let index = members
+            .iter()
+            .enumerate()
+            .map(|(at, member)| (member.user_id, at))
+            .collect();
+        Self {
+            conversation,
+            members,
+            index,
+        }
+    }
+
     /// The access of `user`, when they are a member.
     pub(crate) fn member(&self, user: UserId) -> Option<Access> {
-        self.members.iter().find(|m| m.user_id == user).copied()
+        self.index
+            .get(&user)
+            .and_then(|at| self.members.get(*at))
+            .copied()
     }
 }
 
@@ -86,10 +105,7 @@ impl Rosters {
             return Ok(None);
         };
         let members = self.store.audience(conversation).await?;
-        let roster = Arc::new(Roster {
-            conversation: standing.conversation,
-            members,
-        });
+        let roster = Arc::new(Roster::new(standing.conversation, members));
         // Only a read that no change overtook may be kept.
         if self.epoch.load(Ordering::Acquire) == epoch {
             self.cache.insert(conversation, roster.clone());

@@ -30,7 +30,9 @@ pub use mention::{mention_names, resolve_mentions};
 pub use message::{ClientMessageId, Message, MessageContent, preview_of};
 pub use paging::{Limit, Seq, SeqWindow};
 pub use permissions::{Action, EditRefusal, Permissions, Refusal, authorize, may_delete, may_edit};
-pub use privacy::{Consent, ConsentRefusal, Privacy, Relation, may_invite, may_message_directly};
+pub use privacy::{
+    Consent, ConsentRefusal, Privacy, Relation, may_invite, may_post_directly, may_start_direct,
+};
 pub use reaction::{Emoji, Reaction};
 pub use search::{SearchCursor, SearchHit, SearchTerm, SearchText, SnippetPart};
 pub use thread::ThreadSummary;

@@ -81,20 +81,21 @@ impl ConsentRefusal {
     }
 }
 
-/// Whether someone may start a direct conversation with a user who has `privacy`, or post in
-/// an existing one (only blocking stops that: consent is asked when the conversation starts).
-pub fn may_message_directly(
-    privacy: Privacy,
-    relation: Relation,
-    starting: bool,
-) -> Result<(), ConsentRefusal> {
+/// Whether someone may post in an existing direct conversation: only a block stops that
+/// (consent was asked when the conversation started).
+pub fn may_post_directly(relation: Relation) -> Result<(), ConsentRefusal> {
     if relation.blocked {
         return Err(ConsentRefusal::Blocked);
     }
-    if starting
-        && !privacy
-            .direct_messages
-            .accepts(relation.share_a_conversation)
+    Ok(())
+}
+
+/// Whether someone may start a direct conversation with a user who has `privacy`.
+pub fn may_start_direct(privacy: Privacy, relation: Relation) -> Result<(), ConsentRefusal> {
+    may_post_directly(relation)?;
+    if !privacy
+        .direct_messages
+        .accepts(relation.share_a_conversation)
     {
         return Err(ConsentRefusal::NoDirectMessages);
     }
@@ -123,10 +124,7 @@ mod tests {
             blocked: true,
             share_a_conversation: true,
         };
-        assert_eq!(
-            may_message_directly(open, blocked, false),
-            Err(ConsentRefusal::Blocked)
-        );
+        assert_eq!(may_post_directly(blocked), Err(ConsentRefusal::Blocked));
         assert_eq!(may_invite(open, blocked), Err(ConsentRefusal::Blocked));
     }
 
@@ -141,10 +139,10 @@ mod tests {
             share_a_conversation: true,
             ..Relation::default()
         };
-        assert!(may_message_directly(privacy, stranger, true).is_err());
-        assert!(may_message_directly(privacy, acquaintance, true).is_ok());
+        assert!(may_start_direct(privacy, stranger).is_err());
+        assert!(may_start_direct(privacy, acquaintance).is_ok());
         // An existing conversation goes on: consent was asked when it started.
-        assert!(may_message_directly(privacy, stranger, false).is_ok());
+        assert!(may_post_directly(stranger).is_ok());
         assert_eq!(
             may_invite(privacy, acquaintance),
             Err(ConsentRefusal::NoInvites)

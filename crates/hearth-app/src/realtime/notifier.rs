@@ -12,7 +12,7 @@ use crate::realtime::{
     Audience, Delivery, EventBus, PresenceEntry, PresenceTracker, RealtimeEvent, TypingSettings,
     TypingTracker, UserRef,
 };
-use crate::rosters::Rosters;
+use crate::rosters::{Roster, Rosters};
 use crate::{AppError, now};
 
 /// The realtime announcer every use case shares.
@@ -44,11 +44,11 @@ impl Notifier {
         }
     }
 
-    /// Every member's access, from the roster cache, or `None` (logged) when that cannot be
-    /// read now (or the conversation is gone).
-    async fn audience(&self, conversation: ConversationId, asking: UserId) -> Option<Vec<Access>> {
+    /// The conversation's roster (every member's access), from the roster cache, or `None`
+    /// (logged) when that cannot be read now (or the conversation is gone).
+    async fn audience(&self, conversation: ConversationId, asking: UserId) -> Option<Arc<Roster>> {
         match self.rosters.get(conversation, asking).await {
-            Ok(roster) => roster.map(|r| r.members.clone()),
+            Ok(roster) => roster,
             Err(err) => {
                 tracing::warn!(cause = %err, %conversation, "cannot read members; realtime delivery skipped, clients will sync");
                 None
@@ -64,13 +64,13 @@ impl Notifier {
     async fn members(&self, conversation: ConversationId, asking: UserId) -> Option<Arc<[UserId]>> {
         self.audience(conversation, asking)
             .await
-            .map(|members| members.iter().map(|m| m.user_id).collect())
+            .map(|roster| roster.members.iter().map(|m| m.user_id).collect())
     }
 
     /// A new entry of a conversation's log: to every device of every member who sees it.
     pub async fn log_event(&self, event: ConversationEvent) {
-        if let Some(audience) = self.audience(event.conversation_id, event.actor_id).await {
-            self.log_event_to(event, &audience, &[]);
+        if let Some(roster) = self.audience(event.conversation_id, event.actor_id).await {
+            self.log_event_to(event, &roster.members, &[]);
         }
     }
 
@@ -99,8 +99,9 @@ impl Notifier {
     /// (`can_manage_participants`).
     pub async fn join_requested(&self, request: &hearth_store::JoinRequest) {
         let conversation_id = request.conversation_id;
-        if let Some(members) = self.audience(conversation_id, request.user.id).await {
-            let managers: Arc<[UserId]> = members
+        if let Some(roster) = self.audience(conversation_id, request.user.id).await {
+            let managers: Arc<[UserId]> = roster
+                .members
                 .iter()
                 .filter(|m| m.effective().can_manage_participants)
                 .map(|m| m.user_id)

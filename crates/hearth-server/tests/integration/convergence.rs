@@ -383,19 +383,13 @@ async fn run_case(app: &TestApp, visibility: &str, ops: Vec<Op>) {
             }
             Op::Toggle { client } => clients[client].offline = !clients[client].offline,
             Op::Join { user } => {
-                let path = format!("/v1/conversations/{}/join", conversations[ROOM]);
-                let answer = app
-                    .post(&path, &users[user].access, serde_json::json!({}))
-                    .await;
+                let answer = app.join(&users[user], &conversations[ROOM]).await;
                 let expected = if in_room[user] { 409 } else { 200 };
                 answer.expect(expected);
                 in_room[user] = true;
             }
             Op::Leave { user } => {
-                let path = format!("/v1/conversations/{}/leave", conversations[ROOM]);
-                let answer = app
-                    .post(&path, &users[user].access, serde_json::json!({}))
-                    .await;
+                let answer = app.leave(&users[user], &conversations[ROOM]).await;
                 let expected = if in_room[user] { 200 } else { 403 };
                 answer.expect(expected);
                 in_room[user] = false;

@@ -51,6 +51,26 @@ impl TestApp {
             .await
     }
 
+    /// `who` joins (or asks to join) the conversation; returns the answer.
+    pub async fn join(&self, who: &Session, conversation: &str) -> Response {
+        self.post(
+            &format!("/v1/conversations/{conversation}/join"),
+            &who.access,
+            json!({}),
+        )
+        .await
+    }
+
+    /// `who` leaves the conversation; returns the answer.
+    pub async fn leave(&self, who: &Session, conversation: &str) -> Response {
+        self.post(
+            &format!("/v1/conversations/{conversation}/leave"),
+            &who.access,
+            json!({}),
+        )
+        .await
+    }
+
     /// Changes `member`'s role or permissions as `actor`; returns the answer.
     pub async fn update_member(
         &self,

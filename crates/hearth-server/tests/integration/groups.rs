@@ -153,41 +153,18 @@ async fn test_anyone_joins_and_leaves_a_room_but_the_creator_cannot_leave() {
     let owner = app.register("owner").await;
     let carol = app.register("carol").await;
     let room = app.create_conversation(&owner, "room", "lobby", &[]).await;
-    let joined = app
-        .post(
-            &format!("/v1/conversations/{room}/join"),
-            &carol.access,
-            json!({}),
-        )
-        .await
-        .expect(200);
+    let joined = app.join(&carol, &room).await.expect(200);
     assert_eq!(joined.data()["member_count"], 2);
     assert_eq!(joined.data()["my_role"], "member");
-    app.post(
-        &format!("/v1/conversations/{room}/join"),
-        &carol.access,
-        json!({}),
-    )
-    .await
-    .expect_error(409, "conflict");
+    app.join(&carol, &room).await.expect_error(409, "conflict");
     app.send(&carol, &room, "k1", "hi all").await.expect(201);
-    app.post(
-        &format!("/v1/conversations/{room}/leave"),
-        &carol.access,
-        json!({}),
-    )
-    .await
-    .expect(200);
+    app.leave(&carol, &room).await.expect(200);
     app.get(&format!("/v1/conversations/{room}/messages"), &carol.access)
         .await
         .expect_error(403, "forbidden");
-    app.post(
-        &format!("/v1/conversations/{room}/leave"),
-        &owner.access,
-        json!({}),
-    )
-    .await
-    .expect_error(403, "forbidden");
+    app.leave(&owner, &room)
+        .await
+        .expect_error(403, "forbidden");
     app.delete(&format!("/v1/conversations/{room}"), &carol.access)
         .await
         .expect_error(403, "forbidden");
@@ -201,14 +178,7 @@ async fn test_in_a_channel_everyone_reads_and_only_admins_post() {
     let channel = app
         .create_conversation(&owner, "channel", "announcements", &[])
         .await;
-    let joined = app
-        .post(
-            &format!("/v1/conversations/{channel}/join"),
-            &reader.access,
-            json!({}),
-        )
-        .await
-        .expect(200);
+    let joined = app.join(&reader, &channel).await.expect(200);
     assert_eq!(joined.data()["my_permissions"]["can_send_messages"], false);
     app.send(&owner, &channel, "k1", "release 1.0")
         .await
@@ -236,29 +206,10 @@ async fn test_join_requests_wait_for_approval() {
         .await
         .expect(201);
     let group = created.data()["id"].as_str().unwrap().to_owned();
-    let asked = app
-        .post(
-            &format!("/v1/conversations/{group}/join"),
-            &carol.access,
-            json!({}),
-        )
-        .await
-        .expect(202);
+    let asked = app.join(&carol, &group).await.expect(202);
     assert_eq!(asked.data()["user"]["id"], carol.user_id.as_str());
-    app.post(
-        &format!("/v1/conversations/{group}/join"),
-        &carol.access,
-        json!({}),
-    )
-    .await
-    .expect_error(409, "conflict");
-    app.post(
-        &format!("/v1/conversations/{group}/join"),
-        &dave.access,
-        json!({}),
-    )
-    .await
-    .expect(202);
+    app.join(&carol, &group).await.expect_error(409, "conflict");
+    app.join(&dave, &group).await.expect(202);
     let pending = app
         .get(
             &format!("/v1/conversations/{group}/join-requests"),
@@ -322,13 +273,9 @@ async fn test_a_private_group_without_approval_cannot_be_joined() {
     let owner = app.register("owner").await;
     let carol = app.register("carol").await;
     let group = app.group(&owner, &[]).await;
-    app.post(
-        &format!("/v1/conversations/{group}/join"),
-        &carol.access,
-        json!({}),
-    )
-    .await
-    .expect_error(403, "forbidden");
+    app.join(&carol, &group)
+        .await
+        .expect_error(403, "forbidden");
     app.post(
         &format!("/v1/conversations/{}/join", uuid::Uuid::now_v7()),
         &carol.access,
@@ -401,13 +348,7 @@ async fn test_membership_changes_are_events_with_their_own_seq() {
         .await
         .expect(200);
     app.remove_member(&bob, &group, &carol).await.expect(200);
-    app.post(
-        &format!("/v1/conversations/{group}/leave"),
-        &bob.access,
-        json!({}),
-    )
-    .await
-    .expect(200);
+    app.leave(&bob, &group).await.expect(200);
     let changes = app.get("/v1/sync/changes", &owner.access).await.expect(200);
     let events = changes.data()["changes"][0]["events"].as_array().unwrap();
     let summary: Vec<(i64, &str)> = events

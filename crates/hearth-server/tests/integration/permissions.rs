@@ -190,7 +190,7 @@ async fn act(app: &TestApp, cast: &Cast, scene: &Scene<'_>, action: Action) -> u
             .await
         }
         Action::DeleteConversation => app.delete(&path(""), &actor.access).await,
-        Action::Leave => app.post(&path("/leave"), &actor.access, json!({})).await,
+        Action::Leave => app.leave(actor, id).await,
         Action::ReviewJoinRequests => app.get(&path("/join-requests"), &actor.access).await,
     };
     if response.status == 403 {
@@ -402,18 +402,8 @@ async fn test_ownership_moves_only_by_transfer() {
     );
     assert_eq!(app.conversation(&heir, &group).await["my_role"], "owner");
     // The former owner may leave now; the new one may not.
-    app.post(
-        &format!("/v1/conversations/{group}/leave"),
-        &heir.access,
-        json!({}),
-    )
-    .await
-    .expect_error(403, "forbidden");
-    app.post(
-        &format!("/v1/conversations/{group}/leave"),
-        &owner.access,
-        json!({}),
-    )
-    .await
-    .expect(200);
+    app.leave(&heir, &group)
+        .await
+        .expect_error(403, "forbidden");
+    app.leave(&owner, &group).await.expect(200);
 }

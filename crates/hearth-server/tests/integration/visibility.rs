@@ -183,18 +183,11 @@ async fn test_none_restarts_at_each_join_while_member_join_date_keeps_the_first(
             .await
             .expect(201);
         let room = created.data()["id"].as_str().unwrap().to_owned();
-        let join = format!("/v1/conversations/{room}/join");
-        app.post(&join, &carol.access, json!({})).await.expect(200);
+        app.join(&carol, &room).await.expect(200);
         app.send(&owner, &room, "k1", "first").await.expect(201);
-        app.post(
-            &format!("/v1/conversations/{room}/leave"),
-            &carol.access,
-            json!({}),
-        )
-        .await
-        .expect(200);
+        app.leave(&carol, &room).await.expect(200);
         app.send(&owner, &room, "k2", "second").await.expect(201);
-        app.post(&join, &carol.access, json!({})).await.expect(200);
+        app.join(&carol, &room).await.expect(200);
         app.send(&owner, &room, "k3", "third").await.expect(201);
         let read = app.all_messages(&carol, &room).await;
         assert_eq!(contents(&read), expected, "{visibility}");

@@ -43,13 +43,7 @@ async fn test_managers_hear_of_join_requests() {
     let room = created.data()["id"].as_str().unwrap().to_owned();
     let mut owners = app.ws(&owner).await;
     let mut plains = app.ws(&plain).await;
-    app.post(
-        &format!("/v1/conversations/{room}/join"),
-        &carol.access,
-        json!({}),
-    )
-    .await
-    .expect(202);
+    app.join(&carol, &room).await.expect(202);
     let asked = owners.next_of("join_requested").await;
     assert_eq!(asked["conversation_id"], room.as_str());
     assert_eq!(asked["user"]["id"], carol.user_id.as_str());
