@@ -15,6 +15,7 @@ use hearth_domain::{
 };
 use hearth_store::DynStore;
 
+use crate::blocks::Blocks;
 use crate::realtime::Notifier;
 use crate::rosters::{Roster, Rosters};
 use crate::{AppError, Caller, RateLimits, UserLookup, now};
@@ -66,6 +67,7 @@ pub struct ConversationService {
     pub(crate) notifier: Notifier,
     limits: Arc<RateLimits>,
     rosters: Rosters,
+    blocks: Blocks,
 }
 
 impl ConversationService {
@@ -74,12 +76,14 @@ impl ConversationService {
         notifier: Notifier,
         limits: Arc<RateLimits>,
         rosters: Rosters,
+        blocks: Blocks,
     ) -> Self {
         Self {
             store,
             notifier,
             limits,
             rosters,
+            blocks,
         }
     }
 
@@ -272,9 +276,8 @@ impl ConversationService {
             .find(|a| a.user_id != caller.user_id)
             .map(|a| a.user_id);
         if let Some(other) = other {
-            let relation = self.store.relation(caller.user_id, other).await?;
-            may_post_directly(relation)
-                .map_err(|refusal| AppError::Forbidden(refusal.message()))?;
+            let blocked = self.blocks.between(caller.user_id, other).await?;
+            may_post_directly(blocked).map_err(|refusal| AppError::Forbidden(refusal.message()))?;
         }
         Ok(membership)
     }

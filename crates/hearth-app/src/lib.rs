@@ -6,10 +6,12 @@
 //! same on SQLite and PostgreSQL. This crate must never know about HTTP, sockets or SQL.
 
 mod auth;
+mod blocks;
 mod clock;
 mod conversation_setup;
 mod conversations;
 mod error;
+mod exact_cache;
 mod members;
 mod message_changes;
 mod message_reads;
@@ -30,6 +32,7 @@ use std::sync::Arc;
 
 use hearth_store::DynStore;
 
+use crate::blocks::Blocks;
 use crate::realtime::{EventBus, LocalPresence, Notifier};
 use crate::rosters::Rosters;
 
@@ -93,8 +96,14 @@ impl App {
             settings.typing,
             rosters.clone(),
         );
-        let conversations =
-            ConversationService::new(store.clone(), realtime.clone(), limits.clone(), rosters);
+        let blocks = Blocks::new(store.clone());
+        let conversations = ConversationService::new(
+            store.clone(),
+            realtime.clone(),
+            limits.clone(),
+            rosters,
+            blocks.clone(),
+        );
         Self {
             auth: AuthService::new(store.clone(), settings.auth, secret, limits.clone()),
             users: UserService::new(store.clone()),
@@ -106,7 +115,7 @@ impl App {
                 settings.messages,
             ),
             sync: SyncService::new(store.clone(), conversations.clone()),
-            privacy: PrivacyService::new(store.clone()),
+            privacy: PrivacyService::new(store.clone(), blocks),
             conversations,
             realtime,
             store,

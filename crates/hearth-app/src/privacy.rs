@@ -7,6 +7,7 @@
 use hearth_domain::{Consent, Privacy, UserId, ValidationErrors};
 use hearth_store::{BlockedUser, DynStore};
 
+use crate::blocks::Blocks;
 use crate::{AppError, Caller, now};
 
 /// A change of privacy settings: absent fields keep their value.
@@ -22,6 +23,7 @@ pub struct PrivacyInput {
 #[derive(Clone, Debug)]
 pub struct PrivacyService {
     store: DynStore,
+    blocks: Blocks,
 }
 
 fn parse_consent(field: &str, raw: Option<&str>) -> Result<Option<Consent>, ValidationErrors> {
@@ -34,8 +36,8 @@ fn parse_consent(field: &str, raw: Option<&str>) -> Result<Option<Consent>, Vali
 }
 
 impl PrivacyService {
-    pub(crate) fn new(store: DynStore) -> Self {
-        Self { store }
+    pub(crate) fn new(store: DynStore, blocks: Blocks) -> Self {
+        Self { store, blocks }
     }
 
     /// The caller's settings.
@@ -79,7 +81,9 @@ impl PrivacyService {
         if user == caller.user_id {
             return Err(ValidationErrors::field("user_id", "you cannot block yourself").into());
         }
-        Ok(self.store.block(caller.user_id, user, now()).await?)
+        let new = self.store.block(caller.user_id, user, now()).await?;
+        self.blocks.forget(caller.user_id, user);
+        Ok(new)
     }
 
     /// Lifts a block (404 when there is none).
@@ -89,6 +93,7 @@ impl PrivacyService {
             .parse()
             .map_err(|_| AppError::NotFound("block"))?;
         if self.store.unblock(caller.user_id, user).await? {
+            self.blocks.forget(caller.user_id, user);
             Ok(())
         } else {
             Err(AppError::NotFound("block"))

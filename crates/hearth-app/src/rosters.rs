@@ -6,25 +6,21 @@
 //! all while membership does not change.
 //!
 //! Exactness: every change of membership or settings goes through the use cases, and they
-//! call [`Rosters::forget`] once the change is durable. A read that raced with such a change
-//! could bring back the old roster after the `forget`; an epoch counter, bumped by every
-//! `forget`, keeps such a read from being cached (it is still used by the request that made
-//! it, exactly as an uncached read would be). On one node the cache is therefore never staler
-//! than the store. Several nodes must broadcast `forget` over the bus (scale-out work);
-//! until then the time-to-live bounds how long another node's change can go unseen.
+//! call [`Rosters::forget`] once the change is durable; [`ExactCache`] keeps a read that raced
+//! with such a change out of the cache, so on one node a roster is never staler than the store.
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use hearth_domain::{Access, Conversation, ConversationId, UserId};
 use hearth_store::{DynStore, StoreError};
-use moka::sync::Cache;
+
+use crate::exact_cache::ExactCache;
 
 /// Most conversations whose rosters are kept.
 const CAPACITY: u64 = 10_000;
-/// How long a roster is kept without being read back from the store (see the module docs).
+/// How long a roster is kept without being read back from the store (see `exact_cache.rs`).
 const TIME_TO_LIVE: Duration = Duration::from_secs(60);
 
 /// A conversation and everyone in it.
@@ -62,30 +58,17 @@ impl Roster {
 }
 
 /// The process's roster cache. Cheap to clone.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub(crate) struct Rosters {
     store: DynStore,
-    cache: Cache<ConversationId, Arc<Roster>>,
-    epoch: Arc<AtomicU64>,
-}
-
-impl std::fmt::Debug for Rosters {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Rosters")
-            .field("cached", &self.cache.entry_count())
-            .finish_non_exhaustive()
-    }
+    cache: ExactCache<ConversationId, Arc<Roster>>,
 }
 
 impl Rosters {
     pub(crate) fn new(store: DynStore) -> Self {
         Self {
             store,
-            cache: Cache::builder()
-                .max_capacity(CAPACITY)
-                .time_to_live(TIME_TO_LIVE)
-                .build(),
-            epoch: Arc::new(AtomicU64::new(0)),
+            cache: ExactCache::new(CAPACITY, TIME_TO_LIVE),
         }
     }
 
@@ -97,25 +80,19 @@ impl Rosters {
         conversation: ConversationId,
         asking: UserId,
     ) -> Result<Option<Arc<Roster>>, StoreError> {
-        if let Some(roster) = self.cache.get(&conversation) {
-            return Ok(Some(roster));
-        }
-        let epoch = self.epoch.load(Ordering::Acquire);
-        let Some(standing) = self.store.standing(conversation, asking).await? else {
-            return Ok(None);
-        };
-        let members = self.store.audience(conversation).await?;
-        let roster = Arc::new(Roster::new(standing.conversation, members));
-        // Only a read that no change overtook may be kept.
-        if self.epoch.load(Ordering::Acquire) == epoch {
-            self.cache.insert(conversation, roster.clone());
-        }
-        Ok(Some(roster))
+        self.cache
+            .get_or_load(conversation, async {
+                let Some(standing) = self.store.standing(conversation, asking).await? else {
+                    return Ok(None);
+                };
+                let members = self.store.audience(conversation).await?;
+                Ok(Some(Arc::new(Roster::new(standing.conversation, members))))
+            })
+            .await
     }
 
     /// The conversation's membership or settings changed: read it again next time.
     pub(crate) fn forget(&self, conversation: ConversationId) {
-        self.epoch.fetch_add(1, Ordering::AcqRel);
-        self.cache.invalidate(&conversation);
+        self.cache.forget(&conversation);
     }
 }

@@ -82,9 +82,9 @@ impl ConsentRefusal {
 }
 
 /// Whether someone may post in an existing direct conversation: only a block stops that
-/// (consent was asked when the conversation started).
-pub fn may_post_directly(relation: Relation) -> Result<(), ConsentRefusal> {
-    if relation.blocked {
+/// (consent was asked when the conversation started). `blocked`: either has blocked the other.
+pub fn may_post_directly(blocked: bool) -> Result<(), ConsentRefusal> {
+    if blocked {
         return Err(ConsentRefusal::Blocked);
     }
     Ok(())
@@ -92,7 +92,7 @@ pub fn may_post_directly(relation: Relation) -> Result<(), ConsentRefusal> {
 
 /// Whether someone may start a direct conversation with a user who has `privacy`.
 pub fn may_start_direct(privacy: Privacy, relation: Relation) -> Result<(), ConsentRefusal> {
-    may_post_directly(relation)?;
+    may_post_directly(relation.blocked)?;
     if !privacy
         .direct_messages
         .accepts(relation.share_a_conversation)
@@ -124,7 +124,10 @@ mod tests {
             blocked: true,
             share_a_conversation: true,
         };
-        assert_eq!(may_post_directly(blocked), Err(ConsentRefusal::Blocked));
+        assert_eq!(
+            may_post_directly(blocked.blocked),
+            Err(ConsentRefusal::Blocked)
+        );
         assert_eq!(may_invite(open, blocked), Err(ConsentRefusal::Blocked));
     }
 
@@ -142,7 +145,7 @@ mod tests {
         assert!(may_start_direct(privacy, stranger).is_err());
         assert!(may_start_direct(privacy, acquaintance).is_ok());
         // An existing conversation goes on: consent was asked when it started.
-        assert!(may_post_directly(stranger).is_ok());
+        assert!(may_post_directly(stranger.blocked).is_ok());
         assert_eq!(
             may_invite(privacy, acquaintance),
             Err(ConsentRefusal::NoInvites)

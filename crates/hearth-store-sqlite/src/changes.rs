@@ -118,8 +118,8 @@ fn edit(tx: &Tx, edit: MessageEdit) -> Result<ChangeOutcome, StoreError> {
     )
     .map_err(write_error)?;
     let position = search_rowid(tx, edit.message_id)?;
-    unindex_text(tx, position)?;
-    index_text(tx, position, edit.content.as_str())?;
+    unindex_text(tx, position);
+    index_text(tx, position, edit.content.as_str());
     refresh_preview(tx, &before, Some(preview_of(&edit.content)))?;
     let event = MessageEvent {
         conversation: edit.conversation_id,
@@ -141,7 +141,7 @@ fn delete(tx: &Tx, deletion: MessageDeletion) -> Result<ChangeOutcome, StoreErro
     let id = deletion.message_id.as_uuid();
     let seq = take_seq(tx, deletion.conversation_id)?;
     let position = search_rowid(tx, deletion.message_id)?;
-    unindex_text(tx, position)?;
+    unindex_text(tx, position);
     execute(
         tx,
         "UPDATE messages SET content = '', mentions = '[]', deleted_at = ?, \

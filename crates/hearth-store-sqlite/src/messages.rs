@@ -151,7 +151,7 @@ fn store_message(tx: &Tx, new: NewMessage) -> Result<SendOutcome, StoreError> {
         |row| row.get(0),
     )
     .map_err(write_error)?;
-    index_text(tx, search_rowid, new.content.as_str())?;
+    index_text(tx, search_rowid, new.content.as_str());
     execute(
         tx,
         "INSERT INTO conversation_events (conversation_id, seq, kind, actor_id, message_id, created_at) \

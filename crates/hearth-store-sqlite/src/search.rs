@@ -21,42 +21,62 @@ use sqlx::{AssertSqlSafe, Row};
 use crate::SqliteStore;
 use crate::codec::{store_error, write_error};
 use crate::rows::{hydrate, message_columns, message_from_row};
-use crate::tx::{Tx, execute, query_opt};
+use crate::tx::{IndexChange, Tx, decode_all, execute, query_opt};
 
-/// Adds a message's text to both indexes at `position` (its `search_rowid`).
-pub(crate) fn index_text(tx: &Tx, position: i64, text: &str) -> Result<(), StoreError> {
-    for sql in [
-        "INSERT INTO message_search (rowid, content) VALUES (?, ?)",
-        "INSERT INTO message_words (rowid, content) VALUES (?, ?)",
-    ] {
-        execute(tx, sql, params![position, text]).map_err(write_error)?;
-    }
-    Ok(())
+/// Adds a message's text to both indexes at `position` (its `search_rowid`), at the end of
+/// the batch (see `tx.rs`).
+pub(crate) fn index_text(tx: &Tx, position: i64, text: &str) {
+    tx.queue_index_change(IndexChange::Add {
+        position,
+        text: text.to_owned(),
+    });
 }
 
-/// Removes the text at `position` from both indexes.
-pub(crate) fn unindex_text(tx: &Tx, position: i64) -> Result<(), StoreError> {
-    for sql in [
-        "DELETE FROM message_search WHERE rowid = ?",
-        "DELETE FROM message_words WHERE rowid = ?",
-    ] {
-        execute(tx, sql, params![position]).map_err(write_error)?;
-    }
-    Ok(())
+/// Removes the text at `position` from both indexes, at the end of the batch.
+pub(crate) fn unindex_text(tx: &Tx, position: i64) {
+    tx.queue_index_change(IndexChange::Remove { position });
 }
 
 /// Removes every message of a conversation that is not deleted from both indexes (the
-/// conversation is being deleted).
+/// conversation is being deleted), at the end of the batch.
 pub(crate) fn unindex_conversation(
     tx: &Tx,
     conversation: ConversationId,
 ) -> Result<(), StoreError> {
-    for table in ["message_search", "message_words"] {
-        let sql = format!(
-            "DELETE FROM {table} WHERE rowid IN (SELECT search_rowid FROM messages \
-             WHERE conversation_id = ? AND deleted_at IS NULL AND search_rowid IS NOT NULL)"
-        );
-        execute(tx, &sql, params![conversation.as_uuid()]).map_err(write_error)?;
+    let positions = decode_all(
+        tx,
+        "SELECT search_rowid FROM messages WHERE conversation_id = ? AND deleted_at IS NULL \
+         AND search_rowid IS NOT NULL",
+        params![conversation.as_uuid()],
+        |row| row.get::<_, i64>(0).map_err(write_error),
+    )?;
+    for position in positions {
+        unindex_text(tx, position);
+    }
+    Ok(())
+}
+
+/// Applies a batch's queued index changes, in order, inside its transaction.
+pub(crate) fn apply_index_changes(tx: &Tx, changes: Vec<IndexChange>) -> Result<(), StoreError> {
+    for change in changes {
+        match change {
+            IndexChange::Add { position, text } => {
+                for sql in [
+                    "INSERT INTO message_search (rowid, content) VALUES (?, ?)",
+                    "INSERT INTO message_words (rowid, content) VALUES (?, ?)",
+                ] {
+                    execute(tx, sql, params![position, text]).map_err(write_error)?;
+                }
+            }
+            IndexChange::Remove { position } => {
+                for sql in [
+                    "DELETE FROM message_search WHERE rowid = ?",
+                    "DELETE FROM message_words WHERE rowid = ?",
+                ] {
+                    execute(tx, sql, params![position]).map_err(write_error)?;
+                }
+            }
+        }
     }
     Ok(())
 }

@@ -6,13 +6,67 @@
 //! SQL text is compiled once per connection, not once per job, and a statement costs a call
 //! into SQLite on the same thread, with no hand-off to another.
 
+use std::cell::RefCell;
+use std::ops::Deref;
+
 use hearth_store::StoreError;
-use rusqlite::{OptionalExtension, Params, Row};
+use rusqlite::{Connection, OptionalExtension, Params, Row};
 
 use crate::codec::write_error;
 
-/// The writer's connection as a job sees it: inside the batch's transaction.
-pub(crate) type Tx = rusqlite::Connection;
+/// A change to the full-text indexes, queued until the end of the batch (see the module
+/// docs). `position` is the message's `search_rowid`.
+#[derive(Debug)]
+pub(crate) enum IndexChange {
+    /// Index `text` at `position`.
+    Add { position: i64, text: String },
+    /// Remove whatever is indexed at `position`.
+    Remove { position: i64 },
+}
+
+/// The writer's connection as a job sees it: inside the batch's transaction, with the batch's
+/// queue of index changes.
+pub(crate) struct Tx {
+    conn: Connection,
+    index_changes: RefCell<Vec<IndexChange>>,
+}
+
+impl Deref for Tx {
+    type Target = Connection;
+
+    fn deref(&self) -> &Connection {
+        &self.conn
+    }
+}
+
+impl Tx {
+    pub(crate) fn new(conn: Connection) -> Self {
+        Self {
+            conn,
+            index_changes: RefCell::new(Vec::new()),
+        }
+    }
+
+    /// Queues a change to the full-text indexes until the end of the batch.
+    pub(crate) fn queue_index_change(&self, change: IndexChange) {
+        self.index_changes.borrow_mut().push(change);
+    }
+
+    /// How many index changes are queued: a job's mark, to drop its own if it fails.
+    pub(crate) fn queued_index_changes(&self) -> usize {
+        self.index_changes.borrow().len()
+    }
+
+    /// Drops the index changes queued after `mark` (their job was rolled back).
+    pub(crate) fn drop_index_changes_after(&self, mark: usize) {
+        self.index_changes.borrow_mut().truncate(mark);
+    }
+
+    /// Takes the batch's queued index changes, in the order they were queued.
+    pub(crate) fn take_index_changes(&self) -> Vec<IndexChange> {
+        std::mem::take(&mut *self.index_changes.borrow_mut())
+    }
+}
 
 /// Runs a statement that returns no rows; returns how many rows it changed.
 pub(crate) fn execute(tx: &Tx, sql: &str, params: impl Params) -> rusqlite::Result<usize> {

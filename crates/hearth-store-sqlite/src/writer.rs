@@ -41,6 +41,7 @@ use tokio::sync::{mpsc, oneshot};
 use tracing::{debug_span, error};
 
 use crate::codec::write_error;
+use crate::search::apply_index_changes;
 pub(crate) use crate::tx::Tx;
 
 /// How to answer a job's caller once the batch's fate is known (`Some(why)`: it did not
@@ -152,7 +153,7 @@ impl Writer {
             .spawn(move || match connect(&path) {
                 Ok(conn) => {
                     let _ = opened.send(Ok(()));
-                    run(conn, queue, max_batch.max(1), &counter);
+                    run(Tx::new(conn), queue, max_batch.max(1), &counter);
                 }
                 Err(err) => {
                     let _ = opened.send(Err(err));
@@ -204,12 +205,7 @@ fn writer_gone() -> StoreError {
 
 /// The writer thread: batches of queued jobs, one transaction each, until closed (or every
 /// handle is gone).
-fn run(
-    conn: Connection,
-    mut queue: mpsc::Receiver<Command>,
-    max_batch: usize,
-    commits: &AtomicU64,
-) {
+fn run(conn: Tx, mut queue: mpsc::Receiver<Command>, max_batch: usize, commits: &AtomicU64) {
     let mut batch: Vec<Job> = Vec::with_capacity(max_batch);
     let mut finishes: Vec<Finish> = Vec::with_capacity(max_batch);
     let mut close: Option<oneshot::Sender<()>> = None;
@@ -256,7 +252,7 @@ fn run(
 }
 
 /// Runs one fixed statement of the batch's bracket (BEGIN, SAVEPOINT, …).
-fn bracket(conn: &Connection, sql: &str) -> Result<(), String> {
+fn bracket(conn: &Tx, sql: &str) -> Result<(), String> {
     crate::tx::execute(conn, sql, [])
         .map(drop)
         .map_err(|e| write_error(e).to_string())
@@ -264,11 +260,7 @@ fn bracket(conn: &Connection, sql: &str) -> Result<(), String> {
 
 /// Runs every job of the batch in one transaction. Returns why the batch did not commit, if
 /// it did not; jobs that never ran are answered here.
-fn commit_batch(
-    conn: &Connection,
-    batch: &mut Vec<Job>,
-    finishes: &mut Vec<Finish>,
-) -> Option<String> {
+fn commit_batch(conn: &Tx, batch: &mut Vec<Job>, finishes: &mut Vec<Finish>) -> Option<String> {
     if let Err(why) = bracket(conn, "BEGIN IMMEDIATE") {
         batch.drain(..).for_each(|job| job.abort(&why));
         return Some(why);
@@ -284,10 +276,12 @@ fn commit_batch(
             broken = Some(why);
             continue;
         }
+        let mark = conn.queued_index_changes();
         let (succeeded, finish) = job.run(conn);
         let end = if succeeded {
             bracket(conn, "RELEASE job")
         } else {
+            conn.drop_index_changes_after(mark);
             bracket(conn, "ROLLBACK TO job").and_then(|()| bracket(conn, "RELEASE job"))
         };
         if let Err(why) = end {
@@ -295,9 +289,12 @@ fn commit_batch(
         }
         finishes.push(finish);
     }
+    let index_changes = conn.take_index_changes();
     let outcome = match broken {
         Some(why) => Err(why),
-        None => bracket(conn, "COMMIT"),
+        None => apply_index_changes(conn, index_changes)
+            .map_err(|e| e.to_string())
+            .and_then(|()| bracket(conn, "COMMIT")),
     };
     match outcome {
         Ok(()) => None,
@@ -305,5 +302,123 @@ fn commit_batch(
             let _ = bracket(conn, "ROLLBACK");
             Some(why)
         }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, reason = "test code")]
+mod tests {
+    use hearth_store::StoreError;
+    use rusqlite::Connection;
+    use tokio::sync::oneshot;
+
+    use super::{Finish, Job, TypedJob, commit_batch};
+    use crate::tx::{IndexChange, Tx};
+
+    /// A connection with the two full-text indexes of the schema.
+    fn indexed() -> Tx {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(
+            "CREATE VIRTUAL TABLE message_search USING fts5 (content); \
+             CREATE VIRTUAL TABLE message_words USING fts5 (content);",
+        )
+        .unwrap();
+        Tx::new(conn)
+    }
+
+    /// A job that queues `text` at `position`, then succeeds or fails.
+    fn indexing_job(
+        position: i64,
+        text: &str,
+        fails: bool,
+    ) -> (Job, oneshot::Receiver<Result<(), StoreError>>) {
+        let (reply, answer) = oneshot::channel();
+        let text = text.to_owned();
+        let work = move |tx: &Tx| {
+            tx.queue_index_change(IndexChange::Add { position, text });
+            if fails {
+                Err(StoreError::Conflict("test"))
+            } else {
+                Ok(())
+            }
+        };
+        (Box::new(TypedJob { work, reply }), answer)
+    }
+
+    fn indexed_positions(tx: &Tx, table: &str) -> Vec<i64> {
+        let mut statement = tx
+            .prepare(&format!("SELECT rowid FROM {table} ORDER BY rowid"))
+            .unwrap();
+        statement
+            .query_map([], |row| row.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn a_failed_jobs_index_changes_are_dropped_and_the_rest_applied_once_per_batch() {
+        let tx = indexed();
+        let (first, first_answer) = indexing_job(1, "kept apple", false);
+        let (failing, failing_answer) = indexing_job(2, "dropped banana", true);
+        let (last, last_answer) = indexing_job(3, "kept cherry", false);
+        let mut batch = vec![first, failing, last];
+        let mut finishes: Vec<Finish> = Vec::new();
+
+        let failure = commit_batch(&tx, &mut batch, &mut finishes);
+        finishes
+            .drain(..)
+            .for_each(|finish| finish(failure.as_deref()));
+
+        assert_eq!(failure, None);
+        assert!(first_answer.await.unwrap().is_ok());
+        assert!(failing_answer.await.unwrap().is_err());
+        assert!(last_answer.await.unwrap().is_ok());
+        assert_eq!(indexed_positions(&tx, "message_search"), vec![1, 3]);
+        assert_eq!(indexed_positions(&tx, "message_words"), vec![1, 3]);
+        assert_eq!(tx.queued_index_changes(), 0);
+    }
+
+    #[tokio::test]
+    async fn index_changes_apply_in_the_order_they_were_queued() {
+        let tx = indexed();
+        let (reply, answer) = oneshot::channel();
+        let work = |tx: &Tx| {
+            tx.queue_index_change(IndexChange::Add {
+                position: 7,
+                text: "first draft".to_owned(),
+            });
+            // An edit in the same batch: removed, then indexed again with the new text.
+            tx.queue_index_change(IndexChange::Remove { position: 7 });
+            tx.queue_index_change(IndexChange::Add {
+                position: 7,
+                text: "second draft".to_owned(),
+            });
+            Ok::<_, StoreError>(())
+        };
+        let mut batch: Vec<Job> = vec![Box::new(TypedJob { work, reply })];
+        let mut finishes: Vec<Finish> = Vec::new();
+
+        let failure = commit_batch(&tx, &mut batch, &mut finishes);
+        finishes
+            .drain(..)
+            .for_each(|finish| finish(failure.as_deref()));
+
+        assert!(answer.await.unwrap().is_ok());
+        let found: i64 = tx
+            .query_row(
+                "SELECT count(*) FROM message_search WHERE message_search MATCH 'second'",
+                [],
+                |row| row.get(0),
+            )
+            .unwrap();
+        let stale: i64 = tx
+            .query_row(
+                "SELECT count(*) FROM message_search WHERE message_search MATCH 'first'",
+                [],
+                |row| row.get(0),
+            )
+            .unwrap();
+        assert_eq!((found, stale), (1, 0));
     }
 }
