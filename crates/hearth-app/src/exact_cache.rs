@@ -55,7 +55,8 @@ where
     }
 
     /// The answer for `key`: cached, or read by `load` (`None`: there is nothing to answer,
-    /// and nothing is cached).
+    /// and nothing is cached). `load` is a future, so it reads only when polled — on a miss,
+    /// after the epoch is taken — which is what lets the guard see a change that overtakes it.
     pub(crate) async fn get_or_load<E, F>(&self, key: K, load: F) -> Result<Option<V>, E>
     where
         F: Future<Output = Result<Option<V>, E>>,
