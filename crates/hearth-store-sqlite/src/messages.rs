@@ -152,13 +152,7 @@ fn store_message(tx: &Tx, new: NewMessage) -> Result<SendOutcome, StoreError> {
     )
     .map_err(write_error)?;
     index_text(tx, search_rowid, new.content.as_str());
-    execute(
-        tx,
-        "INSERT INTO conversation_events (conversation_id, seq, kind, actor_id, message_id, created_at) \
-         VALUES (?, ?, 'new_message', ?, ?, ?)",
-        params![conversation, seq, new.sender_id.as_uuid(), new.id.as_uuid(), at],
-    )
-    .map_err(write_error)?;
+    // The message row is its own entry in the conversation's log (migration 0005).
     execute(
         tx,
         "UPDATE conversations SET updated_at = ?1, last_message_id = ?2, last_message_preview = ?3, \

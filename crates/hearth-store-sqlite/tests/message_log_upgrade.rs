@@ -1,0 +1,104 @@
+//! Migration 0005: a database written before it (every send also wrote a `new_message` row in
+//! `conversation_events`) reads the same conversation log after it, each message once.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    missing_docs,
+    reason = "test code"
+)]
+
+use hearth_domain::{
+    ClientMessageId, DisplayName, EventKind, MessageContent, MessageId, UserId, Username,
+};
+use hearth_store::{ConversationStore, MessageStore, NewMessage, NewUser, SyncStore, UserStore};
+use hearth_store_sqlite::{SqliteOptions, SqliteStore};
+
+const MIGRATION: &str = include_str!("../migrations/0005_messages_are_their_own_log_entry.sql");
+
+fn now() -> time::OffsetDateTime {
+    let now = time::OffsetDateTime::now_utc();
+    now.replace_microsecond(now.microsecond()).unwrap()
+}
+
+async fn user(store: &SqliteStore, name: &str) -> UserId {
+    let id = UserId::new();
+    store
+        .create_user(NewUser {
+            id,
+            username: Username::parse(name).unwrap(),
+            display_name: DisplayName::parse(name).unwrap(),
+            password_hash: "x".to_owned(),
+            email: None,
+            created_at: now(),
+        })
+        .await
+        .unwrap();
+    id
+}
+
+/// The log as `(seq, kind)`, with the message id of `new_message` entries.
+async fn log(
+    store: &SqliteStore,
+    conversation: hearth_domain::ConversationId,
+) -> Vec<(i64, String)> {
+    store
+        .events_after(conversation, 0, 0, 100)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|event| {
+            let kind = match &event.kind {
+                EventKind::NewMessage(message) => format!("new_message {}", message.id),
+                other => format!("{other:?}").chars().take(20).collect(),
+            };
+            (event.seq, kind)
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_log_written_before_0005_reads_each_message_once_after_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("hearth.db");
+    let store = SqliteStore::open(&path, SqliteOptions::default())
+        .await
+        .unwrap();
+    let alice = user(&store, "alice").await;
+    let bob = user(&store, "bob").await;
+    let dm = store
+        .get_or_create_direct(alice, bob, now())
+        .await
+        .unwrap()
+        .id;
+    let message = MessageId::new();
+    store
+        .send_message(NewMessage {
+            id: message,
+            conversation_id: dm,
+            sender_id: alice,
+            client_message_id: ClientMessageId::parse("k1").unwrap(),
+            content: MessageContent::parse("hello").unwrap(),
+            created_at: now(),
+            reply_to: None,
+            mentions: Vec::new(),
+        })
+        .await
+        .unwrap();
+    let current = log(&store, dm).await;
+    assert_eq!(current.len(), 2, "creation and the message: {current:?}");
+    assert_eq!(current.get(1), Some(&(2, format!("new_message {message}"))));
+
+    // What a send wrote before 0005: the same entry again, as a row of its own.
+    let old = rusqlite::Connection::open(&path).unwrap();
+    old.execute(
+        "INSERT INTO conversation_events (conversation_id, seq, kind, actor_id, message_id, created_at) \
+         SELECT conversation_id, seq, 'new_message', sender_id, id, created_at FROM messages",
+        [],
+    )
+    .unwrap();
+    assert_eq!(log(&store, dm).await.len(), 3, "the old row shows twice");
+
+    old.execute_batch(MIGRATION).unwrap();
+    assert_eq!(log(&store, dm).await, current);
+    store.close().await;
+}
