@@ -46,26 +46,26 @@ impl SyncStore for SqliteStore {
         limit: u32,
     ) -> Result<Vec<ConversationEvent>, StoreError> {
         // The log is every row of `conversation_events` merged with every message (a message
-        // is its own `new_message` entry, migration 0005). Each side is read in seq order and
-        // limited before the merge, so a client far behind costs two index range scans, not a
-        // sort of everything after its cursor. An event about a message numbered before
+        // is its own `new_message` entry, migration 0005). Both sides come in seq order from
+        // their primary indexes and SQLite merges them (`MERGE (UNION ALL)`), stopping at the
+        // limit, so a client far behind costs one pass over `limit` entries, not a sort of
+        // everything after its cursor. An event about a message numbered before
         // `visible_from` is left out even when the event itself is later (an edit of a message
         // the member never saw).
         let sql = format!(
             "SELECT e.seq, e.kind, e.actor_id, e.created_at, e.payload, {} FROM ( \
-                 SELECT * FROM (SELECT ev.seq, ev.kind, ev.actor_id, ev.created_at, ev.payload, \
-                         ev.message_id \
+                 SELECT ev.seq AS seq, ev.kind AS kind, ev.actor_id AS actor_id, \
+                         ev.created_at AS created_at, ev.payload AS payload, \
+                         ev.message_id AS message_id \
                      FROM conversation_events ev LEFT JOIN messages about ON about.id = ev.message_id \
                      WHERE ev.conversation_id = ?1 AND ev.seq > ?2 AND ev.seq >= ?3 \
                        AND (about.id IS NULL OR about.seq >= ?3) \
-                     ORDER BY ev.seq LIMIT ?4) \
                  UNION ALL \
-                 SELECT * FROM (SELECT seq, 'new_message', sender_id, created_at, NULL, id \
-                     FROM messages \
+                 SELECT seq, 'new_message', sender_id, created_at, NULL, id FROM messages \
                      WHERE conversation_id = ?1 AND seq > ?2 AND seq >= ?3 \
-                     ORDER BY seq LIMIT ?4) \
+                 ORDER BY 1 LIMIT ?4 \
              ) e LEFT JOIN messages msg ON msg.id = e.message_id \
-             ORDER BY e.seq LIMIT ?4",
+             ORDER BY e.seq",
             message_columns("msg")
         );
         let mut conn = self.readers.acquire().await.map_err(store_error)?;
