@@ -10,11 +10,13 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use futures::future::join_all;
-use hearth_domain::{
-    ClientMessageId, ConversationId, DisplayName, MessageContent, MessageId, UserId, Username,
-};
-use hearth_store::{ConversationStore, MessageStore, NewMessage, NewUser, UserStore};
+use hearth_domain::{ConversationId, UserId};
+use hearth_store::{ConversationStore, MessageStore};
 use hearth_store_sqlite::{SqliteOptions, SqliteStore};
+use support::{now, text_message, user};
+
+#[path = "../tests/support/mod.rs"]
+mod support;
 
 /// 64 senders paired in 32 direct conversations, as `hearth-bench throughput-ws` has them.
 struct Population {
@@ -34,11 +36,7 @@ impl Population {
         for pair in 0..32 {
             let a = user(&store, &format!("alice{pair}")).await;
             let b = user(&store, &format!("bob{pair}")).await;
-            let dm = store
-                .get_or_create_direct(a, b, time::OffsetDateTime::now_utc())
-                .await
-                .unwrap()
-                .id;
+            let dm = store.get_or_create_direct(a, b, now()).await.unwrap().id;
             senders.push((a, dm));
             senders.push((b, dm));
         }
@@ -53,34 +51,15 @@ impl Population {
     async fn send(&self, (sender, conversation): (UserId, ConversationId)) {
         let key = self.keys.fetch_add(1, Ordering::Relaxed);
         self.store
-            .send_message(NewMessage {
-                id: MessageId::new(),
-                conversation_id: conversation,
-                sender_id: sender,
-                client_message_id: ClientMessageId::parse(&format!("k{key}")).unwrap(),
-                content: MessageContent::parse("benchmark message").unwrap(),
-                created_at: time::OffsetDateTime::now_utc(),
-                reply_to: None,
-                mentions: Vec::new(),
-            })
+            .send_message(text_message(
+                conversation,
+                sender,
+                &format!("k{key}"),
+                "benchmark message",
+            ))
             .await
             .unwrap();
     }
-}
-
-async fn user(store: &SqliteStore, name: &str) -> UserId {
-    store
-        .create_user(NewUser {
-            id: UserId::new(),
-            username: Username::parse(name).unwrap(),
-            display_name: DisplayName::parse(name).unwrap(),
-            password_hash: "not a hash".to_owned(),
-            email: None,
-            created_at: time::OffsetDateTime::now_utc(),
-        })
-        .await
-        .unwrap()
-        .id
 }
 
 fn writer(c: &mut Criterion) {

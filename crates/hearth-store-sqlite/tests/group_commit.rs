@@ -9,30 +9,11 @@
 
 use std::sync::Arc;
 
-use hearth_domain::{ClientMessageId, DisplayName, MessageContent, MessageId, UserId, Username};
-use hearth_store::{ConversationStore, MessageStore, NewMessage, NewUser, UserStore};
+use hearth_store::{ConversationStore, MessageStore};
 use hearth_store_sqlite::{SqliteOptions, SqliteStore};
+use support::{now, text_message, user};
 
-fn now() -> time::OffsetDateTime {
-    let now = time::OffsetDateTime::now_utc();
-    now.replace_microsecond(now.microsecond()).unwrap()
-}
-
-async fn user(store: &SqliteStore, name: &str) -> UserId {
-    let id = UserId::new();
-    store
-        .create_user(NewUser {
-            id,
-            username: Username::parse(name).unwrap(),
-            display_name: DisplayName::parse(name).unwrap(),
-            password_hash: "x".to_owned(),
-            email: None,
-            created_at: now(),
-        })
-        .await
-        .unwrap();
-    id
-}
+mod support;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_sends_share_transactions() {
@@ -55,16 +36,7 @@ async fn concurrent_sends_share_transactions() {
         let store = store.clone();
         tokio::spawn(async move {
             store
-                .send_message(NewMessage {
-                    id: MessageId::new(),
-                    conversation_id: dm,
-                    sender_id: alice,
-                    client_message_id: ClientMessageId::parse(&format!("k{i}")).unwrap(),
-                    content: MessageContent::parse("hello").unwrap(),
-                    created_at: now(),
-                    reply_to: None,
-                    mentions: Vec::new(),
-                })
+                .send_message(text_message(dm, alice, &format!("k{i}"), "hello"))
                 .await
                 .unwrap()
         })

@@ -7,40 +7,17 @@
     reason = "test code"
 )]
 
-use hearth_domain::{
-    ClientMessageId, DisplayName, EventKind, MessageContent, MessageId, UserId, Username,
-};
-use hearth_store::{ConversationStore, MessageStore, NewMessage, NewUser, SyncStore, UserStore};
+use hearth_domain::{ConversationId, EventKind};
+use hearth_store::{ConversationStore, MessageStore, SyncStore};
 use hearth_store_sqlite::{SqliteOptions, SqliteStore};
+use support::{now, text_message, user};
+
+mod support;
 
 const MIGRATION: &str = include_str!("../migrations/0005_messages_are_their_own_log_entry.sql");
 
-fn now() -> time::OffsetDateTime {
-    let now = time::OffsetDateTime::now_utc();
-    now.replace_microsecond(now.microsecond()).unwrap()
-}
-
-async fn user(store: &SqliteStore, name: &str) -> UserId {
-    let id = UserId::new();
-    store
-        .create_user(NewUser {
-            id,
-            username: Username::parse(name).unwrap(),
-            display_name: DisplayName::parse(name).unwrap(),
-            password_hash: "x".to_owned(),
-            email: None,
-            created_at: now(),
-        })
-        .await
-        .unwrap();
-    id
-}
-
 /// The log as `(seq, kind)`, with the message id of `new_message` entries.
-async fn log(
-    store: &SqliteStore,
-    conversation: hearth_domain::ConversationId,
-) -> Vec<(i64, String)> {
+async fn log(store: &SqliteStore, conversation: ConversationId) -> Vec<(i64, String)> {
     store
         .events_after(conversation, 0, 0, 100)
         .await
@@ -70,20 +47,11 @@ async fn a_log_written_before_0005_reads_each_message_once_after_it() {
         .await
         .unwrap()
         .id;
-    let message = MessageId::new();
-    store
-        .send_message(NewMessage {
-            id: message,
-            conversation_id: dm,
-            sender_id: alice,
-            client_message_id: ClientMessageId::parse("k1").unwrap(),
-            content: MessageContent::parse("hello").unwrap(),
-            created_at: now(),
-            reply_to: None,
-            mentions: Vec::new(),
-        })
+    let sent = store
+        .send_message(text_message(dm, alice, "k1", "hello"))
         .await
         .unwrap();
+    let message = sent.message().id;
     let current = log(&store, dm).await;
     assert_eq!(current.len(), 2, "creation and the message: {current:?}");
     assert_eq!(current.get(1), Some(&(2, format!("new_message {message}"))));
