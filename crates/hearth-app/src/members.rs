@@ -126,16 +126,11 @@ impl ConversationService {
         membership.authorize(Action::AddMember)?;
         let user = who.resolve(&self.store).await?;
         self.check_invite(caller, user.id).await?;
-        let permissions = membership.conversation().kind.member_defaults();
+        let admission = admission(id, membership.conversation().kind, user.id, caller.user_id);
+        let permissions = admission.permissions;
         let event = self
             .store
-            .add_member(NewMember {
-                conversation: id,
-                user: user.id,
-                actor: caller.user_id,
-                permissions,
-                at: now(),
-            })
+            .add_member(admission)
             .await
             .map_err(membership_error)?;
         let member = new_member(user, &event, permissions);
@@ -222,13 +217,12 @@ impl ConversationService {
         }
         let event = self
             .store
-            .add_member(NewMember {
-                conversation: id,
-                user: caller.user_id,
-                actor: caller.user_id,
-                permissions: conversation.kind.member_defaults(),
-                at: now(),
-            })
+            .add_member(admission(
+                id,
+                conversation.kind,
+                caller.user_id,
+                caller.user_id,
+            ))
             .await
             .map_err(membership_error)?;
         self.committed(id, event).await;
@@ -380,16 +374,11 @@ impl ConversationService {
         let user = UserLookup::by_id("user_id", user)
             .resolve(&self.store)
             .await?;
-        let permissions = membership.conversation().kind.member_defaults();
+        let admission = admission(id, membership.conversation().kind, user.id, caller.user_id);
+        let permissions = admission.permissions;
         let event = self
             .store
-            .approve_join_request(NewMember {
-                conversation: id,
-                user: user.id,
-                actor: caller.user_id,
-                permissions,
-                at: now(),
-            })
+            .approve_join_request(admission)
             .await
             .map_err(membership_error)?;
         let member = new_member(user, &event, permissions);
@@ -428,6 +417,18 @@ impl ConversationService {
 /// A user id from a path: malformed is 404 like an unknown one.
 fn parse_user_id(raw: &str) -> Result<UserId, AppError> {
     raw.trim().parse().map_err(|_| AppError::NotFound("member"))
+}
+
+/// `user` becoming a member of conversation `id` (of `kind`) now, let in by `actor`, with
+/// the kind's default permissions.
+fn admission(id: ConversationId, kind: ConversationKind, user: UserId, actor: UserId) -> NewMember {
+    NewMember {
+        conversation: id,
+        user,
+        actor,
+        permissions: kind.member_defaults(),
+        at: now(),
+    }
 }
 
 /// The member a `member_joined` event made.
