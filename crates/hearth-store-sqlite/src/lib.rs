@@ -11,6 +11,7 @@
 //! here, and no SQLite type leaves it.
 
 mod changes;
+mod checkpoint;
 mod codec;
 mod conversations;
 mod discovery;
@@ -40,6 +41,7 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
+use crate::checkpoint::CheckpointPolicy;
 use crate::writer::Writer;
 
 /// The embedded SQLite store. Cheap to share behind an `Arc`.
@@ -83,7 +85,7 @@ impl SqliteStore {
             .statement_cache_capacity(256);
 
         run_migrations(base.clone()).await?;
-        let writer = Writer::open(path, options.max_batch).await?;
+        let writer = Writer::open(path, options.max_batch, CheckpointPolicy::default()).await?;
 
         let readers = SqlitePoolOptions::new()
             .max_connections(options.readers.max(1))

@@ -40,6 +40,7 @@ use rusqlite::{Connection, OpenFlags};
 use tokio::sync::{mpsc, oneshot};
 use tracing::{debug_span, error};
 
+use crate::checkpoint::{CheckpointCounts, CheckpointPolicy, LogKeeper};
 use crate::codec::write_error;
 use crate::search::apply_index_changes;
 pub(crate) use crate::tx::Tx;
@@ -103,6 +104,9 @@ pub(crate) struct Writer {
     commands: mpsc::Sender<Command>,
     /// Transactions committed so far (each holds one batch).
     commits: Arc<AtomicU64>,
+    /// Checkpoints so far (see [`crate::checkpoint`]), for the tests that watch them.
+    #[cfg(test)]
+    checkpoints: Arc<CheckpointCounts>,
 }
 
 impl fmt::Debug for Writer {
@@ -140,33 +144,55 @@ fn connect(path: &Path) -> Result<Connection, StoreError> {
 }
 
 impl Writer {
-    /// Opens the writer's connection to the database at `path` and starts the writer thread
-    /// on it.
-    pub(crate) async fn open(path: &Path, max_batch: usize) -> Result<Self, StoreError> {
+    /// Opens the writer's connection to the database at `path`, starts the writer thread on
+    /// it, and the checkpointer beside it (copying the log back by `checkpoints`).
+    pub(crate) async fn open(
+        path: &Path,
+        max_batch: usize,
+        checkpoints: CheckpointPolicy,
+    ) -> Result<Self, StoreError> {
         let (commands, queue) = mpsc::channel(QUEUE_DEPTH);
         let commits = Arc::new(AtomicU64::new(0));
+        let counts = Arc::new(CheckpointCounts::default());
         let (opened, ready) = oneshot::channel();
         let path: PathBuf = path.to_owned();
-        let counter = commits.clone();
+        let (counter, thread_counts) = (commits.clone(), counts.clone());
         std::thread::Builder::new()
             .name("hearth-sqlite-writer".to_owned())
-            .spawn(move || match connect(&path) {
-                Ok(conn) => {
-                    let _ = opened.send(Ok(()));
-                    run(Tx::new(conn), queue, max_batch.max(1), &counter);
-                }
-                Err(err) => {
-                    let _ = opened.send(Err(err));
+            .spawn(move || {
+                let started = connect(&path).and_then(|conn| {
+                    let log = LogKeeper::start(&conn, &path, checkpoints, thread_counts)?;
+                    Ok((conn, log))
+                });
+                match started {
+                    Ok((conn, log)) => {
+                        let _ = opened.send(Ok(()));
+                        run(Tx::new(conn), log, queue, max_batch.max(1), &counter);
+                    }
+                    Err(err) => {
+                        let _ = opened.send(Err(err));
+                    }
                 }
             })
             .map_err(StoreError::backend)?;
         ready.await.map_err(|_| writer_gone())??;
-        Ok(Self { commands, commits })
+        Ok(Self {
+            commands,
+            commits,
+            #[cfg(test)]
+            checkpoints: counts,
+        })
     }
 
     /// How many transactions the writer has committed.
     pub(crate) fn commits(&self) -> u64 {
         self.commits.load(Ordering::Relaxed)
+    }
+
+    /// Checkpoints so far, by the checkpointer and by the writer.
+    #[cfg(test)]
+    pub(crate) fn checkpoints(&self) -> &CheckpointCounts {
+        &self.checkpoints
     }
 
     /// Runs `work` on the writer thread in the writer's transaction and returns its result
@@ -205,7 +231,13 @@ fn writer_gone() -> StoreError {
 
 /// The writer thread: batches of queued jobs, one transaction each, until closed (or every
 /// handle is gone).
-fn run(conn: Tx, mut queue: mpsc::Receiver<Command>, max_batch: usize, commits: &AtomicU64) {
+fn run(
+    conn: Tx,
+    mut log: LogKeeper,
+    mut queue: mpsc::Receiver<Command>,
+    max_batch: usize,
+    commits: &AtomicU64,
+) {
     let mut batch: Vec<Job> = Vec::with_capacity(max_batch);
     let mut finishes: Vec<Finish> = Vec::with_capacity(max_batch);
     let mut close: Option<oneshot::Sender<()>> = None;
@@ -244,7 +276,13 @@ fn run(conn: Tx, mut queue: mpsc::Receiver<Command>, max_batch: usize, commits: 
         for finish in finishes.drain(..) {
             finish(failure.as_deref());
         }
+        if failure.is_none() {
+            // After the answers: a checkpoint the writer must run itself delays only the next
+            // batch, never this one's callers.
+            log.committed(&conn);
+        }
     }
+    log.stop();
     drop(conn);
     if let Some(done) = close {
         let _ = done.send(());
