@@ -4,8 +4,10 @@
 //! An action runs to completion before the loop looks at anything else, so a `send_message`
 //! in flight when the server shuts down is stored and acknowledged before the close. Writes of
 //! queued events are batched: everything already queued is fed to the socket, then flushed
-//! once.
+//! once — behind an action's answer too, so a send's acknowledgement and its own `new_message`
+//! leave in one `write`.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, close_code};
@@ -15,7 +17,7 @@ use hearth_app::realtime::UserRef;
 use hearth_app::{Caller, PublicError};
 use hearth_proto::ErrorCode;
 use hearth_proto::ws::{PresenceDto, ServerEvent};
-use hearth_realtime::{Encoding, Registration};
+use hearth_realtime::{Encoding, Frame, Registration};
 use tokio::time::{Instant, MissedTickBehavior, interval_at, sleep_until};
 use tracing::Instrument;
 
@@ -242,7 +244,10 @@ impl Session {
                         Some(Ok(Message::Text(text))) => {
                             // Boxed: an action's state (the whole use case it awaits) is large,
                             // and inlining it would make every idle connection's task that big.
-                            if Box::pin(self.answer(&text)).await.is_err() {
+                            let reply = Box::pin(self.answer(&text)).await;
+                            if let Some(reply) = reply
+                                && self.write_reply(reply, registration).await.is_err()
+                            {
                                 return End::Gone;
                             }
                         }
@@ -263,32 +268,59 @@ impl Session {
     /// Writes `first` and everything else already queued, then flushes once.
     async fn write_queued(
         &mut self,
-        first: std::sync::Arc<hearth_realtime::Frame>,
+        first: Arc<Frame>,
         registration: &mut Registration,
     ) -> Result<(), ()> {
-        let mut next = Some(first);
-        let mut written = 0;
-        while let Some(frame) = next.take() {
-            if let Some(text) = frame.encoded(Encoding::NativeJson, encode::delivery) {
-                self.tx.feed(Message::Text(text)).await.map_err(drop)?;
-            }
-            written += 1;
-            if written < WRITE_BATCH {
-                next = registration.events.try_recv();
-            }
-        }
+        self.feed_frame(&first).await?;
+        self.feed_queued(registration, 1).await?;
         self.tx.flush().await.map_err(drop)
     }
 
-    /// Answers one text frame. Errors are events; the connection stays usable.
-    async fn answer(&mut self, text: &str) -> Result<(), ()> {
+    /// Writes the answer to an action and, behind it, the events already queued — after a
+    /// send, its own `new_message` is: one flush, so one `write` for both.
+    async fn write_reply(
+        &mut self,
+        reply: Utf8Bytes,
+        registration: &mut Registration,
+    ) -> Result<(), ()> {
+        self.tx.feed(Message::Text(reply)).await.map_err(drop)?;
+        self.feed_queued(registration, 1).await?;
+        self.tx.flush().await.map_err(drop)
+    }
+
+    /// Feeds queued events to the socket (without flushing) until none is left or a batch of
+    /// [`WRITE_BATCH`] frames, counting the `written` ones already fed, is full.
+    async fn feed_queued(
+        &mut self,
+        registration: &mut Registration,
+        mut written: usize,
+    ) -> Result<(), ()> {
+        while written < WRITE_BATCH
+            && let Some(frame) = registration.events.try_recv()
+        {
+            self.feed_frame(&frame).await?;
+            written += 1;
+        }
+        Ok(())
+    }
+
+    async fn feed_frame(&mut self, frame: &Frame) -> Result<(), ()> {
+        match frame.encoded(Encoding::NativeJson, encode::delivery) {
+            Some(text) => self.tx.feed(Message::Text(text)).await.map_err(drop),
+            None => Ok(()),
+        }
+    }
+
+    /// Answers one text frame: the reply to write, if the action has one. Errors are events;
+    /// the connection stays usable.
+    async fn answer(&mut self, text: &str) -> Option<Utf8Bytes> {
         let limit = self.actions.state.settings.max_action_bytes;
         if text.len() > limit {
             let error = PublicError::new(
                 ErrorCode::PayloadTooLarge,
                 format!("an action may be at most {limit} bytes"),
             );
-            return self.send(encode::reply(&encode::error(error), None)).await;
+            return Some(encode::reply(&encode::error(error), None));
         }
         let parsed = parse(text);
         let outcome = match parsed.action {
@@ -297,11 +329,10 @@ impl Session {
         };
         let event = match outcome {
             Ok(Some(event)) => event,
-            Ok(None) => return Ok(()),
+            Ok(None) => return None,
             Err(error) => encode::error(error),
         };
-        self.send(encode::reply(&event, parsed.request_id.as_ref()))
-            .await
+        Some(encode::reply(&event, parsed.request_id.as_ref()))
     }
 }
 

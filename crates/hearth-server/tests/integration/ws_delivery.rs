@@ -40,6 +40,24 @@ async fn test_messages_reach_every_device_of_every_member_in_order() {
 }
 
 #[tokio::test]
+async fn test_the_sender_gets_its_acknowledgement_then_its_own_new_message() {
+    let app = TestApp::spawn().await;
+    let (alice, _bob, dm) = app.alice_and_bob().await;
+    let mut alice_ws = app.ws(&alice).await;
+
+    for n in 0..3 {
+        alice_ws
+            .send(json!({ "action": "send_message", "conversation_id": dm, "client_message_id": format!("k{n}"), "content": "hi" }))
+            .await;
+        let first = alice_ws.next_of_any(&["message_ack", "new_message"]).await;
+        let second = alice_ws.next_of_any(&["message_ack", "new_message"]).await;
+        assert_eq!(first["type"], "message_ack", "{first}");
+        assert_eq!(second["type"], "new_message", "{second}");
+        assert_eq!(second["seq"], first["message"]["seq"]);
+    }
+}
+
+#[tokio::test]
 async fn test_a_message_sent_over_rest_is_pushed_over_the_socket() {
     let app = TestApp::spawn().await;
     let (alice, bob, dm) = app.alice_and_bob().await;
