@@ -74,6 +74,18 @@ impl Socket {
         }
     }
 
+    /// The connection's TCP stream, for a load generator that scans the raw bytes of many
+    /// sockets instead of decoding frames (the server's frames are unmasked: each event's
+    /// JSON is in the stream as sent). Frames already buffered are dropped, and pings are no
+    /// longer answered, so a server closes the stream after two of its ping intervals.
+    /// `None` over TLS.
+    pub fn into_tcp(self) -> Option<TcpStream> {
+        match self.stream.into_inner() {
+            MaybeTlsStream::Plain(stream) => Some(stream),
+            _ => None,
+        }
+    }
+
     /// Closes the connection.
     pub async fn close(mut self) -> Result<(), ClientError> {
         self.stream.close(None).await?;
