@@ -23,11 +23,12 @@
 
 use std::cell::Cell;
 use std::ffi::c_int;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{self, SyncSender};
 use std::thread::JoinHandle;
+use std::time::Duration;
 
 use hearth_store::StoreError;
 use rusqlite::hooks::Wal;
@@ -116,7 +117,8 @@ impl LogKeeper {
         policy: CheckpointPolicy,
         counts: Arc<CheckpointCounts>,
     ) -> Result<Self, StoreError> {
-        // Setting the pragma installs SQLite's own hook; ours replaces it, so it must come after.
+        // SQLite's automatic checkpoint is itself a WAL hook, and the pragma sets (here: clears)
+        // the connection's one hook: ours must be installed after it.
         writer
             .pragma_update(None, "wal_autocheckpoint", 0)
             .map_err(write_error)?;
@@ -189,9 +191,11 @@ impl Drop for LogKeeper {
 /// like the writer's (`synchronous=FULL`: the log is synced before the copy, the file after),
 /// and never checkpointing on its own.
 fn connect(path: &Path) -> Result<Connection, StoreError> {
-    let path: PathBuf = path.to_owned();
     let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let conn = Connection::open_with_flags(path, flags).map_err(write_error)?;
+    // A passive checkpoint never waits; opening may, while another connection recovers the log.
+    conn.busy_timeout(Duration::from_secs(10))
+        .map_err(write_error)?;
     conn.pragma_update(None, "synchronous", "FULL")
         .map_err(write_error)?;
     conn.pragma_update(None, "wal_autocheckpoint", 0)
