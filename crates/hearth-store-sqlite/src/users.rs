@@ -154,15 +154,19 @@ impl UserStore for SqliteStore {
             .await
     }
 
-    async fn contacts(&self, user: UserId) -> Result<Vec<Contact>, StoreError> {
+    async fn contacts(&self, user: UserId, largest: i64) -> Result<Vec<Contact>, StoreError> {
+        // The size test comes before the members are read: a user in a room of 10,000 reads
+        // none of its member rows.
         let sql = format!(
             "SELECT DISTINCT {USER_COLUMNS}, u.last_seen_at FROM conversation_members mine \
+             JOIN conversations c ON c.id = mine.conversation_id AND c.member_count <= ?2 \
              JOIN conversation_members theirs ON theirs.conversation_id = mine.conversation_id \
              JOIN users u ON u.id = theirs.user_id \
              WHERE mine.user_id = ?1 AND theirs.user_id <> ?1 ORDER BY u.username"
         );
         let rows = sqlx::query(AssertSqlSafe(sql))
             .bind(user.as_uuid())
+            .bind(largest)
             .fetch_all(&self.readers)
             .await
             .map_err(store_error)?;

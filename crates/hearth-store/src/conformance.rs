@@ -108,6 +108,7 @@ macro_rules! store_conformance_tests {
             mark_delivered_moves_only_the_delivered_marker,
             member_markers_list_every_member,
             contacts_are_the_people_sharing_a_conversation,
+            contacts_leave_out_conversations_above_the_size_given,
             last_seen_is_recorded,
             events_after_return_the_log_in_order,
             conversation_cursors_list_members_conversations,

@@ -70,6 +70,7 @@ pub trait UserStore: Send + Sync {
     /// Records when the user's last connection ended.
     async fn record_last_seen(&self, user: UserId, at: Timestamp) -> Result<(), StoreError>;
 
-    /// Everyone who shares at least one conversation with `user` (not `user`), by username.
-    async fn contacts(&self, user: UserId) -> Result<Vec<Contact>, StoreError>;
+    /// Everyone who shares with `user` at least one conversation of at most `largest` members
+    /// (not `user`), by username.
+    async fn contacts(&self, user: UserId, largest: i64) -> Result<Vec<Contact>, StoreError>;
 }

@@ -5,7 +5,9 @@
 
 use std::sync::Arc;
 
-use hearth_domain::{Access, ConversationEvent, ConversationId, ReceiptKind, Seq, UserId};
+use hearth_domain::{
+    Access, ConversationEvent, ConversationId, ConversationSummary, ReceiptKind, Seq, UserId,
+};
 use hearth_store::DynStore;
 
 use crate::realtime::{
@@ -14,6 +16,14 @@ use crate::realtime::{
 };
 use crate::rosters::{Roster, Rosters};
 use crate::{AppError, now};
+
+/// Presence travels only through conversations of at most this many members: direct
+/// conversations and small groups, not rooms and channels of thousands. Everyone sharing any
+/// conversation would make presence quadratic in a room's size — each of 10,000 members
+/// coming online (after a restart, all of them at once) announced to the 10,000, and each
+/// connection's `ready` carrying 10,000 entries. The same size as the inline member list of a
+/// conversation summary: a conversation small enough to list its members shows who is online.
+pub const PRESENCE_CIRCLE: i64 = ConversationSummary::MEMBER_LIST_LIMIT;
 
 /// The realtime announcer every use case shares.
 #[derive(Clone, Debug)]
@@ -216,9 +226,9 @@ impl Notifier {
     }
 
     /// A device of `user` connected. Announces them online if it is their first, and returns
-    /// the presence of everyone who shares a conversation with them.
+    /// the presence of their circle (see [`PRESENCE_CIRCLE`]).
     pub async fn connected(&self, user: UserId) -> Result<Vec<PresenceEntry>, AppError> {
-        let contacts = self.store.contacts(user).await?;
+        let contacts = self.store.contacts(user, PRESENCE_CIRCLE).await?;
         if self.presence.connected(user) {
             let audience: Arc<[UserId]> = contacts.iter().map(|c| c.user.id).collect();
             self.publish(
@@ -250,7 +260,7 @@ impl Notifier {
         if let Err(err) = self.store.record_last_seen(user, at).await {
             tracing::warn!(cause = %err, user_id = %user, "cannot record last seen");
         }
-        match self.store.contacts(user).await {
+        match self.store.contacts(user, PRESENCE_CIRCLE).await {
             Ok(contacts) => {
                 let audience: Arc<[UserId]> = contacts.iter().map(|c| c.user.id).collect();
                 self.publish(

@@ -40,6 +40,36 @@ async fn test_ready_carries_the_presence_of_contacts() {
 }
 
 #[tokio::test]
+async fn test_presence_does_not_travel_through_a_conversation_larger_than_its_circle() {
+    let app = TestApp::spawn().await;
+    let (alice, bob, _dm) = app.alice_and_bob().await;
+    let room = app
+        .create_conversation(&alice, "room", "Big Room", &[])
+        .await;
+    // The circle is 100 members (`PRESENCE_CIRCLE`): with Alice, 101.
+    let (server, room) = (&app, room.as_str());
+    let members = futures::future::join_all((0..100).map(|n| async move {
+        let member = server.register(&format!("member{n}")).await;
+        server.join(&member, room).await.expect(200);
+        member
+    }))
+    .await;
+    let mut alice_ws = app.ws_connect(&format!("?token={}", alice.access)).await;
+    let ready = alice_ws.next().await;
+    assert_eq!(
+        ready["presence"].as_array().map(Vec::len),
+        Some(1),
+        "Bob only: {ready}"
+    );
+
+    let _member_ws = app.ws(&members[0]).await;
+    let _bob_ws = app.ws(&bob).await;
+    // The room member came online first; the first presence Alice hears is Bob's.
+    let online = alice_ws.next_of("presence").await;
+    assert_eq!(online["user_id"], bob.user_id.as_str());
+}
+
+#[tokio::test]
 async fn test_subscribe_answers_online_users_and_tells_other_viewers() {
     let app = TestApp::spawn().await;
     let (alice, bob, dm) = app.alice_and_bob().await;

@@ -242,23 +242,47 @@ pub async fn contacts_are_the_people_sharing_a_conversation(store: DynStore) {
             .collect::<Vec<_>>()
     };
     assert_eq!(
-        names(store.contacts(alice.id).await.unwrap()),
+        names(store.contacts(alice.id, 100).await.unwrap()),
         ["bob", "carol"]
     );
     assert_eq!(
-        names(store.contacts(carol.id).await.unwrap()),
+        names(store.contacts(carol.id, 100).await.unwrap()),
         ["alice", "bob"]
     );
 }
 
+pub async fn contacts_leave_out_conversations_above_the_size_given(store: DynStore) {
+    let (alice, _bob, _dm) = alice_and_bob(&store).await;
+    let carol = user(&store, "carol").await;
+    let dave = user(&store, "dave").await;
+    group(&store, &alice, &[&carol, &dave], HistoryVisibility::All).await;
+    let names = |contacts: Vec<crate::Contact>| {
+        contacts
+            .into_iter()
+            .map(|c| c.user.username.as_str().to_owned())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        names(store.contacts(alice.id, 3).await.unwrap()),
+        ["bob", "carol", "dave"],
+        "the group of three counts at 3"
+    );
+    assert_eq!(
+        names(store.contacts(alice.id, 2).await.unwrap()),
+        ["bob"],
+        "only the direct conversation at 2"
+    );
+    assert!(store.contacts(carol.id, 2).await.unwrap().is_empty());
+}
+
 pub async fn last_seen_is_recorded(store: DynStore) {
     let (alice, bob, _dm) = alice_and_bob(&store).await;
-    let contacts = store.contacts(alice.id).await.unwrap();
+    let contacts = store.contacts(alice.id, 100).await.unwrap();
     assert_eq!(contacts[0].last_seen_at, None);
     let at = now();
     store.record_last_seen(bob.id, at).await.unwrap();
     assert_eq!(
-        store.contacts(alice.id).await.unwrap()[0].last_seen_at,
+        store.contacts(alice.id, 100).await.unwrap()[0].last_seen_at,
         Some(at)
     );
 }
