@@ -40,7 +40,7 @@ struct Args {
     /// Idle sockets (connections).
     #[arg(long)]
     connections: Option<usize>,
-    /// Subscribed devices (fan-out).
+    /// Fan-out recipients: devices (fanout) or room members (fanout-room).
     #[arg(long)]
     members: Option<usize>,
     /// Missed messages (catch-up).

@@ -20,8 +20,12 @@ pub enum Scenario {
     Latency,
     /// Idle connections: time to open, server memory per connection.
     Connections,
-    /// One message to many connections: time until the last has it; sustained deliveries/s.
+    /// One message to many devices of one member: time until the last has it; sustained
+    /// deliveries/s.
     Fanout,
+    /// The same to the members of a room, one device each (registers them all: minutes at
+    /// 10,000).
+    FanoutRoom,
     /// A client offline for many messages: time for bootstrap + changes.
     Catchup,
     /// Start to first answered request; idle memory.
@@ -30,12 +34,13 @@ pub enum Scenario {
 
 impl Scenario {
     /// Every scenario, in report order.
-    pub const ALL: [Scenario; 7] = [
+    pub const ALL: [Scenario; 8] = [
         Scenario::ThroughputWs,
         Scenario::ThroughputRest,
         Scenario::Latency,
         Scenario::Connections,
         Scenario::Fanout,
+        Scenario::FanoutRoom,
         Scenario::Catchup,
         Scenario::Coldstart,
     ];
@@ -56,7 +61,7 @@ pub struct Sizes {
     pub probes: usize,
     /// Idle connections.
     pub connections: usize,
-    /// Connections of the fan-out recipient.
+    /// Recipients of the fan-out: devices of one member, or members of a room.
     pub fanout_members: usize,
     /// Messages timed one at a time in the fan-out scenario.
     pub fanout_sends: usize,
@@ -123,7 +128,8 @@ pub(crate) async fn run(
         }
         Scenario::Latency => latency::run(server, sizes).await,
         Scenario::Connections => connections::run(server, sizes).await,
-        Scenario::Fanout => fanout::run(server, sizes).await,
+        Scenario::Fanout => fanout::run(server, sizes, fanout::Recipients::Devices).await,
+        Scenario::FanoutRoom => fanout::run(server, sizes, fanout::Recipients::Members).await,
         Scenario::Catchup => catchup::run(server, sizes).await,
         Scenario::Coldstart => coldstart::run(server, sizes).await,
     }

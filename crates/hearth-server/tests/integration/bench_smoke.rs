@@ -23,6 +23,7 @@ async fn test_every_benchmark_scenario_runs_in_smoke_mode() {
             "coldstart",
             "connections",
             "fanout",
+            "fanout-room",
             "latency",
             "throughput-rest",
             "throughput-ws"
