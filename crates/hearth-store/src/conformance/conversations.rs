@@ -229,24 +229,26 @@ pub async fn member_markers_list_every_member(store: DynStore) {
     );
 }
 
+/// The usernames of `contacts`, in order.
+fn contact_names(contacts: Vec<crate::Contact>) -> Vec<String> {
+    contacts
+        .into_iter()
+        .map(|c| c.user.username.as_str().to_owned())
+        .collect()
+}
+
 pub async fn contacts_are_the_people_sharing_a_conversation(store: DynStore) {
     let (alice, bob, _dm) = alice_and_bob(&store).await;
     let carol = user(&store, "carol").await;
     let _dave = user(&store, "dave").await;
     direct(&store, &alice, &carol).await;
     direct(&store, &bob, &carol).await;
-    let names = |contacts: Vec<crate::Contact>| {
-        contacts
-            .into_iter()
-            .map(|c| c.user.username.as_str().to_owned())
-            .collect::<Vec<_>>()
-    };
     assert_eq!(
-        names(store.contacts(alice.id, 100).await.unwrap()),
+        contact_names(store.contacts(alice.id, 100).await.unwrap()),
         ["bob", "carol"]
     );
     assert_eq!(
-        names(store.contacts(carol.id, 100).await.unwrap()),
+        contact_names(store.contacts(carol.id, 100).await.unwrap()),
         ["alice", "bob"]
     );
 }
@@ -256,19 +258,13 @@ pub async fn contacts_leave_out_conversations_above_the_size_given(store: DynSto
     let carol = user(&store, "carol").await;
     let dave = user(&store, "dave").await;
     group(&store, &alice, &[&carol, &dave], HistoryVisibility::All).await;
-    let names = |contacts: Vec<crate::Contact>| {
-        contacts
-            .into_iter()
-            .map(|c| c.user.username.as_str().to_owned())
-            .collect::<Vec<_>>()
-    };
     assert_eq!(
-        names(store.contacts(alice.id, 3).await.unwrap()),
+        contact_names(store.contacts(alice.id, 3).await.unwrap()),
         ["bob", "carol", "dave"],
         "the group of three counts at 3"
     );
     assert_eq!(
-        names(store.contacts(alice.id, 2).await.unwrap()),
+        contact_names(store.contacts(alice.id, 2).await.unwrap()),
         ["bob"],
         "only the direct conversation at 2"
     );
