@@ -30,8 +30,11 @@ pub async fn run(
     let _ = rlimit::increase_nofile_limit(u64::MAX);
     let mut report = Report::new();
     for scenario in scenarios {
-        let rows = scenarios::run(*scenario, server, sizes).await?;
-        report.rows.extend(rows);
+        let mut runs = Vec::with_capacity(sizes.runs);
+        for _ in 0..sizes.runs.max(1) {
+            runs.push(scenarios::run(*scenario, server, sizes).await?);
+        }
+        report.rows.extend(report::median_of_runs(runs));
     }
     Ok(report)
 }

@@ -46,6 +46,10 @@ struct Args {
     /// Missed messages (catch-up).
     #[arg(long)]
     missed: Option<usize>,
+    /// Runs of each scenario, each on a fresh server: every figure is reported as the median,
+    /// with the range (this machine's speed drifts by ±15 % between runs).
+    #[arg(long, default_value_t = 1)]
+    runs: usize,
 }
 
 fn machine() -> String {
@@ -118,6 +122,7 @@ async fn main() -> ExitCode {
     if let Some(n) = args.missed {
         sizes.catchup_messages = n;
     }
+    sizes.runs = args.runs.max(1);
     let scenarios = if args.scenarios.is_empty() {
         Scenario::ALL.to_vec()
     } else {

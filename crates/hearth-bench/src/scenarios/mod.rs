@@ -73,6 +73,8 @@ pub struct Sizes {
     pub catchup_messages: usize,
     /// Cold starts measured.
     pub cold_starts: usize,
+    /// Times each scenario runs, each on a fresh server; the report gives each figure's median.
+    pub runs: usize,
 }
 
 impl Sizes {
@@ -91,6 +93,7 @@ impl Sizes {
             catchup_conversations: 100,
             catchup_messages: 10_000,
             cold_starts: 5,
+            runs: 1,
         }
     }
 
@@ -109,6 +112,7 @@ impl Sizes {
             catchup_conversations: 3,
             catchup_messages: 30,
             cold_starts: 1,
+            runs: 1,
         }
     }
 }
