@@ -9,9 +9,9 @@
 
 use std::sync::Arc;
 
-use hearth_store::{ConversationStore, MessageStore};
+use hearth_store::MessageStore;
 use hearth_store_sqlite::{SqliteOptions, SqliteStore};
-use support::{now, text_message, user};
+use support::{alice_and_bob, text_message};
 
 mod support;
 
@@ -23,13 +23,7 @@ async fn concurrent_sends_share_transactions() {
             .await
             .unwrap(),
     );
-    let alice = user(&store, "alice").await;
-    let bob = user(&store, "bob").await;
-    let dm = store
-        .get_or_create_direct(alice, bob, now())
-        .await
-        .unwrap()
-        .id;
+    let (alice, _bob, dm) = alice_and_bob(&store).await;
     let before = store.commits();
 
     let sends = (0..400).map(|i| {

@@ -8,9 +8,9 @@
 )]
 
 use hearth_domain::{ConversationId, EventKind};
-use hearth_store::{ConversationStore, MessageStore, SyncStore};
+use hearth_store::{MessageStore, SyncStore};
 use hearth_store_sqlite::{SqliteOptions, SqliteStore};
-use support::{now, text_message, user};
+use support::{alice_and_bob, text_message};
 
 mod support;
 
@@ -40,13 +40,7 @@ async fn a_log_written_before_0005_reads_each_message_once_after_it() {
     let store = SqliteStore::open(&path, SqliteOptions::default())
         .await
         .unwrap();
-    let alice = user(&store, "alice").await;
-    let bob = user(&store, "bob").await;
-    let dm = store
-        .get_or_create_direct(alice, bob, now())
-        .await
-        .unwrap()
-        .id;
+    let (alice, _bob, dm) = alice_and_bob(&store).await;
     let sent = store
         .send_message(text_message(dm, alice, "k1", "hello"))
         .await

@@ -180,7 +180,8 @@ macro_rules! store_conformance_tests {
     };
 }
 
-fn now() -> Timestamp {
+/// Now, at the stores' precision (microseconds), so values read back compare equal.
+pub fn now() -> Timestamp {
     let now = time::OffsetDateTime::now_utc();
     now.replace_microsecond(now.microsecond()).unwrap()
 }
@@ -215,7 +216,13 @@ async fn alice_and_bob(store: &DynStore) -> (User, User, ConversationId) {
     (alice, bob, dm)
 }
 
-fn new_message(conversation: ConversationId, sender: UserId, key: &str, text: &str) -> NewMessage {
+/// A plain text message from `sender` in `conversation`, sent with idempotency key `key`.
+pub fn new_message(
+    conversation: ConversationId,
+    sender: UserId,
+    key: &str,
+    text: &str,
+) -> NewMessage {
     NewMessage {
         id: MessageId::new(),
         conversation_id: conversation,

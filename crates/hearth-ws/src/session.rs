@@ -272,8 +272,7 @@ impl Session {
         registration: &mut Registration,
     ) -> Result<(), ()> {
         self.feed_frame(&first).await?;
-        self.feed_queued(registration, 1).await?;
-        self.tx.flush().await.map_err(drop)
+        self.write_queued_behind(registration).await
     }
 
     /// Writes the answer to an action and, behind it, the events already queued — after a
@@ -284,24 +283,20 @@ impl Session {
         registration: &mut Registration,
     ) -> Result<(), ()> {
         self.tx.feed(Message::Text(reply)).await.map_err(drop)?;
-        self.feed_queued(registration, 1).await?;
-        self.tx.flush().await.map_err(drop)
+        self.write_queued_behind(registration).await
     }
 
-    /// Feeds queued events to the socket (without flushing) until none is left or a batch of
-    /// [`WRITE_BATCH`] frames, counting the `written` ones already fed, is full.
-    async fn feed_queued(
-        &mut self,
-        registration: &mut Registration,
-        mut written: usize,
-    ) -> Result<(), ()> {
+    /// Behind the one frame just fed: feeds the queued events until none is left or a batch of
+    /// [`WRITE_BATCH`] frames is full, then flushes everything once.
+    async fn write_queued_behind(&mut self, registration: &mut Registration) -> Result<(), ()> {
+        let mut written = 1;
         while written < WRITE_BATCH
             && let Some(frame) = registration.events.try_recv()
         {
             self.feed_frame(&frame).await?;
             written += 1;
         }
-        Ok(())
+        self.tx.flush().await.map_err(drop)
     }
 
     async fn feed_frame(&mut self, frame: &Frame) -> Result<(), ()> {

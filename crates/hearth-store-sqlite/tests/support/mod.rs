@@ -1,18 +1,12 @@
-//! What the SQLite store's own tests and benches share: the clock as the store keeps it, a
-//! user, and a plain text message.
+//! What the SQLite store's own tests and benches share: a user, Alice and Bob with their
+//! direct conversation, and (from the store conformance suite) the clock as stores keep it
+//! and a plain text message.
 #![allow(clippy::unwrap_used, dead_code, reason = "test code")]
 
-use hearth_domain::{
-    ClientMessageId, ConversationId, DisplayName, MessageContent, MessageId, UserId, Username,
-};
-use hearth_store::{NewMessage, NewUser, UserStore};
+use hearth_domain::{ConversationId, DisplayName, UserId, Username};
+pub use hearth_store::conformance::{new_message as text_message, now};
+use hearth_store::{ConversationStore, NewUser, UserStore};
 use hearth_store_sqlite::SqliteStore;
-
-/// Now, at the store's precision (microseconds), so values read back compare equal.
-pub fn now() -> time::OffsetDateTime {
-    let now = time::OffsetDateTime::now_utc();
-    now.replace_microsecond(now.microsecond()).unwrap()
-}
 
 /// A new user named `name`.
 pub async fn user(store: &SqliteStore, name: &str) -> UserId {
@@ -31,21 +25,14 @@ pub async fn user(store: &SqliteStore, name: &str) -> UserId {
     id
 }
 
-/// A text message from `sender` in `conversation`, sent with idempotency key `key`.
-pub fn text_message(
-    conversation: ConversationId,
-    sender: UserId,
-    key: &str,
-    text: &str,
-) -> NewMessage {
-    NewMessage {
-        id: MessageId::new(),
-        conversation_id: conversation,
-        sender_id: sender,
-        client_message_id: ClientMessageId::parse(key).unwrap(),
-        content: MessageContent::parse(text).unwrap(),
-        created_at: now(),
-        reply_to: None,
-        mentions: Vec::new(),
-    }
+/// Alice, Bob and their direct conversation.
+pub async fn alice_and_bob(store: &SqliteStore) -> (UserId, UserId, ConversationId) {
+    let alice = user(store, "alice").await;
+    let bob = user(store, "bob").await;
+    let dm = store
+        .get_or_create_direct(alice, bob, now())
+        .await
+        .unwrap()
+        .id;
+    (alice, bob, dm)
 }
