@@ -13,7 +13,7 @@ use hearth_store::{ChangeOutcome, MessageDeletion, MessageEdit, MessageEditStore
 use rusqlite::params;
 
 use crate::SqliteStore;
-use crate::codec::{micros, store_error, write_error};
+use crate::codec::{micros, write_error};
 use crate::messages::{digest, take_seq};
 use crate::rows::{load_message, load_message_tx};
 use crate::search::{index_text, search_rowid, unindex_text};
@@ -178,8 +178,9 @@ impl MessageEditStore for SqliteStore {
         conversation: ConversationId,
         id: MessageId,
     ) -> Result<Option<Message>, StoreError> {
-        let mut conn = self.readers.acquire().await.map_err(store_error)?;
-        load_message(&mut conn, conversation, id).await
+        self.readers
+            .read(async |conn| load_message(conn, conversation, id).await)
+            .await
     }
 
     async fn edit_message(&self, change: MessageEdit) -> Result<ChangeOutcome, StoreError> {

@@ -368,12 +368,17 @@ impl ConversationStore for SqliteStore {
              LEFT JOIN conversation_members m ON m.conversation_id = c.id AND m.user_id = ?1 \
              WHERE c.id = ?2 AND c.deleted_at IS NULL"
         );
-        let row = sqlx::query(AssertSqlSafe(sql))
-            .bind(user.as_uuid())
-            .bind(conversation.as_uuid())
-            .fetch_optional(&self.readers)
-            .await
-            .map_err(store_error)?;
+        let row = self
+            .readers
+            .read(async |conn| {
+                sqlx::query(AssertSqlSafe(sql))
+                    .bind(user.as_uuid())
+                    .bind(conversation.as_uuid())
+                    .fetch_optional(conn)
+                    .await
+                    .map_err(store_error)
+            })
+            .await?;
         let Some(row) = row else {
             return Ok(None);
         };

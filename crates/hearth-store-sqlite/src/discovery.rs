@@ -32,14 +32,19 @@ impl SqliteStore {
                AND c.public_name > ?3 \
              ORDER BY c.public_name LIMIT ?4"
         );
-        let rows = sqlx::query(AssertSqlSafe(sql))
-            .bind(discovery.viewer.as_uuid())
-            .bind(pattern)
-            .bind(discovery.after.unwrap_or_default())
-            .bind(i64::from(discovery.limit))
-            .fetch_all(&self.readers)
-            .await
-            .map_err(store_error)?;
+        let rows = self
+            .readers
+            .read(async |conn| {
+                sqlx::query(AssertSqlSafe(sql))
+                    .bind(discovery.viewer.as_uuid())
+                    .bind(pattern)
+                    .bind(discovery.after.unwrap_or_default())
+                    .bind(i64::from(discovery.limit))
+                    .fetch_all(conn)
+                    .await
+                    .map_err(store_error)
+            })
+            .await?;
         rows.iter()
             .map(|row| {
                 Ok(Discovered {

@@ -30,21 +30,24 @@ impl MessagePageStore for SqliteStore {
              ORDER BY m.seq {order} LIMIT ?5",
             message_columns("m")
         );
-        let mut conn = self.readers.acquire().await.map_err(store_error)?;
-        let rows = sqlx::query(AssertSqlSafe(sql))
-            .bind(conversation.as_uuid())
-            .bind(window.after)
-            .bind(window.before.unwrap_or(i64::MAX))
-            .bind(thread.map(|t| t.as_uuid()))
-            .bind(i64::from(limit))
-            .fetch_all(&mut *conn)
+        self.readers
+            .read(async |conn| {
+                let rows = sqlx::query(AssertSqlSafe(sql))
+                    .bind(conversation.as_uuid())
+                    .bind(window.after)
+                    .bind(window.before.unwrap_or(i64::MAX))
+                    .bind(thread.map(|t| t.as_uuid()))
+                    .bind(i64::from(limit))
+                    .fetch_all(&mut *conn)
+                    .await
+                    .map_err(store_error)?;
+                let mut messages = read_messages(conn, rows).await?;
+                if window.newest_first {
+                    messages.reverse();
+                }
+                Ok(messages)
+            })
             .await
-            .map_err(store_error)?;
-        let mut messages = read_messages(&mut conn, rows).await?;
-        if window.newest_first {
-            messages.reverse();
-        }
-        Ok(messages)
     }
 }
 
@@ -68,7 +71,10 @@ impl MentionStore for SqliteStore {
         for name in names {
             query = query.bind(name.as_str());
         }
-        let rows = query.fetch_all(&self.readers).await.map_err(store_error)?;
+        let rows = self
+            .readers
+            .read(async |conn| query.fetch_all(conn).await.map_err(store_error))
+            .await?;
         Ok(rows
             .into_iter()
             .map(|(name, id)| (name, UserId::from_uuid(id)))

@@ -1,11 +1,12 @@
 //! Hearth's embedded SQLite store.
 //!
-//! One database file in WAL mode. Reads go to a pool of read-only connections (sqlx), which
-//! WAL lets run beside the writer. Every write goes through the single [`writer`] (a thread
-//! that owns a rusqlite connection to the same file), which commits
+//! One database file in WAL mode. Reads go to a pool of read-only connections (sqlx, see
+//! [`readers`]), which WAL lets run beside the writer. Every write goes through the single
+//! [`writer`] (a thread that owns a rusqlite connection to the same file), which commits
 //! concurrent writes together (group commit): one transaction and one fsync per batch, with a
-//! savepoint per write so one failing write never undoes another. A write's caller is answered
-//! only after its batch is durable (`synchronous=FULL`).
+//! savepoint per write so one failing write never undoes another. The fsync runs on a thread
+//! of its own while the writer goes on ([`durability`]); a write's caller is answered, and a
+//! read returns, only once everything it wrote or saw is durable.
 //!
 //! This crate implements the ports of `hearth-store` and nothing else: no business rule lives
 //! here, and no SQLite type leaves it.
@@ -15,6 +16,7 @@ mod checkpoint;
 mod codec;
 mod conversations;
 mod discovery;
+mod durability;
 mod events;
 mod history;
 mod markers;
@@ -22,6 +24,7 @@ mod members;
 mod messages;
 mod privacy;
 mod reactions;
+mod readers;
 mod rows;
 mod search;
 mod sessions;
@@ -42,12 +45,13 @@ use sqlx::sqlite::{
 };
 
 use crate::checkpoint::CheckpointPolicy;
+use crate::readers::Readers;
 use crate::writer::Writer;
 
 /// The embedded SQLite store. Cheap to share behind an `Arc`.
 #[derive(Debug)]
 pub struct SqliteStore {
-    readers: SqlitePool,
+    readers: Readers,
     writer: Writer,
 }
 
@@ -87,12 +91,7 @@ impl SqliteStore {
         run_migrations(base.clone()).await?;
         let writer = Writer::open(path, options.max_batch, CheckpointPolicy::default()).await?;
 
-        let readers = SqlitePoolOptions::new()
-            .max_connections(options.readers.max(1))
-            .min_connections(1)
-            .connect_with(base.read_only(true))
-            .await
-            .map_err(codec::store_error)?;
+        let readers = Readers::open(base, options.readers, writer.durability()).await?;
 
         Ok(Self { readers, writer })
     }
@@ -162,10 +161,14 @@ async fn applied(pool: &SqlitePool) -> Result<usize, StoreError> {
 #[async_trait::async_trait]
 impl HealthStore for SqliteStore {
     async fn ping(&self) -> Result<(), StoreError> {
-        sqlx::query("SELECT 1")
-            .execute(&self.readers)
-            .await
-            .map_err(codec::store_error)?;
+        self.readers
+            .read(async |conn| {
+                sqlx::query("SELECT 1")
+                    .execute(conn)
+                    .await
+                    .map_err(codec::store_error)
+            })
+            .await?;
         self.writer.ping().await
     }
 }

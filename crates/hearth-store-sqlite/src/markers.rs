@@ -1,9 +1,9 @@
 //! Read and delivered markers in SQLite: forward-only, clamped to the log.
 
+use crate::readers::Readers;
 use hearth_domain::{ConversationId, MemberMarker, Seq, UserId};
 use hearth_store::StoreError;
 use rusqlite::params;
-use sqlx::SqlitePool;
 use uuid::Uuid;
 
 use crate::codec::{store_error, write_error};
@@ -81,17 +81,21 @@ pub(crate) fn mark_delivered(
 
 /// Every member's markers.
 pub(crate) async fn member_markers(
-    readers: &SqlitePool,
+    readers: &Readers,
     conversation: ConversationId,
 ) -> Result<Vec<MemberMarker>, StoreError> {
-    let rows: Vec<(Uuid, i64, i64, i64)> = sqlx::query_as(
-        "SELECT user_id, last_delivered_seq, last_read_seq, joined_seq FROM conversation_members \
-         WHERE conversation_id = ?",
-    )
-    .bind(conversation.as_uuid())
-    .fetch_all(readers)
-    .await
-    .map_err(store_error)?;
+    let rows: Vec<(Uuid, i64, i64, i64)> = readers
+        .read(async |conn| {
+            sqlx::query_as(
+                "SELECT user_id, last_delivered_seq, last_read_seq, joined_seq \
+                 FROM conversation_members WHERE conversation_id = ?",
+            )
+            .bind(conversation.as_uuid())
+            .fetch_all(conn)
+            .await
+            .map_err(store_error)
+        })
+        .await?;
     Ok(rows
         .into_iter()
         .map(|(user, delivered, read, joined)| MemberMarker {

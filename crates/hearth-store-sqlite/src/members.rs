@@ -417,13 +417,18 @@ impl MemberStore for SqliteStore {
              FROM conversation_members m JOIN users u ON u.id = m.user_id \
              WHERE m.conversation_id = ? ORDER BY m.joined_seq, u.username LIMIT ? OFFSET ?"
         );
-        let rows = sqlx::query(AssertSqlSafe(sql))
-            .bind(conversation.as_uuid())
-            .bind(i64::from(limit))
-            .bind(i64::from(offset))
-            .fetch_all(&self.readers)
-            .await
-            .map_err(store_error)?;
+        let rows = self
+            .readers
+            .read(async |conn| {
+                sqlx::query(AssertSqlSafe(sql))
+                    .bind(conversation.as_uuid())
+                    .bind(i64::from(limit))
+                    .bind(i64::from(offset))
+                    .fetch_all(conn)
+                    .await
+                    .map_err(store_error)
+            })
+            .await?;
         rows.iter().map(member_from_row).collect()
     }
 
@@ -437,24 +442,34 @@ impl MemberStore for SqliteStore {
              FROM conversation_members m JOIN users u ON u.id = m.user_id \
              WHERE m.conversation_id = ? AND m.user_id = ?"
         );
-        let row = sqlx::query(AssertSqlSafe(sql))
-            .bind(conversation.as_uuid())
-            .bind(user.as_uuid())
-            .fetch_optional(&self.readers)
-            .await
-            .map_err(store_error)?;
+        let row = self
+            .readers
+            .read(async |conn| {
+                sqlx::query(AssertSqlSafe(sql))
+                    .bind(conversation.as_uuid())
+                    .bind(user.as_uuid())
+                    .fetch_optional(conn)
+                    .await
+                    .map_err(store_error)
+            })
+            .await?;
         row.as_ref().map(member_from_row).transpose()
     }
 
     async fn audience(&self, conversation: ConversationId) -> Result<Vec<Access>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT user_id, role, permissions, history_from FROM conversation_members \
+        let rows = self
+            .readers
+            .read(async |conn| {
+                sqlx::query(
+                    "SELECT user_id, role, permissions, history_from FROM conversation_members \
              WHERE conversation_id = ?",
-        )
-        .bind(conversation.as_uuid())
-        .fetch_all(&self.readers)
-        .await
-        .map_err(store_error)?;
+                )
+                .bind(conversation.as_uuid())
+                .fetch_all(conn)
+                .await
+                .map_err(store_error)
+            })
+            .await?;
         rows.iter()
             .filter_map(|row| access_from_row(row, "").transpose())
             .collect()
@@ -476,11 +491,16 @@ impl MemberStore for SqliteStore {
         conversation: ConversationId,
     ) -> Result<Vec<JoinRequest>, StoreError> {
         let sql = join_requests_sql("jr.conversation_id = ? ORDER BY jr.created_at, u.username");
-        let rows = sqlx::query(AssertSqlSafe(sql))
-            .bind(conversation.as_uuid())
-            .fetch_all(&self.readers)
-            .await
-            .map_err(store_error)?;
+        let rows = self
+            .readers
+            .read(async |conn| {
+                sqlx::query(AssertSqlSafe(sql))
+                    .bind(conversation.as_uuid())
+                    .fetch_all(conn)
+                    .await
+                    .map_err(store_error)
+            })
+            .await?;
         rows.iter().map(join_request_from_row).collect()
     }
 

@@ -201,8 +201,9 @@ impl MessageStore for SqliteStore {
         sender: UserId,
         key: &ClientMessageId,
     ) -> Result<Option<Message>, StoreError> {
-        let mut conn = self.readers.acquire().await.map_err(store_error)?;
-        by_key(&mut conn, sender, key).await
+        self.readers
+            .read(async |conn| by_key(conn, sender, key).await)
+            .await
     }
 
     async fn messages_after(
@@ -215,15 +216,18 @@ impl MessageStore for SqliteStore {
             "SELECT {} FROM messages m WHERE m.conversation_id = ? AND m.seq > ? ORDER BY m.seq LIMIT ?",
             message_columns("m")
         );
-        let mut conn = self.readers.acquire().await.map_err(store_error)?;
-        let rows = sqlx::query(AssertSqlSafe(sql))
-            .bind(conversation.as_uuid())
-            .bind(after)
-            .bind(i64::from(limit))
-            .fetch_all(&mut *conn)
+        self.readers
+            .read(async |conn| {
+                let rows = sqlx::query(AssertSqlSafe(sql))
+                    .bind(conversation.as_uuid())
+                    .bind(after)
+                    .bind(i64::from(limit))
+                    .fetch_all(&mut *conn)
+                    .await
+                    .map_err(store_error)?;
+                read_messages(conn, rows).await
+            })
             .await
-            .map_err(store_error)?;
-        read_messages(&mut conn, rows).await
     }
 
     async fn recent_messages(
@@ -237,16 +241,19 @@ impl MessageStore for SqliteStore {
              ORDER BY m.seq DESC LIMIT ?",
             message_columns("m")
         );
-        let mut conn = self.readers.acquire().await.map_err(store_error)?;
-        let rows = sqlx::query(AssertSqlSafe(sql))
-            .bind(conversation.as_uuid())
-            .bind(visible_from)
-            .bind(i64::from(limit))
-            .fetch_all(&mut *conn)
+        self.readers
+            .read(async |conn| {
+                let rows = sqlx::query(AssertSqlSafe(sql))
+                    .bind(conversation.as_uuid())
+                    .bind(visible_from)
+                    .bind(i64::from(limit))
+                    .fetch_all(&mut *conn)
+                    .await
+                    .map_err(store_error)?;
+                let mut messages = read_messages(conn, rows).await?;
+                messages.reverse();
+                Ok(messages)
+            })
             .await
-            .map_err(store_error)?;
-        let mut messages = read_messages(&mut conn, rows).await?;
-        messages.reverse();
-        Ok(messages)
     }
 }

@@ -22,12 +22,16 @@ fn consent(name: &str) -> Result<Consent, StoreError> {
 #[async_trait::async_trait]
 impl PrivacyStore for SqliteStore {
     async fn privacy(&self, user: UserId) -> Result<Privacy, StoreError> {
-        let row: Option<(String, String)> =
-            sqlx::query_as("SELECT dm_privacy, invite_privacy FROM users WHERE id = ?")
-                .bind(user.as_uuid())
-                .fetch_optional(&self.readers)
-                .await
-                .map_err(store_error)?;
+        let row: Option<(String, String)> = self
+            .readers
+            .read(async |conn| {
+                sqlx::query_as("SELECT dm_privacy, invite_privacy FROM users WHERE id = ?")
+                    .bind(user.as_uuid())
+                    .fetch_optional(conn)
+                    .await
+                    .map_err(store_error)
+            })
+            .await?;
         let (direct, invites) = row.ok_or(StoreError::NotFound("user"))?;
         Ok(Privacy {
             direct_messages: consent(&direct)?,
@@ -98,11 +102,16 @@ impl PrivacyStore for SqliteStore {
              FROM user_blocks b JOIN users u ON u.id = b.blocked_id \
              WHERE b.blocker_id = ? ORDER BY b.created_at DESC, u.username"
         );
-        let rows = sqlx::query(AssertSqlSafe(sql))
-            .bind(blocker.as_uuid())
-            .fetch_all(&self.readers)
-            .await
-            .map_err(store_error)?;
+        let rows = self
+            .readers
+            .read(async |conn| {
+                sqlx::query(AssertSqlSafe(sql))
+                    .bind(blocker.as_uuid())
+                    .fetch_all(conn)
+                    .await
+                    .map_err(store_error)
+            })
+            .await?;
         rows.iter()
             .map(|row| {
                 Ok(BlockedUser {
@@ -114,8 +123,11 @@ impl PrivacyStore for SqliteStore {
     }
 
     async fn relation(&self, a: UserId, b: UserId) -> Result<Relation, StoreError> {
-        let (blocked, share_a_conversation): (bool, bool) = sqlx::query_as(
-            "SELECT \
+        let (blocked, share_a_conversation): (bool, bool) = self
+            .readers
+            .read(async |conn| {
+                sqlx::query_as(
+                    "SELECT \
                 EXISTS (SELECT 1 FROM user_blocks \
                     WHERE (blocker_id = ?1 AND blocked_id = ?2) \
                        OR (blocker_id = ?2 AND blocked_id = ?1)), \
@@ -124,12 +136,14 @@ impl PrivacyStore for SqliteStore {
                         ON y.conversation_id = x.conversation_id AND y.user_id = ?2 \
                     JOIN conversations c ON c.id = x.conversation_id AND c.deleted_at IS NULL \
                     WHERE x.user_id = ?1)",
-        )
-        .bind(a.as_uuid())
-        .bind(b.as_uuid())
-        .fetch_one(&self.readers)
-        .await
-        .map_err(store_error)?;
+                )
+                .bind(a.as_uuid())
+                .bind(b.as_uuid())
+                .fetch_one(conn)
+                .await
+                .map_err(store_error)
+            })
+            .await?;
         Ok(Relation {
             blocked,
             share_a_conversation,
@@ -147,7 +161,10 @@ impl PrivacyStore for SqliteStore {
             for id in chunk {
                 query = query.bind(id.as_uuid());
             }
-            let found = query.fetch_all(&self.readers).await.map_err(store_error)?;
+            let found = self
+                .readers
+                .read(async |conn| query.fetch_all(conn).await.map_err(store_error))
+                .await?;
             blockers.extend(found.into_iter().map(UserId::from_uuid));
         }
         Ok(blockers)

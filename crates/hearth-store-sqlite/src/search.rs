@@ -199,34 +199,37 @@ impl SearchStore for SqliteStore {
         if let Some(conversation) = search.conversation {
             query = query.bind(conversation.as_uuid());
         }
-        let mut conn = self.readers.acquire().await.map_err(store_error)?;
-        let rows = query
-            .bind(search.after.map_or(i64::MAX, SearchCursor::position))
-            .bind(i64::from(search.limit))
-            .fetch_all(&mut *conn)
-            .await
-            .map_err(store_error)?;
-        let mut messages = Vec::with_capacity(rows.len());
-        let mut extras = Vec::with_capacity(rows.len());
-        for row in &rows {
-            let Some(message) = message_from_row(row, "m")? else {
-                continue;
-            };
-            let position: i64 = row.try_get("position").map_err(store_error)?;
-            let snippet: String = row.try_get("snippet").map_err(store_error)?;
-            messages.push(message);
-            extras.push((position, snippet));
-        }
-        hydrate(&mut conn, &mut messages).await?;
-        Ok(messages
-            .into_iter()
-            .zip(extras)
-            .map(|(message, (position, snippet))| SearchHit {
-                message,
-                snippet: snippet_parts(&snippet),
-                cursor: SearchCursor::at(position),
+        self.readers
+            .read(async |conn| {
+                let rows = query
+                    .bind(search.after.map_or(i64::MAX, SearchCursor::position))
+                    .bind(i64::from(search.limit))
+                    .fetch_all(&mut *conn)
+                    .await
+                    .map_err(store_error)?;
+                let mut messages = Vec::with_capacity(rows.len());
+                let mut extras = Vec::with_capacity(rows.len());
+                for row in &rows {
+                    let Some(message) = message_from_row(row, "m")? else {
+                        continue;
+                    };
+                    let position: i64 = row.try_get("position").map_err(store_error)?;
+                    let snippet: String = row.try_get("snippet").map_err(store_error)?;
+                    messages.push(message);
+                    extras.push((position, snippet));
+                }
+                hydrate(conn, &mut messages).await?;
+                Ok(messages
+                    .into_iter()
+                    .zip(extras)
+                    .map(|(message, (position, snippet))| SearchHit {
+                        message,
+                        snippet: snippet_parts(&snippet),
+                        cursor: SearchCursor::at(position),
+                    })
+                    .collect())
             })
-            .collect())
+            .await
     }
 }
 

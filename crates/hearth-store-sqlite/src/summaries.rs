@@ -132,7 +132,10 @@ impl SqliteStore {
         if let Some(id) = only {
             query = query.bind(id.as_uuid());
         }
-        let rows = query.fetch_all(&self.readers).await.map_err(store_error)?;
+        let rows = self
+            .readers
+            .read(async |conn| query.fetch_all(conn).await.map_err(store_error))
+            .await?;
         let mut summaries = rows
             .iter()
             .map(summary_from_row)
@@ -161,7 +164,10 @@ impl SqliteStore {
             .bind(viewer.as_uuid())
             .bind(only.map(|id| id.as_uuid()))
             .bind(ConversationSummary::MEMBER_LIST_LIMIT);
-        let rows = query.fetch_all(&self.readers).await.map_err(store_error)?;
+        let rows = self
+            .readers
+            .read(async |conn| query.fetch_all(conn).await.map_err(store_error))
+            .await?;
         let mut members: HashMap<Uuid, Vec<Member>> = HashMap::new();
         for row in &rows {
             members

@@ -18,16 +18,19 @@ impl SyncStore for SqliteStore {
         &self,
         user: UserId,
     ) -> Result<Vec<ConversationCursor>, StoreError> {
-        let rows: Vec<(Uuid, i64, i64)> = sqlx::query_as(
+        let rows: Vec<(Uuid, i64, i64)> = self
+            .readers
+            .read(async |conn| {
+                sqlx::query_as(
             "SELECT m.conversation_id, cc.next_seq - 1, m.history_from FROM conversation_members m \
              JOIN conversation_counters cc ON cc.conversation_id = m.conversation_id \
              JOIN conversations c ON c.id = m.conversation_id \
              WHERE m.user_id = ? AND c.deleted_at IS NULL",
         )
         .bind(user.as_uuid())
-        .fetch_all(&self.readers)
-        .await
-        .map_err(store_error)?;
+        .fetch_all(conn).await.map_err(store_error)
+            })
+            .await?;
         Ok(rows
             .into_iter()
             .map(|(id, last_seq, history_from)| ConversationCursor {
@@ -68,47 +71,50 @@ impl SyncStore for SqliteStore {
              ORDER BY e.seq",
             message_columns("msg")
         );
-        let mut conn = self.readers.acquire().await.map_err(store_error)?;
-        let rows = sqlx::query(AssertSqlSafe(sql))
-            .bind(conversation.as_uuid())
-            .bind(after)
-            .bind(visible_from)
-            .bind(i64::from(limit))
-            .fetch_all(&mut *conn)
+        self.readers
+            .read(async |conn| {
+                let rows = sqlx::query(AssertSqlSafe(sql))
+                    .bind(conversation.as_uuid())
+                    .bind(after)
+                    .bind(visible_from)
+                    .bind(i64::from(limit))
+                    .fetch_all(&mut *conn)
+                    .await
+                    .map_err(store_error)?;
+                // Read every event's message first, then complete them all at once.
+                let mut messages = Vec::with_capacity(rows.len());
+                for row in &rows {
+                    if let Some(message) = message_from_row(row, "msg")? {
+                        messages.push(message);
+                    }
+                }
+                hydrate(conn, &mut messages).await?;
+                let mut messages = messages.into_iter();
+                let mut events = Vec::with_capacity(rows.len());
+                for row in &rows {
+                    let kind: String = row.try_get("kind").map_err(store_error)?;
+                    let payload: Option<String> = row.try_get("payload").map_err(store_error)?;
+                    let has_message = row
+                        .try_get::<Option<Uuid>, _>("msg_id")
+                        .map_err(store_error)?
+                        .is_some();
+                    // Every row with a message consumed one, in order, whatever its kind.
+                    let message = has_message.then(|| messages.next()).flatten();
+                    let kind = match decode(&kind, payload.as_deref())? {
+                        Some(kind) => kind,
+                        None => message_event(&kind, payload.as_deref(), message)?,
+                    };
+                    events.push(ConversationEvent {
+                        conversation_id: conversation,
+                        seq: row.try_get("seq").map_err(store_error)?,
+                        actor_id: UserId::from_uuid(row.try_get("actor_id").map_err(store_error)?),
+                        created_at: from_micros(row.try_get("created_at").map_err(store_error)?),
+                        kind,
+                    });
+                }
+                Ok(events)
+            })
             .await
-            .map_err(store_error)?;
-        // Read every event's message first, then complete them all at once.
-        let mut messages = Vec::with_capacity(rows.len());
-        for row in &rows {
-            if let Some(message) = message_from_row(row, "msg")? {
-                messages.push(message);
-            }
-        }
-        hydrate(&mut conn, &mut messages).await?;
-        let mut messages = messages.into_iter();
-        let mut events = Vec::with_capacity(rows.len());
-        for row in &rows {
-            let kind: String = row.try_get("kind").map_err(store_error)?;
-            let payload: Option<String> = row.try_get("payload").map_err(store_error)?;
-            let has_message = row
-                .try_get::<Option<Uuid>, _>("msg_id")
-                .map_err(store_error)?
-                .is_some();
-            // Every row with a message consumed one, in order, whatever its kind.
-            let message = has_message.then(|| messages.next()).flatten();
-            let kind = match decode(&kind, payload.as_deref())? {
-                Some(kind) => kind,
-                None => message_event(&kind, payload.as_deref(), message)?,
-            };
-            events.push(ConversationEvent {
-                conversation_id: conversation,
-                seq: row.try_get("seq").map_err(store_error)?,
-                actor_id: UserId::from_uuid(row.try_get("actor_id").map_err(store_error)?),
-                created_at: from_micros(row.try_get("created_at").map_err(store_error)?),
-                kind,
-            });
-        }
-        Ok(events)
     }
 }
 

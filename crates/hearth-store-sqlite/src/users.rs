@@ -68,21 +68,31 @@ impl UserStore for SqliteStore {
 
     async fn user(&self, id: UserId) -> Result<Option<User>, StoreError> {
         let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE u.id = ?");
-        let row = sqlx::query(AssertSqlSafe(sql))
-            .bind(id.as_uuid())
-            .fetch_optional(&self.readers)
-            .await
-            .map_err(store_error)?;
+        let row = self
+            .readers
+            .read(async |conn| {
+                sqlx::query(AssertSqlSafe(sql))
+                    .bind(id.as_uuid())
+                    .fetch_optional(conn)
+                    .await
+                    .map_err(store_error)
+            })
+            .await?;
         row.as_ref().map(user_from_row).transpose()
     }
 
     async fn user_by_username(&self, username: &Username) -> Result<Option<User>, StoreError> {
         let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE u.username = ?");
-        let row = sqlx::query(AssertSqlSafe(sql))
-            .bind(username.as_str())
-            .fetch_optional(&self.readers)
-            .await
-            .map_err(store_error)?;
+        let row = self
+            .readers
+            .read(async |conn| {
+                sqlx::query(AssertSqlSafe(sql))
+                    .bind(username.as_str())
+                    .fetch_optional(conn)
+                    .await
+                    .map_err(store_error)
+            })
+            .await?;
         row.as_ref().map(user_from_row).transpose()
     }
 
@@ -93,22 +103,32 @@ impl UserStore for SqliteStore {
             "SELECT {USER_COLUMNS} FROM users u WHERE lower(u.email) = lower(?) \
              ORDER BY u.created_at, u.id LIMIT 1"
         );
-        let row = sqlx::query(AssertSqlSafe(sql))
-            .bind(email.trim())
-            .fetch_optional(&self.readers)
-            .await
-            .map_err(store_error)?;
+        let row = self
+            .readers
+            .read(async |conn| {
+                sqlx::query(AssertSqlSafe(sql))
+                    .bind(email.trim())
+                    .fetch_optional(conn)
+                    .await
+                    .map_err(store_error)
+            })
+            .await?;
         row.as_ref().map(user_from_row).transpose()
     }
 
     async fn credentials(&self, username: &Username) -> Result<Option<Credentials>, StoreError> {
         let sql =
             format!("SELECT {USER_COLUMNS}, u.password_hash FROM users u WHERE u.username = ?");
-        let row = sqlx::query(AssertSqlSafe(sql))
-            .bind(username.as_str())
-            .fetch_optional(&self.readers)
-            .await
-            .map_err(store_error)?;
+        let row = self
+            .readers
+            .read(async |conn| {
+                sqlx::query(AssertSqlSafe(sql))
+                    .bind(username.as_str())
+                    .fetch_optional(conn)
+                    .await
+                    .map_err(store_error)
+            })
+            .await?;
         match row {
             None => Ok(None),
             Some(row) => Ok(Some(Credentials {
@@ -130,13 +150,18 @@ impl UserStore for SqliteStore {
              WHERE u.id <> ?1 AND (u.username LIKE ?2 ESCAPE '\\' OR lower(u.display_name) LIKE ?2 ESCAPE '\\') \
              ORDER BY u.username LIMIT ?3"
         );
-        let rows = sqlx::query(AssertSqlSafe(sql))
-            .bind(exclude.as_uuid())
-            .bind(pattern)
-            .bind(i64::from(limit.get()))
-            .fetch_all(&self.readers)
-            .await
-            .map_err(store_error)?;
+        let rows = self
+            .readers
+            .read(async |conn| {
+                sqlx::query(AssertSqlSafe(sql))
+                    .bind(exclude.as_uuid())
+                    .bind(pattern)
+                    .bind(i64::from(limit.get()))
+                    .fetch_all(conn)
+                    .await
+                    .map_err(store_error)
+            })
+            .await?;
         rows.iter().map(user_from_row).collect()
     }
 
@@ -164,12 +189,17 @@ impl UserStore for SqliteStore {
              JOIN users u ON u.id = theirs.user_id \
              WHERE mine.user_id = ?1 AND theirs.user_id <> ?1 ORDER BY u.username"
         );
-        let rows = sqlx::query(AssertSqlSafe(sql))
-            .bind(user.as_uuid())
-            .bind(largest)
-            .fetch_all(&self.readers)
-            .await
-            .map_err(store_error)?;
+        let rows = self
+            .readers
+            .read(async |conn| {
+                sqlx::query(AssertSqlSafe(sql))
+                    .bind(user.as_uuid())
+                    .bind(largest)
+                    .fetch_all(conn)
+                    .await
+                    .map_err(store_error)
+            })
+            .await?;
         rows.iter()
             .map(|row| {
                 let last_seen: Option<i64> = row.try_get("last_seen_at").map_err(store_error)?;

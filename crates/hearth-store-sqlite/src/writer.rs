@@ -4,9 +4,10 @@
 //! class of disk), so one transaction per write caps a server at a few hundred writes per
 //! second. Instead, every write is a job sent to one thread that owns the only read-write
 //! connection. The thread takes the first waiting job, then every job already queued behind it
-//! (up to `max_batch`), runs them all in one `BEGIN IMMEDIATE … COMMIT`, and only then answers
-//! their callers. Under load, batches grow by themselves; idle, a batch is one job and the
-//! latency is one fsync.
+//! (up to `max_batch`), runs them all in one `BEGIN IMMEDIATE … COMMIT`, and hands the batch
+//! to the syncer ([`crate::durability`]), which answers their callers once the log is synced
+//! past it; meanwhile the writer runs the next batch. Under load, batches grow by themselves;
+//! idle, a batch is one job and the latency is one fsync.
 //!
 //! Each job runs inside its own SAVEPOINT: a job that fails (a constraint, a conflict) is
 //! rolled back alone and reports its error, while the rest of the batch commits. Jobs of one
@@ -14,7 +15,8 @@
 //! the same batch wrote: two sends with one idempotency key in one batch store one message.
 //!
 //! If the commit itself fails, every job of the batch is answered with
-//! `StoreError::Unavailable`: nothing was acknowledged that is not on disk.
+//! `StoreError::Unavailable`: nothing was acknowledged that is not on disk. After a failed
+//! sync, every job is answered so without running.
 //!
 //! The writer is a plain OS thread that owns a rusqlite connection, and a job is a
 //! synchronous closure over it ([`Tx`]). The writer once ran on sqlx, which keeps each
@@ -42,12 +44,9 @@ use tracing::{debug_span, error};
 
 use crate::checkpoint::{CheckpointCounts, CheckpointPolicy, LogKeeper};
 use crate::codec::write_error;
+use crate::durability::{Committed, Durability, Finish, LogSync, Syncer, WalFile};
 use crate::search::apply_index_changes;
 pub(crate) use crate::tx::Tx;
-
-/// How to answer a job's caller once the batch's fate is known (`Some(why)`: it did not
-/// commit).
-type Finish = Box<dyn FnOnce(Option<&str>) + Send>;
 
 /// One write, type-erased so that jobs of any result type share the queue.
 trait WriteJob: Send {
@@ -104,6 +103,8 @@ pub(crate) struct Writer {
     commands: mpsc::Sender<Command>,
     /// Transactions committed so far (each holds one batch).
     commits: Arc<AtomicU64>,
+    /// What is visible and what is durable, for the readers to wait on.
+    durability: Arc<Durability>,
     /// Checkpoints so far (see [`crate::checkpoint`]), for the tests that watch them.
     #[cfg(test)]
     checkpoints: Arc<CheckpointCounts>,
@@ -121,9 +122,10 @@ const QUEUE_DEPTH: usize = 16_384;
 /// Prepared statements the writer's connection keeps compiled (every job's SQL fits).
 const STATEMENT_CACHE: usize = 256;
 
-/// Opens the writer's connection: read-write, WAL, durable commits (`synchronous=FULL`),
-/// foreign keys enforced, waiting up to 10 s for a lock (the same settings as the readers'),
-/// and temporary files (savepoint journals) in memory.
+/// Opens the writer's connection: read-write, WAL, commits that write the log without syncing
+/// it (`synchronous=NORMAL`: the syncer does, see [`crate::durability`]), foreign keys
+/// enforced, waiting up to 10 s for a lock (the same settings as the readers'), and temporary
+/// files (savepoint journals) in memory.
 fn connect(path: &Path) -> Result<Connection, StoreError> {
     let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let conn = Connection::open_with_flags(path, flags).map_err(write_error)?;
@@ -131,7 +133,7 @@ fn connect(path: &Path) -> Result<Connection, StoreError> {
         .map_err(write_error)?;
     conn.pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get::<_, String>(0))
         .map_err(write_error)?;
-    conn.pragma_update(None, "synchronous", "FULL")
+    conn.pragma_update(None, "synchronous", "NORMAL")
         .map_err(write_error)?;
     conn.pragma_update(None, "foreign_keys", true)
         .map_err(write_error)?;
@@ -151,23 +153,55 @@ impl Writer {
         max_batch: usize,
         checkpoints: CheckpointPolicy,
     ) -> Result<Self, StoreError> {
+        Self::start(path, max_batch, checkpoints, None).await
+    }
+
+    /// [`open`](Self::open), syncing the log through `log` instead of the `-wal` file.
+    #[cfg(test)]
+    pub(crate) async fn open_with_log(
+        path: &Path,
+        max_batch: usize,
+        log: Box<dyn LogSync>,
+    ) -> Result<Self, StoreError> {
+        Self::start(path, max_batch, CheckpointPolicy::default(), Some(log)).await
+    }
+
+    async fn start(
+        path: &Path,
+        max_batch: usize,
+        checkpoints: CheckpointPolicy,
+        log: Option<Box<dyn LogSync>>,
+    ) -> Result<Self, StoreError> {
         let (commands, queue) = mpsc::channel(QUEUE_DEPTH);
         let commits = Arc::new(AtomicU64::new(0));
         let counts = Arc::new(CheckpointCounts::default());
+        let durability = Durability::new();
         let (opened, ready) = oneshot::channel();
         let path: PathBuf = path.to_owned();
-        let (counter, thread_counts) = (commits.clone(), counts.clone());
+        let (counter, thread_counts, visible) =
+            (commits.clone(), counts.clone(), durability.clone());
         std::thread::Builder::new()
             .name("hearth-sqlite-writer".to_owned())
             .spawn(move || {
                 let started = connect(&path).and_then(|conn| {
-                    let log = LogKeeper::start(&conn, &path, checkpoints, thread_counts)?;
-                    Ok((conn, log))
+                    let keeper = LogKeeper::start(&conn, &path, checkpoints, thread_counts)?;
+                    // The connection has read the database, so its log exists.
+                    let log = match log {
+                        Some(log) => log,
+                        None => Box::new(WalFile::open(&path)?),
+                    };
+                    let syncer = Syncer::start(log, visible.clone())?;
+                    Ok((conn, keeper, syncer))
                 });
                 match started {
-                    Ok((conn, log)) => {
+                    Ok((conn, keeper, syncer)) => {
                         let _ = opened.send(Ok(()));
-                        run(Tx::new(conn), log, queue, max_batch.max(1), &counter);
+                        let ends = Ends {
+                            keeper,
+                            syncer,
+                            durability: visible,
+                        };
+                        run(Tx::new(conn), ends, queue, max_batch.max(1), &counter);
                     }
                     Err(err) => {
                         let _ = opened.send(Err(err));
@@ -179,6 +213,7 @@ impl Writer {
         Ok(Self {
             commands,
             commits,
+            durability,
             #[cfg(test)]
             checkpoints: counts,
         })
@@ -187,6 +222,11 @@ impl Writer {
     /// How many transactions the writer has committed.
     pub(crate) fn commits(&self) -> u64 {
         self.commits.load(Ordering::Relaxed)
+    }
+
+    /// What is visible and what is durable: readers wait on it (see [`crate::durability`]).
+    pub(crate) fn durability(&self) -> Arc<Durability> {
+        self.durability.clone()
     }
 
     /// Checkpoints so far, by the checkpointer and by the writer.
@@ -229,17 +269,24 @@ fn writer_gone() -> StoreError {
     StoreError::Unavailable("the database writer has stopped".to_owned())
 }
 
+/// What the writer hands its commits on to: the checkpointer's keeper (the log's size), the
+/// syncer (the log's durability) and the watermarks readers wait on.
+struct Ends {
+    keeper: LogKeeper,
+    syncer: Syncer,
+    durability: Arc<Durability>,
+}
+
 /// The writer thread: batches of queued jobs, one transaction each, until closed (or every
 /// handle is gone).
 fn run(
     conn: Tx,
-    mut log: LogKeeper,
+    mut ends: Ends,
     mut queue: mpsc::Receiver<Command>,
     max_batch: usize,
     commits: &AtomicU64,
 ) {
     let mut batch: Vec<Job> = Vec::with_capacity(max_batch);
-    let mut finishes: Vec<Finish> = Vec::with_capacity(max_batch);
     let mut close: Option<oneshot::Sender<()>> = None;
     while close.is_none() {
         match queue.blocking_recv() {
@@ -247,6 +294,12 @@ fn run(
             Some(Command::Close(done)) => close = Some(done),
             None => break,
         }
+        // One batch may be syncing while the next one runs; the one after waits for that
+        // sync, gathering jobs meanwhile. Committing every few jobs instead would cost more
+        // log per job (each commit rewrites its share of index pages and adds a full-text
+        // segment) than the wait.
+        ends.durability
+            .wait_synced(ends.durability.announced().saturating_sub(1));
         while batch.len() < max_batch && close.is_none() {
             match queue.try_recv() {
                 Ok(Command::Write(job)) => batch.push(job),
@@ -257,11 +310,18 @@ fn run(
         if batch.is_empty() {
             continue;
         }
+        if ends.durability.failed() {
+            batch
+                .drain(..)
+                .for_each(|job| job.abort("the database log could not be synced to disk"));
+            continue;
+        }
         let size = batch.len();
+        let mut finishes: Vec<Finish> = Vec::with_capacity(size);
         let failure = {
             let span = debug_span!("sqlite.group_commit", batch = size);
             let _entered = span.enter();
-            commit_batch(&conn, &mut batch, &mut finishes)
+            commit_batch(&conn, &ends.durability, &mut batch, &mut finishes)
         };
         match &failure {
             None => {
@@ -273,16 +333,20 @@ fn run(
                 error!(cause = %why, batch = size, "group commit failed; the batch is answered unavailable");
             }
         }
-        for finish in finishes.drain(..) {
-            finish(failure.as_deref());
-        }
-        if failure.is_none() {
-            // After the answers: a checkpoint the writer must run itself delays only the next
+        let committed = failure.is_none();
+        ends.syncer.settle(Committed {
+            upto: ends.durability.announced(),
+            failure,
+            finishes,
+        });
+        if committed {
+            // After the hand-off: a checkpoint the writer must run itself delays only the next
             // batch, never this one's callers.
-            log.committed(&conn);
+            ends.keeper.committed(&conn);
         }
     }
-    log.stop();
+    ends.syncer.stop();
+    ends.keeper.stop();
     drop(conn);
     if let Some(done) = close {
         let _ = done.send(());
@@ -296,9 +360,15 @@ fn bracket(conn: &Tx, sql: &str) -> Result<(), String> {
         .map_err(|e| write_error(e).to_string())
 }
 
-/// Runs every job of the batch in one transaction. Returns why the batch did not commit, if
-/// it did not; jobs that never ran are answered here.
-fn commit_batch(conn: &Tx, batch: &mut Vec<Job>, finishes: &mut Vec<Finish>) -> Option<String> {
+/// Runs every job of the batch in one transaction, announcing the commit to `durability`
+/// before it is made. Returns why the batch did not commit, if it did not; jobs that never ran
+/// are answered here.
+fn commit_batch(
+    conn: &Tx,
+    durability: &Durability,
+    batch: &mut Vec<Job>,
+    finishes: &mut Vec<Finish>,
+) -> Option<String> {
     if let Err(why) = bracket(conn, "BEGIN IMMEDIATE") {
         batch.drain(..).for_each(|job| job.abort(&why));
         return Some(why);
@@ -332,7 +402,10 @@ fn commit_batch(conn: &Tx, batch: &mut Vec<Job>, finishes: &mut Vec<Finish>) -> 
         Some(why) => Err(why),
         None => apply_index_changes(conn, index_changes)
             .map_err(|e| e.to_string())
-            .and_then(|()| bracket(conn, "COMMIT")),
+            .and_then(|()| {
+                durability.announce();
+                bracket(conn, "COMMIT")
+            }),
     };
     match outcome {
         Ok(()) => None,
@@ -351,6 +424,7 @@ mod tests {
     use tokio::sync::oneshot;
 
     use super::{Finish, Job, TypedJob, commit_batch};
+    use crate::durability::Durability;
     use crate::tx::{IndexChange, Tx};
 
     /// A connection with the two full-text indexes of the schema.
@@ -403,7 +477,7 @@ mod tests {
         let mut batch = vec![first, failing, last];
         let mut finishes: Vec<Finish> = Vec::new();
 
-        let failure = commit_batch(&tx, &mut batch, &mut finishes);
+        let failure = commit_batch(&tx, &Durability::new(), &mut batch, &mut finishes);
         finishes
             .drain(..)
             .for_each(|finish| finish(failure.as_deref()));
@@ -437,7 +511,7 @@ mod tests {
         let mut batch: Vec<Job> = vec![Box::new(TypedJob { work, reply })];
         let mut finishes: Vec<Finish> = Vec::new();
 
-        let failure = commit_batch(&tx, &mut batch, &mut finishes);
+        let failure = commit_batch(&tx, &Durability::new(), &mut batch, &mut finishes);
         finishes
             .drain(..)
             .for_each(|finish| finish(failure.as_deref()));
