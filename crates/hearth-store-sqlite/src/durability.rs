@@ -230,9 +230,22 @@ fn answer(batch: Committed, failure: Option<&str>) {
     }
 }
 
+/// Marks the log failed if the syncer panics, so that no one waits for a sync that will not
+/// come (the writer, readers) and everything fails instead.
+struct FailOnPanic<'a>(&'a Durability);
+
+impl Drop for FailOnPanic<'_> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            self.0.mark_failed();
+        }
+    }
+}
+
 /// The syncer thread: takes every batch queued, syncs once for all of them, answers them in
 /// order, publishes how far the log is synced; until the writer is gone.
 fn run(mut log: Box<dyn LogSync>, durability: &Durability, queue: &mpsc::Receiver<Committed>) {
+    let _poison = FailOnPanic(durability);
     let mut group: Vec<Committed> = Vec::new();
     while let Ok(first) = queue.recv() {
         group.push(first);
