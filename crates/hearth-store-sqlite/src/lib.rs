@@ -91,6 +91,10 @@ impl SqliteStore {
         run_migrations(base.clone()).await?;
         let writer = Writer::open(path, options.max_batch, CheckpointPolicy::default()).await?;
 
+        // Messages sent just before a crash may still wait for their indexing pass.
+        writer
+            .write(|tx| search::index_pending(tx).map(drop))
+            .await?;
         let readers = Readers::open(base, options.readers, writer.durability()).await?;
 
         Ok(Self { readers, writer })

@@ -10,9 +10,8 @@ use uuid::Uuid;
 use crate::SqliteStore;
 use crate::codec::{from_micros, micros, store_error, write_error};
 use crate::rows::{load_message_tx, message_columns, read_messages};
-use crate::search::index_text;
 use crate::threads::refresh_thread;
-use crate::tx::{Tx, execute, query_one, query_opt};
+use crate::tx::{Tx, execute, query_opt};
 
 /// The SHA-256 of a message's text, kept once the text itself is replaced (see
 /// `messages.sent_digest`).
@@ -130,12 +129,13 @@ fn store_message(tx: &Tx, new: NewMessage) -> Result<SendOutcome, StoreError> {
     let at = micros(new.created_at);
     let conversation = new.conversation_id.as_uuid();
     let mentions = serde_json::to_string(&new.mentions).map_err(StoreError::backend)?;
-    let search_rowid: i64 = query_one(
+    // `search_rowid` is the message's place in the full-text indexes, which a later pass
+    // fills (`search::index_pending`).
+    execute(
         tx,
         "INSERT INTO messages (id, conversation_id, sender_id, client_message_id, seq, content, \
              created_at, reply_to, thread_root_id, mentions, search_rowid) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT coalesce(max(search_rowid), 0) + 1 FROM messages)) \
-         RETURNING search_rowid",
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT coalesce(max(search_rowid), 0) + 1 FROM messages))",
         params![
             new.id.as_uuid(),
             conversation,
@@ -148,10 +148,9 @@ fn store_message(tx: &Tx, new: NewMessage) -> Result<SendOutcome, StoreError> {
             root,
             mentions,
         ],
-        |row| row.get(0),
     )
     .map_err(write_error)?;
-    index_text(tx, search_rowid, new.content.as_str());
+    tx.note_unindexed();
     // The message row is its own entry in the conversation's log (migration 0005).
     execute(
         tx,

@@ -10,6 +10,16 @@
 //! rendered here into FTS5 syntax from words only, so no user input reaches the FTS5 query
 //! parser as syntax. A viewer finds only messages of conversations they are a member of, from
 //! the first seq they see (history visibility).
+//!
+//! The indexes trail the messages. Indexing a send in its own commit cost every commit a new
+//! segment in each index and a rewrite of their pages — a fifth of a send's log, paid again
+//! in every small batch. So a send writes no index row: [`index_pending`] indexes every
+//! message past the stored `indexed_upto` in one pass, from its current text. The writer runs
+//! a pass inside a batch once [`INDEX_LAG`] sends are waiting for one, the store runs one when
+//! it opens, and every search runs one before it reads, so a search always sees every message
+//! sent before it (and the indexes never need more than one pass to catch up). Edits and deletions change the index rows
+//! of indexed messages at the end of their batch ([`apply_index_changes`]); a message the
+//! indexes have not reached yet needs no change, the pass will read its text as it is then.
 
 use hearth_domain::{
     ConversationId, MessageId, SearchCursor, SearchHit, SearchTerm, SearchText, SnippetPart,
@@ -21,10 +31,60 @@ use sqlx::{AssertSqlSafe, Row};
 use crate::SqliteStore;
 use crate::codec::{store_error, write_error};
 use crate::rows::{hydrate, message_columns, message_from_row};
-use crate::tx::{IndexChange, Tx, decode_all, execute, query_opt};
+use crate::tx::{IndexChange, Tx, decode_all, execute, query_one, query_opt};
+
+/// How many sends may wait for the indexes before the writer runs a pass. A pass over this
+/// many messages takes a few milliseconds of one batch; a search runs one for whatever is
+/// waiting.
+pub(crate) const INDEX_LAG: u64 = 256;
+
+/// Indexes every message past `indexed_upto` (see the module docs) that is not deleted, nor
+/// in a deleted conversation, with its current text, and advances `indexed_upto` to the last
+/// message. Returns how many messages it indexed. Runs inside the writer's transaction.
+pub(crate) fn index_pending(tx: &Tx) -> Result<usize, StoreError> {
+    let upto = indexed_upto(tx)?;
+    let mut indexed = 0;
+    for sql in [
+        "INSERT INTO message_search (rowid, content) \
+         SELECT m.search_rowid, m.content FROM messages m \
+         JOIN conversations c ON c.id = m.conversation_id \
+         WHERE m.search_rowid > ?1 AND m.deleted_at IS NULL AND c.deleted_at IS NULL \
+         ORDER BY m.search_rowid",
+        "INSERT INTO message_words (rowid, content) \
+         SELECT m.search_rowid, m.content FROM messages m \
+         JOIN conversations c ON c.id = m.conversation_id \
+         WHERE m.search_rowid > ?1 AND m.deleted_at IS NULL AND c.deleted_at IS NULL \
+         ORDER BY m.search_rowid",
+    ] {
+        indexed = execute(tx, sql, params![upto]).map_err(write_error)?;
+    }
+    execute(
+        tx,
+        "UPDATE search_index_state SET indexed_upto = \
+         (SELECT coalesce(max(search_rowid), 0) FROM messages)",
+        [],
+    )
+    .map_err(write_error)?;
+    tx.forget_unindexed();
+    metrics::counter!("hearth_sqlite_index_passes_total").increment(1);
+    metrics::counter!("hearth_sqlite_indexed_messages_total").increment(indexed as u64);
+    Ok(indexed)
+}
+
+/// The highest `search_rowid` the indexes have reached.
+fn indexed_upto(tx: &Tx) -> Result<i64, StoreError> {
+    query_one(
+        tx,
+        "SELECT indexed_upto FROM search_index_state",
+        [],
+        |row| row.get(0),
+    )
+    .map_err(write_error)
+}
 
 /// Adds a message's text to both indexes at `position` (its `search_rowid`), at the end of
-/// the batch (see `tx.rs`).
+/// the batch (see `tx.rs`). Only for a message that was indexed before (an edit): a new
+/// message waits for [`index_pending`].
 pub(crate) fn index_text(tx: &Tx, position: i64, text: &str) {
     tx.queue_index_change(IndexChange::Add {
         position,
@@ -56,10 +116,18 @@ pub(crate) fn unindex_conversation(
     Ok(())
 }
 
-/// Applies a batch's queued index changes, in order, inside its transaction.
+/// Applies a batch's queued index changes, in order, inside its transaction. A change at a
+/// position the indexes have not reached is left out: the next pass of [`index_pending`]
+/// reads that message as it is then.
 pub(crate) fn apply_index_changes(tx: &Tx, changes: Vec<IndexChange>) -> Result<(), StoreError> {
+    if changes.is_empty() {
+        return Ok(());
+    }
+    let upto = indexed_upto(tx)?;
     for change in changes {
         match change {
+            IndexChange::Add { position, .. } | IndexChange::Remove { position }
+                if position > upto => {}
             IndexChange::Add { position, text } => {
                 for sql in [
                     "INSERT INTO message_search (rowid, content) VALUES (?, ?)",
@@ -156,6 +224,8 @@ fn snippet_parts(marked: &str) -> Vec<SnippetPart> {
 #[async_trait::async_trait]
 impl SearchStore for SqliteStore {
     async fn search_messages(&self, search: MessageSearch) -> Result<Vec<SearchHit>, StoreError> {
+        // Every message sent before the search is found: bring the indexes up to date first.
+        self.writer.write(|tx| index_pending(tx).map(drop)).await?;
         // The stemmed index drives (and marks the snippet) whenever the query has a whole
         // word; prefixes then filter through the unstemmed index. A query of prefixes only is
         // driven, and marked, by the unstemmed index.
@@ -234,8 +304,128 @@ impl SearchStore for SqliteStore {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, reason = "test code")]
 mod tests {
+    use rusqlite::Connection;
+
     use super::*;
+    use crate::SqliteStore;
+
+    /// A migrated database, with one user and one conversation, as the writer's `Tx`.
+    async fn migrated(dir: &tempfile::TempDir) -> Tx {
+        let path = dir.path().join("search.db");
+        SqliteStore::migrate(&path).await.unwrap();
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch(
+            "INSERT INTO users (id, username, display_name, password_hash, created_at, updated_at) \
+                 VALUES (x'01', 'alice', 'Alice', '-', 0, 0); \
+             INSERT INTO conversations (id, kind, created_by, created_at, updated_at) \
+                 VALUES (x'0c', 'group', x'01', 0, 0);",
+        )
+        .unwrap();
+        Tx::new(conn)
+    }
+
+    /// Sends `text` at `position` in conversation `conversation`, as a send does: no index row.
+    fn send(tx: &Tx, conversation: &[u8], position: i64, text: &str) {
+        execute(
+            tx,
+            "INSERT INTO messages (id, conversation_id, sender_id, client_message_id, seq, \
+                 content, created_at, search_rowid) VALUES (?1, ?2, x'01', ?1, ?3, ?4, 0, ?3)",
+            params![format!("m{position}"), conversation, position, text],
+        )
+        .unwrap();
+    }
+
+    /// The positions where `word` is indexed, in each index.
+    fn found(tx: &Tx, word: &str) -> (Vec<i64>, Vec<i64>) {
+        let positions = |table: &str| {
+            let sql = format!("SELECT rowid FROM {table} WHERE {table} MATCH ? ORDER BY rowid");
+            let mut statement = tx.prepare(&sql).unwrap();
+            statement
+                .query_map([word], |row| row.get(0))
+                .unwrap()
+                .map(Result::unwrap)
+                .collect()
+        };
+        (positions("message_search"), positions("message_words"))
+    }
+
+    #[tokio::test]
+    async fn a_pass_indexes_every_message_sent_since_the_last_one_then_none_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let tx = migrated(&dir).await;
+        send(&tx, b"\x0c", 1, "hello world");
+        send(&tx, b"\x0c", 2, "hello again");
+
+        assert_eq!(index_pending(&tx).unwrap(), 2);
+        assert_eq!(index_pending(&tx).unwrap(), 0);
+        assert_eq!(found(&tx, "hello"), (vec![1, 2], vec![1, 2]));
+    }
+
+    #[tokio::test]
+    async fn an_edit_before_the_pass_leaves_the_indexes_to_it_and_only_the_new_text_is_found() {
+        let dir = tempfile::tempdir().unwrap();
+        let tx = migrated(&dir).await;
+        send(&tx, b"\x0c", 1, "first draft");
+        // The edit, as `changes::edit` does it: new text, the old one out, the new one in.
+        execute(&tx, "UPDATE messages SET content = 'second draft'", []).unwrap();
+        tx.queue_index_change(IndexChange::Remove { position: 1 });
+        tx.queue_index_change(IndexChange::Add {
+            position: 1,
+            text: "second draft".to_owned(),
+        });
+        apply_index_changes(&tx, tx.take_index_changes()).unwrap();
+
+        index_pending(&tx).unwrap();
+
+        assert_eq!(found(&tx, "second"), (vec![1], vec![1]));
+        assert_eq!(found(&tx, "first"), (vec![], vec![]));
+    }
+
+    #[tokio::test]
+    async fn an_edit_after_the_pass_changes_the_indexes_at_the_end_of_its_batch() {
+        let dir = tempfile::tempdir().unwrap();
+        let tx = migrated(&dir).await;
+        send(&tx, b"\x0c", 1, "first draft");
+        index_pending(&tx).unwrap();
+
+        tx.queue_index_change(IndexChange::Remove { position: 1 });
+        tx.queue_index_change(IndexChange::Add {
+            position: 1,
+            text: "second draft".to_owned(),
+        });
+        apply_index_changes(&tx, tx.take_index_changes()).unwrap();
+
+        assert_eq!(found(&tx, "second"), (vec![1], vec![1]));
+        assert_eq!(found(&tx, "first"), (vec![], vec![]));
+    }
+
+    #[tokio::test]
+    async fn a_pass_leaves_out_deleted_messages_and_deleted_conversations() {
+        let dir = tempfile::tempdir().unwrap();
+        let tx = migrated(&dir).await;
+        execute(
+            &tx,
+            "INSERT INTO conversations (id, kind, created_by, created_at, updated_at, deleted_at) \
+             VALUES (x'0d', 'group', x'01', 0, 0, 5)",
+            [],
+        )
+        .unwrap();
+        send(&tx, b"\x0c", 1, "kept note");
+        send(&tx, b"\x0c", 2, "deleted note");
+        execute(
+            &tx,
+            "UPDATE messages SET deleted_at = 5 WHERE search_rowid = 2",
+            [],
+        )
+        .unwrap();
+        send(&tx, b"\x0d", 3, "orphaned note");
+
+        index_pending(&tx).unwrap();
+
+        assert_eq!(found(&tx, "note"), (vec![1], vec![1]));
+    }
 
     #[test]
     fn queries_are_quoted_words_only() {

@@ -6,7 +6,7 @@
 //! SQL text is compiled once per connection, not once per job, and a statement costs a call
 //! into SQLite on the same thread, with no hand-off to another.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::ops::Deref;
 
 use hearth_store::StoreError;
@@ -29,6 +29,9 @@ pub(crate) enum IndexChange {
 pub(crate) struct Tx {
     conn: Connection,
     index_changes: RefCell<Vec<IndexChange>>,
+    /// Sends since the last pass of `search::index_pending` (an upper bound: a send rolled
+    /// back still counts).
+    unindexed: Cell<u64>,
 }
 
 impl Deref for Tx {
@@ -44,6 +47,7 @@ impl Tx {
         Self {
             conn,
             index_changes: RefCell::new(Vec::new()),
+            unindexed: Cell::new(0),
         }
     }
 
@@ -60,6 +64,21 @@ impl Tx {
     /// Drops the index changes queued after `mark` (their job was rolled back).
     pub(crate) fn drop_index_changes_after(&self, mark: usize) {
         self.index_changes.borrow_mut().truncate(mark);
+    }
+
+    /// Counts a message sent without being indexed (see `search::index_pending`).
+    pub(crate) fn note_unindexed(&self) {
+        self.unindexed.set(self.unindexed.get().saturating_add(1));
+    }
+
+    /// Sends since the last indexing pass.
+    pub(crate) fn unindexed(&self) -> u64 {
+        self.unindexed.get()
+    }
+
+    /// An indexing pass has run.
+    pub(crate) fn forget_unindexed(&self) {
+        self.unindexed.set(0);
     }
 
     /// Takes the batch's queued index changes, in the order they were queued.

@@ -45,7 +45,7 @@ use tracing::{debug_span, error};
 use crate::checkpoint::{CheckpointCounts, CheckpointPolicy, LogKeeper};
 use crate::codec::write_error;
 use crate::durability::{Committed, Durability, Finish, LogSync, Syncer, WalFile};
-use crate::search::apply_index_changes;
+use crate::search::{INDEX_LAG, apply_index_changes, index_pending};
 pub(crate) use crate::tx::Tx;
 
 /// One write, type-erased so that jobs of any result type share the queue.
@@ -362,7 +362,8 @@ fn bracket(conn: &Tx, sql: &str) -> Result<(), String> {
 
 /// Runs every job of the batch in one transaction, announcing the commit to `durability`
 /// before it is made. Returns why the batch did not commit, if it did not; jobs that never ran
-/// are answered here.
+/// are answered here. The batch also brings the full-text indexes up to date once enough sends
+/// wait for them (see [`crate::search`]).
 fn commit_batch(
     conn: &Tx,
     durability: &Durability,
@@ -401,6 +402,12 @@ fn commit_batch(
     let outcome = match broken {
         Some(why) => Err(why),
         None => apply_index_changes(conn, index_changes)
+            .and_then(|()| {
+                if conn.unindexed() >= INDEX_LAG {
+                    index_pending(conn)?;
+                }
+                Ok(())
+            })
             .map_err(|e| e.to_string())
             .and_then(|()| {
                 durability.announce();
@@ -427,12 +434,15 @@ mod tests {
     use crate::durability::Durability;
     use crate::tx::{IndexChange, Tx};
 
-    /// A connection with the two full-text indexes of the schema.
+    /// A connection with the two full-text indexes of the schema, and their state (every
+    /// position used here counts as indexed).
     fn indexed() -> Tx {
         let conn = Connection::open_in_memory().unwrap();
         conn.execute_batch(
             "CREATE VIRTUAL TABLE message_search USING fts5 (content); \
-             CREATE VIRTUAL TABLE message_words USING fts5 (content);",
+             CREATE VIRTUAL TABLE message_words USING fts5 (content); \
+             CREATE TABLE search_index_state (id INTEGER PRIMARY KEY, indexed_upto INTEGER); \
+             INSERT INTO search_index_state VALUES (1, 1000);",
         )
         .unwrap();
         Tx::new(conn)

@@ -1,0 +1,57 @@
+//! The full-text indexes trail the messages (see the store's `search` module): a search still
+//! finds every message sent before it.
+#![allow(clippy::unwrap_used, missing_docs, reason = "test code")]
+
+use hearth_domain::{MessageId, SearchText};
+use hearth_store::{MessageSearch, MessageStore, SearchStore};
+use hearth_store_sqlite::{SqliteOptions, SqliteStore};
+use rusqlite::{Connection, params};
+use support::{alice_and_bob, text_message};
+
+mod support;
+
+#[tokio::test]
+async fn a_search_finds_a_message_the_indexes_have_not_reached() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("hearth.db");
+    let store = SqliteStore::open(&path, SqliteOptions::default())
+        .await
+        .unwrap();
+    let (alice, _bob, dm) = alice_and_bob(&store).await;
+    store
+        .send_message(text_message(dm, alice, "k1", "an indexed greeting"))
+        .await
+        .unwrap();
+    // A send committed under load, before the writer's indexing pass: a message row past
+    // `indexed_upto`, in no index yet.
+    let late = Connection::open(&path).unwrap();
+    late.busy_timeout(std::time::Duration::from_secs(10))
+        .unwrap();
+    late.execute(
+        "INSERT INTO messages (id, conversation_id, sender_id, client_message_id, seq, content, \
+             created_at, search_rowid) \
+         VALUES (?1, ?2, ?3, 'k2', 1000, 'a pending greeting', 0, \
+             (SELECT max(search_rowid) + 1 FROM messages))",
+        params![MessageId::new().as_uuid(), dm.as_uuid(), alice.as_uuid()],
+    )
+    .unwrap();
+
+    let hits = store
+        .search_messages(MessageSearch {
+            viewer: alice,
+            conversation: Some(dm),
+            text: SearchText::parse("q", "greeting").unwrap(),
+            after: None,
+            limit: 10,
+        })
+        .await
+        .unwrap();
+
+    let mut found: Vec<String> = hits
+        .into_iter()
+        .filter_map(|hit| hit.message.content)
+        .map(|content| content.as_str().to_owned())
+        .collect();
+    found.sort();
+    assert_eq!(found, ["a pending greeting", "an indexed greeting"]);
+}
