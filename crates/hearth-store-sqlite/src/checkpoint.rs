@@ -188,7 +188,7 @@ impl Drop for LogKeeper {
 }
 
 /// The checkpointer's connection: read-write (a checkpoint writes the database file), syncing
-/// like the writer's (`synchronous=FULL`: the log is synced before the copy, the file after),
+/// fully (`synchronous=FULL`: the log is synced before the copy, the file after),
 /// and never checkpointing on its own.
 fn connect(path: &Path) -> Result<Connection, StoreError> {
     let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
