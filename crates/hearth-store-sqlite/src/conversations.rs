@@ -20,7 +20,7 @@ use sqlx::AssertSqlSafe;
 use uuid::Uuid;
 
 use crate::SqliteStore;
-use crate::codec::{is_unique_violation_on, micros, missing_row, store_error, write_error};
+use crate::codec::{is_unique_violation_on, micros, missing_row, write_error};
 use crate::events::{Logged, parse_visibility};
 use crate::markers;
 use crate::members::Joining;
@@ -370,14 +370,11 @@ impl ConversationStore for SqliteStore {
         );
         let row = self
             .readers
-            .read(async |conn| {
+            .fetch_optional(
                 sqlx::query(AssertSqlSafe(sql))
                     .bind(user.as_uuid())
-                    .bind(conversation.as_uuid())
-                    .fetch_optional(conn)
-                    .await
-                    .map_err(store_error)
-            })
+                    .bind(conversation.as_uuid()),
+            )
             .await?;
         let Some(row) = row else {
             return Ok(None);

@@ -34,16 +34,13 @@ impl SqliteStore {
         );
         let rows = self
             .readers
-            .read(async |conn| {
+            .fetch_all(
                 sqlx::query(AssertSqlSafe(sql))
                     .bind(discovery.viewer.as_uuid())
                     .bind(pattern)
                     .bind(discovery.after.unwrap_or_default())
-                    .bind(i64::from(discovery.limit))
-                    .fetch_all(conn)
-                    .await
-                    .map_err(store_error)
-            })
+                    .bind(i64::from(discovery.limit)),
+            )
             .await?;
         rows.iter()
             .map(|row| {

@@ -15,9 +15,7 @@ use rusqlite::params;
 use sqlx::AssertSqlSafe;
 
 use crate::SqliteStore;
-use crate::codec::{
-    Columns, from_micros, is_unique_violation, micros, missing_row, store_error, write_error,
-};
+use crate::codec::{Columns, from_micros, is_unique_violation, micros, missing_row, write_error};
 use crate::conversations::live;
 use crate::events::{Logged, parse_role};
 use crate::messages::take_seq;
@@ -419,15 +417,12 @@ impl MemberStore for SqliteStore {
         );
         let rows = self
             .readers
-            .read(async |conn| {
+            .fetch_all(
                 sqlx::query(AssertSqlSafe(sql))
                     .bind(conversation.as_uuid())
                     .bind(i64::from(limit))
-                    .bind(i64::from(offset))
-                    .fetch_all(conn)
-                    .await
-                    .map_err(store_error)
-            })
+                    .bind(i64::from(offset)),
+            )
             .await?;
         rows.iter().map(member_from_row).collect()
     }
@@ -444,14 +439,11 @@ impl MemberStore for SqliteStore {
         );
         let row = self
             .readers
-            .read(async |conn| {
+            .fetch_optional(
                 sqlx::query(AssertSqlSafe(sql))
                     .bind(conversation.as_uuid())
-                    .bind(user.as_uuid())
-                    .fetch_optional(conn)
-                    .await
-                    .map_err(store_error)
-            })
+                    .bind(user.as_uuid()),
+            )
             .await?;
         row.as_ref().map(member_from_row).transpose()
     }
@@ -459,16 +451,13 @@ impl MemberStore for SqliteStore {
     async fn audience(&self, conversation: ConversationId) -> Result<Vec<Access>, StoreError> {
         let rows = self
             .readers
-            .read(async |conn| {
+            .fetch_all(
                 sqlx::query(
                     "SELECT user_id, role, permissions, history_from FROM conversation_members \
              WHERE conversation_id = ?",
                 )
-                .bind(conversation.as_uuid())
-                .fetch_all(conn)
-                .await
-                .map_err(store_error)
-            })
+                .bind(conversation.as_uuid()),
+            )
             .await?;
         rows.iter()
             .filter_map(|row| access_from_row(row, "").transpose())
@@ -493,13 +482,7 @@ impl MemberStore for SqliteStore {
         let sql = join_requests_sql("jr.conversation_id = ? ORDER BY jr.created_at, u.username");
         let rows = self
             .readers
-            .read(async |conn| {
-                sqlx::query(AssertSqlSafe(sql))
-                    .bind(conversation.as_uuid())
-                    .fetch_all(conn)
-                    .await
-                    .map_err(store_error)
-            })
+            .fetch_all(sqlx::query(AssertSqlSafe(sql)).bind(conversation.as_uuid()))
             .await?;
         rows.iter().map(join_request_from_row).collect()
     }

@@ -104,13 +104,7 @@ impl PrivacyStore for SqliteStore {
         );
         let rows = self
             .readers
-            .read(async |conn| {
-                sqlx::query(AssertSqlSafe(sql))
-                    .bind(blocker.as_uuid())
-                    .fetch_all(conn)
-                    .await
-                    .map_err(store_error)
-            })
+            .fetch_all(sqlx::query(AssertSqlSafe(sql)).bind(blocker.as_uuid()))
             .await?;
         rows.iter()
             .map(|row| {

@@ -12,8 +12,8 @@
 use std::sync::Arc;
 
 use hearth_store::StoreError;
-use sqlx::SqliteConnection;
-use sqlx::sqlite::{SqliteConnectOptions, SqlitePool, SqlitePoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqlitePool, SqlitePoolOptions, SqliteRow};
+use sqlx::{Execute, Executor, Sqlite, SqliteConnection};
 
 use crate::codec::store_error;
 use crate::durability::Durability;
@@ -54,6 +54,27 @@ impl Readers {
         };
         self.durability.settled().await?;
         Ok(value)
+    }
+
+    /// Runs one query; returns its rows once durable (see [`Self::read`]).
+    pub(crate) async fn fetch_all<'q, E>(&self, query: E) -> Result<Vec<SqliteRow>, StoreError>
+    where
+        E: Execute<'q, Sqlite> + 'q,
+    {
+        self.read(async move |conn| conn.fetch_all(query).await.map_err(store_error))
+            .await
+    }
+
+    /// Runs one query; returns its first row, if any, once durable (see [`Self::read`]).
+    pub(crate) async fn fetch_optional<'q, E>(
+        &self,
+        query: E,
+    ) -> Result<Option<SqliteRow>, StoreError>
+    where
+        E: Execute<'q, Sqlite> + 'q,
+    {
+        self.read(async move |conn| conn.fetch_optional(query).await.map_err(store_error))
+            .await
     }
 
     /// Closes every connection.

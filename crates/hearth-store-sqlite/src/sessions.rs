@@ -52,19 +52,13 @@ impl SessionStore for SqliteStore {
         &self,
         hash: &TokenHash,
     ) -> Result<Option<RefreshTokenRecord>, StoreError> {
-        let row = self
-            .readers
-            .read(async |conn| {
-                sqlx::query(
+        let row = self.readers.fetch_optional(sqlx::query(
             "SELECT t.id, t.session_id, t.user_id, t.issued_at, t.expires_at, t.revoked_at, \
                     t.replaced_by_token_id, s.revoked_at AS session_revoked_at \
              FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id \
              WHERE t.token_hash = ?",
         )
-        .bind(&hash.0)
-        .fetch_optional(conn).await.map_err(store_error)
-            })
-            .await?;
+        .bind(&hash.0)).await?;
         let Some(row) = row else { return Ok(None) };
         let time = |name: &str| -> Result<Option<i64>, StoreError> {
             row.try_get(name).map_err(store_error)

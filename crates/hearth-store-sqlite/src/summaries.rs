@@ -132,10 +132,7 @@ impl SqliteStore {
         if let Some(id) = only {
             query = query.bind(id.as_uuid());
         }
-        let rows = self
-            .readers
-            .read(async |conn| query.fetch_all(conn).await.map_err(store_error))
-            .await?;
+        let rows = self.readers.fetch_all(query).await?;
         let mut summaries = rows
             .iter()
             .map(summary_from_row)
@@ -164,10 +161,7 @@ impl SqliteStore {
             .bind(viewer.as_uuid())
             .bind(only.map(|id| id.as_uuid()))
             .bind(ConversationSummary::MEMBER_LIST_LIMIT);
-        let rows = self
-            .readers
-            .read(async |conn| query.fetch_all(conn).await.map_err(store_error))
-            .await?;
+        let rows = self.readers.fetch_all(query).await?;
         let mut members: HashMap<Uuid, Vec<Member>> = HashMap::new();
         for row in &rows {
             members

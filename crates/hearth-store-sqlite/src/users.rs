@@ -70,13 +70,7 @@ impl UserStore for SqliteStore {
         let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE u.id = ?");
         let row = self
             .readers
-            .read(async |conn| {
-                sqlx::query(AssertSqlSafe(sql))
-                    .bind(id.as_uuid())
-                    .fetch_optional(conn)
-                    .await
-                    .map_err(store_error)
-            })
+            .fetch_optional(sqlx::query(AssertSqlSafe(sql)).bind(id.as_uuid()))
             .await?;
         row.as_ref().map(user_from_row).transpose()
     }
@@ -85,13 +79,7 @@ impl UserStore for SqliteStore {
         let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE u.username = ?");
         let row = self
             .readers
-            .read(async |conn| {
-                sqlx::query(AssertSqlSafe(sql))
-                    .bind(username.as_str())
-                    .fetch_optional(conn)
-                    .await
-                    .map_err(store_error)
-            })
+            .fetch_optional(sqlx::query(AssertSqlSafe(sql)).bind(username.as_str()))
             .await?;
         row.as_ref().map(user_from_row).transpose()
     }
@@ -105,13 +93,7 @@ impl UserStore for SqliteStore {
         );
         let row = self
             .readers
-            .read(async |conn| {
-                sqlx::query(AssertSqlSafe(sql))
-                    .bind(email.trim())
-                    .fetch_optional(conn)
-                    .await
-                    .map_err(store_error)
-            })
+            .fetch_optional(sqlx::query(AssertSqlSafe(sql)).bind(email.trim()))
             .await?;
         row.as_ref().map(user_from_row).transpose()
     }
@@ -121,13 +103,7 @@ impl UserStore for SqliteStore {
             format!("SELECT {USER_COLUMNS}, u.password_hash FROM users u WHERE u.username = ?");
         let row = self
             .readers
-            .read(async |conn| {
-                sqlx::query(AssertSqlSafe(sql))
-                    .bind(username.as_str())
-                    .fetch_optional(conn)
-                    .await
-                    .map_err(store_error)
-            })
+            .fetch_optional(sqlx::query(AssertSqlSafe(sql)).bind(username.as_str()))
             .await?;
         match row {
             None => Ok(None),
@@ -152,15 +128,12 @@ impl UserStore for SqliteStore {
         );
         let rows = self
             .readers
-            .read(async |conn| {
+            .fetch_all(
                 sqlx::query(AssertSqlSafe(sql))
                     .bind(exclude.as_uuid())
                     .bind(pattern)
-                    .bind(i64::from(limit.get()))
-                    .fetch_all(conn)
-                    .await
-                    .map_err(store_error)
-            })
+                    .bind(i64::from(limit.get())),
+            )
             .await?;
         rows.iter().map(user_from_row).collect()
     }
@@ -191,14 +164,11 @@ impl UserStore for SqliteStore {
         );
         let rows = self
             .readers
-            .read(async |conn| {
+            .fetch_all(
                 sqlx::query(AssertSqlSafe(sql))
                     .bind(user.as_uuid())
-                    .bind(largest)
-                    .fetch_all(conn)
-                    .await
-                    .map_err(store_error)
-            })
+                    .bind(largest),
+            )
             .await?;
         rows.iter()
             .map(|row| {

@@ -10,19 +10,14 @@
 use std::sync::Arc;
 
 use hearth_store::MessageStore;
-use hearth_store_sqlite::{SqliteOptions, SqliteStore};
-use support::{alice_and_bob, text_message};
+use support::{alice_and_bob, store_on_file, text_message};
 
 mod support;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_sends_share_transactions() {
     let dir = tempfile::tempdir().unwrap();
-    let store = Arc::new(
-        SqliteStore::open(&dir.path().join("hearth.db"), SqliteOptions::default())
-            .await
-            .unwrap(),
-    );
+    let store = Arc::new(store_on_file(&dir).await.0);
     let (alice, _bob, dm) = alice_and_bob(&store).await;
     let before = store.commits();
 

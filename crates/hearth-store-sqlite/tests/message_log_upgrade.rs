@@ -9,8 +9,8 @@
 
 use hearth_domain::{ConversationId, EventKind};
 use hearth_store::{MessageStore, SyncStore};
-use hearth_store_sqlite::{SqliteOptions, SqliteStore};
-use support::{alice_and_bob, text_message};
+use hearth_store_sqlite::SqliteStore;
+use support::{alice_and_bob, store_on_file, text_message};
 
 mod support;
 
@@ -36,10 +36,7 @@ async fn log(store: &SqliteStore, conversation: ConversationId) -> Vec<(i64, Str
 #[tokio::test]
 async fn a_log_written_before_0005_reads_each_message_once_after_it() {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("hearth.db");
-    let store = SqliteStore::open(&path, SqliteOptions::default())
-        .await
-        .unwrap();
+    let (store, path) = store_on_file(&dir).await;
     let (alice, _bob, dm) = alice_and_bob(&store).await;
     let sent = store
         .send_message(text_message(dm, alice, "k1", "hello"))

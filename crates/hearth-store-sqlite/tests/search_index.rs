@@ -4,19 +4,15 @@
 
 use hearth_domain::{MessageId, SearchText};
 use hearth_store::{MessageSearch, MessageStore, SearchStore};
-use hearth_store_sqlite::{SqliteOptions, SqliteStore};
 use rusqlite::{Connection, params};
-use support::{alice_and_bob, text_message};
+use support::{alice_and_bob, store_on_file, text_message};
 
 mod support;
 
 #[tokio::test]
 async fn a_search_finds_a_message_the_indexes_have_not_reached() {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("hearth.db");
-    let store = SqliteStore::open(&path, SqliteOptions::default())
-        .await
-        .unwrap();
+    let (store, path) = store_on_file(&dir).await;
     let (alice, _bob, dm) = alice_and_bob(&store).await;
     store
         .send_message(text_message(dm, alice, "k1", "an indexed greeting"))

@@ -1,12 +1,25 @@
-//! What the SQLite store's own tests and benches share: a user, Alice and Bob with their
-//! direct conversation, and (from the store conformance suite) the clock as stores keep it
-//! and a plain text message.
+//! What the SQLite store's own tests and benches share: a store on a fresh file, a user, Alice
+//! and Bob with their direct conversation, and (from the store conformance suite) the clock as
+//! stores keep it and a plain text message.
 #![allow(clippy::unwrap_used, dead_code, reason = "test code")]
+
+use std::path::PathBuf;
 
 use hearth_domain::{ConversationId, DisplayName, UserId, Username};
 pub use hearth_store::conformance::{new_message as text_message, now};
 use hearth_store::{ConversationStore, NewUser, UserStore};
-use hearth_store_sqlite::SqliteStore;
+use hearth_store_sqlite::{SqliteOptions, SqliteStore};
+use tempfile::TempDir;
+
+/// A store on a fresh database file in `dir`, and the file's path (for a test that writes
+/// beside the store what the store itself would not).
+pub async fn store_on_file(dir: &TempDir) -> (SqliteStore, PathBuf) {
+    let path = dir.path().join("hearth.db");
+    let store = SqliteStore::open(&path, SqliteOptions::default())
+        .await
+        .unwrap();
+    (store, path)
+}
 
 /// A new user named `name`.
 pub async fn user(store: &SqliteStore, name: &str) -> UserId {
