@@ -1,9 +1,11 @@
 //! Start, restart, and the `hearth` command: data survives, start-up errors are clear.
 
+use std::io::{BufRead, BufReader, Lines};
 use std::os::unix::fs::PermissionsExt;
-use std::process::{Command, Stdio};
+use std::path::Path;
+use std::process::{Child, ChildStderr, Command, Stdio};
 
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::support::TestApp;
 
@@ -187,15 +189,12 @@ async fn test_help_is_available_on_every_command() {
     }
 }
 
-#[tokio::test]
-async fn test_sigterm_shuts_down_cleanly_and_exits_zero() {
-    use std::io::{BufRead, BufReader};
-
-    let data = tempfile::tempdir().unwrap();
+/// A `hearth serve` process on `data`, its base URL, and the rest of its log.
+fn serve(data: &Path) -> (Child, String, Lines<BufReader<ChildStderr>>) {
     let mut child = hearth()
         .env("RUST_LOG", "info")
         .args(["serve", "--listen", "127.0.0.1:0", "--data"])
-        .arg(data.path())
+        .arg(data)
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
@@ -212,8 +211,99 @@ async fn test_sigterm_shuts_down_cleanly_and_exits_zero() {
             })
         })
         .expect("the server logs the address it serves on");
+    (child, format!("http://{address}"), lines)
+}
 
-    let base = format!("http://{address}");
+/// The `data` of an answer that must have `status`.
+async fn answer(request: reqwest::RequestBuilder, status: u16) -> Value {
+    let response = request.send().await.unwrap();
+    let got = response.status().as_u16();
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(got, status, "{body}");
+    body["data"].clone()
+}
+
+#[tokio::test]
+async fn test_every_acknowledged_message_survives_a_kill_and_is_found_by_search_after_it() {
+    let data = tempfile::tempdir().unwrap();
+    let (mut child, base, _log) = serve(data.path());
+    let client = reqwest::Client::new();
+    let mut sessions = Vec::new();
+    for name in ["alice", "bob"] {
+        let registered = answer(
+            client
+                .post(format!("{base}/v1/auth/register"))
+                .json(&json!({ "username": name, "password": "correct horse battery" })),
+            201,
+        )
+        .await;
+        let token = registered["tokens"]["access_token"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        sessions.push((token, registered["user"]["id"].clone()));
+    }
+    let [(alice, _), (bob, bob_id)] = <[_; 2]>::try_from(sessions).unwrap();
+    let dm = answer(
+        client
+            .post(format!("{base}/v1/conversations/direct"))
+            .bearer_auth(&alice)
+            .json(&json!({ "other_user_id": bob_id })),
+        201,
+    )
+    .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let sent = 20;
+    for i in 0..sent {
+        answer(
+            client
+                .post(format!("{base}/v1/conversations/{dm}/messages"))
+                .bearer_auth(&alice)
+                .json(&json!({ "client_message_id": format!("k{i}"), "content": format!("survivor {i}") })),
+            201,
+        )
+        .await;
+    }
+
+    // No shutdown: the process dies between two instructions. (Fewer sends than an indexing
+    // pass waits for, so none of them is in the search indexes yet.)
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let (mut child, base, _log) = serve(data.path());
+
+    let listed = answer(
+        client
+            .get(format!("{base}/v1/conversations/{dm}/messages?limit=100"))
+            .bearer_auth(&bob),
+        200,
+    )
+    .await;
+    let texts: Vec<&str> = listed["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["content"].as_str().unwrap())
+        .collect();
+    let expected: Vec<String> = (0..sent).map(|i| format!("survivor {i}")).collect();
+    assert_eq!(texts, expected, "every acknowledged message, in order");
+    let found = answer(
+        client
+            .get(format!("{base}/v1/messages/search?q=survivor&limit=50"))
+            .bearer_auth(&bob),
+        200,
+    )
+    .await;
+    assert_eq!(found["results"].as_array().unwrap().len(), sent);
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
+
+#[tokio::test]
+async fn test_sigterm_shuts_down_cleanly_and_exits_zero() {
+    let data = tempfile::tempdir().unwrap();
+    let (mut child, base, lines) = serve(data.path());
     let client = reqwest::Client::new();
     let register = client
         .post(format!("{base}/v1/auth/register"))
