@@ -50,6 +50,10 @@ struct Args {
     /// with the range (this machine's speed drifts by ±15 % between runs).
     #[arg(long, default_value_t = 1)]
     runs: usize,
+    /// A second `hearth` binary to measure in the same command (an A/B comparison): the two
+    /// binaries' runs interleave, and each row names its binary. Use with `--runs`.
+    #[arg(long)]
+    against: Option<PathBuf>,
 }
 
 fn machine() -> String {
@@ -128,11 +132,14 @@ async fn main() -> ExitCode {
     } else {
         args.scenarios.clone()
     };
-    let server = ServerOptions {
-        binary: args.binary.clone(),
-        env: Vec::new(),
-    };
-    match hearth_bench::run(&server, &scenarios, &sizes).await {
+    let servers: Vec<ServerOptions> = std::iter::once(args.binary.clone())
+        .chain(args.against.clone())
+        .map(|binary| ServerOptions {
+            binary,
+            env: Vec::new(),
+        })
+        .collect();
+    match hearth_bench::run(&servers, &scenarios, &sizes).await {
         Ok(report) => {
             let command = std::env::args().collect::<Vec<_>>().join(" ");
             if args.json {

@@ -12,9 +12,13 @@ async fn test_every_benchmark_scenario_runs_in_smoke_mode() {
         binary: PathBuf::from(env!("CARGO_BIN_EXE_hearth")),
         env: Vec::new(),
     };
-    let report = hearth_bench::run(&server, &Scenario::ALL, &Sizes::smoke())
-        .await
-        .expect("every scenario runs");
+    let report = hearth_bench::run(
+        std::slice::from_ref(&server),
+        &Scenario::ALL,
+        &Sizes::smoke(),
+    )
+    .await
+    .expect("every scenario runs");
     let scenarios: std::collections::BTreeSet<_> = report.rows.iter().map(|r| r.scenario).collect();
     assert_eq!(
         scenarios.into_iter().collect::<Vec<_>>(),
