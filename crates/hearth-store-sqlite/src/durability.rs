@@ -255,7 +255,11 @@ fn run(mut log: Box<dyn LogSync>, durability: &Durability, queue: &mpsc::Receive
         if any_committed && !durability.failed() {
             let span = debug_span!("sqlite.sync_log", batches = group.len());
             let _entered = span.enter();
-            if let Err(err) = log.sync() {
+            let started = std::time::Instant::now();
+            let outcome = log.sync();
+            metrics::histogram!("hearth_sqlite_log_sync_seconds")
+                .record(started.elapsed().as_secs_f64());
+            if let Err(err) = outcome {
                 error!(cause = %err, "syncing the database log failed; every write and read fails from now on");
                 metrics::counter!("hearth_sqlite_sync_failures_total").increment(1);
                 durability.mark_failed();

@@ -20,7 +20,7 @@ async fn test_healthz_and_readyz_answer() {
 }
 
 #[tokio::test]
-async fn test_metrics_expose_requests_latency_and_messages_sent() {
+async fn test_metrics_expose_requests_latency_messages_sent_and_log_syncs() {
     let app = TestApp::spawn().await;
     let (alice, _bob, dm) = app.alice_and_bob().await;
     app.send(&alice, &dm, "k", "counted").await.expect(201);
@@ -44,6 +44,7 @@ async fn test_metrics_expose_requests_latency_and_messages_sent() {
         "{text}"
     );
     assert!(text.contains("hearth_messages_sent_total"), "{text}");
+    assert!(text.contains("hearth_sqlite_log_sync_seconds"), "{text}");
 }
 
 #[tokio::test]
