@@ -45,7 +45,8 @@ use tracing::{debug_span, error};
 pub(crate) type Finish = Box<dyn FnOnce(Option<&str>) + Send>;
 
 /// Why everything fails after a sync failed.
-const SYNC_FAILED: &str = "the database log could not be synced to disk; restart the server";
+pub(crate) const SYNC_FAILED: &str =
+    "the database log could not be synced to disk; restart the server";
 
 /// How far the log is synced.
 #[derive(Clone, Copy, Debug, Default)]

@@ -176,14 +176,7 @@ async fn applied(pool: &SqlitePool) -> Result<usize, StoreError> {
 #[async_trait::async_trait]
 impl HealthStore for SqliteStore {
     async fn ping(&self) -> Result<(), StoreError> {
-        self.readers
-            .read(async |conn| {
-                sqlx::query("SELECT 1")
-                    .execute(conn)
-                    .await
-                    .map_err(codec::store_error)
-            })
-            .await?;
+        self.readers.fetch_optional(sqlx::query("SELECT 1")).await?;
         self.writer.ping().await
     }
 }
@@ -192,8 +185,6 @@ impl HealthStore for SqliteStore {
 mod tests {
     use super::*;
 
-    /// The server spawns the future that opens its store; it must stay `Send` (see
-    /// [`run_migrations`]).
     #[tokio::test]
     async fn a_new_database_gets_the_chosen_page_size() {
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
@@ -215,6 +206,8 @@ mod tests {
         assert_eq!(size, i64::from(PAGE_SIZE));
     }
 
+    /// The server spawns the future that opens its store; it must stay `Send` (see
+    /// [`run_migrations`]).
     #[test]
     fn opening_a_store_is_a_send_future() {
         fn is_send<T: Send>(_: T) {}

@@ -17,9 +17,10 @@
 //! message past the stored `indexed_upto` in one pass, from its current text. The writer runs
 //! a pass inside a batch once [`INDEX_LAG`] sends are waiting for one, the store runs one when
 //! it opens, and every search runs one before it reads, so a search always sees every message
-//! sent before it (and the indexes never need more than one pass to catch up). Edits and deletions change the index rows
-//! of indexed messages at the end of their batch ([`apply_index_changes`]); a message the
-//! indexes have not reached yet needs no change, the pass will read its text as it is then.
+//! sent before it (and the indexes never need more than one pass to catch up). Edits and
+//! deletions change the index rows of indexed messages at the end of their batch
+//! ([`apply_index_changes`]); a message the indexes have not reached yet needs no change, the
+//! pass will read its text as it is then.
 
 use hearth_domain::{
     ConversationId, MessageId, SearchCursor, SearchHit, SearchTerm, SearchText, SnippetPart,
@@ -42,21 +43,16 @@ pub(crate) const INDEX_LAG: u64 = 256;
 /// in a deleted conversation, with its current text, and advances `indexed_upto` to the last
 /// message. Returns how many messages it indexed. Runs inside the writer's transaction.
 pub(crate) fn index_pending(tx: &Tx) -> Result<usize, StoreError> {
+    // The messages past `upto` that belong in the indexes, with their current text.
+    const PENDING: &str = "SELECT m.search_rowid, m.content FROM messages m \
+         JOIN conversations c ON c.id = m.conversation_id \
+         WHERE m.search_rowid > ?1 AND m.deleted_at IS NULL AND c.deleted_at IS NULL \
+         ORDER BY m.search_rowid";
     let upto = indexed_upto(tx)?;
     let mut indexed = 0;
-    for sql in [
-        "INSERT INTO message_search (rowid, content) \
-         SELECT m.search_rowid, m.content FROM messages m \
-         JOIN conversations c ON c.id = m.conversation_id \
-         WHERE m.search_rowid > ?1 AND m.deleted_at IS NULL AND c.deleted_at IS NULL \
-         ORDER BY m.search_rowid",
-        "INSERT INTO message_words (rowid, content) \
-         SELECT m.search_rowid, m.content FROM messages m \
-         JOIN conversations c ON c.id = m.conversation_id \
-         WHERE m.search_rowid > ?1 AND m.deleted_at IS NULL AND c.deleted_at IS NULL \
-         ORDER BY m.search_rowid",
-    ] {
-        indexed = execute(tx, sql, params![upto]).map_err(write_error)?;
+    for index in ["message_search", "message_words"] {
+        let sql = format!("INSERT INTO {index} (rowid, content) {PENDING}");
+        indexed = execute(tx, &sql, params![upto]).map_err(write_error)?;
     }
     execute(
         tx,

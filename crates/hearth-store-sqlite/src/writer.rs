@@ -44,7 +44,7 @@ use tracing::{debug_span, error};
 
 use crate::checkpoint::{CheckpointCounts, CheckpointPolicy, LogKeeper};
 use crate::codec::write_error;
-use crate::durability::{Committed, Durability, Finish, LogSync, Syncer, WalFile};
+use crate::durability::{Committed, Durability, Finish, LogSync, SYNC_FAILED, Syncer, WalFile};
 use crate::search::{INDEX_LAG, apply_index_changes, index_pending};
 pub(crate) use crate::tx::Tx;
 
@@ -296,8 +296,7 @@ fn run(
         }
         // One batch may be syncing while the next one runs; the one after waits for that
         // sync, gathering jobs meanwhile. Committing every few jobs instead would cost more
-        // log per job (each commit rewrites its share of index pages and adds a full-text
-        // segment) than the wait.
+        // log per job (each commit rewrites its share of index pages) than the wait.
         ends.durability
             .wait_synced(ends.durability.announced().saturating_sub(1));
         while batch.len() < max_batch && close.is_none() {
@@ -311,9 +310,7 @@ fn run(
             continue;
         }
         if ends.durability.failed() {
-            batch
-                .drain(..)
-                .for_each(|job| job.abort("the database log could not be synced to disk"));
+            batch.drain(..).for_each(|job| job.abort(SYNC_FAILED));
             continue;
         }
         let size = batch.len();
