@@ -8,8 +8,13 @@
 //! max of the time from `go` until the last socket has its text. Everything runs on the same
 //! cores, as the budget's load generator does.
 //!
+//! With `epoll` as a third argument the parent reads instead on two plain threads, each
+//! waiting on its half of the sockets with one `epoll` set (mio), as `hearth-bench fanout`
+//! now does: what the receiving side's own overhead costs the floor.
+//!
 //! ```sh
 //! cargo run --release -p hearth-bench --example loopback_floor -- 10000 50
+//! cargo run --release -p hearth-bench --example loopback_floor -- 10000 50 epoll
 //! ```
 
 #![allow(
@@ -38,12 +43,13 @@ fn main() -> anyhow::Result<()> {
     }
     let members: usize = args.get(1).map_or(Ok(10_000), |n| n.parse())?;
     let rounds: usize = args.get(2).map_or(Ok(50), |n| n.parse())?;
+    let epoll = args.get(3).map(String::as_str) == Some("epoll");
     let _ = rlimit::increase_nofile_limit(u64::MAX);
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()?
-        .block_on(receive(members, rounds))
+        .block_on(receive(members, rounds, epoll))
 }
 
 /// The child: accepts `members` connections, then writes to every one per `go` line.
@@ -80,7 +86,7 @@ fn send(members: usize) -> anyhow::Result<()> {
 }
 
 /// The parent: connects `members` sockets to the child and times `rounds` writes to all.
-async fn receive(members: usize, rounds: usize) -> anyhow::Result<()> {
+async fn receive(members: usize, rounds: usize, epoll: bool) -> anyhow::Result<()> {
     let mut child = std::process::Command::new(std::env::current_exe()?)
         .args(["send", &members.to_string()])
         .stdin(std::process::Stdio::piped())
@@ -93,26 +99,47 @@ async fn receive(members: usize, rounds: usize) -> anyhow::Result<()> {
 
     let bytes = Arc::new(AtomicUsize::new(0));
     let all_in = Arc::new(Notify::new());
+    let mut streams = Vec::with_capacity(members);
     for _ in 0..members {
         let stream = tokio::net::TcpStream::connect(("127.0.0.1", port)).await?;
         stream.set_nodelay(true)?;
+        streams.push(stream);
+    }
+    let counted = {
         let (bytes, all_in) = (bytes.clone(), all_in.clone());
-        tokio::spawn(async move {
-            let mut buffer = vec![0_u8; 16 * 1024];
-            while stream.readable().await.is_ok() {
-                match stream.try_read(&mut buffer) {
-                    Ok(0) => return,
-                    Ok(read) => {
-                        let total = bytes.fetch_add(read, Ordering::AcqRel) + read;
-                        if total % (members * TEXT_BYTES) == 0 {
-                            all_in.notify_one();
-                        }
-                    }
-                    Err(err) if err.kind() == std::io::ErrorKind::WouldBlock => {}
-                    Err(_) => return,
-                }
+        move |read: usize| {
+            let total = bytes.fetch_add(read, Ordering::AcqRel) + read;
+            if total.is_multiple_of(members * TEXT_BYTES) {
+                all_in.notify_one();
             }
-        });
+        }
+    };
+    if epoll {
+        let mut shares: Vec<Vec<std::net::TcpStream>> = (0..SENDERS).map(|_| Vec::new()).collect();
+        for (i, stream) in streams.into_iter().enumerate() {
+            if let Some(share) = shares.get_mut(i % SENDERS) {
+                share.push(stream.into_std()?);
+            }
+        }
+        for share in shares {
+            let counted = counted.clone();
+            std::thread::spawn(move || read_with_epoll(share, counted));
+        }
+    } else {
+        for stream in streams {
+            let counted = counted.clone();
+            tokio::spawn(async move {
+                let mut buffer = vec![0_u8; 16 * 1024];
+                while stream.readable().await.is_ok() {
+                    match stream.try_read(&mut buffer) {
+                        Ok(0) => return,
+                        Ok(read) => counted(read),
+                        Err(err) if err.kind() == std::io::ErrorKind::WouldBlock => {}
+                        Err(_) => return,
+                    }
+                }
+            });
+        }
     }
     tokio::time::sleep(Duration::from_millis(500)).await;
 
@@ -147,4 +174,39 @@ async fn receive(members: usize, rounds: usize) -> anyhow::Result<()> {
         at(100.0)
     );
     Ok(())
+}
+
+/// Reads `sockets` on this thread until they close, through one `epoll` set.
+fn read_with_epoll(
+    sockets: Vec<std::net::TcpStream>,
+    counted: impl Fn(usize),
+) -> anyhow::Result<()> {
+    use mio::{Events, Interest, Poll, Token};
+    let mut poll = Poll::new()?;
+    let mut sockets: Vec<mio::net::TcpStream> = sockets
+        .into_iter()
+        .map(mio::net::TcpStream::from_std)
+        .collect();
+    for (i, socket) in sockets.iter_mut().enumerate() {
+        poll.registry()
+            .register(socket, Token(i), Interest::READABLE)?;
+    }
+    let mut events = Events::with_capacity(1024);
+    let mut buffer = vec![0_u8; 16 * 1024];
+    loop {
+        poll.poll(&mut events, None)?;
+        for event in &events {
+            let Some(socket) = sockets.get_mut(event.token().0) else {
+                continue;
+            };
+            loop {
+                match std::io::Read::read(socket, &mut buffer) {
+                    Ok(0) => return Ok(()),
+                    Ok(read) => counted(read),
+                    Err(err) if err.kind() == std::io::ErrorKind::WouldBlock => break,
+                    Err(err) => return Err(err.into()),
+                }
+            }
+        }
+    }
 }
