@@ -1,7 +1,7 @@
 //! The registry of this node's connections and what each one views.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::Duration;
 
@@ -11,7 +11,7 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use crate::Frame;
-use crate::mailbox::{Events, Mailbox, Pacer, Push};
+use crate::mailbox::{Closing, Events, Mailbox, Pacer, Push};
 
 /// Identifies one connection on this node.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -37,19 +37,15 @@ impl Default for HubSettings {
 pub struct Registration {
     /// The connection's id, for subscribe / unregister.
     pub id: ConnectionId,
-    /// The events to write to the socket, in the order they were published.
+    /// The events to write to the socket, in the order they were published, and when to close
+    /// instead (it fell behind, or the server is shutting down).
     pub events: Events,
-    /// Cancelled when the connection must close because it fell behind.
-    pub too_slow: CancellationToken,
-    /// Cancelled when the server shuts down: close with "going away, reconnect".
-    pub shutdown: CancellationToken,
 }
 
 #[derive(Debug)]
 struct Entry {
     user: UserRef,
     mailbox: Arc<Mailbox>,
-    too_slow: CancellationToken,
     subscriptions: HashSet<ConversationId>,
 }
 
@@ -76,10 +72,9 @@ impl State {
             Push::Queued => {}
             Push::Ready => ready.push(entry.mailbox.clone()),
             Push::Full => {
-                if !entry.too_slow.is_cancelled() {
+                if entry.mailbox.close(Closing::TooSlow) {
                     metrics::counter!("hearth_realtime_slow_consumers_total").increment(1);
                     tracing::info!(user_id = %entry.user.id, "slow consumer: closing its connection");
-                    entry.too_slow.cancel();
                 }
             }
             // The connection is closing; it will unregister.
@@ -107,6 +102,11 @@ pub struct Hub {
     next_id: AtomicU64,
     settings: HubSettings,
     pacer: Arc<Pacer>,
+    /// Set once the node is shutting down: a connection registered after that is told to
+    /// close at once. Read and written under the state's lock, so that a connection is either
+    /// in the map `shut_down` walks or sees the flag.
+    shutting_down: AtomicBool,
+    /// Stops the pacer task.
     shutdown: CancellationToken,
     sessions: TaskTracker,
 }
@@ -119,6 +119,7 @@ impl Hub {
             next_id: AtomicU64::new(1),
             settings,
             pacer: Arc::default(),
+            shutting_down: AtomicBool::new(false),
             shutdown: CancellationToken::new(),
             sessions: TaskTracker::new(),
         }
@@ -136,15 +137,16 @@ impl Hub {
     pub fn register(&self, user: UserRef) -> Registration {
         let id = ConnectionId(self.next_id.fetch_add(1, Ordering::Relaxed));
         let mailbox = Arc::new(Mailbox::default());
-        let too_slow = CancellationToken::new();
         let mut state = self.write();
+        if self.shutting_down.load(Ordering::Acquire) {
+            mailbox.close(Closing::ShuttingDown);
+        }
         state.by_user.entry(user.id).or_default().push(id);
         state.connections.insert(
             id,
             Entry {
                 user,
                 mailbox: mailbox.clone(),
-                too_slow: too_slow.clone(),
                 subscriptions: HashSet::new(),
             },
         );
@@ -152,8 +154,6 @@ impl Hub {
         Registration {
             id,
             events: Events::new(mailbox),
-            too_slow,
-            shutdown: self.shutdown.child_token(),
         }
     }
 
@@ -278,6 +278,13 @@ impl Hub {
     /// Tells every connection to close ("going away, reconnect") after the action it is
     /// running, then waits up to `grace` for them all to finish.
     pub async fn shut_down(&self, grace: Duration) {
+        {
+            let state = self.write();
+            self.shutting_down.store(true, Ordering::Release);
+            for entry in state.connections.values() {
+                entry.mailbox.close(Closing::ShuttingDown);
+            }
+        }
         self.shutdown.cancel();
         self.sessions.close();
         if tokio::time::timeout(grace, self.sessions.wait())
@@ -331,7 +338,18 @@ impl EventBus for Hub {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::mailbox::Next;
     use hearth_app::realtime::RealtimeEvent;
+
+    impl Hub {
+        /// Why the connection was told to close, if it was.
+        fn closing_of(&self, id: ConnectionId) -> Option<Closing> {
+            self.read()
+                .connections
+                .get(&id)
+                .and_then(|entry| entry.mailbox.closing())
+        }
+    }
 
     fn user(name: &str) -> UserRef {
         UserRef {
@@ -355,9 +373,9 @@ mod tests {
     fn a_delivery_reaches_every_connection_of_its_users_only() {
         let hub = Hub::new(HubSettings::default());
         let (alice, bob) = (user("alice"), user("bob"));
-        let mut phone = hub.register(alice.clone());
-        let mut laptop = hub.register(alice.clone());
-        let mut other = hub.register(bob.clone());
+        let phone = hub.register(alice.clone());
+        let laptop = hub.register(alice.clone());
+        let other = hub.register(bob.clone());
         hub.dispatch(presence_for(&[alice.id]));
         assert!(phone.events.try_recv().is_some());
         assert!(laptop.events.try_recv().is_some());
@@ -372,7 +390,7 @@ mod tests {
         for _ in 0..3 {
             hub.dispatch(presence_for(&[alice.id]));
         }
-        assert!(slow.too_slow.is_cancelled());
+        assert_eq!(hub.closing_of(slow.id), Some(Closing::TooSlow));
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -382,7 +400,7 @@ mod tests {
         // Several chunks' worth, so the pacer task wakes most of them.
         let waiting: Vec<_> = (0..3 * crate::mailbox::WAKE_CHUNK + 1)
             .map(|_| {
-                let mut registration = hub.register(alice.clone());
+                let registration = hub.register(alice.clone());
                 tokio::spawn(async move { registration.events.recv().await })
             })
             .collect();
@@ -393,7 +411,7 @@ mod tests {
             // A guard against a lost wake-up hanging the suite, not a timing assertion.
             let frame = tokio::time::timeout(Duration::from_secs(60), connection).await;
             assert!(
-                matches!(frame, Ok(Ok(frame)) if Arc::ptr_eq(&frame.delivery, &delivery)),
+                matches!(frame, Ok(Ok(Next::Frame(frame))) if Arc::ptr_eq(&frame.delivery, &delivery)),
                 "every connection is woken with the delivery"
             );
         }
@@ -403,7 +421,7 @@ mod tests {
     fn deliveries_queued_before_a_connection_runs_are_read_in_order() {
         let hub = Hub::new(HubSettings::default());
         let alice = user("alice");
-        let mut phone = hub.register(alice.clone());
+        let phone = hub.register(alice.clone());
         let (first, second) = (presence_for(&[alice.id]), presence_for(&[alice.id]));
         hub.dispatch(first.clone());
         hub.dispatch(second.clone());
@@ -419,14 +437,48 @@ mod tests {
     fn a_connection_that_stopped_reading_is_not_a_slow_consumer() {
         let hub = Hub::new(HubSettings { queue_capacity: 1 });
         let alice = user("alice");
-        let Registration {
-            events, too_slow, ..
-        } = hub.register(alice.clone());
+        let Registration { id, events } = hub.register(alice.clone());
         drop(events);
         for _ in 0..3 {
             hub.dispatch(presence_for(&[alice.id]));
         }
-        assert!(!too_slow.is_cancelled());
+        assert_eq!(hub.closing_of(id), None);
+    }
+
+    #[tokio::test]
+    async fn a_connection_busy_writing_hears_that_it_fell_behind() {
+        let hub = Hub::new(HubSettings { queue_capacity: 1 });
+        let alice = user("alice");
+        let busy = hub.register(alice.clone());
+        let told = tokio::spawn(async move { busy.events.closed().await });
+        tokio::task::yield_now().await;
+        for _ in 0..2 {
+            hub.dispatch(presence_for(&[alice.id]));
+        }
+        // A guard against a lost wake-up hanging the suite, not a timing assertion.
+        let told = tokio::time::timeout(Duration::from_secs(60), told).await;
+        assert!(matches!(told, Ok(Ok(Closing::TooSlow))));
+    }
+
+    #[tokio::test]
+    async fn shutting_down_closes_every_connection_before_its_queued_frames() {
+        let hub = Hub::new(HubSettings::default());
+        let alice = user("alice");
+        let open = hub.register(alice.clone());
+        hub.dispatch(presence_for(&[alice.id]));
+        hub.shut_down(Duration::ZERO).await;
+        let next = tokio::time::timeout(Duration::from_secs(60), open.events.recv()).await;
+        assert!(matches!(next, Ok(Next::Close(Closing::ShuttingDown))));
+    }
+
+    #[tokio::test]
+    async fn a_connection_registered_during_shutdown_is_told_to_close_at_once() {
+        let hub = Hub::new(HubSettings::default());
+        hub.shut_down(Duration::ZERO).await;
+        let late = hub.register(user("alice"));
+        // A guard against a connection never told, not a timing assertion.
+        let next = tokio::time::timeout(Duration::from_secs(60), late.events.recv()).await;
+        assert!(matches!(next, Ok(Next::Close(Closing::ShuttingDown))));
     }
 
     #[test]
@@ -457,8 +509,8 @@ mod tests {
         let hub = Hub::new(HubSettings::default());
         let (alice, bob) = (user("alice"), user("bob"));
         let conversation = ConversationId::new();
-        let mut a = hub.register(alice.clone());
-        let mut b = hub.register(bob.clone());
+        let a = hub.register(alice.clone());
+        let b = hub.register(bob.clone());
         hub.subscribe(a.id, conversation);
         hub.subscribe(b.id, conversation);
         hub.dispatch(Arc::new(Delivery {

@@ -17,4 +17,4 @@ mod mailbox;
 
 pub use frame::{Encoding, Frame};
 pub use hub::{ConnectionId, Hub, HubSettings, Registration};
-pub use mailbox::Events;
+pub use mailbox::{Closing, Events, Next};

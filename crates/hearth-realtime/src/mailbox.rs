@@ -13,9 +13,13 @@
 //! between chunks. The rest of the node keeps running during a large fan-out; deliveries
 //! published meanwhile land in the mailboxes of connections not woken yet, and those write
 //! everything queued with one flush. The busier the node, the larger the batches.
+//!
+//! The mailbox also tells its connection when to close — it fell behind, or the node is
+//! shutting down — so that a connection waits on one thing for everything the hub has for it:
+//! a wake-up costs one check, not a poll of a cancellation token per reason.
 
 use std::collections::VecDeque;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use tokio::sync::Notify;
@@ -36,11 +40,45 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|e| e.into_inner())
 }
 
+/// Why a connection must close, as its mailbox tells it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Closing {
+    /// Its queue overflowed: it fell behind, and catches up by sync after reconnecting.
+    TooSlow = 1,
+    /// The node is shutting down: reconnect (to another node).
+    ShuttingDown = 2,
+}
+
+impl Closing {
+    fn from_u8(value: u8) -> Option<Self> {
+        match value {
+            1 => Some(Self::TooSlow),
+            2 => Some(Self::ShuttingDown),
+            _ => None,
+        }
+    }
+}
+
+/// What a connection's mailbox has for it next.
+#[derive(Debug)]
+pub enum Next {
+    /// A frame to write.
+    Frame(Arc<Frame>),
+    /// Close, for this reason; frames still queued are not written.
+    Close(Closing),
+}
+
 /// One connection's frames, in the order they were published.
 #[derive(Debug, Default)]
 pub(crate) struct Mailbox {
     frames: Mutex<VecDeque<Arc<Frame>>>,
+    /// Rung for a frame that made the mailbox ready, and for a close.
     wake: Notify,
+    /// Rung (for every waiter) when the connection must close: a connection busy writing
+    /// waits on this alone, so that it never takes a wake-up meant for its frames.
+    close_notice: Notify,
+    /// `Closing as u8` once the connection must close; 0 until then. The first reason stays.
+    closing: AtomicU8,
     /// Set from the push that made the mailbox non-empty until its connection is woken, so
     /// that it is listed for waking once.
     listed: AtomicBool,
@@ -90,6 +128,24 @@ impl Mailbox {
         self.wake.notify_one();
     }
 
+    /// Tells the connection to close; `true` when this is the first reason it is given.
+    pub(crate) fn close(&self, reason: Closing) -> bool {
+        let first = self
+            .closing
+            .compare_exchange(0, reason as u8, Ordering::AcqRel, Ordering::Acquire)
+            .is_ok();
+        if first {
+            self.wake.notify_one();
+            self.close_notice.notify_waiters();
+        }
+        first
+    }
+
+    /// Why the connection must close, once it must.
+    pub(crate) fn closing(&self) -> Option<Closing> {
+        Closing::from_u8(self.closing.load(Ordering::Acquire))
+    }
+
     /// Whether the connection was woken and has not looked at its mailbox since.
     fn waking(&self) -> bool {
         self.woken.load(Ordering::Acquire)
@@ -107,20 +163,40 @@ impl Events {
         Self { mailbox }
     }
 
-    /// The next frame, waiting until the hub wakes this connection. Cancel-safe: a frame is
-    /// taken only when it is returned.
-    pub async fn recv(&mut self) -> Arc<Frame> {
+    /// The next frame, or the reason to close, waiting until the hub has either. A close
+    /// comes before frames still queued. Cancel-safe: a frame is taken only when it is
+    /// returned.
+    pub async fn recv(&self) -> Next {
         loop {
-            if let Some(frame) = self.try_recv() {
-                return frame;
+            if let Some(reason) = self.mailbox.closing() {
+                return Next::Close(reason);
             }
-            // A wake-up given between the check above and this wait is kept as a permit.
+            if let Some(frame) = self.try_recv() {
+                return Next::Frame(frame);
+            }
+            // A wake-up given between the checks above and this wait is kept as a permit.
             self.mailbox.wake.notified().await;
         }
     }
 
+    /// Waits until the connection must close, and says why. For a connection busy writing
+    /// (a peer that stopped reading blocks the write until the hub gives up on it); made once
+    /// and polled again for every write, it registers its waiter once.
+    pub async fn closed(&self) -> Closing {
+        loop {
+            let notice = self.mailbox.close_notice.notified();
+            tokio::pin!(notice);
+            // Registered before the check, so a close in between is not missed.
+            notice.as_mut().enable();
+            if let Some(reason) = self.mailbox.closing() {
+                return reason;
+            }
+            notice.await;
+        }
+    }
+
     /// The next frame, if one is queued.
-    pub fn try_recv(&mut self) -> Option<Arc<Frame>> {
+    pub fn try_recv(&self) -> Option<Arc<Frame>> {
         self.mailbox.woken.store(false, Ordering::Release);
         let mut frames = lock(&self.mailbox.frames);
         let frame = frames.pop_front();

@@ -11,21 +11,17 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, close_code};
-use futures::stream::{SplitSink, SplitStream};
 use futures::{SinkExt, StreamExt};
 use hearth_app::realtime::UserRef;
 use hearth_app::{Caller, PublicError};
 use hearth_proto::ErrorCode;
 use hearth_proto::ws::{PresenceDto, ServerEvent};
-use hearth_realtime::{Encoding, Frame, Registration};
+use hearth_realtime::{Closing, Encoding, Frame, Next, Registration};
 use tokio::time::{Instant, MissedTickBehavior, interval_at, sleep_until};
 use tracing::Instrument;
 
 use crate::actions::{Action, Actions, parse};
 use crate::{WsState, encode};
-
-type Tx = SplitSink<WebSocket, Message>;
-type Rx = SplitStream<WebSocket>;
 
 /// Most queued events written before one flush.
 const WRITE_BATCH: usize = 64;
@@ -36,14 +32,14 @@ const TRY_AGAIN_LATER: u16 = 1013;
 /// How long a close frame may take to leave; a peer that does not read gets no more.
 const CLOSE_TIMEOUT: Duration = Duration::from_secs(5);
 
-async fn close(tx: &mut Tx, code: u16, reason: &'static str) {
+async fn close(socket: &mut WebSocket, code: u16, reason: &'static str) {
     let frame = CloseFrame {
         code,
         reason: Utf8Bytes::from_static(reason),
     };
     let _ = tokio::time::timeout(CLOSE_TIMEOUT, async {
-        let _ = tx.send(Message::Close(Some(frame))).await;
-        let _ = tx.close().await;
+        let _ = socket.send(Message::Close(Some(frame))).await;
+        let _ = socket.close().await;
     })
     .await;
 }
@@ -55,15 +51,14 @@ fn expiry(exp: i64) -> Instant {
 }
 
 /// Serves one upgraded socket until it closes.
-pub(crate) async fn run(socket: WebSocket, state: WsState, token: Option<String>) {
+pub(crate) async fn run(mut socket: WebSocket, state: WsState, token: Option<String>) {
     metrics::counter!("hearth_ws_connections_total").increment(1);
-    let (mut tx, mut rx) = socket.split();
-    let Some(caller) = authenticate(&mut tx, &mut rx, &state, token).await else {
+    let Some(caller) = authenticate(&mut socket, &state, token).await else {
         return;
     };
     let user = match state.app.users.me(caller).await {
         Ok(user) => user,
-        Err(_) => return close(&mut tx, close_code::POLICY, "account no longer exists").await,
+        Err(_) => return close(&mut socket, close_code::POLICY, "account no longer exists").await,
     };
     let registration = state.hub.register(UserRef::from(&user));
     let span = tracing::info_span!("ws", user_id = %user.id, connection = ?registration.id);
@@ -74,31 +69,29 @@ pub(crate) async fn run(socket: WebSocket, state: WsState, token: Option<String>
             user: UserRef::from(&user),
             connection: registration.id,
         },
-        tx,
-        rx,
+        socket,
     };
     session.serve(registration, &user).instrument(span).await;
 }
 
 /// Waits for a valid token: from `?token=`, or from a first `auth` action within the timeout.
 async fn authenticate(
-    tx: &mut Tx,
-    rx: &mut Rx,
+    socket: &mut WebSocket,
     state: &WsState,
     token: Option<String>,
 ) -> Option<Caller> {
     let token = match token {
         Some(token) => token,
-        None => match tokio::time::timeout(state.settings.auth_timeout, rx.next()).await {
+        None => match tokio::time::timeout(state.settings.auth_timeout, socket.next()).await {
             Err(_) => {
-                close(tx, close_code::POLICY, "authentication timed out").await;
+                close(socket, close_code::POLICY, "authentication timed out").await;
                 return None;
             }
             Ok(Some(Ok(Message::Text(text)))) => match parse(&text).action {
                 Ok(Action::Auth(auth)) => auth.token,
                 _ => {
                     close(
-                        tx,
+                        socket,
                         close_code::POLICY,
                         "authenticate first: {\"action\":\"auth\",\"token\":…}",
                     )
@@ -118,16 +111,17 @@ async fn authenticate(
                 }
                 _ => "invalid access token",
             };
-            close(tx, close_code::POLICY, reason).await;
+            close(socket, close_code::POLICY, reason).await;
             None
         }
     }
 }
 
+/// One socket, not split into a read half and a write half: the loop never reads and writes
+/// at once, and a split would take a lock around every read, feed and flush.
 struct Session {
     actions: Actions,
-    tx: Tx,
-    rx: Rx,
+    socket: WebSocket,
 }
 
 /// Why the loop ended.
@@ -140,10 +134,10 @@ enum End {
 
 impl Session {
     async fn send(&mut self, text: Utf8Bytes) -> Result<(), ()> {
-        self.tx.send(Message::Text(text)).await.map_err(drop)
+        self.socket.send(Message::Text(text)).await.map_err(drop)
     }
 
-    async fn serve(mut self, mut registration: Registration, user: &hearth_domain::User) {
+    async fn serve(mut self, registration: Registration, user: &hearth_domain::User) {
         let state = self.actions.state.clone();
         let end = match state.app.realtime.connected(user.id).await {
             Ok(presence) => {
@@ -160,7 +154,7 @@ impl Session {
                     heartbeat_interval_ms: state.settings.ping_interval.as_millis() as u64,
                 };
                 if self.send(encode::reply(&ready, None)).await.is_ok() {
-                    self.run_loop(&mut registration).await
+                    self.run_loop(&registration).await
                 } else {
                     End::Gone
                 }
@@ -172,7 +166,7 @@ impl Session {
             }
         };
         if let End::Close(code, reason) = end {
-            close(&mut self.tx, code, reason).await;
+            close(&mut self.socket, code, reason).await;
         }
         for conversation in state.hub.unregister(registration.id) {
             state
@@ -183,7 +177,7 @@ impl Session {
         state.app.realtime.disconnected(user.id).await;
     }
 
-    async fn run_loop(&mut self, registration: &mut Registration) -> End {
+    async fn run_loop(&mut self, registration: &Registration) -> End {
         let settings = self.actions.state.settings;
         let mut pings = interval_at(
             Instant::now() + settings.ping_interval,
@@ -192,14 +186,12 @@ impl Session {
         pings.set_missed_tick_behavior(MissedTickBehavior::Delay);
         let mut last_heard = Instant::now();
         // Created once, not per wake-up: with thousands of sockets woken per fan-out, building a
-        // timer entry and two cancellation waiters on every turn of the loop is most of the
-        // user-space cost of a delivery.
-        let (shutdown, too_slow) = (registration.shutdown.clone(), registration.too_slow.clone());
-        let shutting_down = shutdown.cancelled();
-        let falling_behind = too_slow.cancelled();
+        // timer entry and a waiter on every turn of the loop was most of the user-space cost of
+        // a delivery.
         let mut expires_at = self.actions.caller.expires_at;
         let token_expiry = sleep_until(expiry(expires_at));
-        tokio::pin!(shutting_down, falling_behind, token_expiry);
+        let closed = registration.events.closed();
+        tokio::pin!(token_expiry, closed);
         loop {
             if self.actions.caller.expires_at != expires_at {
                 expires_at = self.actions.caller.expires_at;
@@ -207,8 +199,6 @@ impl Session {
             }
             tokio::select! {
                 biased;
-                () = &mut shutting_down => return End::Close(close_code::RESTART, "server restarting; reconnect"),
-                () = &mut falling_behind => return End::Close(TRY_AGAIN_LATER, "slow consumer, resync"),
                 () = &mut token_expiry => {
                     let expired = PublicError::new(ErrorCode::Unauthorized, "access token expired; re-authenticate with a new token");
                     let _ = self.send(encode::reply(&encode::error(expired), None)).await;
@@ -218,21 +208,25 @@ impl Session {
                     if last_heard.elapsed() > settings.ping_interval * 2 {
                         return End::Gone;
                     }
-                    if self.tx.send(Message::Ping(Default::default())).await.is_err() {
+                    if self.socket.send(Message::Ping(Default::default())).await.is_err() {
                         return End::Gone;
                     }
                 }
-                frame = registration.events.recv() => {
+                next = registration.events.recv() => {
+                    let frame = match next {
+                        Next::Frame(frame) => frame,
+                        Next::Close(reason) => return closing(reason),
+                    };
                     // A peer that stops reading blocks the write once the kernel's buffers are
-                    // full; its queue then overflows and the hub marks it too slow.
+                    // full; its queue then overflows and the hub tells it to close.
                     tokio::select! {
                         written = self.write_queued(frame, registration) => if written.is_err() {
                             return End::Gone;
                         },
-                        () = &mut falling_behind => return End::Close(TRY_AGAIN_LATER, "slow consumer, resync"),
+                        reason = &mut closed => return closing(reason),
                     }
                 }
-                incoming = self.rx.next() => {
+                incoming = self.socket.next() => {
                     last_heard = Instant::now();
                     match incoming {
                         None => return End::Gone,
@@ -269,7 +263,7 @@ impl Session {
     async fn write_queued(
         &mut self,
         first: Arc<Frame>,
-        registration: &mut Registration,
+        registration: &Registration,
     ) -> Result<(), ()> {
         self.feed_frame(&first).await?;
         self.write_queued_behind(registration).await
@@ -280,15 +274,15 @@ impl Session {
     async fn write_reply(
         &mut self,
         reply: Utf8Bytes,
-        registration: &mut Registration,
+        registration: &Registration,
     ) -> Result<(), ()> {
-        self.tx.feed(Message::Text(reply)).await.map_err(drop)?;
+        self.socket.feed(Message::Text(reply)).await.map_err(drop)?;
         self.write_queued_behind(registration).await
     }
 
     /// Behind the one frame just fed: feeds the queued events until none is left or a batch of
     /// [`WRITE_BATCH`] frames is full, then flushes everything once.
-    async fn write_queued_behind(&mut self, registration: &mut Registration) -> Result<(), ()> {
+    async fn write_queued_behind(&mut self, registration: &Registration) -> Result<(), ()> {
         let mut written = 1;
         while written < WRITE_BATCH
             && let Some(frame) = registration.events.try_recv()
@@ -296,12 +290,12 @@ impl Session {
             self.feed_frame(&frame).await?;
             written += 1;
         }
-        self.tx.flush().await.map_err(drop)
+        self.socket.flush().await.map_err(drop)
     }
 
     async fn feed_frame(&mut self, frame: &Frame) -> Result<(), ()> {
         match frame.encoded(Encoding::NativeJson, encode::delivery) {
-            Some(text) => self.tx.feed(Message::Text(text)).await.map_err(drop),
+            Some(text) => self.socket.feed(Message::Text(text)).await.map_err(drop),
             None => Ok(()),
         }
     }
@@ -328,6 +322,14 @@ impl Session {
             Err(error) => encode::error(error),
         };
         Some(encode::reply(&event, parsed.request_id.as_ref()))
+    }
+}
+
+/// How a connection the hub told to close says goodbye.
+fn closing(reason: Closing) -> End {
+    match reason {
+        Closing::ShuttingDown => End::Close(close_code::RESTART, "server restarting; reconnect"),
+        Closing::TooSlow => End::Close(TRY_AGAIN_LATER, "slow consumer, resync"),
     }
 }
 
