@@ -16,8 +16,9 @@
 //! in every small batch. So a send writes no index row: [`index_pending`] indexes every
 //! message past the stored `indexed_upto` in one pass, from its current text. The writer runs
 //! a pass inside a batch once [`INDEX_LAG`] sends are waiting for one, the store runs one when
-//! it opens, and every search runs one before it reads, so a search always sees every message
-//! sent before it (and the indexes never need more than one pass to catch up). Edits and
+//! it opens, and a search runs one before it reads whenever a message is past the indexes, so a
+//! search always sees every message sent before it (and the indexes never need more than one
+//! pass to catch up). Edits and
 //! deletions change the index rows of indexed messages at the end of their batch
 //! ([`apply_index_changes`]); a message the indexes have not reached yet needs no change, the
 //! pass will read its text as it is then.
@@ -220,8 +221,20 @@ fn snippet_parts(marked: &str) -> Vec<SnippetPart> {
 #[async_trait::async_trait]
 impl SearchStore for SqliteStore {
     async fn search_messages(&self, search: MessageSearch) -> Result<Vec<SearchHit>, StoreError> {
-        // Every message sent before the search is found: bring the indexes up to date first.
-        self.writer.write(|tx| index_pending(tx).map(drop)).await?;
+        // Every message sent before the search is found: bring the indexes up to date first —
+        // through the writer (a commit and a sync, behind the batch it is running) only when a
+        // read shows a message past them. A message acknowledged before the search began was
+        // committed before this read, so the read sees it.
+        let pending = self
+            .readers
+            .fetch_optional(sqlx::query(
+                "SELECT 1 FROM search_index_state \
+                 WHERE indexed_upto < (SELECT coalesce(max(search_rowid), 0) FROM messages)",
+            ))
+            .await?;
+        if pending.is_some() {
+            self.writer.write(|tx| index_pending(tx).map(drop)).await?;
+        }
         // The stemmed index drives (and marks the snippet) whenever the query has a whole
         // word; prefixes then filter through the unstemmed index. A query of prefixes only is
         // driven, and marked, by the unstemmed index.

@@ -51,3 +51,32 @@ async fn a_search_finds_a_message_the_indexes_have_not_reached() {
     found.sort();
     assert_eq!(found, ["a pending greeting", "an indexed greeting"]);
 }
+
+#[tokio::test]
+async fn a_search_with_every_message_indexed_does_not_wait_for_the_writer() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, path) = store_on_file(&dir).await;
+    let (alice, _bob, dm) = alice_and_bob(&store).await;
+    store
+        .send_message(text_message(dm, alice, "k1", "a greeting"))
+        .await
+        .unwrap();
+    let search = || MessageSearch {
+        viewer: alice,
+        conversation: Some(dm),
+        text: SearchText::parse("q", "greeting").unwrap(),
+        after: None,
+        limit: 10,
+    };
+    // The first search indexes the message.
+    assert_eq!(store.search_messages(search()).await.unwrap().len(), 1);
+    // Another connection holds the write lock: anything that goes through the writer now
+    // waits for it (and fails after the writer's busy timeout).
+    let holder = Connection::open(&path).unwrap();
+    holder.execute_batch("BEGIN IMMEDIATE").unwrap();
+
+    let hits = store.search_messages(search()).await;
+
+    holder.execute_batch("ROLLBACK").unwrap();
+    assert_eq!(hits.unwrap().len(), 1);
+}
