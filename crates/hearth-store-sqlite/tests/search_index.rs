@@ -2,12 +2,23 @@
 //! finds every message sent before it.
 #![allow(clippy::unwrap_used, missing_docs, reason = "test code")]
 
-use hearth_domain::{MessageId, SearchText};
+use hearth_domain::{ConversationId, MessageId, SearchText, UserId};
 use hearth_store::{MessageSearch, MessageStore, SearchStore};
 use rusqlite::{Connection, params};
 use support::{alice_and_bob, store_on_file, text_message};
 
 mod support;
+
+/// What `viewer` searches for in `conversation`: "greeting".
+fn greetings(viewer: UserId, conversation: ConversationId) -> MessageSearch {
+    MessageSearch {
+        viewer,
+        conversation: Some(conversation),
+        text: SearchText::parse("q", "greeting").unwrap(),
+        after: None,
+        limit: 10,
+    }
+}
 
 #[tokio::test]
 async fn a_search_finds_a_message_the_indexes_have_not_reached() {
@@ -32,16 +43,7 @@ async fn a_search_finds_a_message_the_indexes_have_not_reached() {
     )
     .unwrap();
 
-    let hits = store
-        .search_messages(MessageSearch {
-            viewer: alice,
-            conversation: Some(dm),
-            text: SearchText::parse("q", "greeting").unwrap(),
-            after: None,
-            limit: 10,
-        })
-        .await
-        .unwrap();
+    let hits = store.search_messages(greetings(alice, dm)).await.unwrap();
 
     let mut found: Vec<String> = hits
         .into_iter()
@@ -61,21 +63,15 @@ async fn a_search_with_every_message_indexed_does_not_wait_for_the_writer() {
         .send_message(text_message(dm, alice, "k1", "a greeting"))
         .await
         .unwrap();
-    let search = || MessageSearch {
-        viewer: alice,
-        conversation: Some(dm),
-        text: SearchText::parse("q", "greeting").unwrap(),
-        after: None,
-        limit: 10,
-    };
     // The first search indexes the message.
-    assert_eq!(store.search_messages(search()).await.unwrap().len(), 1);
+    let first = store.search_messages(greetings(alice, dm)).await.unwrap();
+    assert_eq!(first.len(), 1);
     // Another connection holds the write lock: anything that goes through the writer now
     // waits for it (and fails after the writer's busy timeout).
     let holder = Connection::open(&path).unwrap();
     holder.execute_batch("BEGIN IMMEDIATE").unwrap();
 
-    let hits = store.search_messages(search()).await;
+    let hits = store.search_messages(greetings(alice, dm)).await;
 
     holder.execute_batch("ROLLBACK").unwrap();
     assert_eq!(hits.unwrap().len(), 1);
