@@ -187,6 +187,31 @@ fn store_message(tx: &Tx, new: NewMessage) -> Result<SendOutcome, StoreError> {
     Ok(SendOutcome::Created(message))
 }
 
+impl SqliteStore {
+    /// The messages of `conversation` that `sql` selects (columns of `message_columns("m")`,
+    /// parameters: the conversation, a seq, a limit), hydrated.
+    async fn page_of_messages(
+        &self,
+        sql: String,
+        conversation: ConversationId,
+        seq: Seq,
+        limit: u32,
+    ) -> Result<Vec<Message>, StoreError> {
+        self.readers
+            .read(async |conn| {
+                let rows = sqlx::query(AssertSqlSafe(sql))
+                    .bind(conversation.as_uuid())
+                    .bind(seq)
+                    .bind(i64::from(limit))
+                    .fetch_all(&mut *conn)
+                    .await
+                    .map_err(store_error)?;
+                read_messages(conn, rows).await
+            })
+            .await
+    }
+}
+
 #[async_trait::async_trait]
 impl MessageStore for SqliteStore {
     async fn send_message(&self, message: NewMessage) -> Result<SendOutcome, StoreError> {
@@ -215,18 +240,7 @@ impl MessageStore for SqliteStore {
             "SELECT {} FROM messages m WHERE m.conversation_id = ? AND m.seq > ? ORDER BY m.seq LIMIT ?",
             message_columns("m")
         );
-        self.readers
-            .read(async |conn| {
-                let rows = sqlx::query(AssertSqlSafe(sql))
-                    .bind(conversation.as_uuid())
-                    .bind(after)
-                    .bind(i64::from(limit))
-                    .fetch_all(&mut *conn)
-                    .await
-                    .map_err(store_error)?;
-                read_messages(conn, rows).await
-            })
-            .await
+        self.page_of_messages(sql, conversation, after, limit).await
     }
 
     async fn recent_messages(
@@ -240,19 +254,10 @@ impl MessageStore for SqliteStore {
              ORDER BY m.seq DESC LIMIT ?",
             message_columns("m")
         );
-        self.readers
-            .read(async |conn| {
-                let rows = sqlx::query(AssertSqlSafe(sql))
-                    .bind(conversation.as_uuid())
-                    .bind(visible_from)
-                    .bind(i64::from(limit))
-                    .fetch_all(&mut *conn)
-                    .await
-                    .map_err(store_error)?;
-                let mut messages = read_messages(conn, rows).await?;
-                messages.reverse();
-                Ok(messages)
-            })
-            .await
+        let mut messages = self
+            .page_of_messages(sql, conversation, visible_from, limit)
+            .await?;
+        messages.reverse();
+        Ok(messages)
     }
 }

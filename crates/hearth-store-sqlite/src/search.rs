@@ -372,6 +372,16 @@ mod tests {
         assert_eq!(found(&tx, "hello"), (vec![1, 2], vec![1, 2]));
     }
 
+    /// What an edit's batch does to the indexes at its end: the old text out, `text` in.
+    fn reindex(tx: &Tx, position: i64, text: &str) {
+        tx.queue_index_change(IndexChange::Remove { position });
+        tx.queue_index_change(IndexChange::Add {
+            position,
+            text: text.to_owned(),
+        });
+        apply_index_changes(tx, tx.take_index_changes()).unwrap();
+    }
+
     #[tokio::test]
     async fn an_edit_before_the_pass_leaves_the_indexes_to_it_and_only_the_new_text_is_found() {
         let dir = tempfile::tempdir().unwrap();
@@ -379,12 +389,7 @@ mod tests {
         send(&tx, b"\x0c", 1, "first draft");
         // The edit, as `changes::edit` does it: new text, the old one out, the new one in.
         execute(&tx, "UPDATE messages SET content = 'second draft'", []).unwrap();
-        tx.queue_index_change(IndexChange::Remove { position: 1 });
-        tx.queue_index_change(IndexChange::Add {
-            position: 1,
-            text: "second draft".to_owned(),
-        });
-        apply_index_changes(&tx, tx.take_index_changes()).unwrap();
+        reindex(&tx, 1, "second draft");
 
         index_pending(&tx).unwrap();
 
@@ -399,12 +404,7 @@ mod tests {
         send(&tx, b"\x0c", 1, "first draft");
         index_pending(&tx).unwrap();
 
-        tx.queue_index_change(IndexChange::Remove { position: 1 });
-        tx.queue_index_change(IndexChange::Add {
-            position: 1,
-            text: "second draft".to_owned(),
-        });
-        apply_index_changes(&tx, tx.take_index_changes()).unwrap();
+        reindex(&tx, 1, "second draft");
 
         assert_eq!(found(&tx, "second"), (vec![1], vec![1]));
         assert_eq!(found(&tx, "first"), (vec![], vec![]));
