@@ -9,8 +9,9 @@
 //! cores, as the budget's load generator does.
 //!
 //! With `epoll` as a third argument the parent reads instead on two plain threads, each
-//! waiting on its half of the sockets with one `epoll` set (mio), as `hearth-bench fanout`
-//! now does: what the receiving side's own overhead costs the floor.
+//! waiting on its half of the sockets with one `epoll` set (mio) and pausing [`GATHER`] between
+//! waits, as `hearth-bench fanout` now does: what the receiving side's own overhead costs the
+//! floor.
 //!
 //! ```sh
 //! cargo run --release -p hearth-bench --example loopback_floor -- 10000 50
@@ -35,6 +36,10 @@ use tokio::sync::Notify;
 const TEXT_BYTES: usize = 420;
 /// The sending threads, like the server's two tokio workers.
 const SENDERS: usize = 2;
+/// The epoll readers' pause between waits (`GATHER` in `src/scenarios/fanout/readers.rs`).
+const GATHER: Duration = Duration::from_micros(500);
+/// Readiness events taken per wait.
+const EVENTS: usize = 1024;
 
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().collect();
@@ -191,10 +196,11 @@ fn read_with_epoll(
         poll.registry()
             .register(socket, Token(i), Interest::READABLE)?;
     }
-    let mut events = Events::with_capacity(1024);
+    let mut events = Events::with_capacity(EVENTS);
     let mut buffer = vec![0_u8; 16 * 1024];
     loop {
         poll.poll(&mut events, None)?;
+        let taken = events.iter().count();
         for event in &events {
             let Some(socket) = sockets.get_mut(event.token().0) else {
                 continue;
@@ -202,11 +208,19 @@ fn read_with_epoll(
             loop {
                 match std::io::Read::read(socket, &mut buffer) {
                     Ok(0) => return Ok(()),
-                    Ok(read) => counted(read),
+                    Ok(read) => {
+                        counted(read);
+                        if read < buffer.len() {
+                            break;
+                        }
+                    }
                     Err(err) if err.kind() == std::io::ErrorKind::WouldBlock => break,
                     Err(err) => return Err(err.into()),
                 }
             }
+        }
+        if taken < EVENTS {
+            std::thread::sleep(GATHER);
         }
     }
 }
