@@ -205,12 +205,14 @@ fn read_with_epoll(
             let Some(socket) = sockets.get_mut(event.token().0) else {
                 continue;
             };
+            // The peer's FIN can come with the last bytes in one event: read on to the end.
+            let to_the_end = event.is_read_closed();
             loop {
                 match std::io::Read::read(socket, &mut buffer) {
                     Ok(0) => return Ok(()),
                     Ok(read) => {
                         counted(read);
-                        if read < buffer.len() {
+                        if read < buffer.len() && !to_the_end {
                             break;
                         }
                     }

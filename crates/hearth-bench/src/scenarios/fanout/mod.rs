@@ -52,6 +52,9 @@ impl Recipients {
 /// Sockets opened at a time while setting up.
 const OPENING: usize = 64;
 
+/// How long the readers may take to see every socket closed once the server has stopped.
+const READERS_END_WITHIN: Duration = Duration::from_secs(10);
+
 pub(crate) async fn run(
     server: &ServerOptions,
     sizes: &Sizes,
@@ -64,8 +67,9 @@ pub(crate) async fn run(
         Recipients::Devices => devices(&anonymous, count).await?,
         Recipients::Members => room(&anonymous, count).await?,
     };
-    let rows = measure(recipients, &sender, conversation, sockets, sizes).await?;
+    let (rows, readers) = measure(recipients, &sender, conversation, sockets, sizes).await?;
     process.stop()?;
+    tokio::task::spawn_blocking(move || readers.wait(READERS_END_WITHIN)).await??;
     Ok(rows)
 }
 
@@ -123,7 +127,7 @@ async fn measure(
     conversation: Uuid,
     sockets: Vec<Socket>,
     sizes: &Sizes,
-) -> anyhow::Result<Vec<Row>> {
+) -> anyhow::Result<(Vec<Row>, readers::Readers)> {
     let count = sockets.len();
     let sends = sizes.fanout_sends;
     let burst = sizes.fanout_burst.max(1);
@@ -138,7 +142,7 @@ async fn measure(
                 .context("a device's socket")
         })
         .collect::<anyhow::Result<Vec<_>>>()?;
-    readers::start(streams, arrivals.clone(), sends)?;
+    let readers = readers::start(streams, arrivals.clone(), sends)?;
     let mut sending = sender.client.connect().await?;
 
     // One at a time: send, then wait until every socket has it.
@@ -205,7 +209,7 @@ async fn measure(
         &setup,
     );
     // The budget is stated for 10,000 recipients.
-    Ok(if count >= 10_000 {
+    let rows = if count >= 10_000 {
         vec![
             p50,
             p99.at_most(100.0),
@@ -214,7 +218,8 @@ async fn measure(
         ]
     } else {
         vec![p50, p99, slowest, sustained]
-    })
+    };
+    Ok((rows, readers))
 }
 
 /// Where the readers record arrivals: for each tracked message (a slot), how many devices have
