@@ -34,9 +34,10 @@ const EVENTS: usize = 1024;
 /// waits again. A reader blocked in `epoll_wait` is woken by the server's `write` itself: on
 /// loopback the writer runs the receiver's TCP path, wake-up included, and a cross-CPU wake-up
 /// is dear in this VM — woken ~1,000 times per fan-out per reader, those wake-ups were 16 % of
-/// the server's samples (3 % with the pause), a cost no remote client puts on a server. Asleep here instead, a reader is not on
-/// the wait queue, so a `write` wakes nobody; the next wait then takes all that gathered at
-/// once. A recorded arrival can only be late by this much, never early.
+/// the server's samples (3 % with the pause), a cost no remote client puts on a server.
+/// Asleep here instead, a reader is not on the wait queue, so a `write` wakes nobody; the next
+/// wait then takes all that gathered at once. A recorded arrival can only be late by this
+/// much, never early.
 const GATHER: Duration = Duration::from_micros(500);
 
 /// The running readers.
