@@ -111,18 +111,6 @@ impl Durability {
         Ok(())
     }
 
-    /// Blocks the calling thread (the writer's) until commit `upto` is durable or a sync has
-    /// failed.
-    pub(crate) fn wait_synced(&self, upto: u64) {
-        if self.synced.borrow().upto >= upto {
-            return;
-        }
-        let mut updates = self.synced.subscribe();
-        let _ = futures::executor::block_on(
-            updates.wait_for(|synced| synced.failed || synced.upto >= upto),
-        );
-    }
-
     fn mark_synced(&self, upto: u64) {
         self.synced
             .send_modify(|synced| synced.upto = synced.upto.max(upto));
@@ -380,6 +368,49 @@ mod tests {
 
         gate.finish_sync(Ok(()));
         assert!(write.await.is_ok());
+    }
+
+    #[tokio::test]
+    async fn the_writer_commits_further_batches_while_a_sync_runs() {
+        let dir = TempDir::new().unwrap();
+        let (writer, _readers, mut gate) = gated_store(&dir).await;
+        let mut first = pin!(add_note(&writer, "first"));
+        assert!(poll!(&mut first).is_pending());
+        gate.sync_started().await;
+
+        // The first batch's sync is held; the next two are committed one after the other.
+        let mut second = pin!(add_note(&writer, "second"));
+        committed(&writer, &mut second, 2).await;
+        let mut third = pin!(add_note(&writer, "third"));
+        committed(&writer, &mut third, 3).await;
+
+        gate.finish_sync(Ok(()));
+        first.await.unwrap();
+        gate.sync_started().await;
+        gate.finish_sync(Ok(()));
+        second.await.unwrap();
+        third.await.unwrap();
+    }
+
+    /// Polls `write` (it must stay unanswered: its sync cannot have run) until the writer has
+    /// made `commits` commits, at most 10 s.
+    async fn committed(
+        writer: &Writer,
+        write: &mut std::pin::Pin<&mut impl Future<Output = Result<(), StoreError>>>,
+        commits: u64,
+    ) {
+        tokio::time::timeout(std::time::Duration::from_secs(10), async {
+            while writer.commits() < commits {
+                assert!(poll!(write.as_mut()).is_pending());
+                tokio::task::yield_now().await;
+            }
+        })
+        .await
+        .unwrap_or_else(|_| panic!("commit {commits} waited for a sync"));
+        assert!(
+            poll!(write.as_mut()).is_pending(),
+            "answered before its sync"
+        );
     }
 
     #[tokio::test]
