@@ -4,8 +4,8 @@
 //! [`crate::durability`]). So every read runs through [`Readers::read`], which gives the
 //! closure a connection and, once the closure is done, waits for the sync that covers every
 //! commit it could have seen before handing its result back. The pool is private to this
-//! module: no read can skip the wait. Under write load the wait is at most one fsync; idle, it
-//! is a check of one number.
+//! module: no read can skip the wait. Under write load the wait is at most the rest of the sync
+//! running and the next one; idle, it is a check of one number.
 //!
 //! Must never: hand out a connection, or return what was read, without that wait.
 
