@@ -180,27 +180,18 @@ async fn measure(
         "{count} {noun}s online, {} timed sends, burst of {burst}",
         samples.len()
     );
-    let p50 = Row::new(
-        scenario,
-        format!("send to last {noun} p50"),
-        ms(samples.percentile(50.0)),
-        "ms",
-        &setup,
-    );
-    let p99 = Row::new(
-        scenario,
-        format!("send to last {noun} p99"),
-        ms(samples.percentile(99.0)),
-        "ms",
-        &setup,
-    );
-    let slowest = Row::new(
-        scenario,
-        format!("send to last {noun} max"),
-        ms(samples.max()),
-        "ms",
-        &setup,
-    );
+    let send_to_last = |figure: &str, time: Duration| {
+        Row::new(
+            scenario,
+            format!("send to last {noun} {figure}"),
+            ms(time),
+            "ms",
+            &setup,
+        )
+    };
+    let p50 = send_to_last("p50", samples.percentile(50.0));
+    let p99 = send_to_last("p99", samples.percentile(99.0));
+    let slowest = send_to_last("max", samples.max());
     let sustained = Row::new(
         scenario,
         "sustained deliveries/s",

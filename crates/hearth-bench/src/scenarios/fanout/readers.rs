@@ -102,8 +102,6 @@ struct Scan<'a> {
     finder: &'a Finder<'a>,
     arrivals: &'a Arrivals,
     sends: usize,
-    /// Read until the socket reports its end, not only until a short read.
-    to_the_end: bool,
 }
 
 /// One device's socket.
@@ -117,6 +115,11 @@ struct Device {
 /// Reads `devices` until every one is closed.
 fn read(mut poll: Poll, mut devices: Vec<Device>, arrivals: &Arrivals, sends: usize) {
     let finder = Finder::new(KEY_FIELD);
+    let scan = Scan {
+        finder: &finder,
+        arrivals,
+        sends,
+    };
     let mut events = Events::with_capacity(EVENTS);
     let mut buffer = vec![0_u8; SCAN_BUFFER];
     let mut open = devices.len();
@@ -131,15 +134,10 @@ fn read(mut poll: Poll, mut devices: Vec<Device>, arrivals: &Arrivals, sends: us
             let Some(device) = devices.get_mut(event.token().0) else {
                 continue;
             };
-            let scan = Scan {
-                finder: &finder,
-                arrivals,
-                sends,
-                // The peer's FIN can come with the last bytes in one event: then read on to the
-                // end, since no later event will say so.
-                to_the_end: event.is_read_closed(),
-            };
-            if device.open && !device.drain(&mut buffer, &scan) {
+            // The peer's FIN can come with the last bytes in one event: then read on to the end,
+            // since no later event will say so.
+            let to_the_end = event.is_read_closed();
+            if device.open && !device.drain(&mut buffer, &scan, to_the_end) {
                 device.open = false;
                 open -= 1;
                 let _ = poll.registry().deregister(&mut device.socket);
@@ -152,8 +150,9 @@ fn read(mut poll: Poll, mut devices: Vec<Device>, arrivals: &Arrivals, sends: us
 }
 
 impl Device {
-    /// Reads and scans until the socket has nothing more for now; `false` once it is closed.
-    fn drain(&mut self, buffer: &mut [u8], scan: &Scan<'_>) -> bool {
+    /// Reads and scans until the socket has nothing more for now (or, `to_the_end`, until it
+    /// reports its end); `false` once it is closed.
+    fn drain(&mut self, buffer: &mut [u8], scan: &Scan<'_>, to_the_end: bool) -> bool {
         loop {
             if self.tail.len() >= buffer.len() {
                 // No key is this long: nothing left over can be the start of one.
@@ -184,7 +183,7 @@ impl Device {
             self.tail.clear();
             self.tail
                 .extend_from_slice(bytes.get(done..).unwrap_or_default());
-            if read < room && !scan.to_the_end {
+            if read < room && !to_the_end {
                 // A short read emptied the socket: no second `read` only to hear `WouldBlock`
                 // (as tokio does). Bytes arriving after it raise a new edge-triggered event.
                 return true;
