@@ -5,12 +5,14 @@
 //! [`PrivacyService`](crate::PrivacyService), which calls [`Blocks::forget`] once the change is
 //! durable. See [`ExactCache`] for why the cache is never staler than the store on one node.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use hearth_domain::UserId;
 use hearth_store::{DynStore, StoreError};
 
 use crate::exact_cache::ExactCache;
+use crate::realtime::{BusMessage, EventBus, Signal};
 
 /// Most pairs kept (a pair is two ids and a flag).
 const CAPACITY: u64 = 100_000;
@@ -27,13 +29,15 @@ fn pair(a: UserId, b: UserId) -> (UserId, UserId) {
 pub(crate) struct Blocks {
     store: DynStore,
     cache: ExactCache<(UserId, UserId), bool>,
+    bus: Arc<dyn EventBus>,
 }
 
 impl Blocks {
-    pub(crate) fn new(store: DynStore) -> Self {
+    pub(crate) fn new(store: DynStore, bus: Arc<dyn EventBus>) -> Self {
         Self {
             store,
             cache: ExactCache::new(CAPACITY, TIME_TO_LIVE),
+            bus,
         }
     }
 
@@ -48,8 +52,16 @@ impl Blocks {
         Ok(blocked.unwrap_or(false))
     }
 
-    /// One of the two blocked or unblocked the other: read it again next time.
+    /// One of the two blocked or unblocked the other: read it again next time, on this node
+    /// at once and on every other node when the signal reaches it.
     pub(crate) fn forget(&self, a: UserId, b: UserId) {
+        self.forget_here(a, b);
+        self.bus
+            .publish(BusMessage::Signal(Signal::BlocksChanged(a, b)));
+    }
+
+    /// Forgets the pair on this node only (a signal from the bus).
+    pub(crate) fn forget_here(&self, a: UserId, b: UserId) {
         self.cache.forget(&pair(a, b));
     }
 }

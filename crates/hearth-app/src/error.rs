@@ -19,6 +19,9 @@ pub enum AppError {
     /// No valid credentials.
     #[error("{0}")]
     Unauthorized(&'static str),
+    /// An access token that was valid has expired: refresh it (a live connection closes).
+    #[error("access token expired")]
+    TokenExpired,
     /// Valid credentials, not allowed.
     #[error("{0}")]
     Forbidden(&'static str),
@@ -48,7 +51,7 @@ impl AppError {
         match self {
             Self::Validation(_) => ErrorCode::ValidationFailed,
             Self::BadRequest(_) => ErrorCode::BadRequest,
-            Self::Unauthorized(_) => ErrorCode::Unauthorized,
+            Self::Unauthorized(_) | Self::TokenExpired => ErrorCode::Unauthorized,
             Self::Forbidden(_) => ErrorCode::Forbidden,
             Self::NotFound(_) => ErrorCode::NotFound,
             Self::Conflict(_) => ErrorCode::Conflict,

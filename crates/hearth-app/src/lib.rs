@@ -33,7 +33,7 @@ use std::sync::Arc;
 use hearth_store::DynStore;
 
 use crate::blocks::Blocks;
-use crate::realtime::{EventBus, LocalPresence, Notifier};
+use crate::realtime::{BusReceiver, Notifier, RealtimePorts, RealtimeService};
 use crate::rosters::Rosters;
 
 pub use auth::{AuthService, Caller, NewSession, RegisterInput};
@@ -74,52 +74,75 @@ pub struct App {
     pub sync: SyncService,
     /// Privacy settings and blocks.
     pub privacy: PrivacyService,
-    /// Realtime announcements, presence and typing.
-    pub realtime: Notifier,
+    /// A live connection's life: connect, subscribe, typing, presence, disconnect.
+    pub realtime: RealtimeService,
+    receiver: BusReceiver,
     store: DynStore,
 }
 
 impl App {
-    /// Wires the use cases to `store`, announcing changes on `bus`.
+    /// Wires the use cases to `store`, with realtime on `ports`. Connect the bus to
+    /// [`App::bus_receiver`] so that what is published reaches this node's connections.
     pub fn new(
         store: DynStore,
         settings: Settings,
         secret: JwtSecret,
-        bus: Arc<dyn EventBus>,
+        ports: RealtimePorts,
     ) -> Self {
         let limits = Arc::new(RateLimits::new(&settings.limits));
-        let rosters = Rosters::new(store.clone());
-        let realtime = Notifier::new(
+        let rosters = Rosters::new(store.clone(), ports.bus.clone());
+        let notifier = Notifier::new(
             store.clone(),
-            bus,
-            Arc::new(LocalPresence::default()),
+            ports.bus.clone(),
             settings.typing,
             rosters.clone(),
         );
-        let blocks = Blocks::new(store.clone());
+        let blocks = Blocks::new(store.clone(), ports.bus.clone());
+        let receiver = BusReceiver {
+            connections: ports.connections.clone(),
+            viewers: ports.viewers.clone(),
+            notifier: notifier.clone(),
+            rosters: rosters.clone(),
+            blocks: blocks.clone(),
+        };
         let conversations = ConversationService::new(
             store.clone(),
-            realtime.clone(),
+            notifier.clone(),
             limits.clone(),
             rosters,
             blocks.clone(),
         );
+        let auth = AuthService::new(store.clone(), settings.auth, secret, limits.clone());
+        let users = UserService::new(store.clone());
         Self {
-            auth: AuthService::new(store.clone(), settings.auth, secret, limits.clone()),
-            users: UserService::new(store.clone()),
+            realtime: RealtimeService::new(
+                auth.clone(),
+                users.clone(),
+                conversations.clone(),
+                notifier.clone(),
+                ports,
+            ),
+            auth,
+            users,
             messages: MessageService::new(
                 store.clone(),
                 conversations.clone(),
                 limits,
-                realtime.clone(),
+                notifier,
                 settings.messages,
             ),
             sync: SyncService::new(store.clone(), conversations.clone()),
             privacy: PrivacyService::new(store.clone(), blocks),
             conversations,
-            realtime,
+            receiver,
             store,
         }
+    }
+
+    /// This node's end of the bus: the bus adapter hands it every message published by any
+    /// node.
+    pub fn bus_receiver(&self) -> BusReceiver {
+        self.receiver.clone()
     }
 
     /// Whether the database answers (for `/readyz`).

@@ -8,6 +8,8 @@
 //! Exactness: every change of membership or settings goes through the use cases, and they
 //! call [`Rosters::forget`] once the change is durable; [`ExactCache`] keeps a read that raced
 //! with such a change out of the cache, so on one node a roster is never staler than the store.
+//! `forget` also signals every other node over the bus; a node that misses the signal serves
+//! a stale roster for at most the cache's time to live.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -17,6 +19,7 @@ use hearth_domain::{Access, Conversation, ConversationId, UserId};
 use hearth_store::{DynStore, StoreError};
 
 use crate::exact_cache::ExactCache;
+use crate::realtime::{BusMessage, EventBus, Signal};
 
 /// Most conversations whose rosters are kept.
 const CAPACITY: u64 = 10_000;
@@ -62,13 +65,15 @@ impl Roster {
 pub(crate) struct Rosters {
     store: DynStore,
     cache: ExactCache<ConversationId, Arc<Roster>>,
+    bus: Arc<dyn EventBus>,
 }
 
 impl Rosters {
-    pub(crate) fn new(store: DynStore) -> Self {
+    pub(crate) fn new(store: DynStore, bus: Arc<dyn EventBus>) -> Self {
         Self {
             store,
             cache: ExactCache::new(CAPACITY, TIME_TO_LIVE),
+            bus,
         }
     }
 
@@ -91,8 +96,16 @@ impl Rosters {
             .await
     }
 
-    /// The conversation's membership or settings changed: read it again next time.
+    /// The conversation's membership or settings changed: read it again next time, on this
+    /// node at once and on every other node when the signal reaches it.
     pub(crate) fn forget(&self, conversation: ConversationId) {
+        self.forget_here(conversation);
+        self.bus
+            .publish(BusMessage::Signal(Signal::RosterChanged(conversation)));
+    }
+
+    /// Forgets the roster on this node only (a signal from the bus).
+    pub(crate) fn forget_here(&self, conversation: ConversationId) {
         self.cache.forget(&conversation);
     }
 }

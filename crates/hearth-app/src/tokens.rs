@@ -96,11 +96,13 @@ impl JwtKeys {
                 session_id: data.claims.sid,
                 expires_at: data.claims.exp,
             }),
-            Err(err) => Err(AppError::Unauthorized(match err.kind() {
-                ErrorKind::ExpiredSignature => "access token expired",
-                ErrorKind::InvalidSignature => "access token signature is invalid",
-                _ => "access token is malformed",
-            })),
+            Err(err) => Err(match err.kind() {
+                ErrorKind::ExpiredSignature => AppError::TokenExpired,
+                ErrorKind::InvalidSignature => {
+                    AppError::Unauthorized("access token signature is invalid")
+                }
+                _ => AppError::Unauthorized("access token is malformed"),
+            }),
         }
     }
 }

@@ -49,10 +49,10 @@ fn encodings(c: &mut Criterion) {
     };
     c.bench_function("new_message delivery: domain event to JSON text", |b| {
         b.iter(|| {
-            let delivery = LogEvent {
-                conversation_id: event.conversation_id.as_uuid(),
-                change: ChangeEvent::from(black_box(&event)),
-            };
+            let delivery = LogEvent::new(
+                event.conversation_id.as_uuid(),
+                ChangeEvent::from(black_box(&event)),
+            );
             serde_json::to_string(&delivery).unwrap()
         });
     });
@@ -60,7 +60,7 @@ fn encodings(c: &mut Criterion) {
         b.iter(|| {
             let ack = ServerEvent::MessageAck {
                 client_message_id: message.client_message_id.as_str().to_owned(),
-                message: Box::new(MessageDto::from(black_box(&message))),
+                message: Box::new(MessageDto::from(black_box(&message)).into()),
             };
             serde_json::to_string(&Reply {
                 event: &ack,

@@ -28,14 +28,17 @@ pub struct ConversationAction {
     pub conversation_id: String,
 }
 
-/// `send_message`: idempotent exactly like `POST /v1/conversations/{id}/messages`.
+/// `send_message`: idempotent exactly like `POST /v1/conversations/{id}/messages`. Without a
+/// `client_message_id` (a stock seed-003 client sends none) the server makes a key, and such a
+/// send cannot be retried safely.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct SendMessageAction {
     /// The conversation (alias `room_id`).
     #[serde(alias = "room_id")]
     pub conversation_id: String,
     /// The idempotency key.
-    pub client_message_id: String,
+    #[serde(default)]
+    pub client_message_id: Option<String>,
     /// 1–4,000 characters.
     pub content: String,
 }
@@ -122,7 +125,7 @@ pub enum ServerEvent {
         /// The idempotency key sent.
         client_message_id: String,
         /// The stored message (boxed: it is much larger than the other events).
-        message: Box<MessageDto>,
+        message: Box<SocketMessage>,
     },
     /// Someone in a conversation you view is typing (or stopped).
     TypingIndicator {
@@ -212,9 +215,57 @@ pub enum ServerEvent {
 pub struct LogEvent {
     /// The conversation.
     pub conversation_id: Uuid,
-    /// The entry (its `type` is the event type).
+    /// The entry (its `type` is the event type), without its message.
     #[serde(flatten)]
     pub change: ChangeEvent,
+    /// For every event about a message: the message, with seed 003's names beside Hearth's.
+    /// A client that reads the event as a [`ChangeEvent`] finds it in `change.message`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<SocketMessage>,
+}
+
+impl LogEvent {
+    /// The socket event of one log entry.
+    pub fn new(conversation_id: Uuid, mut change: ChangeEvent) -> Self {
+        let message = change.message.take().map(SocketMessage::from);
+        Self {
+            conversation_id,
+            change,
+            message,
+        }
+    }
+}
+
+/// A message as socket events carry it: every field of [`MessageDto`], plus seed 003's names
+/// for its conversation (`room_id`) and its sender (`user_id`), so that a seed-003 client
+/// reads it unchanged.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SocketMessage {
+    /// The message.
+    #[serde(flatten)]
+    pub message: MessageDto,
+    /// Seed 003's name for `conversation_id`.
+    pub room_id: Uuid,
+    /// Seed 003's name for `sender_id`.
+    pub user_id: Uuid,
+}
+
+impl From<MessageDto> for SocketMessage {
+    fn from(message: MessageDto) -> Self {
+        Self {
+            room_id: message.conversation_id,
+            user_id: message.sender_id,
+            message,
+        }
+    }
+}
+
+impl std::ops::Deref for SocketMessage {
+    type Target = MessageDto;
+
+    fn deref(&self) -> &MessageDto {
+        &self.message
+    }
 }
 
 /// An event with the `request_id` of the action it answers.

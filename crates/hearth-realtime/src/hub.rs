@@ -1,21 +1,18 @@
-//! The registry of this node's connections and what each one views.
+//! The registry of this node's connections and what each one views: the in-process
+//! implementation of [`ConnectionRegistry`].
 
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::Duration;
 
-use hearth_app::realtime::{Audience, Delivery, EventBus, UserRef};
+use hearth_app::realtime::{Audience, ConnectionId, ConnectionRegistry, Delivery};
 use hearth_domain::{ConversationId, UserId};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use crate::Frame;
 use crate::mailbox::{Closing, Events, Mailbox, Pacer, Push};
-
-/// Identifies one connection on this node.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct ConnectionId(u64);
 
 /// How the hub treats connections.
 #[derive(Clone, Copy, Debug)]
@@ -44,7 +41,7 @@ pub struct Registration {
 
 #[derive(Debug)]
 struct Entry {
-    user: UserRef,
+    user: UserId,
     mailbox: Arc<Mailbox>,
     subscriptions: HashSet<ConversationId>,
 }
@@ -74,24 +71,12 @@ impl State {
             Push::Full => {
                 if entry.mailbox.close(Closing::TooSlow) {
                     metrics::counter!("hearth_realtime_slow_consumers_total").increment(1);
-                    tracing::info!(user_id = %entry.user.id, "slow consumer: closing its connection");
+                    tracing::info!(user_id = %entry.user, "slow consumer: closing its connection");
                 }
             }
             // The connection is closing; it will unregister.
             Push::Closed => {}
         }
-    }
-
-    fn is_viewing(&self, user: UserId, conversation: ConversationId, except: ConnectionId) -> bool {
-        self.by_user.get(&user).is_some_and(|ids| {
-            ids.iter().any(|id| {
-                *id != except
-                    && self
-                        .connections
-                        .get(id)
-                        .is_some_and(|e| e.subscriptions.contains(&conversation))
-            })
-        })
     }
 }
 
@@ -134,14 +119,14 @@ impl Hub {
     }
 
     /// Adds a connection of `user`.
-    pub fn register(&self, user: UserRef) -> Registration {
-        let id = ConnectionId(self.next_id.fetch_add(1, Ordering::Relaxed));
+    pub fn register(&self, user: UserId) -> Registration {
+        let id = ConnectionId::new(self.next_id.fetch_add(1, Ordering::Relaxed));
         let mailbox = Arc::new(Mailbox::default());
         let mut state = self.write();
         if self.shutting_down.load(Ordering::Acquire) {
             mailbox.close(Closing::ShuttingDown);
         }
-        state.by_user.entry(user.id).or_default().push(id);
+        state.by_user.entry(user).or_default().push(id);
         state.connections.insert(
             id,
             Entry {
@@ -157,85 +142,9 @@ impl Hub {
         }
     }
 
-    /// Removes a connection. Returns the conversations its user no longer views on any
-    /// connection (their viewers hear `user_left`).
-    pub fn unregister(&self, id: ConnectionId) -> Vec<ConversationId> {
-        let mut state = self.write();
-        let Some(entry) = state.connections.remove(&id) else {
-            return Vec::new();
-        };
-        if let Some(ids) = state.by_user.get_mut(&entry.user.id) {
-            ids.retain(|other| *other != id);
-            if ids.is_empty() {
-                state.by_user.remove(&entry.user.id);
-            }
-        }
-        let mut left = Vec::new();
-        for conversation in entry.subscriptions {
-            remove_viewer(&mut state, conversation, id);
-            if !state.is_viewing(entry.user.id, conversation, id) {
-                left.push(conversation);
-            }
-        }
-        metrics::gauge!("hearth_realtime_connections").set(state.connections.len() as f64);
-        left
-    }
-
-    /// Subscribes a connection to a conversation's ephemeral streams. Returns `true` when its
-    /// user was not viewing the conversation on another connection (they "joined").
-    pub fn subscribe(&self, id: ConnectionId, conversation: ConversationId) -> bool {
-        let mut state = self.write();
-        let Some(entry) = state.connections.get_mut(&id) else {
-            return false;
-        };
-        if !entry.subscriptions.insert(conversation) {
-            return false;
-        }
-        let user = entry.user.id;
-        let first = !state.is_viewing(user, conversation, id);
-        state.viewers.entry(conversation).or_default().push(id);
-        first
-    }
-
-    /// Unsubscribes. `None` when the connection was not subscribed; `Some(true)` when its user
-    /// now views the conversation on no connection (they "left").
-    pub fn unsubscribe(&self, id: ConnectionId, conversation: ConversationId) -> Option<bool> {
-        let mut state = self.write();
-        let entry = state.connections.get_mut(&id)?;
-        if !entry.subscriptions.remove(&conversation) {
-            return None;
-        }
-        let user = entry.user.id;
-        remove_viewer(&mut state, conversation, id);
-        Some(!state.is_viewing(user, conversation, id))
-    }
-
-    /// Whether the connection is subscribed to the conversation.
-    pub fn is_subscribed(&self, id: ConnectionId, conversation: ConversationId) -> bool {
-        self.read()
-            .connections
-            .get(&id)
-            .is_some_and(|e| e.subscriptions.contains(&conversation))
-    }
-
-    /// Everyone viewing a conversation on this node, once each.
-    pub fn viewers(&self, conversation: ConversationId) -> Vec<UserRef> {
-        let state = self.read();
-        let mut seen = HashSet::new();
-        state
-            .viewers
-            .get(&conversation)
-            .into_iter()
-            .flatten()
-            .filter_map(|id| state.connections.get(id))
-            .filter(|entry| seen.insert(entry.user.id))
-            .map(|entry| entry.user.clone())
-            .collect()
-    }
-
     /// Offers a delivery to every matching connection, then wakes those that were idle (a
     /// large set a chunk at a time, see the `mailbox` module). Never waits.
-    pub fn dispatch(&self, delivery: Arc<Delivery>) {
+    fn offer_to_all(&self, delivery: Arc<Delivery>) {
         let frame = Arc::new(Frame::new(delivery));
         let capacity = self.settings.queue_capacity.max(1);
         let mut ready = Vec::new();
@@ -256,7 +165,7 @@ impl Hub {
                     let excluded = state
                         .connections
                         .get(id)
-                        .is_some_and(|e| Some(e.user.id) == *except);
+                        .is_some_and(|e| Some(e.user) == *except);
                     if !excluded {
                         state.offer(id, &frame, capacity, &mut ready);
                     }
@@ -313,25 +222,74 @@ fn remove_viewer(state: &mut State, conversation: ConversationId, id: Connection
     }
 }
 
-impl EventBus for Hub {
-    fn publish(&self, delivery: Arc<Delivery>) {
-        self.dispatch(delivery);
+impl ConnectionRegistry for Hub {
+    fn dispatch(&self, delivery: Arc<Delivery>) {
+        self.offer_to_all(delivery);
     }
 
-    fn stop_viewing(&self, user: UserId, conversation: ConversationId) -> Option<UserRef> {
+    fn subscribe(&self, id: ConnectionId, conversation: ConversationId) -> bool {
+        let mut state = self.write();
+        let Some(entry) = state.connections.get_mut(&id) else {
+            return false;
+        };
+        if !entry.subscriptions.insert(conversation) {
+            return false;
+        }
+        state.viewers.entry(conversation).or_default().push(id);
+        true
+    }
+
+    fn unsubscribe(&self, id: ConnectionId, conversation: ConversationId) -> bool {
+        let mut state = self.write();
+        let Some(entry) = state.connections.get_mut(&id) else {
+            return false;
+        };
+        if !entry.subscriptions.remove(&conversation) {
+            return false;
+        }
+        remove_viewer(&mut state, conversation, id);
+        true
+    }
+
+    fn is_subscribed(&self, id: ConnectionId, conversation: ConversationId) -> bool {
+        self.read()
+            .connections
+            .get(&id)
+            .is_some_and(|e| e.subscriptions.contains(&conversation))
+    }
+
+    fn unsubscribe_user(&self, user: UserId, conversation: ConversationId) -> usize {
         let mut state = self.write();
         let ids: Vec<ConnectionId> = state.by_user.get(&user).cloned().unwrap_or_default();
-        let mut viewer = None;
+        let mut removed = 0;
         for id in ids {
             let Some(entry) = state.connections.get_mut(&id) else {
                 continue;
             };
             if entry.subscriptions.remove(&conversation) {
-                viewer = Some(entry.user.clone());
+                removed += 1;
                 remove_viewer(&mut state, conversation, id);
             }
         }
-        viewer
+        removed
+    }
+
+    fn unregister(&self, id: ConnectionId) -> Vec<ConversationId> {
+        let mut state = self.write();
+        let Some(entry) = state.connections.remove(&id) else {
+            return Vec::new();
+        };
+        if let Some(ids) = state.by_user.get_mut(&entry.user) {
+            ids.retain(|other| *other != id);
+            if ids.is_empty() {
+                state.by_user.remove(&entry.user);
+            }
+        }
+        for conversation in &entry.subscriptions {
+            remove_viewer(&mut state, *conversation, id);
+        }
+        metrics::gauge!("hearth_realtime_connections").set(state.connections.len() as f64);
+        entry.subscriptions.into_iter().collect()
     }
 }
 
@@ -339,7 +297,7 @@ impl EventBus for Hub {
 mod tests {
     use super::*;
     use crate::mailbox::Next;
-    use hearth_app::realtime::RealtimeEvent;
+    use hearth_app::realtime::{RealtimeEvent, UserRef};
 
     impl Hub {
         /// Why the connection was told to close, if it was.
@@ -351,11 +309,8 @@ mod tests {
         }
     }
 
-    fn user(name: &str) -> UserRef {
-        UserRef {
-            id: UserId::new(),
-            username: name.to_owned(),
-        }
+    fn user(_name: &str) -> UserId {
+        UserId::new()
     }
 
     fn presence_for(users: &[UserId]) -> Arc<Delivery> {
@@ -373,10 +328,10 @@ mod tests {
     fn a_delivery_reaches_every_connection_of_its_users_only() {
         let hub = Hub::new(HubSettings::default());
         let (alice, bob) = (user("alice"), user("bob"));
-        let phone = hub.register(alice.clone());
-        let laptop = hub.register(alice.clone());
-        let other = hub.register(bob.clone());
-        hub.dispatch(presence_for(&[alice.id]));
+        let phone = hub.register(alice);
+        let laptop = hub.register(alice);
+        let other = hub.register(bob);
+        hub.dispatch(presence_for(&[alice]));
         assert!(phone.events.try_recv().is_some());
         assert!(laptop.events.try_recv().is_some());
         assert!(other.events.try_recv().is_none());
@@ -386,9 +341,9 @@ mod tests {
     fn a_full_queue_marks_the_connection_too_slow_without_blocking() {
         let hub = Hub::new(HubSettings { queue_capacity: 2 });
         let alice = user("alice");
-        let slow = hub.register(alice.clone());
+        let slow = hub.register(alice);
         for _ in 0..3 {
-            hub.dispatch(presence_for(&[alice.id]));
+            hub.dispatch(presence_for(&[alice]));
         }
         assert_eq!(hub.closing_of(slow.id), Some(Closing::TooSlow));
     }
@@ -400,12 +355,12 @@ mod tests {
         // Several chunks' worth, so the pacer task wakes most of them.
         let waiting: Vec<_> = (0..3 * crate::mailbox::WAKE_CHUNK + 1)
             .map(|_| {
-                let registration = hub.register(alice.clone());
+                let registration = hub.register(alice);
                 tokio::spawn(async move { registration.events.recv().await })
             })
             .collect();
         tokio::task::yield_now().await;
-        let delivery = presence_for(&[alice.id]);
+        let delivery = presence_for(&[alice]);
         hub.dispatch(delivery.clone());
         for connection in waiting {
             // A guard against a lost wake-up hanging the suite, not a timing assertion.
@@ -421,8 +376,8 @@ mod tests {
     fn deliveries_queued_before_a_connection_runs_are_read_in_order() {
         let hub = Hub::new(HubSettings::default());
         let alice = user("alice");
-        let phone = hub.register(alice.clone());
-        let (first, second) = (presence_for(&[alice.id]), presence_for(&[alice.id]));
+        let phone = hub.register(alice);
+        let (first, second) = (presence_for(&[alice]), presence_for(&[alice]));
         hub.dispatch(first.clone());
         hub.dispatch(second.clone());
         let read: Vec<_> = std::iter::from_fn(|| phone.events.try_recv())
@@ -437,10 +392,10 @@ mod tests {
     fn a_connection_that_stopped_reading_is_not_a_slow_consumer() {
         let hub = Hub::new(HubSettings { queue_capacity: 1 });
         let alice = user("alice");
-        let Registration { id, events } = hub.register(alice.clone());
+        let Registration { id, events } = hub.register(alice);
         drop(events);
         for _ in 0..3 {
-            hub.dispatch(presence_for(&[alice.id]));
+            hub.dispatch(presence_for(&[alice]));
         }
         assert_eq!(hub.closing_of(id), None);
     }
@@ -449,11 +404,11 @@ mod tests {
     async fn a_connection_busy_writing_hears_that_it_fell_behind() {
         let hub = Hub::new(HubSettings { queue_capacity: 1 });
         let alice = user("alice");
-        let busy = hub.register(alice.clone());
+        let busy = hub.register(alice);
         let told = tokio::spawn(async move { busy.events.closed().await });
         tokio::task::yield_now().await;
         for _ in 0..2 {
-            hub.dispatch(presence_for(&[alice.id]));
+            hub.dispatch(presence_for(&[alice]));
         }
         // A guard against a lost wake-up hanging the suite, not a timing assertion.
         let told = tokio::time::timeout(Duration::from_secs(60), told).await;
@@ -464,8 +419,8 @@ mod tests {
     async fn shutting_down_closes_every_connection_before_its_queued_frames() {
         let hub = Hub::new(HubSettings::default());
         let alice = user("alice");
-        let open = hub.register(alice.clone());
-        hub.dispatch(presence_for(&[alice.id]));
+        let open = hub.register(alice);
+        hub.dispatch(presence_for(&[alice]));
         hub.shut_down(Duration::ZERO).await;
         let next = tokio::time::timeout(Duration::from_secs(60), open.events.recv()).await;
         assert!(matches!(next, Ok(Next::Close(Closing::ShuttingDown))));
@@ -482,26 +437,39 @@ mod tests {
     }
 
     #[test]
-    fn viewers_join_once_and_leave_when_their_last_connection_goes() {
+    fn subscriptions_are_per_connection_and_end_with_it() {
         let hub = Hub::new(HubSettings::default());
         let alice = user("alice");
         let conversation = ConversationId::new();
-        let phone = hub.register(alice.clone());
-        let laptop = hub.register(alice.clone());
+        let phone = hub.register(alice);
+        let laptop = hub.register(alice);
         assert!(hub.subscribe(phone.id, conversation));
+        assert!(!hub.subscribe(phone.id, conversation), "already subscribed");
+        assert!(hub.subscribe(laptop.id, conversation));
+        assert!(hub.unsubscribe(phone.id, conversation));
         assert!(
-            !hub.subscribe(laptop.id, conversation),
-            "already viewing on the phone"
-        );
-        assert_eq!(hub.viewers(conversation).len(), 1);
-        assert_eq!(
-            hub.unsubscribe(phone.id, conversation),
-            Some(false),
-            "still viewing on the laptop"
+            !hub.unsubscribe(phone.id, conversation),
+            "no longer subscribed"
         );
         assert_eq!(hub.unregister(laptop.id), vec![conversation]);
-        assert!(hub.viewers(conversation).is_empty());
-        assert_eq!(hub.unsubscribe(phone.id, conversation), None);
+        assert!(!hub.is_subscribed(laptop.id, conversation));
+    }
+
+    #[test]
+    fn a_former_member_stops_viewing_on_every_connection() {
+        let hub = Hub::new(HubSettings::default());
+        let (alice, bob) = (user("alice"), user("bob"));
+        let conversation = ConversationId::new();
+        let phone = hub.register(alice);
+        let laptop = hub.register(alice);
+        let other = hub.register(bob);
+        for id in [phone.id, laptop.id, other.id] {
+            hub.subscribe(id, conversation);
+        }
+        assert_eq!(hub.unsubscribe_user(alice, conversation), 2);
+        assert!(!hub.is_subscribed(phone.id, conversation));
+        assert!(!hub.is_subscribed(laptop.id, conversation));
+        assert!(hub.is_subscribed(other.id, conversation));
     }
 
     #[test]
@@ -509,18 +477,21 @@ mod tests {
         let hub = Hub::new(HubSettings::default());
         let (alice, bob) = (user("alice"), user("bob"));
         let conversation = ConversationId::new();
-        let a = hub.register(alice.clone());
-        let b = hub.register(bob.clone());
+        let a = hub.register(alice);
+        let b = hub.register(bob);
         hub.subscribe(a.id, conversation);
         hub.subscribe(b.id, conversation);
         hub.dispatch(Arc::new(Delivery {
             audience: Audience::Viewers {
                 conversation_id: conversation,
-                except: Some(alice.id),
+                except: Some(alice),
             },
             event: RealtimeEvent::Viewer {
                 conversation_id: conversation,
-                user: alice,
+                user: UserRef {
+                    id: alice,
+                    username: "alice".to_owned(),
+                },
                 joined: true,
             },
         }));

@@ -17,17 +17,20 @@ use std::time::Duration;
 
 use axum::serve::ListenerExt;
 use hearth_app::App;
-use hearth_app::realtime::EventBus;
-use hearth_realtime::Hub;
+use hearth_app::realtime::RealtimePorts;
+use hearth_realtime::InProcess;
 use hearth_rest::RestSettings;
+use hearth_store::DynStore;
 use hearth_store_sqlite::{SqliteOptions, SqliteStore};
 use tokio::net::TcpListener;
 
 pub use crate::config::Config;
 pub use crate::startup::StartupError;
 
-/// Opens the store in the configured data directory (creating it, applying migrations).
-pub async fn open_store(config: &Config) -> Result<Arc<SqliteStore>, StartupError> {
+/// Opens the store the configuration names (creating it, applying migrations). Today that is
+/// the embedded SQLite database in the data directory; whatever the backend, the rest of the
+/// server sees only the ports.
+pub async fn open_store(config: &Config) -> Result<DynStore, StartupError> {
     startup::prepare_data_dir(&config.data_dir)?;
     let path = config.data_dir.join("hearth.db");
     let store = SqliteStore::open(&path, SqliteOptions::default())
@@ -36,14 +39,14 @@ pub async fn open_store(config: &Config) -> Result<Arc<SqliteStore>, StartupErro
     Ok(Arc::new(store))
 }
 
-/// Builds the use cases over an open store, announcing realtime events on `bus`.
+/// Builds the use cases over an open store, with realtime on `ports`.
 pub fn build_app(
     config: &Config,
-    store: Arc<SqliteStore>,
-    bus: Arc<dyn EventBus>,
+    store: DynStore,
+    ports: RealtimePorts,
 ) -> Result<App, StartupError> {
     let secret = secret::load_or_create(config)?;
-    Ok(App::new(store, config.app_settings(), secret, bus))
+    Ok(App::new(store, config.app_settings(), secret, ports))
 }
 
 /// How long connections get to close after a shutdown signal before the store closes anyway.
@@ -58,8 +61,10 @@ pub async fn run(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), StartupError> {
     let store = open_store(&config).await?;
-    let hub = Arc::new(Hub::new(config.hub_settings()));
-    let app = build_app(&config, store.clone(), hub.clone())?;
+    let realtime = InProcess::new(config.hub_settings());
+    let app = build_app(&config, store.clone(), realtime.ports.clone())?;
+    realtime.attach(&app);
+    let hub = realtime.hub.clone();
     let rest = RestSettings {
         cors_allowed_origins: config.cors.allowed_origins.clone(),
         max_body_bytes: config.limits.max_body_bytes,

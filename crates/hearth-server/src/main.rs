@@ -141,8 +141,10 @@ async fn create_user(config: &Config, args: CreateUserArgs) -> Result<(), Startu
         }
     };
     let store = hearth_server::open_store(config).await?;
-    let bus = std::sync::Arc::new(hearth_app::realtime::DiscardingBus);
-    let app = hearth_server::build_app(config, store.clone(), bus)?;
+    // No sockets here, but the use cases announce what they do: in-process ports with no
+    // connection take it and drop it.
+    let realtime = hearth_realtime::InProcess::new(Default::default());
+    let app = hearth_server::build_app(config, store.clone(), realtime.ports.clone())?;
     let input = RegisterInput {
         username: args.username,
         display_name: args.display_name,

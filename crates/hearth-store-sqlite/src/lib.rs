@@ -179,6 +179,10 @@ impl HealthStore for SqliteStore {
         self.readers.fetch_optional(sqlx::query("SELECT 1")).await?;
         self.writer.ping().await
     }
+
+    async fn close(&self) {
+        SqliteStore::close(self).await;
+    }
 }
 
 #[cfg(test)]

@@ -40,11 +40,14 @@ pub use sessions::{NewRefreshToken, RefreshTokenRecord, SessionStore, TokenHash}
 pub use sync::{ConversationCursor, SyncStore};
 pub use users::{Contact, Credentials, NewUser, UserStore};
 
-/// Liveness of the backend, for `/readyz`.
+/// Liveness and lifetime of the backend.
 #[async_trait::async_trait]
 pub trait HealthStore: Send + Sync {
-    /// Answers when the database can serve reads and the writer is alive.
+    /// Answers when the database can serve reads and the writer is alive (for `/readyz`).
     async fn ping(&self) -> Result<(), StoreError>;
+    /// Finishes the writes already queued, then closes the connections; later calls fail
+    /// with [`StoreError::Unavailable`]. The server calls it once, when it stops.
+    async fn close(&self);
 }
 
 /// Everything a Hearth server needs from its database.

@@ -1,14 +1,13 @@
 //! The client's actions: parsing with errors that name what is wrong, and answering each by
 //! calling its use case.
 
-use hearth_app::realtime::UserRef;
-use hearth_app::{Caller, PublicError, SendInput};
+use hearth_app::realtime::RealtimeSession;
+use hearth_app::{PublicError, SendInput};
 use hearth_domain::ConversationId;
 use hearth_proto::ws::{
     AuthAction, ConversationAction, MarkAction, SendMessageAction, ServerEvent, SyncAction,
 };
 use hearth_proto::{ChangeEvent, ErrorCode, MessageDto};
-use hearth_realtime::ConnectionId;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
@@ -101,25 +100,17 @@ fn conversation(raw: &str) -> Result<ConversationId, PublicError> {
 #[derive(Debug)]
 pub(crate) struct Actions {
     pub state: WsState,
-    pub caller: Caller,
-    pub user: UserRef,
-    pub connection: ConnectionId,
+    pub session: RealtimeSession,
 }
 
 impl Actions {
     /// Runs an action; returns its direct answer, if it has one.
     pub(crate) async fn run(&mut self, action: Action) -> Result<Option<ServerEvent>, PublicError> {
         let app = &self.state.app;
+        let caller = self.session.caller;
         match action {
             Action::Auth(AuthAction { token }) => {
-                let renewed = app.auth.authenticate(&token)?;
-                if renewed.user_id != self.caller.user_id {
-                    return Err(PublicError::new(
-                        ErrorCode::Forbidden,
-                        "the token is for another user",
-                    ));
-                }
-                self.caller = renewed;
+                let renewed = app.realtime.reauthenticate(&mut self.session, &token)?;
                 Ok(Some(ServerEvent::Authenticated {
                     user_id: renewed.user_id.as_uuid(),
                     expires_at: renewed.expires_at,
@@ -127,21 +118,15 @@ impl Actions {
             }
             Action::Subscribe(ConversationAction { conversation_id }) => {
                 let id = conversation(&conversation_id)?;
-                app.conversations.require_member(self.caller, id).await?;
-                if self.state.hub.subscribe(self.connection, id) {
-                    app.realtime.viewer(id, self.user.clone(), true);
-                }
-                let online_users = self.state.hub.viewers(id).iter().map(user_ref).collect();
+                let viewers = app.realtime.subscribe(&self.session, id).await?;
                 Ok(Some(ServerEvent::Subscribed {
                     conversation_id: id.as_uuid(),
-                    online_users,
+                    online_users: viewers.iter().map(user_ref).collect(),
                 }))
             }
             Action::Unsubscribe(ConversationAction { conversation_id }) => {
                 let id = conversation(&conversation_id)?;
-                if self.state.hub.unsubscribe(self.connection, id) == Some(true) {
-                    app.realtime.viewer(id, self.user.clone(), false);
-                }
+                app.realtime.unsubscribe(&self.session, id).await;
                 Ok(Some(ServerEvent::Unsubscribed {
                     conversation_id: id.as_uuid(),
                 }))
@@ -152,25 +137,23 @@ impl Actions {
                 content,
             }) => {
                 let id = conversation(&conversation_id)?;
+                // A stock seed-003 client sends no key: one is made, so the send is stored
+                // once, but a retry of it would be a second message.
+                let client_message_id =
+                    client_message_id.unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
                 let input = SendInput {
                     client_message_id: client_message_id.clone(),
                     content,
                 };
-                let sent = app.messages.send(self.caller, id, input).await?;
+                let sent = app.messages.send(caller, id, input).await?;
                 Ok(Some(ServerEvent::MessageAck {
                     client_message_id,
-                    message: Box::new(MessageDto::from(&sent.message)),
+                    message: Box::new(MessageDto::from(&sent.message).into()),
                 }))
             }
             Action::UserTyping(ConversationAction { conversation_id }) => {
                 let id = conversation(&conversation_id)?;
-                if !self.state.hub.is_subscribed(self.connection, id) {
-                    return Err(PublicError::new(
-                        ErrorCode::Forbidden,
-                        "subscribe to the conversation before typing in it",
-                    ));
-                }
-                app.realtime.typing(id, self.user.clone());
+                app.realtime.typing(&self.session, id)?;
                 Ok(None)
             }
             Action::MarkRead(MarkAction {
@@ -178,7 +161,7 @@ impl Actions {
                 seq,
             }) => {
                 let id = conversation(&conversation_id)?;
-                app.conversations.mark_read(self.caller, id, seq).await?;
+                app.conversations.mark_read(caller, id, seq).await?;
                 Ok(None)
             }
             Action::MarkDelivered(MarkAction {
@@ -186,9 +169,7 @@ impl Actions {
                 seq,
             }) => {
                 let id = conversation(&conversation_id)?;
-                app.conversations
-                    .mark_delivered(self.caller, id, seq)
-                    .await?;
+                app.conversations.mark_delivered(caller, id, seq).await?;
                 Ok(None)
             }
             Action::Sync(SyncAction {
@@ -199,14 +180,14 @@ impl Actions {
                 let id = conversation(&conversation_id)?;
                 let batch = app
                     .sync
-                    .conversation_changes(self.caller, id, after_seq, limit)
+                    .conversation_changes(caller, id, after_seq, limit)
                     .await?;
                 Ok(Some(ServerEvent::SyncBatch {
                     conversation_id: id.as_uuid(),
                     events: batch
                         .events
                         .iter()
-                        .map(|e| ChangeEvent::seen_by(e, self.caller.user_id, &batch.markers))
+                        .map(|e| ChangeEvent::seen_by(e, caller.user_id, &batch.markers))
                         .collect(),
                     has_more: batch.has_more,
                     history_from: batch.history_from,

@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, close_code};
 use futures::{SinkExt, StreamExt};
-use hearth_app::realtime::UserRef;
+use hearth_app::realtime::Connected;
 use hearth_app::{Caller, PublicError};
 use hearth_proto::ErrorCode;
 use hearth_proto::ws::{PresenceDto, ServerEvent};
@@ -56,22 +56,36 @@ pub(crate) async fn run(mut socket: WebSocket, state: WsState, token: Option<Str
     let Some(caller) = authenticate(&mut socket, &state, token).await else {
         return;
     };
-    let user = match state.app.users.me(caller).await {
-        Ok(user) => user,
-        Err(_) => return close(&mut socket, close_code::POLICY, "account no longer exists").await,
+    let registration = state.hub.register(caller.user_id);
+    let connected = match state.app.realtime.connect(caller, registration.id).await {
+        Ok(connected) => connected,
+        Err(err) if err.code() == ErrorCode::Unauthorized => {
+            return close(&mut socket, close_code::POLICY, "account no longer exists").await;
+        }
+        Err(err) => {
+            let error = encode::reply(&encode::error(PublicError::from(err)), None);
+            let _ = socket.send(Message::Text(error)).await;
+            return close(
+                &mut socket,
+                close_code::ERROR,
+                "cannot start the session; reconnect",
+            )
+            .await;
+        }
     };
-    let registration = state.hub.register(UserRef::from(&user));
-    let span = tracing::info_span!("ws", user_id = %user.id, connection = ?registration.id);
+    let span =
+        tracing::info_span!("ws", user_id = %caller.user_id, connection = registration.id.get());
     let session = Session {
         actions: Actions {
-            state: state.clone(),
-            caller,
-            user: UserRef::from(&user),
-            connection: registration.id,
+            state,
+            session: connected.session.clone(),
         },
         socket,
     };
-    session.serve(registration, &user).instrument(span).await;
+    session
+        .serve(registration, &connected)
+        .instrument(span)
+        .await;
 }
 
 /// Waits for a valid token: from `?token=`, or from a first `auth` action within the timeout.
@@ -106,9 +120,7 @@ async fn authenticate(
         Ok(caller) => Some(caller),
         Err(err) => {
             let reason = match err {
-                hearth_app::AppError::Unauthorized("access token expired") => {
-                    "access token expired"
-                }
+                hearth_app::AppError::TokenExpired => "access token expired",
                 _ => "invalid access token",
             };
             close(socket, close_code::POLICY, reason).await;
@@ -137,44 +149,30 @@ impl Session {
         self.socket.send(Message::Text(text)).await.map_err(drop)
     }
 
-    async fn serve(mut self, registration: Registration, user: &hearth_domain::User) {
+    async fn serve(mut self, registration: Registration, connected: &Connected) {
         let state = self.actions.state.clone();
-        let end = match state.app.realtime.connected(user.id).await {
-            Ok(presence) => {
-                let ready = ServerEvent::Ready {
-                    user: hearth_proto::UserDto::from(user),
-                    presence: presence
-                        .iter()
-                        .map(|p| PresenceDto {
-                            user_id: p.user_id.as_uuid(),
-                            status: if p.online { "online" } else { "offline" }.to_owned(),
-                            last_seen_at: p.last_seen_at,
-                        })
-                        .collect(),
-                    heartbeat_interval_ms: state.settings.ping_interval.as_millis() as u64,
-                };
-                if self.send(encode::reply(&ready, None)).await.is_ok() {
-                    self.run_loop(&registration).await
-                } else {
-                    End::Gone
-                }
-            }
-            Err(err) => {
-                let error = encode::reply(&encode::error(PublicError::from(err)), None);
-                let _ = self.send(error).await;
-                End::Close(close_code::ERROR, "cannot start the session; reconnect")
-            }
+        let ready = ServerEvent::Ready {
+            user: hearth_proto::UserDto::from(&connected.user),
+            presence: connected
+                .presence
+                .iter()
+                .map(|p| PresenceDto {
+                    user_id: p.user_id.as_uuid(),
+                    status: if p.online { "online" } else { "offline" }.to_owned(),
+                    last_seen_at: p.last_seen_at,
+                })
+                .collect(),
+            heartbeat_interval_ms: state.settings.ping_interval.as_millis() as u64,
+        };
+        let end = if self.send(encode::reply(&ready, None)).await.is_ok() {
+            self.run_loop(&registration).await
+        } else {
+            End::Gone
         };
         if let End::Close(code, reason) = end {
             close(&mut self.socket, code, reason).await;
         }
-        for conversation in state.hub.unregister(registration.id) {
-            state
-                .app
-                .realtime
-                .viewer(conversation, self.actions.user.clone(), false);
-        }
-        state.app.realtime.disconnected(user.id).await;
+        state.app.realtime.disconnect(&self.actions.session).await;
     }
 
     async fn run_loop(&mut self, registration: &Registration) -> End {
@@ -188,13 +186,13 @@ impl Session {
         // Created once, not per wake-up: with thousands of sockets woken per fan-out, building a
         // timer entry and a waiter on every turn of the loop was most of the user-space cost of
         // a delivery.
-        let mut expires_at = self.actions.caller.expires_at;
+        let mut expires_at = self.actions.session.caller.expires_at;
         let token_expiry = sleep_until(expiry(expires_at));
         let closed = registration.events.closed();
         tokio::pin!(token_expiry, closed);
         loop {
-            if self.actions.caller.expires_at != expires_at {
-                expires_at = self.actions.caller.expires_at;
+            if self.actions.session.caller.expires_at != expires_at {
+                expires_at = self.actions.session.caller.expires_at;
                 token_expiry.as_mut().reset(expiry(expires_at));
             }
             tokio::select! {

@@ -1,31 +1,46 @@
-//! The event bus port: carries deliveries to every node's connection hub.
+//! The event bus port: carries what one node publishes to every node, itself included.
+//!
+//! Publishing is all a use case does with the bus; it never asks the bus a question. What
+//! arrives on a node is handled by that node's [`BusReceiver`](crate::realtime::BusReceiver):
+//! deliveries go to its connections, signals update what it keeps in memory. An in-process bus
+//! hands each message straight to the one receiver; a shared bus (Redis pub/sub) carries it to
+//! every node's. A bus must never block the publisher and never decide who hears what.
 
 use std::sync::Arc;
 
 use hearth_domain::{ConversationId, UserId};
 
-use crate::realtime::{Delivery, UserRef};
+use crate::realtime::Delivery;
 
-/// Carries deliveries to every connected device, on this node and (with a shared bus) on the
-/// others. `publish` must not block: it queues and returns.
-pub trait EventBus: Send + Sync + std::fmt::Debug {
-    /// Hands one delivery to the bus.
-    fn publish(&self, delivery: Arc<Delivery>);
-
-    /// `user` is no longer a member of `conversation`: their connections stop viewing it
-    /// (no more typing or viewer events). Returns the user when they were viewing it, so
-    /// the other viewers can be told they left.
-    fn stop_viewing(&self, user: UserId, conversation: ConversationId) -> Option<UserRef>;
+/// Something every node must hear.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum BusMessage {
+    /// An event for the devices of its audience.
+    Deliver(Arc<Delivery>),
+    /// A change to what nodes keep in memory.
+    Signal(Signal),
 }
 
-/// A bus with no listeners, for processes that serve no sockets (the `hearth admin` command).
-#[derive(Debug, Default)]
-pub struct DiscardingBus;
+/// A change every node must apply to its in-memory state. Cheap and idempotent: hearing one
+/// twice does no harm, and a node that missed one is corrected by the caches' time to live.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Signal {
+    /// `user_id` is no longer a member of the conversation: their connections stop viewing
+    /// it, and its other viewers hear that they left.
+    MemberGone {
+        /// The conversation.
+        conversation_id: ConversationId,
+        /// Who left or was removed.
+        user_id: UserId,
+    },
+    /// The conversation's membership or settings changed: its cached roster is stale.
+    RosterChanged(ConversationId),
+    /// One of the two users blocked or unblocked the other: their cached relation is stale.
+    BlocksChanged(UserId, UserId),
+}
 
-impl EventBus for DiscardingBus {
-    fn publish(&self, _: Arc<Delivery>) {}
-
-    fn stop_viewing(&self, _: UserId, _: ConversationId) -> Option<UserRef> {
-        None
-    }
+/// Carries messages to every node. `publish` must not block: it queues and returns.
+pub trait EventBus: Send + Sync + std::fmt::Debug {
+    /// Hands one message to the bus.
+    fn publish(&self, message: BusMessage);
 }

@@ -5,32 +5,20 @@
 
 use std::sync::Arc;
 
-use hearth_domain::{
-    Access, ConversationEvent, ConversationId, ConversationSummary, ReceiptKind, Seq, UserId,
-};
+use hearth_domain::{Access, ConversationEvent, ConversationId, ReceiptKind, Seq, UserId};
 use hearth_store::DynStore;
 
 use crate::realtime::{
-    Audience, Delivery, EventBus, PresenceEntry, PresenceTracker, RealtimeEvent, TypingSettings,
-    TypingTracker, UserRef,
+    Audience, BusMessage, Delivery, EventBus, RealtimeEvent, Signal, TypingSettings, TypingTracker,
+    UserRef,
 };
 use crate::rosters::{Roster, Rosters};
-use crate::{AppError, now};
-
-/// Presence travels only through conversations of at most this many members: direct
-/// conversations and small groups, not rooms and channels of thousands. Everyone sharing any
-/// conversation would make presence quadratic in a room's size — each of 10,000 members
-/// coming online (after a restart, all of them at once) announced to the 10,000, and each
-/// connection's `ready` carrying 10,000 entries. The same size as the inline member list of a
-/// conversation summary: a conversation small enough to list its members shows who is online.
-pub const PRESENCE_CIRCLE: i64 = ConversationSummary::MEMBER_LIST_LIMIT;
 
 /// The realtime announcer every use case shares.
 #[derive(Clone, Debug)]
-pub struct Notifier {
-    store: DynStore,
+pub(crate) struct Notifier {
+    pub(crate) store: DynStore,
     bus: Arc<dyn EventBus>,
-    presence: Arc<dyn PresenceTracker>,
     typing: Arc<TypingTracker>,
     typing_settings: TypingSettings,
     rosters: Rosters,
@@ -40,14 +28,12 @@ impl Notifier {
     pub(crate) fn new(
         store: DynStore,
         bus: Arc<dyn EventBus>,
-        presence: Arc<dyn PresenceTracker>,
         typing_settings: TypingSettings,
         rosters: Rosters,
     ) -> Self {
         Self {
             store,
             bus,
-            presence,
             typing: Arc::new(TypingTracker::default()),
             typing_settings,
             rosters,
@@ -66,8 +52,14 @@ impl Notifier {
         }
     }
 
-    fn publish(&self, audience: Audience, event: RealtimeEvent) {
-        self.bus.publish(Arc::new(Delivery { audience, event }));
+    pub(crate) fn publish(&self, audience: Audience, event: RealtimeEvent) {
+        self.bus
+            .publish(BusMessage::Deliver(Arc::new(Delivery { audience, event })));
+    }
+
+    /// Tells every node (this one included) to update what it keeps in memory.
+    pub(crate) fn signal(&self, signal: Signal) {
+        self.bus.publish(BusMessage::Signal(signal));
     }
 
     /// Everyone in the conversation, or `None` (logged) when that cannot be read now.
@@ -78,7 +70,7 @@ impl Notifier {
     }
 
     /// A new entry of a conversation's log: to every device of every member who sees it.
-    pub async fn log_event(&self, event: ConversationEvent) {
+    pub(crate) async fn log_event(&self, event: ConversationEvent) {
         if let Some(roster) = self.audience(event.conversation_id, event.actor_id).await {
             self.log_event_to(event, &roster.members, &[]);
         }
@@ -88,7 +80,12 @@ impl Notifier {
     /// visibility: an event about a message from before a member's visible history does not
     /// reach them), to the member the event is about (a removed member hears of it), and to
     /// `also` (the members of a conversation just deleted).
-    pub fn log_event_to(&self, event: ConversationEvent, audience: &[Access], also: &[UserId]) {
+    pub(crate) fn log_event_to(
+        &self,
+        event: ConversationEvent,
+        audience: &[Access],
+        also: &[UserId],
+    ) {
         let about = event.kind.message().map_or(event.seq, |m| m.seq);
         let mut users: Vec<UserId> = audience
             .iter()
@@ -107,7 +104,7 @@ impl Notifier {
 
     /// Someone asked to join: to every device of the members who may answer
     /// (`can_manage_participants`).
-    pub async fn join_requested(&self, request: &hearth_store::JoinRequest) {
+    pub(crate) async fn join_requested(&self, request: &hearth_store::JoinRequest) {
         let conversation_id = request.conversation_id;
         if let Some(roster) = self.audience(conversation_id, request.user.id).await {
             let managers: Arc<[UserId]> = roster
@@ -128,7 +125,7 @@ impl Notifier {
     }
 
     /// A member's marker moved: to every device of every member.
-    pub async fn receipt(
+    pub(crate) async fn receipt(
         &self,
         conversation_id: ConversationId,
         user_id: UserId,
@@ -150,7 +147,7 @@ impl Notifier {
 
     /// `user` is typing in a conversation they view: to the other viewers, throttled, with an
     /// expiry that broadcasts `typing: false` unless renewed.
-    pub fn typing(&self, conversation_id: ConversationId, user: UserRef) {
+    pub(crate) fn typing(&self, conversation_id: ConversationId, user: UserRef) {
         let settings = self.typing_settings;
         let tick = self
             .typing
@@ -171,7 +168,7 @@ impl Notifier {
     }
 
     /// `user` sent their message: their indicator goes away now.
-    pub async fn typing_stopped(&self, conversation_id: ConversationId, user: UserId) {
+    pub(crate) async fn typing_stopped(&self, conversation_id: ConversationId, user: UserId) {
         if !self.typing.stop(conversation_id, user) {
             return;
         }
@@ -202,7 +199,7 @@ impl Notifier {
     }
 
     /// `user` started or stopped viewing a conversation: to its other viewers.
-    pub fn viewer(&self, conversation_id: ConversationId, user: UserRef, joined: bool) {
+    pub(crate) fn viewer(&self, conversation_id: ConversationId, user: UserRef, joined: bool) {
         let except = Some(user.id);
         self.publish(
             Audience::Viewers {
@@ -217,69 +214,12 @@ impl Notifier {
         );
     }
 
-    /// `user` is no longer a member of the conversation: their devices stop viewing it, and
-    /// its other viewers hear that they left.
-    pub fn member_gone(&self, conversation_id: ConversationId, user: UserId) {
-        if let Some(user) = self.bus.stop_viewing(user, conversation_id) {
-            self.viewer(conversation_id, user, false);
-        }
-    }
-
-    /// A device of `user` connected. Announces them online if it is their first, and returns
-    /// the presence of their circle (see [`PRESENCE_CIRCLE`]).
-    pub async fn connected(&self, user: UserId) -> Result<Vec<PresenceEntry>, AppError> {
-        let contacts = self.store.contacts(user, PRESENCE_CIRCLE).await?;
-        if self.presence.connected(user) {
-            let audience: Arc<[UserId]> = contacts.iter().map(|c| c.user.id).collect();
-            self.publish(
-                Audience::Users(audience),
-                RealtimeEvent::Presence {
-                    user_id: user,
-                    online: true,
-                    last_seen_at: None,
-                },
-            );
-        }
-        Ok(contacts
-            .iter()
-            .map(|c| PresenceEntry {
-                user_id: c.user.id,
-                online: self.presence.is_online(c.user.id),
-                last_seen_at: c.last_seen_at,
-            })
-            .collect())
-    }
-
-    /// A device of `user` disconnected. If it was their last, records when they were last
-    /// seen and announces them offline.
-    pub async fn disconnected(&self, user: UserId) {
-        if !self.presence.disconnected(user) {
-            return;
-        }
-        let at = now();
-        if let Err(err) = self.store.record_last_seen(user, at).await {
-            tracing::warn!(cause = %err, user_id = %user, "cannot record last seen");
-        }
-        match self.store.contacts(user, PRESENCE_CIRCLE).await {
-            Ok(contacts) => {
-                let audience: Arc<[UserId]> = contacts.iter().map(|c| c.user.id).collect();
-                self.publish(
-                    Audience::Users(audience),
-                    RealtimeEvent::Presence {
-                        user_id: user,
-                        online: false,
-                        last_seen_at: Some(at),
-                    },
-                );
-            }
-            Err(err) => {
-                tracing::warn!(cause = %err, user_id = %user, "cannot read contacts; offline not announced")
-            }
-        }
-    }
-
-    /// Whether `user` has a connected device.
-    pub fn is_online(&self, user: UserId) -> bool {
-        self.presence.is_online(user)
+    /// `user` is no longer a member of the conversation: on every node, their devices stop
+    /// viewing it, and its other viewers hear that they left.
+    pub(crate) fn member_gone(&self, conversation_id: ConversationId, user_id: UserId) {
+        self.signal(Signal::MemberGone {
+            conversation_id,
+            user_id,
+        });
     }
 }

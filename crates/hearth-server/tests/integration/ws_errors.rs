@@ -49,13 +49,10 @@ async fn test_missing_and_mistyped_fields_name_the_field() {
     let (alice, _bob, dm) = app.alice_and_bob().await;
     let mut ws = app.ws(&alice).await;
     let missing = ws
-        .request(json!({ "action": "send_message", "conversation_id": dm, "content": "no key" }))
+        .request(json!({ "action": "send_message", "conversation_id": dm }))
         .await;
     assert_eq!(missing["code"], "validation_failed");
-    assert!(
-        missing["details"]["client_message_id"].is_string(),
-        "{missing}"
-    );
+    assert!(missing["details"]["content"].is_string(), "{missing}");
     let mistyped = ws
         .request(json!({ "action": "mark_read", "conversation_id": dm, "seq": "three" }))
         .await;

@@ -1,0 +1,54 @@
+//! What a node does with each message that arrives on the bus.
+//!
+//! The bus adapter (in-process or Redis) calls [`BusReceiver::receive`] for every message any
+//! node published, this node's own included: deliveries go to this node's connections,
+//! signals update this node's caches and subscriptions. It must never block: the hub offers
+//! without waiting, and the one signal that needs the viewer directory finishes in a task.
+
+use std::sync::Arc;
+
+use crate::blocks::Blocks;
+use crate::realtime::{BusMessage, ConnectionRegistry, Notifier, Signal, ViewerDirectory};
+use crate::rosters::Rosters;
+
+/// This node's end of the bus. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct BusReceiver {
+    pub(crate) connections: Arc<dyn ConnectionRegistry>,
+    pub(crate) viewers: Arc<dyn ViewerDirectory>,
+    pub(crate) notifier: Notifier,
+    pub(crate) rosters: Rosters,
+    pub(crate) blocks: Blocks,
+}
+
+impl BusReceiver {
+    /// Applies one message on this node.
+    pub fn receive(&self, message: BusMessage) {
+        match message {
+            BusMessage::Deliver(delivery) => self.connections.dispatch(delivery),
+            BusMessage::Signal(Signal::RosterChanged(conversation)) => {
+                self.rosters.forget_here(conversation);
+            }
+            BusMessage::Signal(Signal::BlocksChanged(a, b)) => self.blocks.forget_here(a, b),
+            BusMessage::Signal(Signal::MemberGone {
+                conversation_id,
+                user_id,
+            }) => {
+                // The subscriptions end now, so that no typing or viewer event reaches a
+                // former member; telling the others they left may wait for the directory.
+                let views = self.connections.unsubscribe_user(user_id, conversation_id);
+                if views == 0 {
+                    return;
+                }
+                let (viewers, notifier) = (self.viewers.clone(), self.notifier.clone());
+                tokio::spawn(async move {
+                    for _ in 0..views {
+                        if let Some(user) = viewers.stop_viewing(conversation_id, user_id).await {
+                            notifier.viewer(conversation_id, user, false);
+                        }
+                    }
+                });
+            }
+        }
+    }
+}

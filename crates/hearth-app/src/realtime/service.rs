@@ -1,0 +1,259 @@
+//! The realtime use case every live face calls: a connection's life from connect to
+//! disconnect, its subscriptions, typing, and presence.
+//!
+//! A face (native WebSocket, Socket.IO, GraphQL subscriptions) registers each connection with
+//! this node's [`ConnectionRegistry`] (the hub, which owns its queue), then calls
+//! [`RealtimeService::connect`] and, for each action, one method here — so membership checks,
+//! "who is viewing", presence announcements and the typing rules are decided once for every
+//! face. Nothing here touches a socket or a wire format.
+
+use std::sync::Arc;
+
+use hearth_domain::{ConversationId, ConversationSummary, User};
+
+use crate::realtime::{
+    Audience, ConnectionId, ConnectionRegistry, Notifier, PresenceEntry, PresenceTracker,
+    RealtimeEvent, UserRef, ViewerDirectory,
+};
+use crate::{AppError, AuthService, Caller, ConversationService, UserService, now};
+
+/// Presence travels only through conversations of at most this many members: direct
+/// conversations and small groups, not rooms and channels of thousands. Everyone sharing any
+/// conversation would make presence quadratic in a room's size — each of 10,000 members
+/// coming online (after a restart, all of them at once) announced to the 10,000, and each
+/// connection's `ready` carrying 10,000 entries. The same size as the inline member list of a
+/// conversation summary: a conversation small enough to list its members shows who is online.
+pub const PRESENCE_CIRCLE: i64 = ConversationSummary::MEMBER_LIST_LIMIT;
+
+/// The ports realtime runs on, chosen by the server: in-process ones for one node, shared
+/// ones (Redis) for several.
+#[derive(Clone, Debug)]
+pub struct RealtimePorts {
+    /// Carries events and signals to every node.
+    pub bus: Arc<dyn crate::realtime::EventBus>,
+    /// This node's connections (the hub).
+    pub connections: Arc<dyn ConnectionRegistry>,
+    /// Who is online.
+    pub presence: Arc<dyn PresenceTracker>,
+    /// Who is viewing each conversation.
+    pub viewers: Arc<dyn ViewerDirectory>,
+}
+
+/// One authenticated connection, as the realtime use case knows it.
+#[derive(Clone, Debug)]
+pub struct RealtimeSession {
+    /// Whose connection, and until when its token is good.
+    pub caller: Caller,
+    /// The user, as events name them.
+    pub user: UserRef,
+    /// The connection on this node's registry.
+    pub connection: ConnectionId,
+}
+
+/// What a connection learns when it connects.
+#[derive(Debug)]
+pub struct Connected {
+    /// The session to pass back on every later call.
+    pub session: RealtimeSession,
+    /// The account.
+    pub user: User,
+    /// The presence of the user's circle (see [`PRESENCE_CIRCLE`]).
+    pub presence: Vec<PresenceEntry>,
+}
+
+/// Connect, subscribe, typing, disconnect: the realtime use case. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct RealtimeService {
+    auth: AuthService,
+    users: UserService,
+    conversations: ConversationService,
+    notifier: Notifier,
+    ports: RealtimePorts,
+}
+
+impl RealtimeService {
+    pub(crate) fn new(
+        auth: AuthService,
+        users: UserService,
+        conversations: ConversationService,
+        notifier: Notifier,
+        ports: RealtimePorts,
+    ) -> Self {
+        Self {
+            auth,
+            users,
+            conversations,
+            notifier,
+            ports,
+        }
+    }
+
+    /// The connection `connection`, just registered with this node's registry, belongs to
+    /// `caller`: they are online (announced to their circle if it is their first connection),
+    /// and the answer carries their circle's presence. On failure (the account is gone, the
+    /// store cannot answer) the connection is unregistered again.
+    pub async fn connect(
+        &self,
+        caller: Caller,
+        connection: ConnectionId,
+    ) -> Result<Connected, AppError> {
+        match self.start(caller, connection).await {
+            Ok(connected) => Ok(connected),
+            Err(err) => {
+                self.ports.connections.unregister(connection);
+                Err(err)
+            }
+        }
+    }
+
+    async fn start(&self, caller: Caller, connection: ConnectionId) -> Result<Connected, AppError> {
+        let user = self.users.me(caller).await?;
+        let contacts = self
+            .notifier
+            .store
+            .contacts(user.id, PRESENCE_CIRCLE)
+            .await?;
+        if self.ports.presence.connected(user.id).await {
+            let audience: Arc<[_]> = contacts.iter().map(|c| c.user.id).collect();
+            self.notifier.publish(
+                Audience::Users(audience),
+                RealtimeEvent::Presence {
+                    user_id: user.id,
+                    online: true,
+                    last_seen_at: None,
+                },
+            );
+        }
+        let ids: Vec<_> = contacts.iter().map(|c| c.user.id).collect();
+        let online = self.ports.presence.online_among(&ids).await;
+        let presence = contacts
+            .iter()
+            .map(|c| PresenceEntry {
+                user_id: c.user.id,
+                online: online.contains(&c.user.id),
+                last_seen_at: c.last_seen_at,
+            })
+            .collect();
+        Ok(Connected {
+            session: RealtimeSession {
+                caller,
+                user: UserRef::from(&user),
+                connection,
+            },
+            user,
+            presence,
+        })
+    }
+
+    /// A new token for a live connection (before the old one expires). It must name the same
+    /// user; the session then lasts as long as the new token.
+    pub fn reauthenticate(
+        &self,
+        session: &mut RealtimeSession,
+        token: &str,
+    ) -> Result<Caller, AppError> {
+        let renewed = self.auth.authenticate(token)?;
+        if renewed.user_id != session.caller.user_id {
+            return Err(AppError::Forbidden("the token is for another user"));
+        }
+        session.caller = renewed;
+        Ok(renewed)
+    }
+
+    /// Subscribes the connection to a conversation's ephemeral streams (typing, who is
+    /// viewing). Members only. Answers who is viewing it now, the caller included.
+    pub async fn subscribe(
+        &self,
+        session: &RealtimeSession,
+        conversation: ConversationId,
+    ) -> Result<Vec<UserRef>, AppError> {
+        self.conversations
+            .require_member(session.caller, conversation)
+            .await?;
+        if self
+            .ports
+            .connections
+            .subscribe(session.connection, conversation)
+            && self
+                .ports
+                .viewers
+                .start_viewing(conversation, &session.user)
+                .await
+        {
+            self.notifier
+                .viewer(conversation, session.user.clone(), true);
+        }
+        Ok(self.ports.viewers.viewers(conversation).await)
+    }
+
+    /// Unsubscribes the connection. Unsubscribing from a conversation it does not view is no
+    /// error.
+    pub async fn unsubscribe(&self, session: &RealtimeSession, conversation: ConversationId) {
+        if self
+            .ports
+            .connections
+            .unsubscribe(session.connection, conversation)
+        {
+            self.stopped_viewing(conversation, session.user.id).await;
+        }
+    }
+
+    /// The user is typing in a conversation this connection views (subscribe first).
+    pub fn typing(
+        &self,
+        session: &RealtimeSession,
+        conversation: ConversationId,
+    ) -> Result<(), AppError> {
+        if !self
+            .ports
+            .connections
+            .is_subscribed(session.connection, conversation)
+        {
+            return Err(AppError::Forbidden(
+                "subscribe to the conversation before typing in it",
+            ));
+        }
+        self.notifier.typing(conversation, session.user.clone());
+        Ok(())
+    }
+
+    /// The connection closed: it leaves the registry, stops viewing what it viewed, and if it
+    /// was the user's last, their last-seen time is recorded and they are announced offline.
+    pub async fn disconnect(&self, session: &RealtimeSession) {
+        let user = session.user.id;
+        for conversation in self.ports.connections.unregister(session.connection) {
+            self.stopped_viewing(conversation, user).await;
+        }
+        if !self.ports.presence.disconnected(user).await {
+            return;
+        }
+        let at = now();
+        let store = &self.notifier.store;
+        if let Err(err) = store.record_last_seen(user, at).await {
+            tracing::warn!(cause = %err, user_id = %user, "cannot record last seen");
+        }
+        match store.contacts(user, PRESENCE_CIRCLE).await {
+            Ok(contacts) => {
+                let audience: Arc<[_]> = contacts.iter().map(|c| c.user.id).collect();
+                self.notifier.publish(
+                    Audience::Users(audience),
+                    RealtimeEvent::Presence {
+                        user_id: user,
+                        online: false,
+                        last_seen_at: Some(at),
+                    },
+                );
+            }
+            Err(err) => {
+                tracing::warn!(cause = %err, user_id = %user, "cannot read contacts; offline not announced")
+            }
+        }
+    }
+
+    /// One connection of `user` stopped viewing: the other viewers hear it if it was the last.
+    async fn stopped_viewing(&self, conversation: ConversationId, user: hearth_domain::UserId) {
+        if let Some(user) = self.ports.viewers.stop_viewing(conversation, user).await {
+            self.notifier.viewer(conversation, user, false);
+        }
+    }
+}
