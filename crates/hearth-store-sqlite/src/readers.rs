@@ -8,7 +8,8 @@
 //! connection's worker thread and back.) The threads are dedicated rather than Tokio's
 //! blocking pool so that each keeps its connection, and its compiled statements, to itself
 //! with no pool to check a connection out of; a read waits in the queue only when every
-//! reader is busy.
+//! reader is busy. A read that panics takes its reader down (its caller is answered
+//! `Unavailable`) and the others go on.
 //!
 //! A reader may see a commit whose log the syncer has not yet made durable (see
 //! [`crate::durability`]). So once the closure is done, its reader takes the number of the
@@ -131,8 +132,8 @@ impl Readers {
         Ok(value)
     }
 
-    /// Lets every reader finish the read it runs, then stops them and closes their
-    /// connections. Reads still queued, and later ones, fail `Unavailable`.
+    /// Lets the readers finish every read queued so far, then stops them and closes their
+    /// connections. Later reads fail `Unavailable`.
     pub(crate) async fn close(&self) {
         let threads =
             std::mem::take(&mut *self.threads.lock().unwrap_or_else(PoisonError::into_inner));
