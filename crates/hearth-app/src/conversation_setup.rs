@@ -10,7 +10,7 @@ use hearth_domain::{
     Action, Conversation, ConversationId, ConversationKind, ConversationSummary, Description,
     HistoryVisibility, Limit, Settings, Title, UserId, ValidationErrors, may_invite,
 };
-use hearth_store::{Discovery, NewConversation, StoreError};
+use hearth_store::{ConflictKind, Discovery, NewConversation, StoreError};
 
 use crate::{AppError, Caller, ConversationService, now};
 
@@ -94,7 +94,7 @@ fn parse_visibility(raw: Option<&str>) -> Result<Option<HistoryVisibility>, Vali
 /// A taken public name, worded for the user.
 fn title_taken(err: StoreError) -> AppError {
     match err {
-        StoreError::Conflict("title") => {
+        StoreError::Conflict(ConflictKind::RoomNameTaken) => {
             AppError::Conflict("a room or channel with this name already exists".to_owned())
         }
         other => AppError::from(other),

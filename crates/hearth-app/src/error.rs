@@ -71,7 +71,7 @@ impl From<StoreError> for AppError {
     fn from(err: StoreError) -> Self {
         match err {
             StoreError::Conflict(what) => Self::Conflict(format!("{what} is already taken")),
-            StoreError::NotFound(what) => Self::NotFound(what),
+            StoreError::NotFound(what) => Self::NotFound(what.as_str()),
             err @ StoreError::Unavailable(_) => Self::Unavailable(err),
             other => Self::Internal(Box::new(other)),
         }

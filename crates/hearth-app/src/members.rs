@@ -9,7 +9,7 @@ use hearth_domain::{
     Access, Action, ConversationEvent, ConversationId, ConversationKind, ConversationSummary,
     EventKind, Member, Permissions, Role, UserId, ValidationErrors,
 };
-use hearth_store::{Departure, JoinRequest, NewMember, StoreError};
+use hearth_store::{ConflictKind, Departure, JoinRequest, NewMember, StoreError};
 
 use crate::{AppError, Caller, ConversationService, UserLookup, now};
 
@@ -65,13 +65,13 @@ impl PermissionsPatch {
 /// A membership store error, worded for the user.
 fn membership_error(err: StoreError) -> AppError {
     match err {
-        StoreError::Conflict("member") => {
+        StoreError::Conflict(ConflictKind::AlreadyMember) => {
             AppError::Conflict("the user is already a member".to_owned())
         }
-        StoreError::Conflict("join_request") => {
+        StoreError::Conflict(ConflictKind::JoinRequestPending) => {
             AppError::Conflict("a request to join is already waiting for approval".to_owned())
         }
-        StoreError::Conflict("owner") => {
+        StoreError::Conflict(ConflictKind::NotOwner) => {
             AppError::Conflict("ownership changed meanwhile; reload and try again".to_owned())
         }
         other => AppError::from(other),

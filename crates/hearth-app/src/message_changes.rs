@@ -9,7 +9,9 @@ use hearth_domain::{
     Action, ConversationEvent, ConversationId, EditRefusal, Emoji, Message, MessageContent,
     MessageId, may_delete, may_edit,
 };
-use hearth_store::{ChangeOutcome, MessageDeletion, MessageEdit, ReactionChange, StoreError};
+use hearth_store::{
+    ChangeOutcome, ConflictKind, MessageDeletion, MessageEdit, ReactionChange, StoreError,
+};
 
 use crate::{AppError, Caller, MessageService, now};
 
@@ -43,10 +45,10 @@ impl MessageChange {
 /// Store clashes, worded for the user.
 fn change_error(err: StoreError) -> AppError {
     match err {
-        StoreError::Conflict("message_deleted") => {
+        StoreError::Conflict(ConflictKind::MessageDeleted) => {
             AppError::Conflict("the message was deleted".to_owned())
         }
-        StoreError::Conflict("reactions") => AppError::Conflict(format!(
+        StoreError::Conflict(ConflictKind::TooManyReactions) => AppError::Conflict(format!(
             "a message can have at most {} different reactions",
             Emoji::MAX_PER_MESSAGE
         )),
@@ -117,7 +119,9 @@ impl MessageService {
             })
         })?;
         if message.is_deleted() {
-            return Err(change_error(StoreError::Conflict("message_deleted")));
+            return Err(change_error(StoreError::Conflict(
+                ConflictKind::MessageDeleted,
+            )));
         }
         let mentions = self.mentions(caller, conversation, &content).await?;
         let outcome = self

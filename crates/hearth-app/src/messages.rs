@@ -10,7 +10,7 @@ use hearth_domain::{
     ClientMessageId, ConversationEvent, ConversationId, EventKind, MemberMarker, Message,
     MessageContent, MessageId, UserId, ValidationErrors, mention_names, resolve_mentions,
 };
-use hearth_store::{DynStore, NewMessage, SendOutcome, StoreError};
+use hearth_store::{DynStore, Missing, NewMessage, SendOutcome, StoreError};
 
 use crate::realtime::Notifier;
 use crate::{
@@ -154,7 +154,7 @@ impl MessageService {
             })
             .await
             .map_err(|err| match err {
-                StoreError::NotFound("reply_to") => ValidationErrors::field(
+                StoreError::NotFound(Missing::ReplyTarget) => ValidationErrors::field(
                     "reply_to",
                     "must be the id of a message in this conversation",
                 )

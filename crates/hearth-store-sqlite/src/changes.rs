@@ -9,16 +9,20 @@ use hearth_domain::{
     ConversationEvent, ConversationId, EventKind, Message, MessageId, Seq, Timestamp, UserId,
     preview_of,
 };
-use hearth_store::{ChangeOutcome, MessageDeletion, MessageEdit, MessageEditStore, StoreError};
+use hearth_store::{
+    ChangeOutcome, ConflictKind, MessageDeletion, MessageEdit, MessageEditStore, Missing,
+    StoreError,
+};
 use rusqlite::params;
 
 use crate::SqliteStore;
-use crate::codec::{micros, write_error};
+use crate::codec::{micros, store_error};
 use crate::messages::{digest, take_seq};
-use crate::rows::{load_message, load_message_tx};
+use crate::rows::load_message;
 use crate::search::{index_text, search_rowid, unindex_text};
+use crate::statements::execute;
 use crate::threads::refresh_thread;
-use crate::tx::{Tx, execute};
+use crate::tx::Tx;
 
 /// An event about one message, about to be logged.
 pub(crate) struct MessageEvent {
@@ -59,7 +63,7 @@ impl MessageEvent {
                 micros(self.at),
             ],
         )
-        .map_err(write_error)?;
+        .map_err(store_error)?;
         Ok(ConversationEvent {
             conversation_id: self.conversation,
             seq: self.seq,
@@ -76,7 +80,7 @@ pub(crate) fn current(
     conversation: ConversationId,
     id: MessageId,
 ) -> Result<Message, StoreError> {
-    load_message_tx(tx, conversation, id)?.ok_or(StoreError::NotFound("message"))
+    load_message(tx, conversation, id)?.ok_or(StoreError::NotFound(Missing::Message))
 }
 
 /// Keeps the conversation list's preview in step when its latest message changes.
@@ -90,14 +94,14 @@ fn refresh_preview(tx: &Tx, message: &Message, preview: Option<String>) -> Resul
             message.id.as_uuid()
         ],
     )
-    .map_err(write_error)?;
+    .map_err(store_error)?;
     Ok(())
 }
 
 fn edit(tx: &Tx, edit: MessageEdit) -> Result<ChangeOutcome, StoreError> {
     let before = current(tx, edit.conversation_id, edit.message_id)?;
     let Some(old_text) = before.text() else {
-        return Err(StoreError::Conflict("message_deleted"));
+        return Err(StoreError::Conflict(ConflictKind::MessageDeleted));
     };
     if old_text == edit.content.as_str() {
         return Ok(ChangeOutcome::Unchanged(before));
@@ -116,7 +120,7 @@ fn edit(tx: &Tx, edit: MessageEdit) -> Result<ChangeOutcome, StoreError> {
             edit.message_id.as_uuid(),
         ],
     )
-    .map_err(write_error)?;
+    .map_err(store_error)?;
     let position = search_rowid(tx, edit.message_id)?;
     unindex_text(tx, position);
     index_text(tx, position, edit.content.as_str());
@@ -148,13 +152,13 @@ fn delete(tx: &Tx, deletion: MessageDeletion) -> Result<ChangeOutcome, StoreErro
              sent_digest = coalesce(sent_digest, ?) WHERE id = ?",
         params![micros(deletion.at), digest(old_text), id],
     )
-    .map_err(write_error)?;
+    .map_err(store_error)?;
     execute(
         tx,
         "DELETE FROM message_reactions WHERE message_id = ?",
         params![id],
     )
-    .map_err(write_error)?;
+    .map_err(store_error)?;
     if let Some(root) = before.thread_root() {
         refresh_thread(tx, root.as_uuid())?;
     }
@@ -179,7 +183,7 @@ impl MessageEditStore for SqliteStore {
         id: MessageId,
     ) -> Result<Option<Message>, StoreError> {
         self.readers
-            .read(async |conn| load_message(conn, conversation, id).await)
+            .read(move |conn| load_message(conn, conversation, id))
             .await
     }
 

@@ -36,7 +36,7 @@ use rusqlite::{Connection, OpenFlags};
 use tokio::sync::watch;
 use tracing::{debug_span, warn};
 
-use crate::codec::write_error;
+use crate::codec::store_error;
 
 /// When the log is copied back, in pages of the log.
 #[derive(Clone, Copy, Debug)]
@@ -121,7 +121,7 @@ impl LogKeeper {
         // the connection's one hook: ours must be installed after it.
         writer
             .pragma_update(None, "wal_autocheckpoint", 0)
-            .map_err(write_error)?;
+            .map_err(store_error)?;
         writer.wal_hook(Some(count_pages));
         let conn = connect(path)?;
         let (nudge, nudges) = mpsc::sync_channel(1);
@@ -192,14 +192,14 @@ impl Drop for LogKeeper {
 /// and never checkpointing on its own.
 fn connect(path: &Path) -> Result<Connection, StoreError> {
     let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-    let conn = Connection::open_with_flags(path, flags).map_err(write_error)?;
+    let conn = Connection::open_with_flags(path, flags).map_err(store_error)?;
     // A passive checkpoint never waits; opening may, while another connection recovers the log.
     conn.busy_timeout(Duration::from_secs(10))
-        .map_err(write_error)?;
+        .map_err(store_error)?;
     conn.pragma_update(None, "synchronous", "FULL")
-        .map_err(write_error)?;
+        .map_err(store_error)?;
     conn.pragma_update(None, "wal_autocheckpoint", 0)
-        .map_err(write_error)?;
+        .map_err(store_error)?;
     Ok(conn)
 }
 
@@ -223,8 +223,8 @@ mod tests {
     use tempfile::TempDir;
 
     use super::CheckpointPolicy;
-    use crate::codec::write_error;
-    use crate::tx::execute;
+    use crate::codec::store_error;
+    use crate::statements::execute;
     use crate::writer::Writer;
 
     const PAGE: u64 = 4096;
@@ -259,7 +259,7 @@ mod tests {
                 .write(|tx| {
                     execute(tx, "INSERT INTO pages (body) VALUES (zeroblob(4096))", [])
                         .map(drop)
-                        .map_err(write_error)
+                        .map_err(store_error)
                 })
                 .await
                 .unwrap();
@@ -275,7 +275,7 @@ mod tests {
             every: u32::MAX,
             limit: u32::MAX,
         };
-        let writer = Writer::open(&path, 64, never).await.unwrap();
+        let writer = Writer::open(&path, 64, never, Vec::new()).await.unwrap();
 
         // Past SQLite's own checkpoint-in-commit threshold of 1,000 pages.
         commit_pages(&writer, 400).await;
@@ -294,7 +294,7 @@ mod tests {
             every: 16,
             limit: u32::MAX,
         };
-        let writer = Writer::open(&path, 64, often).await.unwrap();
+        let writer = Writer::open(&path, 64, often, Vec::new()).await.unwrap();
         let mut passes = writer.checkpoints().passes.subscribe();
 
         commit_pages(&writer, 20).await;
@@ -324,7 +324,9 @@ mod tests {
             every: u32::MAX,
             limit,
         };
-        let writer = Writer::open(&path, 64, writer_only).await.unwrap();
+        let writer = Writer::open(&path, 64, writer_only, Vec::new())
+            .await
+            .unwrap();
 
         // About ten times the limit, in commits of a few frames.
         commit_pages(&writer, 200).await;

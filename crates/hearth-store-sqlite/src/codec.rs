@@ -1,9 +1,10 @@
-//! Conversions between SQLite values and domain values, driver errors into store errors, and
-//! [`Columns`], which lets one decoding function read rows of either driver (the readers' sqlx,
-//! the writer's rusqlite).
+//! Conversions between SQLite values and domain values, SQLite errors into store errors, and
+//! [`Columns`], named column access on a result row with errors already translated.
 
 use hearth_domain::Timestamp;
-use hearth_store::StoreError;
+use hearth_store::{Missing, StoreError};
+use rusqlite::Row;
+use rusqlite::types::FromSql;
 use time::OffsetDateTime;
 
 /// A timestamp as stored: microseconds since the Unix epoch.
@@ -17,37 +18,20 @@ pub(crate) fn from_micros(micros: i64) -> Timestamp {
         .unwrap_or(OffsetDateTime::UNIX_EPOCH)
 }
 
-/// Translates a driver error into what it means for the caller.
-pub(crate) fn store_error(err: sqlx::Error) -> StoreError {
+/// Translates an SQLite error into what it means for the caller: busy, locked, full and I/O
+/// errors (and their extended codes) are transient, everything else is the backend's.
+pub(crate) fn store_error(err: rusqlite::Error) -> StoreError {
     match &err {
-        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::WorkerCrashed => {
-            StoreError::Unavailable(err.to_string())
-        }
-        sqlx::Error::Database(db) => match db.code().as_deref() {
-            // SQLITE_BUSY, SQLITE_LOCKED, SQLITE_FULL, SQLITE_IOERR and their extended codes.
-            Some(code) if is_transient(code) => StoreError::Unavailable(db.message().to_owned()),
-            _ => StoreError::backend(err),
-        },
-        _ => StoreError::backend(err),
-    }
-}
-
-fn is_transient(code: &str) -> bool {
-    let primary = code.parse::<i32>().map(|c| c & 0xff).unwrap_or(-1);
-    matches!(primary, 5 | 6 | 10 | 13)
-}
-
-/// Translates an error of the writer's connection (rusqlite) into what it means for the
-/// caller, by the same rule as [`store_error`].
-pub(crate) fn write_error(err: rusqlite::Error) -> StoreError {
-    match &err {
-        rusqlite::Error::SqliteFailure(failure, message)
-            if is_transient(&failure.extended_code.to_string()) =>
-        {
+        rusqlite::Error::SqliteFailure(failure, message) if is_transient(failure.extended_code) => {
             StoreError::Unavailable(message.clone().unwrap_or_else(|| failure.to_string()))
         }
         _ => StoreError::backend(err),
     }
+}
+
+/// SQLITE_BUSY, SQLITE_LOCKED, SQLITE_IOERR and SQLITE_FULL, by their primary code.
+fn is_transient(extended_code: i32) -> bool {
+    matches!(extended_code & 0xff, 5 | 6 | 10 | 13)
 }
 
 /// The extended result code of a failed statement, if SQLite gave one.
@@ -77,45 +61,47 @@ pub(crate) fn is_foreign_key_violation(err: &rusqlite::Error) -> bool {
     extended_code(err) == Some(rusqlite::ffi::SQLITE_CONSTRAINT_FOREIGNKEY)
 }
 
-/// Translates a writer error, reading a broken foreign key as `NotFound(missing)`: the row it
+/// Translates a write's error, reading a broken foreign key as `NotFound(missing)`: the row it
 /// points at does not exist.
-pub(crate) fn missing_row(missing: &'static str) -> impl Fn(rusqlite::Error) -> StoreError {
+pub(crate) fn missing_row(missing: Missing) -> impl Fn(rusqlite::Error) -> StoreError {
     move |err| {
         if is_foreign_key_violation(&err) {
             StoreError::NotFound(missing)
         } else {
-            write_error(err)
+            store_error(err)
         }
     }
 }
 
-/// Read access to a named column of a result row, whichever driver produced it: the
-/// readers' sqlx rows and the writer's rusqlite rows. Every entity has one decoding function,
-/// generic over this trait, so both sides of the store read rows the same way.
+/// A stored value this version cannot read back (an unknown kind, role or payload): the
+/// database was written by something else, or damaged. Reported as a backend failure, never as
+/// a missing row.
+#[derive(Debug, thiserror::Error)]
+#[error("stored {what} cannot be read: {value:?}")]
+pub(crate) struct Unreadable {
+    /// What the value is (a column or a payload).
+    pub(crate) what: &'static str,
+    /// The value as stored.
+    pub(crate) value: String,
+}
+
+/// The [`StoreError`] for a stored `value` of `what` that cannot be read back.
+pub(crate) fn unreadable(what: &'static str, value: impl Into<String>) -> StoreError {
+    StoreError::backend(Unreadable {
+        what,
+        value: value.into(),
+    })
+}
+
+/// Named column access on a result row, with the error translated: every entity has one
+/// decoding function over [`Row`], shared by the readers and the writer's jobs.
 pub(crate) trait Columns {
     /// The value of column `name`.
-    fn column<T: Column>(&self, name: &str) -> Result<T, StoreError>;
+    fn column<T: FromSql>(&self, name: &str) -> Result<T, StoreError>;
 }
 
-/// A value both drivers can read from a column.
-pub(crate) trait Column:
-    for<'r> sqlx::Decode<'r, sqlx::Sqlite> + sqlx::Type<sqlx::Sqlite> + rusqlite::types::FromSql
-{
-}
-
-impl<T> Column for T where
-    T: for<'r> sqlx::Decode<'r, sqlx::Sqlite> + sqlx::Type<sqlx::Sqlite> + rusqlite::types::FromSql
-{
-}
-
-impl Columns for sqlx::sqlite::SqliteRow {
-    fn column<T: Column>(&self, name: &str) -> Result<T, StoreError> {
-        sqlx::Row::try_get(self, name).map_err(store_error)
-    }
-}
-
-impl Columns for rusqlite::Row<'_> {
-    fn column<T: Column>(&self, name: &str) -> Result<T, StoreError> {
-        self.get(name).map_err(write_error)
+impl Columns for Row<'_> {
+    fn column<T: FromSql>(&self, name: &str) -> Result<T, StoreError> {
+        self.get(name).map_err(store_error)
     }
 }

@@ -12,22 +12,22 @@ use hearth_domain::{
     HistoryVisibility, MemberMarker, Permissions, Role, Seq, Settings, Timestamp, UserId,
 };
 use hearth_store::{
-    ConversationStore, DirectConversation, Discovered, Discovery, NewConversation, Standing,
-    StoreError,
+    ConflictKind, ConversationStore, DirectConversation, Discovered, Discovery, Missing,
+    NewConversation, Standing, StoreError,
 };
 use rusqlite::params;
-use sqlx::AssertSqlSafe;
 use uuid::Uuid;
 
 use crate::SqliteStore;
-use crate::codec::{is_unique_violation_on, micros, missing_row, write_error};
-use crate::events::{Logged, parse_visibility};
+use crate::codec::{is_unique_violation_on, micros, missing_row, store_error};
+use crate::events::{Logged, parse_kind, parse_visibility};
+use crate::joins::Joining;
 use crate::markers;
-use crate::members::Joining;
 use crate::messages::take_seq;
 use crate::search::unindex_conversation;
+use crate::statements::{decode_all, decode_opt, execute, query_opt};
 use crate::summaries::{CONVERSATION_COLUMNS, access_from_row, conversation_from_row};
-use crate::tx::{Tx, decode_all, execute, query_opt};
+use crate::tx::Tx;
 
 /// What writes need to know of a conversation that is not deleted.
 pub(crate) struct Live {
@@ -37,7 +37,7 @@ pub(crate) struct Live {
     pub(crate) visibility: HistoryVisibility,
 }
 
-/// The conversation, read in the writer's transaction; `NotFound("conversation")` when there
+/// The conversation, read in the writer's transaction; `NotFound(Conversation)` when there
 /// is none or it was deleted.
 pub(crate) fn live(tx: &Tx, conversation: ConversationId) -> Result<Live, StoreError> {
     let (kind, visibility) = query_opt(
@@ -46,21 +46,21 @@ pub(crate) fn live(tx: &Tx, conversation: ConversationId) -> Result<Live, StoreE
         params![conversation.as_uuid()],
         |row| Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?)),
     )
-    .map_err(write_error)?
-    .ok_or(StoreError::NotFound("conversation"))?;
+    .map_err(store_error)?
+    .ok_or(StoreError::NotFound(Missing::Conversation))?;
     Ok(Live {
-        kind: ConversationKind::parse(&kind).ok_or(StoreError::NotFound("conversation kind"))?,
+        kind: parse_kind(&kind)?,
         visibility: parse_visibility(&visibility)?,
     })
 }
 
 /// Translates the error of a write to a conversation's row: a taken public name is
-/// `Conflict("title")`, a missing creator `NotFound("user")`.
+/// `Conflict(RoomNameTaken)`, a missing creator `NotFound(User)`.
 fn conversation_row_error(err: rusqlite::Error) -> StoreError {
     if is_unique_violation_on(&err, "public_name") {
-        StoreError::Conflict("title")
+        StoreError::Conflict(ConflictKind::RoomNameTaken)
     } else {
-        missing_row("user")(err)
+        missing_row(Missing::User)(err)
     }
 }
 
@@ -103,7 +103,7 @@ fn insert_conversation(
         "INSERT INTO conversation_counters (conversation_id, next_seq) VALUES (?, 2)",
         params![id.as_uuid()],
     )
-    .map_err(write_error)?;
+    .map_err(store_error)?;
     Ok(())
 }
 
@@ -141,7 +141,7 @@ fn create_direct(
         params![low.as_uuid(), high.as_uuid()],
         |row| row.get::<_, Uuid>(0),
     )
-    .map_err(write_error)?;
+    .map_err(store_error)?;
     if let Some(id) = existing {
         return Ok(DirectConversation {
             id: ConversationId::from_uuid(id),
@@ -169,7 +169,7 @@ fn create_direct(
         "INSERT INTO direct_conversations (user_low, user_high, conversation_id) VALUES (?, ?, ?)",
         params![low.as_uuid(), high.as_uuid(), id.as_uuid()],
     )
-    .map_err(missing_row("user"))?;
+    .map_err(missing_row(Missing::User))?;
     Logged {
         conversation: id,
         seq: 1,
@@ -188,7 +188,7 @@ fn create_direct(
 fn create(tx: &Tx, new: NewConversation) -> Result<ConversationEvent, StoreError> {
     if new.kind == ConversationKind::Direct {
         // Direct conversations are unique per pair: only `get_or_create_direct` makes them.
-        return Err(StoreError::Conflict("kind"));
+        return Err(StoreError::Conflict(ConflictKind::DirectConversation));
     }
     insert_conversation(tx, new.id, new.kind, &new.settings, new.created_by, new.at)?;
     let visibility = new.settings.history_visibility;
@@ -234,8 +234,8 @@ fn apply_visibility(
          WHERE m.conversation_id = ?",
         params![conversation.as_uuid()],
         |row| {
-            let at = |i| row.get::<_, Seq>(i).map_err(write_error);
-            Ok((row.get(0).map_err(write_error)?, at(1)?, at(2)?, at(3)?))
+            let at = |i| row.get::<_, Seq>(i).map_err(store_error);
+            Ok((row.get(0).map_err(store_error)?, at(1)?, at(2)?, at(3)?))
         },
     )?;
     for (user, first_joined, joined, before) in members {
@@ -249,7 +249,7 @@ fn apply_visibility(
              WHERE conversation_id = ? AND user_id = ?",
             params![from, conversation.as_uuid(), user],
         )
-        .map_err(write_error)?;
+        .map_err(store_error)?;
     }
     Ok(())
 }
@@ -318,27 +318,27 @@ fn delete(
          (SELECT id FROM messages WHERE conversation_id = ?)",
         params![id],
     )
-    .map_err(write_error)?;
+    .map_err(store_error)?;
     execute(
         tx,
         "UPDATE messages SET content = '', mentions = '[]', \
          deleted_at = coalesce(deleted_at, ?) WHERE conversation_id = ?",
         params![at, id],
     )
-    .map_err(write_error)?;
+    .map_err(store_error)?;
     execute(
         tx,
         "UPDATE conversations SET deleted_at = ?, public_name = NULL, member_count = 0, \
          last_message_preview = NULL WHERE id = ?",
         params![at, id],
     )
-    .map_err(write_error)?;
+    .map_err(store_error)?;
     for sql in [
         "DELETE FROM conversation_members WHERE conversation_id = ?",
         "DELETE FROM join_requests WHERE conversation_id = ?",
         "DELETE FROM member_first_joins WHERE conversation_id = ?",
     ] {
-        execute(tx, sql, params![id]).map_err(write_error)?;
+        execute(tx, sql, params![id]).map_err(store_error)?;
     }
     Ok(event)
 }
@@ -368,21 +368,21 @@ impl ConversationStore for SqliteStore {
              LEFT JOIN conversation_members m ON m.conversation_id = c.id AND m.user_id = ?1 \
              WHERE c.id = ?2 AND c.deleted_at IS NULL"
         );
-        let row = self
-            .readers
-            .fetch_optional(
-                sqlx::query(AssertSqlSafe(sql))
-                    .bind(user.as_uuid())
-                    .bind(conversation.as_uuid()),
-            )
-            .await?;
-        let Some(row) = row else {
-            return Ok(None);
-        };
-        Ok(Some(Standing {
-            conversation: conversation_from_row(&row)?,
-            member: access_from_row(&row, "m_")?,
-        }))
+        self.readers
+            .read(move |conn| {
+                decode_opt(
+                    conn,
+                    &sql,
+                    params![user.as_uuid(), conversation.as_uuid()],
+                    |row| {
+                        Ok(Standing {
+                            conversation: conversation_from_row(row)?,
+                            member: access_from_row(row, "m_")?,
+                        })
+                    },
+                )
+            })
+            .await
     }
 
     async fn create_conversation(

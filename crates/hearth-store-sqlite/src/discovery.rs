@@ -3,10 +3,11 @@
 //! and orders them.
 
 use hearth_store::{Discovered, Discovery, StoreError};
-use sqlx::{AssertSqlSafe, Row};
+use rusqlite::params;
 
 use crate::SqliteStore;
-use crate::codec::store_error;
+use crate::codec::Columns;
+use crate::statements::decode_all;
 use crate::summaries::{CONVERSATION_COLUMNS, conversation_from_row};
 use crate::users::escape_like;
 
@@ -32,23 +33,18 @@ impl SqliteStore {
                AND c.public_name > ?3 \
              ORDER BY c.public_name LIMIT ?4"
         );
-        let rows = self
-            .readers
-            .fetch_all(
-                sqlx::query(AssertSqlSafe(sql))
-                    .bind(discovery.viewer.as_uuid())
-                    .bind(pattern)
-                    .bind(discovery.after.unwrap_or_default())
-                    .bind(i64::from(discovery.limit)),
-            )
-            .await?;
-        rows.iter()
-            .map(|row| {
-                Ok(Discovered {
-                    conversation: conversation_from_row(row)?,
-                    joined: row.try_get("joined").map_err(store_error)?,
+        let viewer = discovery.viewer.as_uuid();
+        let after = discovery.after.unwrap_or_default();
+        let limit = i64::from(discovery.limit);
+        self.readers
+            .read(move |conn| {
+                decode_all(conn, &sql, params![viewer, pattern, after, limit], |row| {
+                    Ok(Discovered {
+                        conversation: conversation_from_row(row)?,
+                        joined: row.column("joined")?,
+                    })
                 })
             })
-            .collect()
+            .await
     }
 }

@@ -90,10 +90,9 @@ impl Durability {
         self.synced.borrow().failed
     }
 
-    /// Waits until every commit visible now is durable. Readers call it after their reads and
-    /// before returning what they read.
-    pub(crate) async fn settled(&self) -> Result<(), StoreError> {
-        let seen = self.announced();
+    /// Waits until every commit numbered up to `seen` is durable. A reader takes `seen` from
+    /// [`Self::announced`] once its read is done, and returns what it read only after this.
+    pub(crate) async fn settled(&self, seen: u64) -> Result<(), StoreError> {
         let covered = |synced: &Synced| synced.failed || synced.upto >= seen;
         let synced = *self.synced.borrow();
         let synced = if covered(&synced) {
@@ -274,14 +273,13 @@ mod tests {
     use futures::poll;
     use hearth_store::StoreError;
     use rusqlite::Connection;
-    use sqlx::sqlite::SqliteConnectOptions;
     use tempfile::TempDir;
     use tokio::sync::mpsc;
 
     use super::LogSync;
-    use crate::codec::{store_error, write_error};
+    use crate::codec::store_error;
     use crate::readers::Readers;
-    use crate::tx::execute;
+    use crate::statements::execute;
     use crate::writer::Writer;
 
     /// A log whose every sync waits for the test to decide its outcome.
@@ -334,10 +332,7 @@ mod tests {
         let writer = Writer::open_with_log(&path, 64, Box::new(log))
             .await
             .unwrap();
-        let options = SqliteConnectOptions::new().filename(&path);
-        let readers = Readers::open(options, 1, writer.durability())
-            .await
-            .unwrap();
+        let readers = Readers::open(&path, 1, writer.durability()).unwrap();
         let gate = Gate {
             started: started_rx,
             outcomes,
@@ -350,7 +345,7 @@ mod tests {
             .write(move |tx| {
                 execute(tx, "INSERT INTO notes (body) VALUES (?)", [body])
                     .map(drop)
-                    .map_err(write_error)
+                    .map_err(store_error)
             })
             .await
     }
@@ -429,10 +424,9 @@ mod tests {
         // The second note is committed (visible) but not yet durable.
         let read_done = Arc::new(AtomicBool::new(false));
         let done = read_done.clone();
-        let mut read = pin!(readers.read(async move |conn| {
-            let notes: i64 = sqlx::query_scalar("SELECT count(*) FROM notes")
-                .fetch_one(conn)
-                .await
+        let mut read = pin!(readers.read(move |conn| {
+            let notes: i64 = conn
+                .query_row("SELECT count(*) FROM notes", [], |row| row.get(0))
                 .map_err(store_error)?;
             done.store(true, Ordering::SeqCst);
             Ok(notes)
@@ -464,10 +458,8 @@ mod tests {
             Err(StoreError::Unavailable(_))
         ));
         let read = readers
-            .read(async |conn| {
-                sqlx::query_scalar::<_, i64>("SELECT count(*) FROM notes")
-                    .fetch_one(conn)
-                    .await
+            .read(|conn| {
+                conn.query_row("SELECT count(*) FROM notes", [], |row| row.get::<_, i64>(0))
                     .map_err(store_error)
             })
             .await;

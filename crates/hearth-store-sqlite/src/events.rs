@@ -7,15 +7,16 @@
 //! `changes::MessageEvent` instead.
 
 use hearth_domain::{
-    ConversationEvent, ConversationId, Description, EventKind, HistoryVisibility, Permissions,
-    Role, Seq, Settings, Timestamp, Title, UserId,
+    ConversationEvent, ConversationId, ConversationKind, Description, EventKind, HistoryVisibility,
+    Permissions, Role, Seq, Settings, Timestamp, Title, UserId,
 };
 use hearth_store::StoreError;
 use rusqlite::params;
 use serde::{Deserialize, Serialize};
 
-use crate::codec::{micros, write_error};
-use crate::tx::{Tx, execute};
+use crate::codec::{micros, store_error, unreadable};
+use crate::statements::execute;
+use crate::tx::Tx;
 
 /// A kind that this module does not log: events about a message are logged with it.
 #[derive(Debug, thiserror::Error)]
@@ -70,12 +71,17 @@ struct SettingsPayload {
 
 /// Reads a stored role.
 pub(crate) fn parse_role(name: &str) -> Result<Role, StoreError> {
-    Role::parse(name).ok_or(StoreError::NotFound("role"))
+    Role::parse(name).ok_or_else(|| unreadable("role", name))
+}
+
+/// Reads a stored conversation kind.
+pub(crate) fn parse_kind(name: &str) -> Result<ConversationKind, StoreError> {
+    ConversationKind::parse(name).ok_or_else(|| unreadable("conversation kind", name))
 }
 
 /// Reads a stored history visibility.
 pub(crate) fn parse_visibility(name: &str) -> Result<HistoryVisibility, StoreError> {
-    HistoryVisibility::parse(name).ok_or(StoreError::NotFound("history visibility"))
+    HistoryVisibility::parse(name).ok_or_else(|| unreadable("history visibility", name))
 }
 
 fn json<T: Serialize>(value: &T) -> Result<Option<String>, StoreError> {
@@ -121,7 +127,7 @@ fn payload_of(kind: &EventKind) -> Result<Option<String>, StoreError> {
 }
 
 fn parse<'a, T: Deserialize<'a>>(payload: Option<&'a str>) -> Result<T, StoreError> {
-    let payload = payload.ok_or(StoreError::NotFound("event payload"))?;
+    let payload = payload.ok_or_else(|| unreadable("event payload", "NULL"))?;
     serde_json::from_str(payload).map_err(StoreError::backend)
 }
 
@@ -200,7 +206,7 @@ impl Logged {
                 micros(self.at),
             ],
         )
-        .map_err(write_error)?;
+        .map_err(store_error)?;
         Ok(ConversationEvent {
             conversation_id: self.conversation,
             seq: self.seq,

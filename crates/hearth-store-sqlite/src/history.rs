@@ -2,12 +2,14 @@
 
 use hearth_domain::{ConversationId, Message, MessageId, SeqWindow, UserId};
 use hearth_store::{MentionStore, MessagePageStore, StoreError};
-use sqlx::AssertSqlSafe;
+use rusqlite::types::ToSql;
+use rusqlite::{params, params_from_iter};
 use uuid::Uuid;
 
 use crate::SqliteStore;
-use crate::codec::store_error;
+use crate::codec::Columns;
 use crate::rows::{message_columns, read_messages};
+use crate::statements::decode_all;
 
 #[async_trait::async_trait]
 impl MessagePageStore for SqliteStore {
@@ -30,18 +32,20 @@ impl MessagePageStore for SqliteStore {
              ORDER BY m.seq {order} LIMIT ?5",
             message_columns("m")
         );
+        let limit = i64::from(limit);
         self.readers
-            .read(async |conn| {
-                let rows = sqlx::query(AssertSqlSafe(sql))
-                    .bind(conversation.as_uuid())
-                    .bind(window.after)
-                    .bind(window.before.unwrap_or(i64::MAX))
-                    .bind(thread.map(|t| t.as_uuid()))
-                    .bind(i64::from(limit))
-                    .fetch_all(&mut *conn)
-                    .await
-                    .map_err(store_error)?;
-                let mut messages = read_messages(conn, rows).await?;
+            .read(move |conn| {
+                let mut messages = read_messages(
+                    conn,
+                    &sql,
+                    params![
+                        conversation.as_uuid(),
+                        window.after,
+                        window.before.unwrap_or(i64::MAX),
+                        thread.map(|t| t.as_uuid()),
+                        limit,
+                    ],
+                )?;
                 if window.newest_first {
                     messages.reverse();
                 }
@@ -66,18 +70,19 @@ impl MentionStore for SqliteStore {
              WHERE m.conversation_id = ? AND u.username IN ({})",
             vec!["?"; names.len()].join(", ")
         );
-        let mut query =
-            sqlx::query_as::<_, (String, Uuid)>(AssertSqlSafe(sql)).bind(conversation.as_uuid());
-        for name in names {
-            query = query.bind(name.as_str());
-        }
-        let rows = self
-            .readers
-            .read(async |conn| query.fetch_all(conn).await.map_err(store_error))
-            .await?;
-        Ok(rows
-            .into_iter()
-            .map(|(name, id)| (name, UserId::from_uuid(id)))
-            .collect())
+        let names = names.to_vec();
+        self.readers
+            .read(move |conn| {
+                let conversation = conversation.as_uuid();
+                let values = std::iter::once(&conversation as &dyn ToSql)
+                    .chain(names.iter().map(|name| name as &dyn ToSql));
+                decode_all(conn, &sql, params_from_iter(values), |row| {
+                    Ok((
+                        row.column("username")?,
+                        UserId::from_uuid(row.column::<Uuid>("id")?),
+                    ))
+                })
+            })
+            .await
     }
 }

@@ -1,12 +1,13 @@
 //! Hearth's embedded SQLite store.
 //!
-//! One database file in WAL mode. Reads go to a pool of read-only connections (sqlx, see
-//! [`readers`]), which WAL lets run beside the writer. Every write goes through the single
-//! [`writer`] (a thread that owns a rusqlite connection to the same file), which commits
-//! concurrent writes together (group commit): one transaction and one fsync per batch, with a
-//! savepoint per write so one failing write never undoes another. The fsync runs on a thread
-//! of its own while the writer goes on ([`durability`]); a write's caller is answered, and a
-//! read returns, only once everything it wrote or saw is durable.
+//! One database file in WAL mode, one driver (rusqlite). Reads go to a few read-only
+//! connections, each on a reader thread of its own ([`readers`]), which WAL lets run beside
+//! the writer. Every write goes through the single [`writer`] (a thread that owns the one
+//! read-write connection), which commits concurrent writes together (group commit): one
+//! transaction and one fsync per batch, with a savepoint per write so one failing write never
+//! undoes another. The fsync runs on a thread of its own while the writer goes on
+//! ([`durability`]); a write's caller is answered, and a read returns, only once everything it
+//! wrote or saw is durable. Migrations are applied when the store opens ([`migrations`]).
 //!
 //! This crate implements the ports of `hearth-store` and nothing else: no business rule lives
 //! here, and no SQLite type leaves it.
@@ -19,15 +20,18 @@ mod discovery;
 mod durability;
 mod events;
 mod history;
+mod joins;
 mod markers;
 mod members;
 mod messages;
+mod migrations;
 mod privacy;
 mod reactions;
 mod readers;
 mod rows;
 mod search;
 mod sessions;
+mod statements;
 mod summaries;
 mod sync;
 mod threads;
@@ -35,17 +39,16 @@ mod tx;
 mod users;
 mod writer;
 
-use std::path::Path;
-use std::str::FromStr;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use hearth_store::{HealthStore, StoreError};
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
-};
+use rusqlite::{Connection, OpenFlags};
 
 use crate::checkpoint::CheckpointPolicy;
+use crate::codec::store_error;
 use crate::readers::Readers;
+use crate::search::Indexer;
 use crate::writer::Writer;
 
 /// The embedded SQLite store. Cheap to share behind an `Arc`.
@@ -58,7 +61,7 @@ pub struct SqliteStore {
 /// Tuning of the store.
 #[derive(Clone, Copy, Debug)]
 pub struct SqliteOptions {
-    /// Read-only connections in the pool.
+    /// Read-only connections, each on a reader thread of its own.
     pub readers: u32,
     /// Most writes committed in one transaction.
     pub max_batch: usize,
@@ -82,30 +85,25 @@ impl Default for SqliteOptions {
 /// created with.
 const PAGE_SIZE: u32 = 2048;
 
-static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
-
 impl SqliteStore {
     /// Opens (creating if needed) the database at `path`, applies pending migrations and
-    /// starts the writer.
+    /// starts the writer and the readers.
     pub async fn open(path: &Path, options: SqliteOptions) -> Result<Self, StoreError> {
-        let base = SqliteConnectOptions::from_str("sqlite://")
-            .map_err(StoreError::backend)?
-            .filename(path)
-            .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10))
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Full)
-            .page_size(PAGE_SIZE)
-            .statement_cache_capacity(256);
-
-        run_migrations(base.clone()).await?;
-        let writer = Writer::open(path, options.max_batch, CheckpointPolicy::default()).await?;
+        Self::migrate(path).await?;
+        // The writer brings the full-text indexes up to date after every batch that needs it.
+        let writer = Writer::open(
+            path,
+            options.max_batch,
+            CheckpointPolicy::default(),
+            vec![Box::new(Indexer)],
+        )
+        .await?;
 
         // Messages sent just before a crash may still wait for their indexing pass.
         writer
             .write(|tx| search::index_pending(tx).map(drop))
             .await?;
-        let readers = Readers::open(base, options.readers, writer.durability()).await?;
+        let readers = Readers::open(path, options.readers, writer.durability())?;
 
         Ok(Self { readers, writer })
     }
@@ -113,13 +111,10 @@ impl SqliteStore {
     /// Applies pending migrations to the database at `path` (creating it) and returns how many
     /// were applied.
     pub async fn migrate(path: &Path) -> Result<usize, StoreError> {
-        let options = SqliteConnectOptions::from_str("sqlite://")
+        let path: PathBuf = path.to_owned();
+        tokio::task::spawn_blocking(move || run_migrations(&path))
+            .await
             .map_err(StoreError::backend)?
-            .filename(path)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Full)
-            .page_size(PAGE_SIZE);
-        run_migrations(options).await
     }
 
     /// How many write transactions have committed since the store opened. Each holds a whole
@@ -135,48 +130,37 @@ impl SqliteStore {
     }
 }
 
-/// Creates the database if needed and applies pending migrations, each in its own
-/// transaction. Returns how many were applied.
-///
-/// Runs through a one-connection pool rather than a bare connection: sqlx's migrator future
-/// over `&mut SqliteConnection` is not `Send` for every lifetime (its `Acquire` bound is not
-/// general enough), which would make every future that opens a store — the whole server —
-/// impossible to spawn.
-async fn run_migrations(options: SqliteConnectOptions) -> Result<usize, StoreError> {
-    let pool = SqlitePoolOptions::new()
-        .max_connections(1)
-        .connect_with(options.create_if_missing(true))
-        .await
-        .map_err(codec::store_error)?;
-    let before = applied(&pool).await?;
-    let outcome = MIGRATOR.run(&pool).await.map_err(StoreError::backend);
-    let after = applied(&pool).await;
-    pool.close().await;
-    outcome?;
-    Ok(after?.saturating_sub(before))
-}
-
-async fn applied(pool: &SqlitePool) -> Result<usize, StoreError> {
-    let exists: Option<String> = sqlx::query_scalar(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'",
-    )
-    .fetch_optional(pool)
-    .await
-    .map_err(codec::store_error)?;
-    if exists.is_none() {
-        return Ok(0);
-    }
-    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations WHERE success")
-        .fetch_one(pool)
-        .await
-        .map_err(codec::store_error)?;
-    Ok(usize::try_from(count).unwrap_or(0))
+/// Creates the database if needed (WAL mode, [`PAGE_SIZE`]) and applies pending migrations,
+/// each in its own transaction, with foreign keys enforced and a synced commit each. Returns
+/// how many were applied.
+fn run_migrations(path: &Path) -> Result<usize, StoreError> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+        | OpenFlags::SQLITE_OPEN_CREATE
+        | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let mut conn = Connection::open_with_flags(path, flags).map_err(store_error)?;
+    conn.busy_timeout(Duration::from_secs(10))
+        .map_err(store_error)?;
+    // Only takes effect on a new database, and must come before the log exists.
+    conn.pragma_update(None, "page_size", PAGE_SIZE)
+        .map_err(store_error)?;
+    conn.pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get::<_, String>(0))
+        .map_err(store_error)?;
+    conn.pragma_update(None, "synchronous", "FULL")
+        .map_err(store_error)?;
+    conn.pragma_update(None, "foreign_keys", true)
+        .map_err(store_error)?;
+    migrations::migrate(&mut conn, migrations::MIGRATIONS)
 }
 
 #[async_trait::async_trait]
 impl HealthStore for SqliteStore {
     async fn ping(&self) -> Result<(), StoreError> {
-        self.readers.fetch_optional(sqlx::query("SELECT 1")).await?;
+        self.readers
+            .read(|conn| {
+                statements::query_one(conn, "SELECT 1", [], |row| row.get::<_, i64>(0))
+                    .map_err(store_error)
+            })
+            .await?;
         self.writer.ping().await
     }
 
@@ -198,11 +182,9 @@ mod tests {
 
         let size: i64 = store
             .readers
-            .read(async |conn| {
-                sqlx::query_scalar("PRAGMA page_size")
-                    .fetch_one(conn)
-                    .await
-                    .map_err(codec::store_error)
+            .read(|conn| {
+                conn.query_row("PRAGMA page_size", [], |row| row.get(0))
+                    .map_err(store_error)
             })
             .await
             .unwrap_or_else(|e| panic!("{e}"));
@@ -210,8 +192,7 @@ mod tests {
         assert_eq!(size, i64::from(PAGE_SIZE));
     }
 
-    /// The server spawns the future that opens its store; it must stay `Send` (see
-    /// [`run_migrations`]).
+    /// The server spawns the future that opens its store; it must stay `Send`.
     #[test]
     fn opening_a_store_is_a_send_future() {
         fn is_send<T: Send>(_: T) {}

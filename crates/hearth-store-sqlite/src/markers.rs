@@ -1,13 +1,14 @@
 //! Read and delivered markers in SQLite: forward-only, clamped to the log.
 
-use crate::readers::Readers;
 use hearth_domain::{ConversationId, MemberMarker, Seq, UserId};
-use hearth_store::StoreError;
+use hearth_store::{Missing, StoreError};
 use rusqlite::params;
 use uuid::Uuid;
 
-use crate::codec::{store_error, write_error};
-use crate::tx::{Tx, query_one, query_opt};
+use crate::codec::store_error;
+use crate::readers::Readers;
+use crate::statements::{decode_all, query_one, query_opt};
+use crate::tx::Tx;
 
 /// Messages from others after `after` that are not deleted.
 fn unread_count(
@@ -23,7 +24,7 @@ fn unread_count(
         params![conversation.as_uuid(), after, user.as_uuid()],
         |row| row.get(0),
     )
-    .map_err(write_error)
+    .map_err(store_error)
 }
 
 /// `?1` (a seq) clamped to conversation `?2`'s last seq: markers never point past the log.
@@ -44,8 +45,8 @@ fn advance(
         params![seq, conversation.as_uuid(), user.as_uuid()],
         |row| row.get::<_, i64>(0),
     )
-    .map_err(write_error)?
-    .ok_or(StoreError::NotFound("member"))
+    .map_err(store_error)?
+    .ok_or(StoreError::NotFound(Missing::Member))
 }
 
 /// Moves the read marker (and the delivered one with it); returns it and the unread count.
@@ -84,25 +85,22 @@ pub(crate) async fn member_markers(
     readers: &Readers,
     conversation: ConversationId,
 ) -> Result<Vec<MemberMarker>, StoreError> {
-    let rows: Vec<(Uuid, i64, i64, i64)> = readers
-        .read(async |conn| {
-            sqlx::query_as(
+    readers
+        .read(move |conn| {
+            decode_all(
+                conn,
                 "SELECT user_id, last_delivered_seq, last_read_seq, joined_seq \
                  FROM conversation_members WHERE conversation_id = ?",
+                params![conversation.as_uuid()],
+                |row| {
+                    Ok(MemberMarker {
+                        user_id: UserId::from_uuid(row.get::<_, Uuid>(0).map_err(store_error)?),
+                        last_delivered_seq: row.get(1).map_err(store_error)?,
+                        last_read_seq: row.get(2).map_err(store_error)?,
+                        joined_seq: row.get(3).map_err(store_error)?,
+                    })
+                },
             )
-            .bind(conversation.as_uuid())
-            .fetch_all(conn)
-            .await
-            .map_err(store_error)
         })
-        .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(user, delivered, read, joined)| MemberMarker {
-            user_id: UserId::from_uuid(user),
-            last_delivered_seq: delivered,
-            last_read_seq: read,
-            joined_seq: joined,
-        })
-        .collect())
+        .await
 }

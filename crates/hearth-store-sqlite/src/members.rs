@@ -1,102 +1,27 @@
 //! Members and join requests in SQLite.
 //!
-//! A join ([`Joining::record`]) writes the member row with its role, permissions and the seq
-//! of the event that made it, remembers the user's first join (kept across leave and rejoin),
-//! sets `history_from` with the domain's `HistoryVisibility::visible_from`, starts the
-//! markers at the join and counts the member. Every change is one writer job that takes the
-//! next seq and logs its event.
+//! Every change is one writer job that takes the next seq and logs its event; a join writes
+//! its membership with `joins::Joining`.
 
 use hearth_domain::{
-    Access, ConversationEvent, ConversationId, EventKind, HistoryVisibility, Member, Permissions,
-    Role, Seq, Timestamp, UserId,
+    Access, ConversationEvent, ConversationId, EventKind, Member, Permissions, Role, Timestamp,
+    UserId,
 };
-use hearth_store::{Departure, JoinRequest, MemberStore, NewMember, StoreError};
-use rusqlite::params;
-use sqlx::AssertSqlSafe;
+use hearth_store::{
+    ConflictKind, Departure, JoinRequest, MemberStore, Missing, NewMember, StoreError,
+};
+use rusqlite::{Row, params};
 
 use crate::SqliteStore;
-use crate::codec::{Columns, from_micros, is_unique_violation, micros, missing_row, write_error};
+use crate::codec::{Columns, from_micros, is_unique_violation, micros, missing_row, store_error};
 use crate::conversations::live;
 use crate::events::{Logged, parse_role};
+use crate::joins::Joining;
 use crate::messages::take_seq;
+use crate::statements::{decode_all, decode_opt, execute, query_opt};
 use crate::summaries::{MEMBER_COLUMNS, access_from_row, member_from_row};
-use crate::tx::{Tx, decode_all, execute, query_one, query_opt};
+use crate::tx::Tx;
 use crate::users::{USER_COLUMNS, user_from_row};
-
-/// Someone becoming a member, as the writer records it.
-pub(crate) struct Joining {
-    /// The conversation.
-    pub(crate) conversation: ConversationId,
-    /// The new member.
-    pub(crate) user: UserId,
-    /// Their role.
-    pub(crate) role: Role,
-    /// Their permissions.
-    pub(crate) permissions: Permissions,
-    /// The conversation's history visibility.
-    pub(crate) visibility: HistoryVisibility,
-    /// The seq of the event that makes them a member.
-    pub(crate) seq: Seq,
-    /// Where their read and delivered markers start.
-    pub(crate) markers: Seq,
-    /// When.
-    pub(crate) at: Timestamp,
-}
-
-impl Joining {
-    /// Writes the membership. `Conflict("member")` when they already are one,
-    /// `NotFound("user")` when the user does not exist.
-    pub(crate) fn record(self, tx: &Tx) -> Result<(), StoreError> {
-        let conversation = self.conversation.as_uuid();
-        let user = self.user.as_uuid();
-        execute(
-            tx,
-            "INSERT OR IGNORE INTO member_first_joins (conversation_id, user_id, seq) \
-             VALUES (?, ?, ?)",
-            params![conversation, user, self.seq],
-        )
-        .map_err(missing_row("user"))?;
-        let first_joined: Seq = query_one(
-            tx,
-            "SELECT seq FROM member_first_joins WHERE conversation_id = ? AND user_id = ?",
-            params![conversation, user],
-            |row| row.get(0),
-        )
-        .map_err(write_error)?;
-        let history_from = self.visibility.visible_from(first_joined, self.seq);
-        execute(
-            tx,
-            "INSERT INTO conversation_members (conversation_id, user_id, role, permissions, \
-                 joined_at, joined_seq, history_from, last_read_seq, last_delivered_seq) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            params![
-                conversation,
-                user,
-                self.role.as_str(),
-                self.permissions.to_bits(),
-                micros(self.at),
-                self.seq,
-                history_from,
-                self.markers,
-                self.markers,
-            ],
-        )
-        .map_err(|err| {
-            if is_unique_violation(&err) {
-                StoreError::Conflict("member")
-            } else {
-                missing_row("user")(err)
-            }
-        })?;
-        execute(
-            tx,
-            "UPDATE conversations SET member_count = member_count + 1 WHERE id = ?",
-            params![conversation],
-        )
-        .map_err(write_error)?;
-        Ok(())
-    }
-}
 
 /// The member's role, read in the writer's transaction (`None`: not a member).
 fn role_of(
@@ -110,7 +35,7 @@ fn role_of(
         params![conversation.as_uuid(), user.as_uuid()],
         |row| row.get::<_, String>(0),
     )
-    .map_err(write_error)?;
+    .map_err(store_error)?;
     role.as_deref().map(parse_role).transpose()
 }
 
@@ -118,7 +43,7 @@ fn role_of(
 fn add(tx: &Tx, new: NewMember) -> Result<ConversationEvent, StoreError> {
     let conversation = live(tx, new.conversation)?;
     if role_of(tx, new.conversation, new.user)?.is_some() {
-        return Err(StoreError::Conflict("member"));
+        return Err(StoreError::Conflict(ConflictKind::AlreadyMember));
     }
     let seq = take_seq(tx, new.conversation)?;
     Joining {
@@ -156,7 +81,7 @@ fn delete_request(tx: &Tx, conversation: ConversationId, user: UserId) -> Result
         "DELETE FROM join_requests WHERE conversation_id = ? AND user_id = ?",
         params![conversation.as_uuid(), user.as_uuid()],
     )
-    .map_err(write_error)?;
+    .map_err(store_error)?;
     Ok(deleted > 0)
 }
 
@@ -167,9 +92,9 @@ fn approve(tx: &Tx, new: NewMember) -> Result<ConversationEvent, StoreError> {
         params![new.conversation.as_uuid(), new.user.as_uuid()],
         |row| row.get::<_, i64>(0),
     )
-    .map_err(write_error)?;
+    .map_err(store_error)?;
     if pending.is_none() {
-        return Err(StoreError::NotFound("join_request"));
+        return Err(StoreError::NotFound(Missing::JoinRequest));
     }
     // Adding removes the request.
     add(tx, new)
@@ -183,7 +108,7 @@ fn remove(
     at: Timestamp,
 ) -> Result<ConversationEvent, StoreError> {
     if role_of(tx, conversation, user)?.is_none() {
-        return Err(StoreError::NotFound("member"));
+        return Err(StoreError::NotFound(Missing::Member));
     }
     let seq = take_seq(tx, conversation)?;
     execute(
@@ -191,13 +116,13 @@ fn remove(
         "DELETE FROM conversation_members WHERE conversation_id = ? AND user_id = ?",
         params![conversation.as_uuid(), user.as_uuid()],
     )
-    .map_err(write_error)?;
+    .map_err(store_error)?;
     execute(
         tx,
         "UPDATE conversations SET member_count = member_count - 1 WHERE id = ?",
         params![conversation.as_uuid()],
     )
-    .map_err(write_error)?;
+    .map_err(store_error)?;
     let (actor, kind) = match departure {
         Departure::Left => (user, EventKind::MemberLeft { user_id: user }),
         Departure::Removed { by } => (by, EventKind::MemberRemoved { user_id: user }),
@@ -230,7 +155,7 @@ fn set_standing(
             user.as_uuid(),
         ],
     )
-    .map_err(write_error)?;
+    .map_err(store_error)?;
     Ok(updated > 0)
 }
 
@@ -254,7 +179,7 @@ fn update(tx: &Tx, change: MemberUpdate) -> Result<ConversationEvent, StoreError
         at,
     } = change;
     if !set_standing(tx, conversation, user, role, permissions)? {
-        return Err(StoreError::NotFound("member"));
+        return Err(StoreError::NotFound(Missing::Member));
     }
     let seq = take_seq(tx, conversation)?;
     Logged {
@@ -281,11 +206,11 @@ fn transfer(
     at: Timestamp,
 ) -> Result<ConversationEvent, StoreError> {
     if role_of(tx, conversation, to)?.is_none() {
-        return Err(StoreError::NotFound("member"));
+        return Err(StoreError::NotFound(Missing::Member));
     }
     // Handing ownership to oneself would leave the conversation without an owner.
     if from == to || role_of(tx, conversation, from)? != Some(Role::Owner) {
-        return Err(StoreError::Conflict("owner"));
+        return Err(StoreError::Conflict(ConflictKind::NotOwner));
     }
     let seq = take_seq(tx, conversation)?;
     set_standing(tx, conversation, to, Role::Owner, Permissions::ALL)?;
@@ -316,7 +241,7 @@ fn request(
 ) -> Result<JoinRequest, StoreError> {
     live(tx, conversation)?;
     if role_of(tx, conversation, user)?.is_some() {
-        return Err(StoreError::Conflict("member"));
+        return Err(StoreError::Conflict(ConflictKind::AlreadyMember));
     }
     execute(
         tx,
@@ -325,24 +250,24 @@ fn request(
     )
     .map_err(|err| {
         if is_unique_violation(&err) {
-            StoreError::Conflict("join_request")
+            StoreError::Conflict(ConflictKind::JoinRequestPending)
         } else {
-            missing_row("user")(err)
+            missing_row(Missing::User)(err)
         }
     })?;
     decode_all(
         tx,
         &join_requests_sql("jr.conversation_id = ? AND jr.user_id = ?"),
         params![conversation.as_uuid(), user.as_uuid()],
-        |row| join_request_from_row(row),
+        join_request_from_row,
     )?
     .into_iter()
     .next()
-    .ok_or(StoreError::NotFound("join_request"))
+    .ok_or(StoreError::NotFound(Missing::JoinRequest))
 }
 
-/// Reads a join request selected by [`join_requests_sql`], from a row of either driver.
-fn join_request_from_row<R: Columns>(row: &R) -> Result<JoinRequest, StoreError> {
+/// Reads a join request selected by [`join_requests_sql`].
+fn join_request_from_row(row: &Row<'_>) -> Result<JoinRequest, StoreError> {
     Ok(JoinRequest {
         conversation_id: ConversationId::from_uuid(row.column("conversation_id")?),
         user: user_from_row(row)?,
@@ -415,16 +340,17 @@ impl MemberStore for SqliteStore {
              FROM conversation_members m JOIN users u ON u.id = m.user_id \
              WHERE m.conversation_id = ? ORDER BY m.joined_seq, u.username LIMIT ? OFFSET ?"
         );
-        let rows = self
-            .readers
-            .fetch_all(
-                sqlx::query(AssertSqlSafe(sql))
-                    .bind(conversation.as_uuid())
-                    .bind(i64::from(limit))
-                    .bind(i64::from(offset)),
-            )
-            .await?;
-        rows.iter().map(member_from_row).collect()
+        let (limit, offset) = (i64::from(limit), i64::from(offset));
+        self.readers
+            .read(move |conn| {
+                decode_all(
+                    conn,
+                    &sql,
+                    params![conversation.as_uuid(), limit, offset],
+                    member_from_row,
+                )
+            })
+            .await
     }
 
     async fn member(
@@ -437,31 +363,32 @@ impl MemberStore for SqliteStore {
              FROM conversation_members m JOIN users u ON u.id = m.user_id \
              WHERE m.conversation_id = ? AND m.user_id = ?"
         );
-        let row = self
-            .readers
-            .fetch_optional(
-                sqlx::query(AssertSqlSafe(sql))
-                    .bind(conversation.as_uuid())
-                    .bind(user.as_uuid()),
-            )
-            .await?;
-        row.as_ref().map(member_from_row).transpose()
+        self.readers
+            .read(move |conn| {
+                decode_opt(
+                    conn,
+                    &sql,
+                    params![conversation.as_uuid(), user.as_uuid()],
+                    member_from_row,
+                )
+            })
+            .await
     }
 
     async fn audience(&self, conversation: ConversationId) -> Result<Vec<Access>, StoreError> {
-        let rows = self
+        let accesses = self
             .readers
-            .fetch_all(
-                sqlx::query(
+            .read(move |conn| {
+                decode_all(
+                    conn,
                     "SELECT user_id, role, permissions, history_from FROM conversation_members \
-             WHERE conversation_id = ?",
+                     WHERE conversation_id = ?",
+                    params![conversation.as_uuid()],
+                    |row| access_from_row(row, ""),
                 )
-                .bind(conversation.as_uuid()),
-            )
+            })
             .await?;
-        rows.iter()
-            .filter_map(|row| access_from_row(row, "").transpose())
-            .collect()
+        Ok(accesses.into_iter().flatten().collect())
     }
 
     async fn request_join(
@@ -480,11 +407,16 @@ impl MemberStore for SqliteStore {
         conversation: ConversationId,
     ) -> Result<Vec<JoinRequest>, StoreError> {
         let sql = join_requests_sql("jr.conversation_id = ? ORDER BY jr.created_at, u.username");
-        let rows = self
-            .readers
-            .fetch_all(sqlx::query(AssertSqlSafe(sql)).bind(conversation.as_uuid()))
-            .await?;
-        rows.iter().map(join_request_from_row).collect()
+        self.readers
+            .read(move |conn| {
+                decode_all(
+                    conn,
+                    &sql,
+                    params![conversation.as_uuid()],
+                    join_request_from_row,
+                )
+            })
+            .await
     }
 
     async fn deny_join_request(

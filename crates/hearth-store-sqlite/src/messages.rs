@@ -1,17 +1,17 @@
 //! Messages in SQLite: the idempotent, numbered send and history reads.
 
 use hearth_domain::{ClientMessageId, ConversationId, Message, MessageId, Seq, UserId, preview_of};
-use hearth_store::{MessageStore, NewMessage, SendOutcome, StoreError};
-use rusqlite::params;
+use hearth_store::{ConflictKind, MessageStore, Missing, NewMessage, SendOutcome, StoreError};
+use rusqlite::{Connection, params};
 use sha2::{Digest, Sha256};
-use sqlx::{AssertSqlSafe, SqliteConnection};
 use uuid::Uuid;
 
 use crate::SqliteStore;
-use crate::codec::{from_micros, micros, store_error, write_error};
-use crate::rows::{load_message_tx, message_columns, read_messages};
+use crate::codec::{from_micros, micros, store_error};
+use crate::rows::{load_message, message_columns, read_messages};
+use crate::statements::{execute, query_opt};
 use crate::threads::refresh_thread;
-use crate::tx::{Tx, execute, query_opt};
+use crate::tx::Tx;
 
 /// The SHA-256 of a message's text, kept once the text itself is replaced (see
 /// `messages.sent_digest`).
@@ -19,27 +19,18 @@ pub(crate) fn digest(text: &str) -> Vec<u8> {
     Sha256::digest(text.as_bytes()).to_vec()
 }
 
-/// The message `sender` sent with idempotency key `key`, read through `conn`.
-async fn by_key(
-    conn: &mut SqliteConnection,
-    sender: UserId,
-    key: &ClientMessageId,
-) -> Result<Option<Message>, StoreError> {
+/// The message `sender` sent with idempotency key `key`.
+fn by_key(conn: &Connection, sender: UserId, key: &str) -> Result<Option<Message>, StoreError> {
     let sql = format!(
         "SELECT {} FROM messages m WHERE m.sender_id = ? AND m.client_message_id = ?",
         message_columns("m")
     );
-    let rows = sqlx::query(AssertSqlSafe(sql))
-        .bind(sender.as_uuid())
-        .bind(key.as_str())
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(store_error)?;
-    Ok(read_messages(conn, rows).await?.into_iter().next())
+    let messages = read_messages(conn, &sql, params![sender.as_uuid(), key])?;
+    Ok(messages.into_iter().next())
 }
 
 /// Takes the conversation's next seq. Must run inside the writer's transaction, which then
-/// writes the event the seq numbers. `NotFound("conversation")` when there is none or it was
+/// writes the event the seq numbers. `NotFound(Conversation)` when there is none or it was
 /// deleted: a deletion is the last event of a log.
 pub(crate) fn take_seq(tx: &Tx, conversation: ConversationId) -> Result<Seq, StoreError> {
     query_opt(
@@ -49,8 +40,8 @@ pub(crate) fn take_seq(tx: &Tx, conversation: ConversationId) -> Result<Seq, Sto
         params![conversation.as_uuid()],
         |row| row.get::<_, i64>(0),
     )
-    .map_err(write_error)?
-    .ok_or(StoreError::NotFound("conversation"))
+    .map_err(store_error)?
+    .ok_or(StoreError::NotFound(Missing::Conversation))
 }
 
 /// What an earlier send with the same key stored, to tell a retry from a clash.
@@ -87,8 +78,8 @@ fn thread_root_of(
         params![target.as_uuid(), conversation.as_uuid()],
         |row| row.get::<_, Uuid>(0),
     )
-    .map_err(write_error)?
-    .ok_or(StoreError::NotFound("reply_to"))
+    .map_err(store_error)?
+    .ok_or(StoreError::NotFound(Missing::ReplyTarget))
 }
 
 fn store_message(tx: &Tx, new: NewMessage) -> Result<SendOutcome, StoreError> {
@@ -107,17 +98,17 @@ fn store_message(tx: &Tx, new: NewMessage) -> Result<SendOutcome, StoreError> {
             })
         },
     )
-    .map_err(write_error)?;
+    .map_err(store_error)?;
     if let Some(earlier) = earlier {
         if !earlier.is_retry_of(&new) {
-            return Err(StoreError::Conflict("client_message_id"));
+            return Err(StoreError::Conflict(ConflictKind::IdempotencyKeyReused));
         }
-        let original = load_message_tx(
+        let original = load_message(
             tx,
             ConversationId::from_uuid(earlier.conversation_id),
             MessageId::from_uuid(earlier.id),
         )?
-        .ok_or(StoreError::NotFound("message"))?;
+        .ok_or(StoreError::NotFound(Missing::Message))?;
         return Ok(SendOutcome::Replayed(original));
     }
 
@@ -149,7 +140,7 @@ fn store_message(tx: &Tx, new: NewMessage) -> Result<SendOutcome, StoreError> {
             mentions,
         ],
     )
-    .map_err(write_error)?;
+    .map_err(store_error)?;
     tx.note_unindexed();
     // The message row is its own entry in the conversation's log (migration 0005).
     execute(
@@ -158,7 +149,7 @@ fn store_message(tx: &Tx, new: NewMessage) -> Result<SendOutcome, StoreError> {
          last_message_at = ?1 WHERE id = ?4",
         params![at, new.id.as_uuid(), preview_of(&new.content), conversation],
     )
-    .map_err(write_error)?;
+    .map_err(store_error)?;
     let Some(root) = root else {
         // A new message that answers nothing is exactly what was just written: no edits, no
         // reactions, no thread yet. Reading it back would cost a statement and its hydration.
@@ -182,8 +173,8 @@ fn store_message(tx: &Tx, new: NewMessage) -> Result<SendOutcome, StoreError> {
     };
     // A reply carries its thread's counters as they are now: read it back.
     refresh_thread(tx, root)?;
-    let message =
-        load_message_tx(tx, new.conversation_id, new.id)?.ok_or(StoreError::NotFound("message"))?;
+    let message = load_message(tx, new.conversation_id, new.id)?
+        .ok_or(StoreError::NotFound(Missing::Message))?;
     Ok(SendOutcome::Created(message))
 }
 
@@ -197,16 +188,10 @@ impl SqliteStore {
         seq: Seq,
         limit: u32,
     ) -> Result<Vec<Message>, StoreError> {
+        let limit = i64::from(limit);
         self.readers
-            .read(async |conn| {
-                let rows = sqlx::query(AssertSqlSafe(sql))
-                    .bind(conversation.as_uuid())
-                    .bind(seq)
-                    .bind(i64::from(limit))
-                    .fetch_all(&mut *conn)
-                    .await
-                    .map_err(store_error)?;
-                read_messages(conn, rows).await
+            .read(move |conn| {
+                read_messages(conn, &sql, params![conversation.as_uuid(), seq, limit])
             })
             .await
     }
@@ -225,8 +210,9 @@ impl MessageStore for SqliteStore {
         sender: UserId,
         key: &ClientMessageId,
     ) -> Result<Option<Message>, StoreError> {
+        let key = key.as_str().to_owned();
         self.readers
-            .read(async |conn| by_key(conn, sender, key).await)
+            .read(move |conn| by_key(conn, sender, &key))
             .await
     }
 

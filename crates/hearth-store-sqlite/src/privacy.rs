@@ -2,21 +2,21 @@
 //! its key one way and by its index the other.
 
 use hearth_domain::{Consent, Privacy, Relation, Timestamp, UserId};
-use hearth_store::{BlockedUser, PrivacyStore, StoreError};
-use rusqlite::params;
-use sqlx::{AssertSqlSafe, Row};
+use hearth_store::{BlockedUser, Missing, PrivacyStore, StoreError};
+use rusqlite::types::ToSql;
+use rusqlite::{params, params_from_iter};
 use uuid::Uuid;
 
 use crate::SqliteStore;
-use crate::codec::{from_micros, micros, missing_row, store_error, write_error};
-use crate::tx::execute;
+use crate::codec::{Columns, from_micros, micros, missing_row, store_error, unreadable};
+use crate::statements::{decode_all, execute, query_one, query_opt};
 use crate::users::{USER_COLUMNS, user_from_row};
 
 /// Most ids bound into one `IN (…)` list.
 const CHUNK: usize = 500;
 
 fn consent(name: &str) -> Result<Consent, StoreError> {
-    Consent::parse(name).ok_or(StoreError::NotFound("consent"))
+    Consent::parse(name).ok_or_else(|| unreadable("consent", name))
 }
 
 #[async_trait::async_trait]
@@ -24,15 +24,17 @@ impl PrivacyStore for SqliteStore {
     async fn privacy(&self, user: UserId) -> Result<Privacy, StoreError> {
         let row: Option<(String, String)> = self
             .readers
-            .read(async |conn| {
-                sqlx::query_as("SELECT dm_privacy, invite_privacy FROM users WHERE id = ?")
-                    .bind(user.as_uuid())
-                    .fetch_optional(conn)
-                    .await
-                    .map_err(store_error)
+            .read(move |conn| {
+                query_opt(
+                    conn,
+                    "SELECT dm_privacy, invite_privacy FROM users WHERE id = ?",
+                    params![user.as_uuid()],
+                    |row| Ok((row.get(0)?, row.get(1)?)),
+                )
+                .map_err(store_error)
             })
             .await?;
-        let (direct, invites) = row.ok_or(StoreError::NotFound("user"))?;
+        let (direct, invites) = row.ok_or(StoreError::NotFound(Missing::User))?;
         Ok(Privacy {
             direct_messages: consent(&direct)?,
             group_invites: consent(&invites)?,
@@ -51,9 +53,9 @@ impl PrivacyStore for SqliteStore {
                         user.as_uuid(),
                     ],
                 )
-                .map_err(write_error)?;
+                .map_err(store_error)?;
                 if updated == 0 {
-                    return Err(StoreError::NotFound("user"));
+                    return Err(StoreError::NotFound(Missing::User));
                 }
                 Ok(())
             })
@@ -76,7 +78,7 @@ impl PrivacyStore for SqliteStore {
                      VALUES (?, ?, ?)",
                     params![blocker.as_uuid(), blocked.as_uuid(), micros(at)],
                 )
-                .map_err(missing_row("user"))?;
+                .map_err(missing_row(Missing::User))?;
                 Ok(inserted > 0)
             })
             .await
@@ -90,7 +92,7 @@ impl PrivacyStore for SqliteStore {
                     "DELETE FROM user_blocks WHERE blocker_id = ? AND blocked_id = ?",
                     params![blocker.as_uuid(), blocked.as_uuid()],
                 )
-                .map_err(write_error)?;
+                .map_err(store_error)?;
                 Ok(deleted > 0)
             })
             .await
@@ -102,25 +104,24 @@ impl PrivacyStore for SqliteStore {
              FROM user_blocks b JOIN users u ON u.id = b.blocked_id \
              WHERE b.blocker_id = ? ORDER BY b.created_at DESC, u.username"
         );
-        let rows = self
-            .readers
-            .fetch_all(sqlx::query(AssertSqlSafe(sql)).bind(blocker.as_uuid()))
-            .await?;
-        rows.iter()
-            .map(|row| {
-                Ok(BlockedUser {
-                    user: user_from_row(row)?,
-                    since: from_micros(row.try_get("blocked_at").map_err(store_error)?),
+        self.readers
+            .read(move |conn| {
+                decode_all(conn, &sql, params![blocker.as_uuid()], |row| {
+                    Ok(BlockedUser {
+                        user: user_from_row(row)?,
+                        since: from_micros(row.column("blocked_at")?),
+                    })
                 })
             })
-            .collect()
+            .await
     }
 
     async fn relation(&self, a: UserId, b: UserId) -> Result<Relation, StoreError> {
         let (blocked, share_a_conversation): (bool, bool) = self
             .readers
-            .read(async |conn| {
-                sqlx::query_as(
+            .read(move |conn| {
+                query_one(
+                    conn,
                     "SELECT \
                 EXISTS (SELECT 1 FROM user_blocks \
                     WHERE (blocker_id = ?1 AND blocked_id = ?2) \
@@ -130,11 +131,9 @@ impl PrivacyStore for SqliteStore {
                         ON y.conversation_id = x.conversation_id AND y.user_id = ?2 \
                     JOIN conversations c ON c.id = x.conversation_id AND c.deleted_at IS NULL \
                     WHERE x.user_id = ?1)",
+                    params![a.as_uuid(), b.as_uuid()],
+                    |row| Ok((row.get(0)?, row.get(1)?)),
                 )
-                .bind(a.as_uuid())
-                .bind(b.as_uuid())
-                .fetch_one(conn)
-                .await
                 .map_err(store_error)
             })
             .await?;
@@ -145,22 +144,24 @@ impl PrivacyStore for SqliteStore {
     }
 
     async fn blocked_by(&self, user: UserId, users: &[UserId]) -> Result<Vec<UserId>, StoreError> {
-        let mut blockers = Vec::new();
-        for chunk in users.chunks(CHUNK) {
-            let sql = format!(
-                "SELECT blocker_id FROM user_blocks WHERE blocked_id = ? AND blocker_id IN ({})",
-                vec!["?"; chunk.len()].join(", ")
-            );
-            let mut query = sqlx::query_scalar::<_, Uuid>(AssertSqlSafe(sql)).bind(user.as_uuid());
-            for id in chunk {
-                query = query.bind(id.as_uuid());
-            }
-            let found = self
-                .readers
-                .read(async |conn| query.fetch_all(conn).await.map_err(store_error))
-                .await?;
-            blockers.extend(found.into_iter().map(UserId::from_uuid));
-        }
-        Ok(blockers)
+        let users: Vec<Uuid> = users.iter().map(|id| id.as_uuid()).collect();
+        self.readers
+            .read(move |conn| {
+                let user = user.as_uuid();
+                let mut blockers = Vec::new();
+                for chunk in users.chunks(CHUNK) {
+                    let sql = format!(
+                        "SELECT blocker_id FROM user_blocks WHERE blocked_id = ? AND blocker_id IN ({})",
+                        vec!["?"; chunk.len()].join(", ")
+                    );
+                    let values = std::iter::once(&user as &dyn ToSql)
+                        .chain(chunk.iter().map(|id| id as &dyn ToSql));
+                    blockers.extend(decode_all(conn, &sql, params_from_iter(values), |row| {
+                        Ok(UserId::from_uuid(row.get(0).map_err(store_error)?))
+                    })?);
+                }
+                Ok(blockers)
+            })
+            .await
     }
 }

@@ -2,14 +2,15 @@
 //! whose payload names the emoji.
 
 use hearth_domain::{Emoji, EventKind};
-use hearth_store::{ChangeOutcome, ReactionChange, ReactionStore, StoreError};
+use hearth_store::{ChangeOutcome, ConflictKind, ReactionChange, ReactionStore, StoreError};
 use rusqlite::params;
 
 use crate::SqliteStore;
 use crate::changes::{MessageEvent, current};
-use crate::codec::{micros, write_error};
+use crate::codec::{micros, store_error, unreadable};
 use crate::messages::take_seq;
-use crate::tx::{Tx, execute};
+use crate::statements::execute;
+use crate::tx::Tx;
 
 /// The payload of a reaction event: the emoji.
 pub(crate) fn payload(emoji: &Emoji) -> Result<String, StoreError> {
@@ -23,7 +24,7 @@ pub(crate) fn emoji_of(payload: Option<&str>) -> Result<Emoji, StoreError> {
     struct Payload {
         emoji: String,
     }
-    let payload = payload.ok_or(StoreError::NotFound("event payload"))?;
+    let payload = payload.ok_or_else(|| unreadable("reaction payload", "NULL"))?;
     serde_json::from_str::<Payload>(payload)
         .map(|p| Emoji::from_trusted(p.emoji))
         .map_err(StoreError::backend)
@@ -32,11 +33,11 @@ pub(crate) fn emoji_of(payload: Option<&str>) -> Result<Emoji, StoreError> {
 fn add(tx: &Tx, change: ReactionChange, max_emoji: u32) -> Result<ChangeOutcome, StoreError> {
     let message = current(tx, change.conversation_id, change.message_id)?;
     if message.is_deleted() {
-        return Err(StoreError::Conflict("message_deleted"));
+        return Err(StoreError::Conflict(ConflictKind::MessageDeleted));
     }
     let Some(existing) = message.reactions.iter().find(|r| r.emoji == change.emoji) else {
         if message.reactions.len() >= usize::try_from(max_emoji).unwrap_or(usize::MAX) {
-            return Err(StoreError::Conflict("reactions"));
+            return Err(StoreError::Conflict(ConflictKind::TooManyReactions));
         }
         return insert(tx, change);
     };
@@ -58,7 +59,7 @@ fn insert(tx: &Tx, change: ReactionChange) -> Result<ChangeOutcome, StoreError> 
             micros(change.at),
         ],
     )
-    .map_err(write_error)?;
+    .map_err(store_error)?;
     let emoji = change.emoji.clone();
     let event = MessageEvent {
         conversation: change.conversation_id,
@@ -91,7 +92,7 @@ fn remove(tx: &Tx, change: ReactionChange) -> Result<ChangeOutcome, StoreError> 
             change.user_id.as_uuid(),
         ],
     )
-    .map_err(write_error)?;
+    .map_err(store_error)?;
     let emoji = change.emoji.clone();
     let event = MessageEvent {
         conversation: change.conversation_id,

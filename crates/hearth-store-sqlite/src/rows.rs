@@ -5,10 +5,9 @@
 //! hold: its reactions and, for a reply, its thread's counters from the root. Every read path
 //! hydrates, so a message always leaves the store as it is now. This module only reads.
 //!
-//! Both sides of the store read messages: the readers through sqlx, the writer's jobs
-//! through rusqlite (a job reads back the message it changed, inside its transaction). The
-//! SQL text and the decoding ([`message_from_row`], over [`Columns`]) are shared; only the
-//! fetching differs ([`hydrate`] / [`hydrate_tx`], [`load_message`] / [`load_message_tx`]).
+//! Both sides of the store read messages with the same functions: the readers on their
+//! connections, the writer's jobs on the writer's (a job reads back the message it changed,
+//! inside its transaction, so it includes what the job and the batch's earlier jobs wrote).
 
 use std::collections::HashMap;
 
@@ -17,13 +16,11 @@ use hearth_domain::{
     ThreadSummary, UserId,
 };
 use hearth_store::StoreError;
-use rusqlite::{params, params_from_iter};
-use sqlx::sqlite::SqliteRow;
-use sqlx::{AssertSqlSafe, SqliteConnection};
+use rusqlite::{Connection, Params, Row, params, params_from_iter};
 use uuid::Uuid;
 
-use crate::codec::{Columns, from_micros, store_error};
-use crate::tx::{Tx, decode_all};
+use crate::codec::{Columns, from_micros};
+use crate::statements::decode_all;
 
 /// Columns of `messages` that [`message_from_row`] reads.
 const FIELDS: [&str; 16] = [
@@ -59,13 +56,9 @@ fn count(value: i64) -> u32 {
     u32::try_from(value.max(0)).unwrap_or(u32::MAX)
 }
 
-/// Reads a message selected with [`message_columns`]`(alias)`, from a row of either driver;
-/// `None` when the row has none (an outer join that matched nothing). Reactions are empty and
+/// Reads a message selected with [`message_columns`]`(alias)`; `None` when the row has none (an outer join that matched nothing). Reactions are empty and
 /// a reply's thread counters zero until [`hydrate`] fills them in.
-pub(crate) fn message_from_row<R: Columns>(
-    row: &R,
-    alias: &str,
-) -> Result<Option<Message>, StoreError> {
+pub(crate) fn message_from_row(row: &Row<'_>, alias: &str) -> Result<Option<Message>, StoreError> {
     let col = |c: &str| format!("{alias}_{c}");
     let Some(id) = row.column::<Option<Uuid>>(&col("id"))? else {
         return Ok(None);
@@ -203,41 +196,13 @@ fn apply_hydration(
 }
 
 /// Fills in what other rows hold: each message's reactions, and each reply's thread
-/// counters (kept on its root). Through a reader; [`hydrate_tx`] is the writer's.
-pub(crate) async fn hydrate(
-    conn: &mut SqliteConnection,
-    messages: &mut [Message],
-) -> Result<(), StoreError> {
-    let (ids, roots) = hydration_keys(messages);
-    let mut reaction_rows = Vec::new();
-    for chunk in ids.chunks(CHUNK) {
-        let sql = reactions_sql(chunk.len());
-        let mut query = sqlx::query_as::<_, ReactionRow>(AssertSqlSafe(sql));
-        for id in chunk {
-            query = query.bind(*id);
-        }
-        reaction_rows.extend(query.fetch_all(&mut *conn).await.map_err(store_error)?);
-    }
-    let mut thread_rows = Vec::new();
-    for chunk in roots.chunks(CHUNK) {
-        let sql = threads_sql(chunk.len());
-        let mut query = sqlx::query_as::<_, ThreadRow>(AssertSqlSafe(sql));
-        for id in chunk {
-            query = query.bind(*id);
-        }
-        thread_rows.extend(query.fetch_all(&mut *conn).await.map_err(store_error)?);
-    }
-    apply_hydration(messages, reaction_rows, thread_rows);
-    Ok(())
-}
-
-/// [`hydrate`] in a writer job.
-pub(crate) fn hydrate_tx(tx: &Tx, messages: &mut [Message]) -> Result<(), StoreError> {
+/// counters (kept on its root).
+pub(crate) fn hydrate(conn: &Connection, messages: &mut [Message]) -> Result<(), StoreError> {
     let (ids, roots) = hydration_keys(messages);
     let mut reaction_rows = Vec::new();
     for chunk in ids.chunks(CHUNK) {
         reaction_rows.extend(decode_all(
-            tx,
+            conn,
             &reactions_sql(chunk.len()),
             params_from_iter(chunk),
             |r| {
@@ -252,7 +217,7 @@ pub(crate) fn hydrate_tx(tx: &Tx, messages: &mut [Message]) -> Result<(), StoreE
     let mut thread_rows = Vec::new();
     for chunk in roots.chunks(CHUNK) {
         thread_rows.extend(decode_all(
-            tx,
+            conn,
             &threads_sql(chunk.len()),
             params_from_iter(chunk),
             |r| {
@@ -268,17 +233,17 @@ pub(crate) fn hydrate_tx(tx: &Tx, messages: &mut [Message]) -> Result<(), StoreE
     Ok(())
 }
 
-/// Reads the messages of `rows` (selected with [`message_columns`]`("m")`), hydrated, in the
-/// rows' order.
-pub(crate) async fn read_messages(
-    conn: &mut SqliteConnection,
-    rows: Vec<SqliteRow>,
+/// The messages `sql` selects (with [`message_columns`]`("m")`), hydrated, in its order.
+pub(crate) fn read_messages(
+    conn: &Connection,
+    sql: &str,
+    params: impl Params,
 ) -> Result<Vec<Message>, StoreError> {
-    let mut messages = rows
-        .iter()
-        .filter_map(|row| message_from_row(row, "m").transpose())
-        .collect::<Result<Vec<_>, _>>()?;
-    hydrate(conn, &mut messages).await?;
+    let mut messages = decode_all(conn, sql, params, |row| message_from_row(row, "m"))?
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>();
+    hydrate(conn, &mut messages)?;
     Ok(messages)
 }
 
@@ -290,37 +255,16 @@ fn one_message_sql() -> String {
     )
 }
 
-/// The message `id` of `conversation` as it is now, read through a reader.
-pub(crate) async fn load_message(
-    conn: &mut SqliteConnection,
+/// The message `id` of `conversation` as it is now.
+pub(crate) fn load_message(
+    conn: &Connection,
     conversation: ConversationId,
     id: MessageId,
 ) -> Result<Option<Message>, StoreError> {
-    let rows = sqlx::query(AssertSqlSafe(one_message_sql()))
-        .bind(id.as_uuid())
-        .bind(conversation.as_uuid())
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(store_error)?;
-    Ok(read_messages(conn, rows).await?.into_iter().next())
-}
-
-/// The message `id` of `conversation` as it is now, read in a writer job (so it includes
-/// what the job and the batch's earlier jobs wrote).
-pub(crate) fn load_message_tx(
-    tx: &Tx,
-    conversation: ConversationId,
-    id: MessageId,
-) -> Result<Option<Message>, StoreError> {
-    let mut messages = decode_all(
-        tx,
+    let messages = read_messages(
+        conn,
         &one_message_sql(),
         params![id.as_uuid(), conversation.as_uuid()],
-        |row| message_from_row(row, "m"),
-    )?
-    .into_iter()
-    .flatten()
-    .collect::<Vec<_>>();
-    hydrate_tx(tx, &mut messages)?;
+    )?;
     Ok(messages.into_iter().next())
 }

@@ -26,14 +26,16 @@
 use hearth_domain::{
     ConversationId, MessageId, SearchCursor, SearchHit, SearchTerm, SearchText, SnippetPart,
 };
-use hearth_store::{MessageSearch, SearchStore, StoreError};
-use rusqlite::params;
-use sqlx::{AssertSqlSafe, Row};
+use hearth_store::{MessageSearch, Missing, SearchStore, StoreError};
+use rusqlite::types::ToSql;
+use rusqlite::{params, params_from_iter};
 
 use crate::SqliteStore;
-use crate::codec::{store_error, write_error};
+use crate::codec::{Columns, store_error};
 use crate::rows::{hydrate, message_columns, message_from_row};
-use crate::tx::{IndexChange, Tx, decode_all, execute, query_one, query_opt};
+use crate::statements::{decode_all, execute, query_one, query_opt};
+use crate::tx::{IndexChange, Tx};
+use crate::writer::BatchHook;
 
 /// How many sends may wait for the indexes before the writer runs a pass. A pass over this
 /// many messages takes a few milliseconds of one batch; a search runs one for whatever is
@@ -53,7 +55,7 @@ pub(crate) fn index_pending(tx: &Tx) -> Result<usize, StoreError> {
     let mut indexed = 0;
     for index in ["message_search", "message_words"] {
         let sql = format!("INSERT INTO {index} (rowid, content) {PENDING}");
-        indexed = execute(tx, &sql, params![upto]).map_err(write_error)?;
+        indexed = execute(tx, &sql, params![upto]).map_err(store_error)?;
     }
     execute(
         tx,
@@ -61,7 +63,7 @@ pub(crate) fn index_pending(tx: &Tx) -> Result<usize, StoreError> {
          (SELECT coalesce(max(search_rowid), 0) FROM messages)",
         [],
     )
-    .map_err(write_error)?;
+    .map_err(store_error)?;
     tx.forget_unindexed();
     metrics::counter!("hearth_sqlite_index_passes_total").increment(1);
     metrics::counter!("hearth_sqlite_indexed_messages_total").increment(indexed as u64);
@@ -76,7 +78,7 @@ fn indexed_upto(tx: &Tx) -> Result<i64, StoreError> {
         [],
         |row| row.get(0),
     )
-    .map_err(write_error)
+    .map_err(store_error)
 }
 
 /// Adds a message's text to both indexes at `position` (its `search_rowid`), at the end of
@@ -105,12 +107,27 @@ pub(crate) fn unindex_conversation(
         "SELECT search_rowid FROM messages WHERE conversation_id = ? AND deleted_at IS NULL \
          AND search_rowid IS NOT NULL",
         params![conversation.as_uuid()],
-        |row| row.get::<_, i64>(0).map_err(write_error),
+        |row| row.get::<_, i64>(0).map_err(store_error),
     )?;
     for position in positions {
         unindex_text(tx, position);
     }
     Ok(())
+}
+
+/// The writer's hook that brings the indexes up to date at the end of every batch (see the
+/// module docs): it applies the changes the batch's jobs queued, then runs a pass of
+/// [`index_pending`] once [`INDEX_LAG`] sends wait for one.
+pub(crate) struct Indexer;
+
+impl BatchHook for Indexer {
+    fn after_jobs(&self, tx: &Tx) -> Result<(), StoreError> {
+        apply_index_changes(tx, tx.take_index_changes())?;
+        if tx.unindexed() >= INDEX_LAG {
+            index_pending(tx)?;
+        }
+        Ok(())
+    }
 }
 
 /// Applies a batch's queued index changes, in order, inside its transaction. A change at a
@@ -130,7 +147,7 @@ pub(crate) fn apply_index_changes(tx: &Tx, changes: Vec<IndexChange>) -> Result<
                     "INSERT INTO message_search (rowid, content) VALUES (?, ?)",
                     "INSERT INTO message_words (rowid, content) VALUES (?, ?)",
                 ] {
-                    execute(tx, sql, params![position, text]).map_err(write_error)?;
+                    execute(tx, sql, params![position, text]).map_err(store_error)?;
                 }
             }
             IndexChange::Remove { position } => {
@@ -138,7 +155,7 @@ pub(crate) fn apply_index_changes(tx: &Tx, changes: Vec<IndexChange>) -> Result<
                     "DELETE FROM message_search WHERE rowid = ?",
                     "DELETE FROM message_words WHERE rowid = ?",
                 ] {
-                    execute(tx, sql, params![position]).map_err(write_error)?;
+                    execute(tx, sql, params![position]).map_err(store_error)?;
                 }
             }
         }
@@ -154,9 +171,9 @@ pub(crate) fn search_rowid(tx: &Tx, message: MessageId) -> Result<i64, StoreErro
         params![message.as_uuid()],
         |row| row.get::<_, Option<i64>>(0),
     )
-    .map_err(write_error)?
+    .map_err(store_error)?
     .flatten()
-    .ok_or(StoreError::NotFound("message"))
+    .ok_or(StoreError::NotFound(Missing::Message))
 }
 
 /// Marks the start of a match in FTS5's snippet (a private-use character).
@@ -227,10 +244,16 @@ impl SearchStore for SqliteStore {
         // committed before this read, so the read sees it.
         let pending = self
             .readers
-            .fetch_optional(sqlx::query(
-                "SELECT 1 FROM search_index_state \
-                 WHERE indexed_upto < (SELECT coalesce(max(search_rowid), 0) FROM messages)",
-            ))
+            .read(|conn| {
+                query_opt(
+                    conn,
+                    "SELECT 1 FROM search_index_state \
+                     WHERE indexed_upto < (SELECT coalesce(max(search_rowid), 0) FROM messages)",
+                    [],
+                    |row| row.get::<_, i64>(0),
+                )
+                .map_err(store_error)
+            })
             .await?;
         if pending.is_some() {
             self.writer.write(|tx| index_pending(tx).map(drop)).await?;
@@ -269,38 +292,37 @@ impl SearchStore for SqliteStore {
              ORDER BY {table}.rowid DESC LIMIT ?",
             columns = message_columns("m")
         );
-        let mut query = sqlx::query(AssertSqlSafe(sql))
-            .bind(search.viewer.as_uuid())
-            .bind(driving);
+        let mut values: Vec<Box<dyn ToSql + Send>> =
+            vec![Box::new(search.viewer.as_uuid()), Box::new(driving)];
         if let Some(filter) = filter {
-            query = query.bind(filter);
+            values.push(Box::new(filter));
         }
         if let Some(conversation) = search.conversation {
-            query = query.bind(conversation.as_uuid());
+            values.push(Box::new(conversation.as_uuid()));
         }
+        values.push(Box::new(
+            search.after.map_or(i64::MAX, SearchCursor::position),
+        ));
+        values.push(Box::new(i64::from(search.limit)));
         self.readers
-            .read(async |conn| {
-                let rows = query
-                    .bind(search.after.map_or(i64::MAX, SearchCursor::position))
-                    .bind(i64::from(search.limit))
-                    .fetch_all(&mut *conn)
-                    .await
-                    .map_err(store_error)?;
-                let mut messages = Vec::with_capacity(rows.len());
-                let mut extras = Vec::with_capacity(rows.len());
-                for row in &rows {
-                    let Some(message) = message_from_row(row, "m")? else {
-                        continue;
-                    };
-                    let position: i64 = row.try_get("position").map_err(store_error)?;
-                    let snippet: String = row.try_get("snippet").map_err(store_error)?;
-                    messages.push(message);
-                    extras.push((position, snippet));
-                }
-                hydrate(conn, &mut messages).await?;
+            .read(move |conn| {
+                let mut positions = Vec::new();
+                let mut messages = decode_all(conn, &sql, params_from_iter(values), |row| {
+                    let message = message_from_row(row, "m")?;
+                    if message.is_some() {
+                        let position: i64 = row.column("position")?;
+                        let snippet: String = row.column("snippet")?;
+                        positions.push((position, snippet));
+                    }
+                    Ok(message)
+                })?
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>();
+                hydrate(conn, &mut messages)?;
                 Ok(messages
                     .into_iter()
-                    .zip(extras)
+                    .zip(positions)
                     .map(|(message, (position, snippet))| SearchHit {
                         message,
                         snippet: snippet_parts(&snippet),

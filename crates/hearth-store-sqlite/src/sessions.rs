@@ -3,12 +3,12 @@
 use hearth_domain::{SessionId, UserId};
 use hearth_store::{NewRefreshToken, RefreshTokenRecord, SessionStore, StoreError, TokenHash};
 use rusqlite::params;
-use sqlx::Row;
 use uuid::Uuid;
 
 use crate::SqliteStore;
-use crate::codec::{from_micros, micros, store_error, write_error};
-use crate::tx::{Tx, execute};
+use crate::codec::{Columns, from_micros, micros, store_error};
+use crate::statements::{decode_opt, execute};
+use crate::tx::Tx;
 
 fn insert_token(tx: &Tx, token: &NewRefreshToken) -> Result<(), StoreError> {
     execute(
@@ -24,7 +24,7 @@ fn insert_token(tx: &Tx, token: &NewRefreshToken) -> Result<(), StoreError> {
             micros(token.expires_at),
         ],
     )
-    .map_err(write_error)?;
+    .map_err(store_error)?;
     Ok(())
 }
 
@@ -42,7 +42,7 @@ impl SessionStore for SqliteStore {
                         micros(first.issued_at),
                     ],
                 )
-                .map_err(write_error)?;
+                .map_err(store_error)?;
                 insert_token(tx, &first)
             })
             .await
@@ -52,29 +52,32 @@ impl SessionStore for SqliteStore {
         &self,
         hash: &TokenHash,
     ) -> Result<Option<RefreshTokenRecord>, StoreError> {
-        let row = self.readers.fetch_optional(sqlx::query(
-            "SELECT t.id, t.session_id, t.user_id, t.issued_at, t.expires_at, t.revoked_at, \
-                    t.replaced_by_token_id, s.revoked_at AS session_revoked_at \
-             FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id \
-             WHERE t.token_hash = ?",
-        )
-        .bind(&hash.0)).await?;
-        let Some(row) = row else { return Ok(None) };
-        let time = |name: &str| -> Result<Option<i64>, StoreError> {
-            row.try_get(name).map_err(store_error)
-        };
-        Ok(Some(RefreshTokenRecord {
-            id: row.try_get("id").map_err(store_error)?,
-            session_id: SessionId::from_uuid(row.try_get("session_id").map_err(store_error)?),
-            user_id: UserId::from_uuid(row.try_get("user_id").map_err(store_error)?),
-            issued_at: from_micros(row.try_get("issued_at").map_err(store_error)?),
-            expires_at: from_micros(row.try_get("expires_at").map_err(store_error)?),
-            revoked_at: time("revoked_at")?.map(from_micros),
-            replaced_by_token_id: row
-                .try_get::<Option<Uuid>, _>("replaced_by_token_id")
-                .map_err(store_error)?,
-            session_revoked_at: time("session_revoked_at")?.map(from_micros),
-        }))
+        let hash = hash.0.clone();
+        self.readers
+            .read(move |conn| {
+                decode_opt(
+                    conn,
+                    "SELECT t.id, t.session_id, t.user_id, t.issued_at, t.expires_at, t.revoked_at, \
+                            t.replaced_by_token_id, s.revoked_at AS session_revoked_at \
+                     FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id \
+                     WHERE t.token_hash = ?",
+                    params![hash],
+                    |row| {
+                        let time = |name: &str| -> Result<Option<i64>, StoreError> { row.column(name) };
+                        Ok(RefreshTokenRecord {
+                            id: row.column("id")?,
+                            session_id: SessionId::from_uuid(row.column("session_id")?),
+                            user_id: UserId::from_uuid(row.column("user_id")?),
+                            issued_at: from_micros(row.column("issued_at")?),
+                            expires_at: from_micros(row.column("expires_at")?),
+                            revoked_at: time("revoked_at")?.map(from_micros),
+                            replaced_by_token_id: row.column("replaced_by_token_id")?,
+                            session_revoked_at: time("session_revoked_at")?.map(from_micros),
+                        })
+                    },
+                )
+            })
+            .await
     }
 
     async fn rotate_refresh_token(
@@ -91,7 +94,7 @@ impl SessionStore for SqliteStore {
                        AND (SELECT revoked_at FROM sessions WHERE id = refresh_tokens.session_id) IS NULL",
                     params![micros(new.issued_at), new.id, old],
                 )
-                .map_err(write_error)?;
+                .map_err(store_error)?;
                 if updated == 0 {
                     return Ok(false);
                 }
@@ -118,13 +121,13 @@ impl SessionStore for SqliteStore {
                     "UPDATE sessions SET revoked_at = coalesce(revoked_at, ?) WHERE id = ?",
                     params![at, session.as_uuid()],
                 )
-                .map_err(write_error)?;
+                .map_err(store_error)?;
                 execute(
                     tx,
                     "UPDATE refresh_tokens SET revoked_at = coalesce(revoked_at, ?) WHERE session_id = ?",
                     params![at, session.as_uuid()],
                 )
-                .map_err(write_error)?;
+                .map_err(store_error)?;
                 Ok(())
             })
             .await

@@ -9,18 +9,18 @@
 use std::collections::HashMap;
 
 use hearth_domain::{
-    Access, Conversation, ConversationId, ConversationKind, ConversationSummary, Description,
-    Member, Permissions, Settings, Title, UserId,
+    Access, Conversation, ConversationId, ConversationSummary, Description, Member, Permissions,
+    Settings, Title, UserId,
 };
 use hearth_store::StoreError;
-use sqlx::sqlite::SqliteRow;
-use sqlx::{AssertSqlSafe, Row};
+use rusqlite::{Row, params};
 use uuid::Uuid;
 
 use crate::SqliteStore;
-use crate::codec::{Columns, from_micros, store_error};
-use crate::events::{parse_role, parse_visibility};
+use crate::codec::{Columns, from_micros, unreadable};
+use crate::events::{parse_kind, parse_role, parse_visibility};
 use crate::rows::{message_columns, message_from_row};
+use crate::statements::decode_all;
 use crate::users::{USER_COLUMNS, user_from_row};
 
 /// The columns [`conversation_from_row`] reads (`c` is the conversations alias).
@@ -30,13 +30,13 @@ pub(crate) const CONVERSATION_COLUMNS: &str = "c.id AS c_id, c.kind AS c_kind, c
      c.created_at AS c_created_at, c.member_count AS c_member_count";
 
 /// Reads a conversation selected with [`CONVERSATION_COLUMNS`].
-pub(crate) fn conversation_from_row<R: Columns>(row: &R) -> Result<Conversation, StoreError> {
+pub(crate) fn conversation_from_row(row: &Row<'_>) -> Result<Conversation, StoreError> {
     let kind: String = row.column("c_kind")?;
     let title: Option<String> = row.column("c_title")?;
     let visibility: String = row.column("c_history_visibility")?;
     Ok(Conversation {
         id: ConversationId::from_uuid(row.column("c_id")?),
-        kind: ConversationKind::parse(&kind).ok_or(StoreError::NotFound("conversation kind"))?,
+        kind: parse_kind(&kind)?,
         settings: Settings {
             title: title.map(Title::from_trusted),
             description: Description::from_trusted(row.column("c_description")?),
@@ -55,7 +55,7 @@ pub(crate) const MEMBER_COLUMNS: &str = "m.role, m.permissions, m.joined_at, m.j
      m.last_read_seq, m.last_delivered_seq";
 
 /// Reads a member selected with [`MEMBER_COLUMNS`] and [`USER_COLUMNS`].
-pub(crate) fn member_from_row<R: Columns>(row: &R) -> Result<Member, StoreError> {
+pub(crate) fn member_from_row(row: &Row<'_>) -> Result<Member, StoreError> {
     let role: String = row.column("role")?;
     Ok(Member {
         user: user_from_row(row)?,
@@ -71,10 +71,7 @@ pub(crate) fn member_from_row<R: Columns>(row: &R) -> Result<Member, StoreError>
 /// Reads a member's access from columns named `{prefix}user_id`, `{prefix}role`,
 /// `{prefix}permissions` and `{prefix}history_from`; `None` when the role is NULL (an outer
 /// join that matched no member).
-pub(crate) fn access_from_row<R: Columns>(
-    row: &R,
-    prefix: &str,
-) -> Result<Option<Access>, StoreError> {
+pub(crate) fn access_from_row(row: &Row<'_>, prefix: &str) -> Result<Option<Access>, StoreError> {
     let col = |c: &str| format!("{prefix}{c}");
     let Some(role) = row.column::<Option<String>>(&col("role"))? else {
         return Ok(None);
@@ -88,16 +85,17 @@ pub(crate) fn access_from_row<R: Columns>(
 }
 
 /// Reads one row of [`SqliteStore::summaries`]' first query (members are filled in after).
-fn summary_from_row(row: &SqliteRow) -> Result<ConversationSummary, StoreError> {
+fn summary_from_row(row: &Row<'_>) -> Result<ConversationSummary, StoreError> {
     Ok(ConversationSummary {
         conversation: conversation_from_row(row)?,
-        me: access_from_row(row, "me_")?.ok_or(StoreError::NotFound("member"))?,
+        // An inner join: the viewer's row is there, so its role is.
+        me: access_from_row(row, "me_")?.ok_or_else(|| unreadable("member role", "NULL"))?,
         members: None,
-        last_seq: row.try_get("last_seq").map_err(store_error)?,
+        last_seq: row.column("last_seq")?,
         last_message: message_from_row(row, "lm")?,
-        last_read_seq: row.try_get("last_read_seq").map_err(store_error)?,
-        unread_count: row.try_get("unread_count").map_err(store_error)?,
-        updated_at: from_micros(row.try_get("updated_at").map_err(store_error)?),
+        last_read_seq: row.column("last_read_seq")?,
+        unread_count: row.column("unread_count")?,
+        updated_at: from_micros(row.column("updated_at")?),
     })
 }
 
@@ -128,54 +126,74 @@ impl SqliteStore {
              ORDER BY c.updated_at DESC, c.id DESC",
             lm = message_columns("lm"),
         );
-        let mut query = sqlx::query(AssertSqlSafe(sql)).bind(viewer.as_uuid());
-        if let Some(id) = only {
-            query = query.bind(id.as_uuid());
-        }
-        let rows = self.readers.fetch_all(query).await?;
-        let mut summaries = rows
-            .iter()
-            .map(summary_from_row)
-            .collect::<Result<Vec<_>, _>>()?;
-        let listed = |s: &ConversationSummary| {
-            s.conversation.member_count <= ConversationSummary::MEMBER_LIST_LIMIT
-        };
-        if !summaries.iter().any(listed) {
-            return Ok(summaries);
-        }
-
-        let member_filter = if only.is_some() {
-            "m.conversation_id = ?2 \
-             AND (SELECT member_count FROM conversations WHERE id = ?2) <= ?3"
-        } else {
-            "m.conversation_id IN (SELECT mine.conversation_id FROM conversation_members mine \
-                 JOIN conversations c ON c.id = mine.conversation_id \
-                 WHERE mine.user_id = ?1 AND c.member_count <= ?3)"
-        };
-        let sql = format!(
-            "SELECT m.conversation_id, {MEMBER_COLUMNS}, {USER_COLUMNS} \
-             FROM conversation_members m JOIN users u ON u.id = m.user_id \
-             WHERE {member_filter} ORDER BY m.joined_seq, u.username"
-        );
-        let query = sqlx::query(AssertSqlSafe(sql))
-            .bind(viewer.as_uuid())
-            .bind(only.map(|id| id.as_uuid()))
-            .bind(ConversationSummary::MEMBER_LIST_LIMIT);
-        let rows = self.readers.fetch_all(query).await?;
-        let mut members: HashMap<Uuid, Vec<Member>> = HashMap::new();
-        for row in &rows {
-            members
-                .entry(row.try_get("conversation_id").map_err(store_error)?)
-                .or_default()
-                .push(member_from_row(row)?);
-        }
-        for summary in summaries.iter_mut().filter(|s| listed(s)) {
-            summary.members = Some(
-                members
-                    .remove(&summary.conversation.id.as_uuid())
-                    .unwrap_or_default(),
-            );
-        }
-        Ok(summaries)
+        let member_sql = members_sql(only.is_some());
+        self.readers
+            .read(move |conn| {
+                let viewer = viewer.as_uuid();
+                let only = only.map(|id| id.as_uuid());
+                let summaries = match only {
+                    Some(id) => decode_all(conn, &sql, params![viewer, id], summary_from_row)?,
+                    None => decode_all(conn, &sql, params![viewer], summary_from_row)?,
+                };
+                with_members(conn, summaries, &member_sql, viewer, only)
+            })
+            .await
     }
+}
+
+/// Selects the members of the viewer's conversations small enough to list them (`?1` the
+/// viewer, `?2` the one conversation or NULL, `?3` the size limit).
+fn members_sql(one: bool) -> String {
+    let member_filter = if one {
+        "m.conversation_id = ?2 \
+         AND (SELECT member_count FROM conversations WHERE id = ?2) <= ?3"
+    } else {
+        "m.conversation_id IN (SELECT mine.conversation_id FROM conversation_members mine \
+             JOIN conversations c ON c.id = mine.conversation_id \
+             WHERE mine.user_id = ?1 AND c.member_count <= ?3)"
+    };
+    format!(
+        "SELECT m.conversation_id, {MEMBER_COLUMNS}, {USER_COLUMNS} \
+         FROM conversation_members m JOIN users u ON u.id = m.user_id \
+         WHERE {member_filter} ORDER BY m.joined_seq, u.username"
+    )
+}
+
+/// Fills in the members of the summaries small enough to list them, with one query.
+fn with_members(
+    conn: &rusqlite::Connection,
+    mut summaries: Vec<ConversationSummary>,
+    sql: &str,
+    viewer: Uuid,
+    only: Option<Uuid>,
+) -> Result<Vec<ConversationSummary>, StoreError> {
+    let listed = |s: &ConversationSummary| {
+        s.conversation.member_count <= ConversationSummary::MEMBER_LIST_LIMIT
+    };
+    if !summaries.iter().any(listed) {
+        return Ok(summaries);
+    }
+    let rows = decode_all(
+        conn,
+        sql,
+        params![viewer, only, ConversationSummary::MEMBER_LIST_LIMIT],
+        |row| {
+            Ok((
+                row.column::<Uuid>("conversation_id")?,
+                member_from_row(row)?,
+            ))
+        },
+    )?;
+    let mut members: HashMap<Uuid, Vec<Member>> = HashMap::new();
+    for (conversation, member) in rows {
+        members.entry(conversation).or_default().push(member);
+    }
+    for summary in summaries.iter_mut().filter(|s| listed(s)) {
+        summary.members = Some(
+            members
+                .remove(&summary.conversation.id.as_uuid())
+                .unwrap_or_default(),
+        );
+    }
+    Ok(summaries)
 }

@@ -2,15 +2,15 @@
 
 use hearth_domain::{ConversationEvent, ConversationId, EventKind, Message, Seq, UserId};
 use hearth_store::{ConversationCursor, StoreError, SyncStore};
-use sqlx::AssertSqlSafe;
-use sqlx::Row;
+use rusqlite::{Connection, Params, params};
 use uuid::Uuid;
 
 use crate::SqliteStore;
-use crate::codec::{from_micros, store_error};
+use crate::codec::{Columns, from_micros, store_error, unreadable};
 use crate::events::decode;
 use crate::reactions::emoji_of;
 use crate::rows::{hydrate, message_columns, message_from_row};
+use crate::statements::decode_all;
 
 #[async_trait::async_trait]
 impl SyncStore for SqliteStore {
@@ -18,27 +18,28 @@ impl SyncStore for SqliteStore {
         &self,
         user: UserId,
     ) -> Result<Vec<ConversationCursor>, StoreError> {
-        let rows: Vec<(Uuid, i64, i64)> = self
-            .readers
-            .read(async |conn| {
-                sqlx::query_as(
-            "SELECT m.conversation_id, cc.next_seq - 1, m.history_from FROM conversation_members m \
-             JOIN conversation_counters cc ON cc.conversation_id = m.conversation_id \
-             JOIN conversations c ON c.id = m.conversation_id \
-             WHERE m.user_id = ? AND c.deleted_at IS NULL",
-        )
-        .bind(user.as_uuid())
-        .fetch_all(conn).await.map_err(store_error)
+        self.readers
+            .read(move |conn| {
+                decode_all(
+                    conn,
+                    "SELECT m.conversation_id, cc.next_seq - 1, m.history_from \
+                     FROM conversation_members m \
+                     JOIN conversation_counters cc ON cc.conversation_id = m.conversation_id \
+                     JOIN conversations c ON c.id = m.conversation_id \
+                     WHERE m.user_id = ? AND c.deleted_at IS NULL",
+                    params![user.as_uuid()],
+                    |row| {
+                        Ok(ConversationCursor {
+                            conversation_id: ConversationId::from_uuid(
+                                row.get::<_, Uuid>(0).map_err(store_error)?,
+                            ),
+                            last_seq: row.get(1).map_err(store_error)?,
+                            history_from: row.get(2).map_err(store_error)?,
+                        })
+                    },
+                )
             })
-            .await?;
-        Ok(rows
-            .into_iter()
-            .map(|(id, last_seq, history_from)| ConversationCursor {
-                conversation_id: ConversationId::from_uuid(id),
-                last_seq,
-                history_from,
-            })
-            .collect())
+            .await
     }
 
     async fn events_after(
@@ -71,51 +72,68 @@ impl SyncStore for SqliteStore {
              ORDER BY e.seq",
             message_columns("msg")
         );
+        let limit = i64::from(limit);
         self.readers
-            .read(async |conn| {
-                let rows = sqlx::query(AssertSqlSafe(sql))
-                    .bind(conversation.as_uuid())
-                    .bind(after)
-                    .bind(visible_from)
-                    .bind(i64::from(limit))
-                    .fetch_all(&mut *conn)
-                    .await
-                    .map_err(store_error)?;
-                // Read every event's message first, then complete them all at once.
-                let mut messages = Vec::with_capacity(rows.len());
-                for row in &rows {
-                    if let Some(message) = message_from_row(row, "msg")? {
-                        messages.push(message);
-                    }
-                }
-                hydrate(conn, &mut messages).await?;
-                let mut messages = messages.into_iter();
-                let mut events = Vec::with_capacity(rows.len());
-                for row in &rows {
-                    let kind: String = row.try_get("kind").map_err(store_error)?;
-                    let payload: Option<String> = row.try_get("payload").map_err(store_error)?;
-                    let has_message = row
-                        .try_get::<Option<Uuid>, _>("msg_id")
-                        .map_err(store_error)?
-                        .is_some();
-                    // Every row with a message consumed one, in order, whatever its kind.
-                    let message = has_message.then(|| messages.next()).flatten();
-                    let kind = match decode(&kind, payload.as_deref())? {
-                        Some(kind) => kind,
-                        None => message_event(&kind, payload.as_deref(), message)?,
-                    };
-                    events.push(ConversationEvent {
-                        conversation_id: conversation,
-                        seq: row.try_get("seq").map_err(store_error)?,
-                        actor_id: UserId::from_uuid(row.try_get("actor_id").map_err(store_error)?),
-                        created_at: from_micros(row.try_get("created_at").map_err(store_error)?),
-                        kind,
-                    });
-                }
-                Ok(events)
+            .read(move |conn| {
+                let params = params![conversation.as_uuid(), after, visible_from, limit];
+                read_log(conn, conversation, &sql, params)
             })
             .await
     }
+}
+
+/// One entry of the log as read, its message (if it has one) not yet hydrated.
+struct LogRow {
+    seq: Seq,
+    kind: String,
+    actor: Uuid,
+    at: i64,
+    payload: Option<String>,
+    has_message: bool,
+}
+
+/// Reads the log entries `sql` selects (see `events_after`), with their messages hydrated
+/// all at once.
+fn read_log(
+    conn: &Connection,
+    conversation: ConversationId,
+    sql: &str,
+    params: impl Params,
+) -> Result<Vec<ConversationEvent>, StoreError> {
+    let mut messages = Vec::new();
+    let rows = decode_all(conn, sql, params, |row| {
+        let message = message_from_row(row, "msg")?;
+        let has_message = message.is_some();
+        messages.extend(message);
+        Ok(LogRow {
+            seq: row.column("seq")?,
+            kind: row.column("kind")?,
+            actor: row.column("actor_id")?,
+            at: row.column("created_at")?,
+            payload: row.column("payload")?,
+            has_message,
+        })
+    })?;
+    hydrate(conn, &mut messages)?;
+    let mut messages = messages.into_iter();
+    let mut events = Vec::with_capacity(rows.len());
+    for row in rows {
+        // Every row with a message consumed one, in order, whatever its kind.
+        let message = row.has_message.then(|| messages.next()).flatten();
+        let payload = row.payload.as_deref();
+        let kind = match decode(&row.kind, payload)? {
+            Some(kind) => kind,
+            None => message_event(&row.kind, payload, message)?,
+        };
+        events.push(ConversationEvent {
+            conversation_id: conversation,
+            seq: row.seq,
+            actor_id: UserId::from_uuid(row.actor),
+            created_at: from_micros(row.at),
+            kind,
+        });
+    }
+    Ok(events)
 }
 
 /// Rebuilds an event about a message from its stored kind, payload and the message as it is
@@ -125,7 +143,7 @@ fn message_event(
     payload: Option<&str>,
     message: Option<Message>,
 ) -> Result<EventKind, StoreError> {
-    let message = message.ok_or(StoreError::NotFound("message of event"))?;
+    let message = message.ok_or_else(|| unreadable("message of event", kind))?;
     Ok(match kind {
         "new_message" => EventKind::NewMessage(message),
         "message_updated" => EventKind::MessageEdited(message),
@@ -138,6 +156,6 @@ fn message_event(
             message,
             emoji: emoji_of(payload)?,
         },
-        _ => return Err(StoreError::NotFound("event kind")),
+        _ => return Err(unreadable("event kind", kind)),
     })
 }

@@ -4,8 +4,9 @@ use hearth_store::StoreError;
 use rusqlite::params;
 use uuid::Uuid;
 
-use crate::codec::write_error;
-use crate::tx::{Tx, execute};
+use crate::codec::store_error;
+use crate::statements::execute;
+use crate::tx::Tx;
 
 /// Marks `root` as having a thread and recounts its replies that are not deleted (and the
 /// time of the latest). Runs in the writer's transaction that sends or deletes a reply.
@@ -20,6 +21,6 @@ pub(crate) fn refresh_thread(tx: &Tx, root: Uuid) -> Result<(), StoreError> {
          WHERE id = ?1",
         params![root],
     )
-    .map_err(write_error)?;
+    .map_err(store_error)?;
     Ok(())
 }

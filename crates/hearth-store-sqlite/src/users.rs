@@ -1,22 +1,20 @@
 //! Accounts in SQLite.
 
 use hearth_domain::{DisplayName, Limit, SearchQuery, Timestamp, User, UserId, Username};
-use hearth_store::{Contact, Credentials, NewUser, StoreError, UserStore};
-use rusqlite::params;
-use sqlx::AssertSqlSafe;
-use sqlx::Row;
+use hearth_store::{ConflictKind, Contact, Credentials, NewUser, StoreError, UserStore};
+use rusqlite::{Row, params};
 use uuid::Uuid;
 
 use crate::SqliteStore;
-use crate::codec::{Columns, from_micros, is_unique_violation, micros, store_error, write_error};
-use crate::tx::execute;
+use crate::codec::{Columns, from_micros, is_unique_violation, micros, store_error};
+use crate::statements::{decode_all, decode_opt, execute};
 
 /// The columns [`user_from_row`] reads, for use in SELECT lists (`u` is the users alias).
 pub(crate) const USER_COLUMNS: &str =
     "u.id AS user_id, u.username, u.display_name, u.created_at AS user_created_at";
 
-/// Reads a user from a row (of either driver) selected with [`USER_COLUMNS`].
-pub(crate) fn user_from_row<R: Columns>(row: &R) -> Result<User, StoreError> {
+/// Reads a user from a row selected with [`USER_COLUMNS`].
+pub(crate) fn user_from_row(row: &Row<'_>) -> Result<User, StoreError> {
     Ok(User {
         id: UserId::from_uuid(row.column::<Uuid>("user_id")?),
         username: Username::from_trusted(row.column("username")?),
@@ -55,12 +53,12 @@ impl UserStore for SqliteStore {
                     Err(err) if is_unique_violation(&err) => {
                         let taken = err.to_string();
                         Err(StoreError::Conflict(if taken.contains("email") {
-                            "email"
+                            ConflictKind::EmailTaken
                         } else {
-                            "username"
+                            ConflictKind::UsernameTaken
                         }))
                     }
-                    Err(err) => Err(write_error(err)),
+                    Err(err) => Err(store_error(err)),
                 }
             })
             .await
@@ -68,20 +66,17 @@ impl UserStore for SqliteStore {
 
     async fn user(&self, id: UserId) -> Result<Option<User>, StoreError> {
         let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE u.id = ?");
-        let row = self
-            .readers
-            .fetch_optional(sqlx::query(AssertSqlSafe(sql)).bind(id.as_uuid()))
-            .await?;
-        row.as_ref().map(user_from_row).transpose()
+        self.readers
+            .read(move |conn| decode_opt(conn, &sql, params![id.as_uuid()], user_from_row))
+            .await
     }
 
     async fn user_by_username(&self, username: &Username) -> Result<Option<User>, StoreError> {
         let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE u.username = ?");
-        let row = self
-            .readers
-            .fetch_optional(sqlx::query(AssertSqlSafe(sql)).bind(username.as_str()))
-            .await?;
-        row.as_ref().map(user_from_row).transpose()
+        let username = username.as_str().to_owned();
+        self.readers
+            .read(move |conn| decode_opt(conn, &sql, params![username], user_from_row))
+            .await
     }
 
     async fn user_by_email(&self, email: &str) -> Result<Option<User>, StoreError> {
@@ -91,27 +86,26 @@ impl UserStore for SqliteStore {
             "SELECT {USER_COLUMNS} FROM users u WHERE lower(u.email) = lower(?) \
              ORDER BY u.created_at, u.id LIMIT 1"
         );
-        let row = self
-            .readers
-            .fetch_optional(sqlx::query(AssertSqlSafe(sql)).bind(email.trim()))
-            .await?;
-        row.as_ref().map(user_from_row).transpose()
+        let email = email.trim().to_owned();
+        self.readers
+            .read(move |conn| decode_opt(conn, &sql, params![email], user_from_row))
+            .await
     }
 
     async fn credentials(&self, username: &Username) -> Result<Option<Credentials>, StoreError> {
         let sql =
             format!("SELECT {USER_COLUMNS}, u.password_hash FROM users u WHERE u.username = ?");
-        let row = self
-            .readers
-            .fetch_optional(sqlx::query(AssertSqlSafe(sql)).bind(username.as_str()))
-            .await?;
-        match row {
-            None => Ok(None),
-            Some(row) => Ok(Some(Credentials {
-                user: user_from_row(&row)?,
-                password_hash: row.try_get("password_hash").map_err(store_error)?,
-            })),
-        }
+        let username = username.as_str().to_owned();
+        self.readers
+            .read(move |conn| {
+                decode_opt(conn, &sql, params![username], |row| {
+                    Ok(Credentials {
+                        user: user_from_row(row)?,
+                        password_hash: row.column("password_hash")?,
+                    })
+                })
+            })
+            .await
     }
 
     async fn search_users(
@@ -126,16 +120,17 @@ impl UserStore for SqliteStore {
              WHERE u.id <> ?1 AND (u.username LIKE ?2 ESCAPE '\\' OR lower(u.display_name) LIKE ?2 ESCAPE '\\') \
              ORDER BY u.username LIMIT ?3"
         );
-        let rows = self
-            .readers
-            .fetch_all(
-                sqlx::query(AssertSqlSafe(sql))
-                    .bind(exclude.as_uuid())
-                    .bind(pattern)
-                    .bind(i64::from(limit.get())),
-            )
-            .await?;
-        rows.iter().map(user_from_row).collect()
+        let limit = i64::from(limit.get());
+        self.readers
+            .read(move |conn| {
+                decode_all(
+                    conn,
+                    &sql,
+                    params![exclude.as_uuid(), pattern, limit],
+                    user_from_row,
+                )
+            })
+            .await
     }
 
     async fn record_last_seen(&self, user: UserId, at: Timestamp) -> Result<(), StoreError> {
@@ -146,7 +141,7 @@ impl UserStore for SqliteStore {
                     "UPDATE users SET last_seen_at = ? WHERE id = ?",
                     params![micros(at), user.as_uuid()],
                 )
-                .map_err(write_error)?;
+                .map_err(store_error)?;
                 Ok(())
             })
             .await
@@ -162,23 +157,17 @@ impl UserStore for SqliteStore {
              JOIN users u ON u.id = theirs.user_id \
              WHERE mine.user_id = ?1 AND theirs.user_id <> ?1 ORDER BY u.username"
         );
-        let rows = self
-            .readers
-            .fetch_all(
-                sqlx::query(AssertSqlSafe(sql))
-                    .bind(user.as_uuid())
-                    .bind(largest),
-            )
-            .await?;
-        rows.iter()
-            .map(|row| {
-                let last_seen: Option<i64> = row.try_get("last_seen_at").map_err(store_error)?;
-                Ok(Contact {
-                    user: user_from_row(row)?,
-                    last_seen_at: last_seen.map(from_micros),
+        self.readers
+            .read(move |conn| {
+                decode_all(conn, &sql, params![user.as_uuid(), largest], |row| {
+                    let last_seen: Option<i64> = row.column("last_seen_at")?;
+                    Ok(Contact {
+                        user: user_from_row(row)?,
+                        last_seen_at: last_seen.map(from_micros),
+                    })
                 })
             })
-            .collect()
+            .await
     }
 }
 

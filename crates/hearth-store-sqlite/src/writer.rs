@@ -18,15 +18,19 @@
 //! `StoreError::Unavailable`: nothing was acknowledged that is not on disk. After a failed
 //! sync, every job is answered so without running.
 //!
+//! After the last job of a batch, inside its transaction and before its commit, the writer
+//! runs the [`BatchHook`]s the store registered when it opened (the search indexer, which
+//! applies the index changes the batch's jobs queued). The writer knows nothing of what they
+//! do; a hook that fails fails the batch.
+//!
 //! The writer is a plain OS thread that owns a rusqlite connection, and a job is a
 //! synchronous closure over it ([`Tx`]). The writer once ran on sqlx, which keeps each
 //! connection on a worker thread of its own and hands every statement to it and back through a
 //! channel: at ~10 statements a message, those hand-offs (futex wake-ups) cost far more than
 //! SQLite did. Here a statement is a direct call into SQLite through a cached prepared
 //! statement, and the only hand-offs left are one per job (the queue in, the answer out).
-//! rusqlite links the same `libsqlite3-sys` as sqlx, so the readers and the writer use one
-//! SQLite library. Callers wait on the answer asynchronously; the queue is bounded, so a
-//! writer that falls behind slows the callers down (backpressure) instead of growing memory.
+//! Callers wait on the answer asynchronously; the queue is bounded, so a writer that falls
+//! behind slows the callers down (backpressure) instead of growing memory.
 //!
 //! `close` lets the thread finish every job queued before it, then closes the connection.
 //! A job that panics takes the thread down; every later write then fails `Unavailable`.
@@ -43,10 +47,19 @@ use tokio::sync::{mpsc, oneshot};
 use tracing::{debug_span, error};
 
 use crate::checkpoint::{CheckpointCounts, CheckpointPolicy, LogKeeper};
-use crate::codec::write_error;
+use crate::codec::store_error;
 use crate::durability::{Committed, Durability, Finish, LogSync, SYNC_FAILED, Syncer, WalFile};
-use crate::search::{INDEX_LAG, apply_index_changes, index_pending};
 pub(crate) use crate::tx::Tx;
+
+/// Work that runs after the last job of every batch, inside the batch's transaction and
+/// before its commit. The store registers its hooks when it opens the writer.
+pub(crate) trait BatchHook: Send {
+    /// Runs on the batch's transaction; an error rolls the whole batch back.
+    fn after_jobs(&self, tx: &Tx) -> Result<(), StoreError>;
+}
+
+/// The hooks of a writer, in the order they run.
+pub(crate) type BatchHooks = Vec<Box<dyn BatchHook>>;
 
 /// One write, type-erased so that jobs of any result type share the queue.
 trait WriteJob: Send {
@@ -128,32 +141,34 @@ const STATEMENT_CACHE: usize = 256;
 /// files (savepoint journals) in memory.
 fn connect(path: &Path) -> Result<Connection, StoreError> {
     let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-    let conn = Connection::open_with_flags(path, flags).map_err(write_error)?;
+    let conn = Connection::open_with_flags(path, flags).map_err(store_error)?;
     conn.busy_timeout(Duration::from_secs(10))
-        .map_err(write_error)?;
+        .map_err(store_error)?;
     conn.pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get::<_, String>(0))
-        .map_err(write_error)?;
+        .map_err(store_error)?;
     conn.pragma_update(None, "synchronous", "NORMAL")
-        .map_err(write_error)?;
+        .map_err(store_error)?;
     conn.pragma_update(None, "foreign_keys", true)
-        .map_err(write_error)?;
+        .map_err(store_error)?;
     // Every job's savepoint journals the pages it changes (the statement subjournal); in
     // memory that costs no write() per page. Profiled: ~7 % of the writer's time went there.
     conn.pragma_update(None, "temp_store", "MEMORY")
-        .map_err(write_error)?;
+        .map_err(store_error)?;
     conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
     Ok(conn)
 }
 
 impl Writer {
     /// Opens the writer's connection to the database at `path`, starts the writer thread on
-    /// it, and the checkpointer beside it (copying the log back by `checkpoints`).
+    /// it, and the checkpointer beside it (copying the log back by `checkpoints`). `hooks` run
+    /// after the jobs of every batch.
     pub(crate) async fn open(
         path: &Path,
         max_batch: usize,
         checkpoints: CheckpointPolicy,
+        hooks: BatchHooks,
     ) -> Result<Self, StoreError> {
-        Self::start(path, max_batch, checkpoints, None).await
+        Self::start(path, max_batch, checkpoints, hooks, None).await
     }
 
     /// [`open`](Self::open), syncing the log through `log` instead of the `-wal` file.
@@ -163,13 +178,21 @@ impl Writer {
         max_batch: usize,
         log: Box<dyn LogSync>,
     ) -> Result<Self, StoreError> {
-        Self::start(path, max_batch, CheckpointPolicy::default(), Some(log)).await
+        Self::start(
+            path,
+            max_batch,
+            CheckpointPolicy::default(),
+            Vec::new(),
+            Some(log),
+        )
+        .await
     }
 
     async fn start(
         path: &Path,
         max_batch: usize,
         checkpoints: CheckpointPolicy,
+        hooks: BatchHooks,
         log: Option<Box<dyn LogSync>>,
     ) -> Result<Self, StoreError> {
         let (commands, queue) = mpsc::channel(QUEUE_DEPTH);
@@ -200,6 +223,7 @@ impl Writer {
                             keeper,
                             syncer,
                             durability: visible,
+                            hooks,
                         };
                         run(Tx::new(conn), ends, queue, max_batch.max(1), &counter);
                     }
@@ -269,12 +293,14 @@ fn writer_gone() -> StoreError {
     StoreError::Unavailable("the database writer has stopped".to_owned())
 }
 
-/// What the writer hands its commits on to: the checkpointer's keeper (the log's size), the
-/// syncer (the log's durability) and the watermarks readers wait on.
+/// What the writer hands its batches on to: the hooks (before the commit), the checkpointer's
+/// keeper (the log's size), the syncer (the log's durability) and the watermarks readers wait
+/// on.
 struct Ends {
     keeper: LogKeeper,
     syncer: Syncer,
     durability: Arc<Durability>,
+    hooks: BatchHooks,
 }
 
 /// The writer thread: batches of queued jobs, one transaction each, until closed (or every
@@ -318,7 +344,13 @@ fn run(
         let failure = {
             let span = debug_span!("sqlite.group_commit", batch = size);
             let _entered = span.enter();
-            commit_batch(&conn, &ends.durability, &mut batch, &mut finishes)
+            commit_batch(
+                &conn,
+                &ends.durability,
+                &ends.hooks,
+                &mut batch,
+                &mut finishes,
+            )
         };
         match &failure {
             None => {
@@ -352,18 +384,18 @@ fn run(
 
 /// Runs one fixed statement of the batch's bracket (BEGIN, SAVEPOINT, …).
 fn bracket(conn: &Tx, sql: &str) -> Result<(), String> {
-    crate::tx::execute(conn, sql, [])
+    crate::statements::execute(conn, sql, [])
         .map(drop)
-        .map_err(|e| write_error(e).to_string())
+        .map_err(|e| store_error(e).to_string())
 }
 
-/// Runs every job of the batch in one transaction, announcing the commit to `durability`
-/// before it is made. Returns why the batch did not commit, if it did not; jobs that never ran
-/// are answered here. The batch also brings the full-text indexes up to date once enough sends
-/// wait for them (see [`crate::search`]).
+/// Runs every job of the batch, then the hooks, in one transaction, announcing the commit to
+/// the readers' watermarks before it is made. Returns why the batch did not commit, if it did
+/// not; jobs that never ran are answered here.
 fn commit_batch(
     conn: &Tx,
     durability: &Durability,
+    hooks: &[Box<dyn BatchHook>],
     batch: &mut Vec<Job>,
     finishes: &mut Vec<Finish>,
 ) -> Option<String> {
@@ -395,16 +427,14 @@ fn commit_batch(
         }
         finishes.push(finish);
     }
-    let index_changes = conn.take_index_changes();
     let outcome = match broken {
-        Some(why) => Err(why),
-        None => apply_index_changes(conn, index_changes)
-            .and_then(|()| {
-                if conn.unindexed() >= INDEX_LAG {
-                    index_pending(conn)?;
-                }
-                Ok(())
-            })
+        Some(why) => {
+            conn.drop_index_changes_after(0);
+            Err(why)
+        }
+        None => hooks
+            .iter()
+            .try_for_each(|hook| hook.after_jobs(conn))
             .map_err(|e| e.to_string())
             .and_then(|()| {
                 durability.announce();
@@ -429,6 +459,7 @@ mod tests {
 
     use super::{Finish, Job, TypedJob, commit_batch};
     use crate::durability::Durability;
+    use crate::search::Indexer;
     use crate::tx::{IndexChange, Tx};
 
     /// A connection with the two full-text indexes of the schema, and their state (every
@@ -456,7 +487,7 @@ mod tests {
         let work = move |tx: &Tx| {
             tx.queue_index_change(IndexChange::Add { position, text });
             if fails {
-                Err(StoreError::Conflict("test"))
+                Err(StoreError::Unavailable("test".to_owned()))
             } else {
                 Ok(())
             }
@@ -475,6 +506,23 @@ mod tests {
             .collect()
     }
 
+    /// Commits `batch` as the writer does, with the search indexer as its hook, and answers
+    /// its jobs; returns why it did not commit, if it did not.
+    fn commit_indexed(tx: &Tx, batch: &mut Vec<Job>) -> Option<String> {
+        let mut finishes: Vec<Finish> = Vec::new();
+        let failure = commit_batch(
+            tx,
+            &Durability::new(),
+            &[Box::new(Indexer)],
+            batch,
+            &mut finishes,
+        );
+        finishes
+            .drain(..)
+            .for_each(|finish| finish(failure.as_deref()));
+        failure
+    }
+
     #[tokio::test]
     async fn a_failed_jobs_index_changes_are_dropped_and_the_rest_applied_once_per_batch() {
         let tx = indexed();
@@ -482,12 +530,8 @@ mod tests {
         let (failing, failing_answer) = indexing_job(2, "dropped banana", true);
         let (last, last_answer) = indexing_job(3, "kept cherry", false);
         let mut batch = vec![first, failing, last];
-        let mut finishes: Vec<Finish> = Vec::new();
 
-        let failure = commit_batch(&tx, &Durability::new(), &mut batch, &mut finishes);
-        finishes
-            .drain(..)
-            .for_each(|finish| finish(failure.as_deref()));
+        let failure = commit_indexed(&tx, &mut batch);
 
         assert_eq!(failure, None);
         assert!(first_answer.await.unwrap().is_ok());
@@ -516,12 +560,8 @@ mod tests {
             Ok::<_, StoreError>(())
         };
         let mut batch: Vec<Job> = vec![Box::new(TypedJob { work, reply })];
-        let mut finishes: Vec<Finish> = Vec::new();
 
-        let failure = commit_batch(&tx, &Durability::new(), &mut batch, &mut finishes);
-        finishes
-            .drain(..)
-            .for_each(|finish| finish(failure.as_deref()));
+        assert_eq!(commit_indexed(&tx, &mut batch), None);
 
         assert!(answer.await.unwrap().is_ok());
         let found: i64 = tx

@@ -23,8 +23,8 @@ use time::Duration;
 use uuid::Uuid;
 
 use crate::{
-    DynStore, NewConversation, NewMember, NewMessage, NewRefreshToken, NewUser, SendOutcome,
-    StoreError, TokenHash,
+    ConflictKind, DynStore, Missing, NewConversation, NewMember, NewMessage, NewRefreshToken,
+    NewUser, SendOutcome, StoreError, TokenHash,
 };
 
 mod accounts;

@@ -86,7 +86,7 @@ pub trait ConversationStore: Send + Sync {
     ) -> Result<Option<Standing>, StoreError>;
 
     /// Creates a group, room or channel with its members, logging `conversation_created` at
-    /// seq 1 (returned). `Conflict("title")` when a public name is taken; `NotFound("user")`
+    /// seq 1 (returned). `Conflict(RoomNameTaken)` when a public name is taken; `NotFound(User)`
     /// when a member does not exist.
     async fn create_conversation(
         &self,
@@ -94,7 +94,7 @@ pub trait ConversationStore: Send + Sync {
     ) -> Result<ConversationEvent, StoreError>;
 
     /// Replaces the settings, logging `conversation_updated`. A change of history
-    /// visibility applies to every member at once. `Conflict("title")` when a public name is
+    /// visibility applies to every member at once. `Conflict(RoomNameTaken)` when a public name is
     /// taken.
     async fn update_settings(
         &self,

@@ -27,7 +27,7 @@ use std::sync::Arc;
 pub use conversations::{
     ConversationStore, DirectConversation, Discovered, Discovery, NewConversation, Standing,
 };
-pub use error::StoreError;
+pub use error::{ConflictKind, Missing, StoreError};
 pub use history::{MentionStore, MessagePageStore};
 pub use members::{Departure, JoinRequest, MemberStore, NewMember};
 pub use message_changes::{

@@ -53,16 +53,16 @@ pub struct JoinRequest {
 /// Storage of members and join requests.
 #[async_trait::async_trait]
 pub trait MemberStore: Send + Sync {
-    /// Adds a member, logging `member_joined`. `Conflict("member")` when they already are one;
-    /// `NotFound("user")` when the user does not exist; `NotFound("conversation")` when it
+    /// Adds a member, logging `member_joined`. `Conflict(AlreadyMember)` when they already are one;
+    /// `NotFound(User)` when the user does not exist; `NotFound(Conversation)` when it
     /// does not exist. Removes a pending join request of theirs.
     async fn add_member(&self, new: NewMember) -> Result<ConversationEvent, StoreError>;
 
     /// Approves a pending join request: removes it and adds the member, in one write.
-    /// `NotFound("join_request")` when there is none.
+    /// `NotFound(JoinRequest)` when there is none.
     async fn approve_join_request(&self, new: NewMember) -> Result<ConversationEvent, StoreError>;
 
-    /// Removes a member, logging `member_left` or `member_removed`. `NotFound("member")` when
+    /// Removes a member, logging `member_left` or `member_removed`. `NotFound(Member)` when
     /// they are not one.
     async fn remove_member(
         &self,
@@ -72,7 +72,7 @@ pub trait MemberStore: Send + Sync {
         at: Timestamp,
     ) -> Result<ConversationEvent, StoreError>;
 
-    /// Sets a member's role and permissions, logging `member_updated`. `NotFound("member")`
+    /// Sets a member's role and permissions, logging `member_updated`. `NotFound(Member)`
     /// when they are not one.
     async fn update_member(
         &self,
@@ -85,8 +85,8 @@ pub trait MemberStore: Send + Sync {
     ) -> Result<ConversationEvent, StoreError>;
 
     /// Makes `to` the owner and the current owner `from` an admin, logging
-    /// `ownership_transferred`. `NotFound("member")` when `to` is not a member, `Conflict
-    /// ("owner")` when `from` is not the owner any more.
+    /// `ownership_transferred`. `NotFound(Member)` when `to` is not a member,
+    /// `Conflict(NotOwner)` when `from` is not the owner any more.
     async fn transfer_ownership(
         &self,
         conversation: ConversationId,
@@ -113,7 +113,7 @@ pub trait MemberStore: Send + Sync {
     /// Every member's access, for realtime delivery (who sees which seqs).
     async fn audience(&self, conversation: ConversationId) -> Result<Vec<Access>, StoreError>;
 
-    /// Records a request to join. `Conflict("join_request")` when one is pending.
+    /// Records a request to join. `Conflict(JoinRequestPending)` when one is pending.
     async fn request_join(
         &self,
         conversation: ConversationId,

@@ -96,14 +96,14 @@ pub trait MessageEditStore: Send + Sync {
     ) -> Result<Option<Message>, StoreError>;
 
     /// Replaces the text and mentions, counts the edit and logs `message_updated`. The same
-    /// text again is `Unchanged`. `NotFound("message")` if there is no such message in the
-    /// conversation; `Conflict("message_deleted")` if it is a tombstone.
+    /// text again is `Unchanged`. `NotFound(Message)` if there is no such message in the
+    /// conversation; `Conflict(MessageDeleted)` if it is a tombstone.
     async fn edit_message(&self, edit: MessageEdit) -> Result<ChangeOutcome, StoreError>;
 
     /// Turns the message into a tombstone and logs `message_deleted`: its text, mentions and
     /// reactions are gone from every read and from the search index, its thread's counters
     /// are updated, and it keeps its id, seq, sender and place in its thread. Deleting a
-    /// tombstone is `Unchanged`. `NotFound("message")` if there is no such message.
+    /// tombstone is `Unchanged`. `NotFound(Message)` if there is no such message.
     async fn delete_message(&self, deletion: MessageDeletion) -> Result<ChangeOutcome, StoreError>;
 }
 
@@ -112,8 +112,8 @@ pub trait MessageEditStore: Send + Sync {
 pub trait ReactionStore: Send + Sync {
     /// Adds the reaction and logs `reaction_added`; already there is `Unchanged`. A message
     /// holds at most `max_emoji` different emoji: a new one beyond that is
-    /// `Conflict("reactions")`. A tombstone takes none: `Conflict("message_deleted")`.
-    /// `NotFound("message")` if there is no such message.
+    /// `Conflict(TooManyReactions)`. A tombstone takes none: `Conflict(MessageDeleted)`.
+    /// `NotFound(Message)` if there is no such message.
     async fn add_reaction(
         &self,
         change: ReactionChange,
@@ -121,6 +121,6 @@ pub trait ReactionStore: Send + Sync {
     ) -> Result<ChangeOutcome, StoreError>;
 
     /// Removes the reaction and logs `reaction_removed`; not there is `Unchanged`.
-    /// `NotFound("message")` if there is no such message.
+    /// `NotFound(Message)` if there is no such message.
     async fn remove_reaction(&self, change: ReactionChange) -> Result<ChangeOutcome, StoreError>;
 }

@@ -54,8 +54,8 @@ pub trait MessageStore: Send + Sync {
     /// and the call returns only once that transaction is durable. A key already used with the
     /// same conversation, content (as first sent, whatever edits followed) and `reply_to`
     /// returns the original as it is now (`Replayed`); with anything else it is
-    /// `Conflict("client_message_id")`. Concurrent sends of one key store one message.
-    /// A `reply_to` that names no message of the conversation is `NotFound("reply_to")`; the
+    /// `Conflict(IdempotencyKeyReused)`. Concurrent sends of one key store one message.
+    /// A `reply_to` that names no message of the conversation is `NotFound(ReplyTarget)`; the
     /// reply joins the thread of the root that message belongs to.
     async fn send_message(&self, message: NewMessage) -> Result<SendOutcome, StoreError>;
 

@@ -22,7 +22,7 @@ pub trait PrivacyStore: Send + Sync {
     /// Replaces the user's settings.
     async fn set_privacy(&self, user: UserId, privacy: Privacy) -> Result<(), StoreError>;
 
-    /// `blocker` blocks `blocked`; returns whether the block is new. `NotFound("user")` when
+    /// `blocker` blocks `blocked`; returns whether the block is new. `NotFound(User)` when
     /// `blocked` does not exist.
     async fn block(
         &self,

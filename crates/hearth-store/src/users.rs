@@ -42,8 +42,8 @@ pub struct Credentials {
 /// Storage of accounts.
 #[async_trait::async_trait]
 pub trait UserStore: Send + Sync {
-    /// Creates an account. `Conflict("username")` when the name is taken (case-insensitively),
-    /// `Conflict("email")` when the address is.
+    /// Creates an account. `Conflict(UsernameTaken)` when the name is taken (case-insensitively),
+    /// `Conflict(EmailTaken)` when the address is.
     async fn create_user(&self, user: NewUser) -> Result<User, StoreError>;
 
     /// The account with this id.

@@ -28,7 +28,10 @@ pub async fn username_is_unique_case_insensitively(store: DynStore) {
         })
         .await;
     assert!(
-        matches!(again, Err(StoreError::Conflict("username"))),
+        matches!(
+            again,
+            Err(StoreError::Conflict(ConflictKind::UsernameTaken))
+        ),
         "{again:?}"
     );
 }
@@ -45,7 +48,7 @@ pub async fn email_is_unique(store: DynStore) {
     store.create_user(make("first")).await.unwrap();
     let second = store.create_user(make("second")).await;
     assert!(
-        matches!(second, Err(StoreError::Conflict("email"))),
+        matches!(second, Err(StoreError::Conflict(ConflictKind::EmailTaken))),
         "{second:?}"
     );
 }

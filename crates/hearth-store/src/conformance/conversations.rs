@@ -55,7 +55,10 @@ pub async fn direct_conversation_with_unknown_user_is_not_found(store: DynStore)
     let result = store
         .get_or_create_direct(alice.id, UserId::new(), now())
         .await;
-    assert!(matches!(result, Err(StoreError::NotFound(_))), "{result:?}");
+    assert!(
+        matches!(result, Err(StoreError::NotFound(Missing::User))),
+        "{result:?}"
+    );
 }
 
 pub async fn standing_tells_member_outsider_and_unknown(store: DynStore) {
@@ -171,7 +174,7 @@ pub async fn mark_read_clamps_and_never_moves_back(store: DynStore) {
     );
     let outsider = store.mark_read(dm, carol.id, 1).await;
     assert!(
-        matches!(outsider, Err(StoreError::NotFound(_))),
+        matches!(outsider, Err(StoreError::NotFound(Missing::Member))),
         "{outsider:?}"
     );
 }
@@ -197,7 +200,7 @@ pub async fn mark_delivered_moves_only_the_delivered_marker(store: DynStore) {
     assert_eq!((mine.last_delivered_seq, mine.last_read_seq), (4, 0));
     let outsider = store.mark_delivered(dm, UserId::new(), 1).await;
     assert!(
-        matches!(outsider, Err(StoreError::NotFound(_))),
+        matches!(outsider, Err(StoreError::NotFound(Missing::Member))),
         "{outsider:?}"
     );
 }

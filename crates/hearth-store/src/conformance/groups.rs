@@ -104,7 +104,7 @@ pub async fn creating_with_an_unknown_member_is_not_found_and_writes_nothing(sto
         })
         .await;
     assert!(
-        matches!(result, Err(StoreError::NotFound("user"))),
+        matches!(result, Err(StoreError::NotFound(Missing::User))),
         "{result:?}"
     );
     assert!(
@@ -148,7 +148,10 @@ pub async fn public_names_are_unique_case_insensitively_and_freed_by_deletion(st
             })
             .await;
         assert!(
-            matches!(clash, Err(StoreError::Conflict("title"))),
+            matches!(
+                clash,
+                Err(StoreError::Conflict(ConflictKind::RoomNameTaken))
+            ),
             "{clash:?}"
         );
     }
@@ -182,7 +185,10 @@ pub async fn public_names_are_unique_case_insensitively_and_freed_by_deletion(st
         )
         .await;
     assert!(
-        matches!(rename, Err(StoreError::Conflict("title"))),
+        matches!(
+            rename,
+            Err(StoreError::Conflict(ConflictKind::RoomNameTaken))
+        ),
         "{rename:?}"
     );
     store
@@ -236,7 +242,7 @@ pub async fn settings_changes_are_logged_and_read_back(store: DynStore) {
         .update_settings(ConversationId::new(), owner.id, settings, now())
         .await;
     assert!(
-        matches!(missing, Err(StoreError::NotFound(_))),
+        matches!(missing, Err(StoreError::NotFound(Missing::Conversation))),
         "{missing:?}"
     );
 }
@@ -310,17 +316,29 @@ pub async fn deleting_hides_the_conversation_from_every_read(store: DynStore) {
 
     // Nothing more happens in a deleted conversation.
     let again = store.delete_conversation(room, owner.id, now()).await;
-    assert!(matches!(again, Err(StoreError::NotFound(_))), "{again:?}");
+    assert!(
+        matches!(again, Err(StoreError::NotFound(Missing::Conversation))),
+        "{again:?}"
+    );
     let join = store.add_member(joining(room, &bob, &bob)).await;
-    assert!(matches!(join, Err(StoreError::NotFound(_))), "{join:?}");
+    assert!(
+        matches!(join, Err(StoreError::NotFound(Missing::Conversation))),
+        "{join:?}"
+    );
     let leave = store
         .remove_member(room, bob.id, Departure::Left, now())
         .await;
-    assert!(matches!(leave, Err(StoreError::NotFound(_))), "{leave:?}");
+    assert!(
+        matches!(leave, Err(StoreError::NotFound(Missing::Member))),
+        "{leave:?}"
+    );
     let late = store
         .send_message(new_message(room, bob.id, "k2", "too late"))
         .await;
-    assert!(matches!(late, Err(StoreError::NotFound(_))), "{late:?}");
+    assert!(
+        matches!(late, Err(StoreError::NotFound(Missing::Conversation))),
+        "{late:?}"
+    );
 }
 
 pub async fn discovery_filters_pages_and_marks_joined(store: DynStore) {

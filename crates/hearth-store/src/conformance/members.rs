@@ -69,7 +69,7 @@ pub async fn membership_changes_are_logged_and_read_back_identically(store: DynS
         .remove_member(id, bob.id, Departure::Left, now())
         .await;
     assert!(
-        matches!(again, Err(StoreError::NotFound("member"))),
+        matches!(again, Err(StoreError::NotFound(Missing::Member))),
         "{again:?}"
     );
 }
@@ -80,7 +80,10 @@ pub async fn adding_a_member_twice_conflicts_and_unknowns_are_not_found(store: D
     let id = group(&store, &owner, &[&bob], HistoryVisibility::All).await;
     let twice = store.add_member(joining(id, &bob, &owner)).await;
     assert!(
-        matches!(twice, Err(StoreError::Conflict("member"))),
+        matches!(
+            twice,
+            Err(StoreError::Conflict(ConflictKind::AlreadyMember))
+        ),
         "{twice:?}"
     );
     let stranger = User {
@@ -89,7 +92,7 @@ pub async fn adding_a_member_twice_conflicts_and_unknowns_are_not_found(store: D
     };
     let unknown_user = store.add_member(joining(id, &stranger, &owner)).await;
     assert!(
-        matches!(unknown_user, Err(StoreError::NotFound("user"))),
+        matches!(unknown_user, Err(StoreError::NotFound(Missing::User))),
         "{unknown_user:?}"
     );
     let unknown_conversation = store
@@ -98,7 +101,7 @@ pub async fn adding_a_member_twice_conflicts_and_unknowns_are_not_found(store: D
     assert!(
         matches!(
             unknown_conversation,
-            Err(StoreError::NotFound("conversation"))
+            Err(StoreError::NotFound(Missing::Conversation))
         ),
         "{unknown_conversation:?}"
     );
@@ -218,7 +221,7 @@ pub async fn member_updates_and_ownership_transfer_are_logged(store: DynStore) {
         .update_member(id, UserId::new(), owner.id, Role::Member, moderator, now())
         .await;
     assert!(
-        matches!(stranger, Err(StoreError::NotFound("member"))),
+        matches!(stranger, Err(StoreError::NotFound(Missing::Member))),
         "{stranger:?}"
     );
 }
@@ -230,21 +233,21 @@ pub async fn transfer_needs_the_current_owner(store: DynStore) {
     let id = group(&store, &owner, &[&bob, &carol], HistoryVisibility::All).await;
     let not_owner = store.transfer_ownership(id, bob.id, carol.id, now()).await;
     assert!(
-        matches!(not_owner, Err(StoreError::Conflict("owner"))),
+        matches!(not_owner, Err(StoreError::Conflict(ConflictKind::NotOwner))),
         "{not_owner:?}"
     );
     let to_stranger = store
         .transfer_ownership(id, owner.id, UserId::new(), now())
         .await;
     assert!(
-        matches!(to_stranger, Err(StoreError::NotFound("member"))),
+        matches!(to_stranger, Err(StoreError::NotFound(Missing::Member))),
         "{to_stranger:?}"
     );
     let to_self = store
         .transfer_ownership(id, owner.id, owner.id, now())
         .await;
     assert!(
-        matches!(to_self, Err(StoreError::Conflict("owner"))),
+        matches!(to_self, Err(StoreError::Conflict(ConflictKind::NotOwner))),
         "{to_self:?}"
     );
     store
@@ -255,7 +258,7 @@ pub async fn transfer_needs_the_current_owner(store: DynStore) {
         .transfer_ownership(id, owner.id, carol.id, now())
         .await;
     assert!(
-        matches!(stale, Err(StoreError::Conflict("owner"))),
+        matches!(stale, Err(StoreError::Conflict(ConflictKind::NotOwner))),
         "a second transfer by the former owner: {stale:?}"
     );
     let owners = store
@@ -374,12 +377,18 @@ pub async fn join_requests_are_listed_denied_and_approved(store: DynStore) {
     );
     let twice = store.request_join(id, bob.id, now()).await;
     assert!(
-        matches!(twice, Err(StoreError::Conflict("join_request"))),
+        matches!(
+            twice,
+            Err(StoreError::Conflict(ConflictKind::JoinRequestPending))
+        ),
         "{twice:?}"
     );
     let member = store.request_join(id, owner.id, now()).await;
     assert!(
-        matches!(member, Err(StoreError::Conflict("member"))),
+        matches!(
+            member,
+            Err(StoreError::Conflict(ConflictKind::AlreadyMember))
+        ),
         "a member does not ask: {member:?}"
     );
     store.request_join(id, carol.id, now()).await.unwrap();
@@ -397,7 +406,10 @@ pub async fn join_requests_are_listed_denied_and_approved(store: DynStore) {
         .approve_join_request(joining(id, &carol, &owner))
         .await;
     assert!(
-        matches!(approve_denied, Err(StoreError::NotFound("join_request"))),
+        matches!(
+            approve_denied,
+            Err(StoreError::NotFound(Missing::JoinRequest))
+        ),
         "{approve_denied:?}"
     );
 

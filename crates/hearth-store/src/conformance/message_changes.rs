@@ -7,8 +7,8 @@ use hearth_domain::{
 
 use super::{alice_and_bob, new_message, now, send};
 use crate::{
-    ChangeOutcome, DynStore, MessageDeletion, MessageEdit, MessageSearch, ReactionChange,
-    StoreError,
+    ChangeOutcome, ConflictKind, DynStore, MessageDeletion, MessageEdit, MessageSearch, Missing,
+    ReactionChange, StoreError,
 };
 
 fn edit_of(message: &Message, editor: UserId, text: &str) -> MessageEdit {
@@ -139,7 +139,10 @@ pub async fn editing_a_tombstone_conflicts_and_a_stranger_is_not_found(store: Dy
     );
     let edit = store.edit_message(edit_of(&sent, alice.id, "hi")).await;
     assert!(
-        matches!(edit, Err(StoreError::Conflict("message_deleted"))),
+        matches!(
+            edit,
+            Err(StoreError::Conflict(ConflictKind::MessageDeleted))
+        ),
         "{edit:?}"
     );
     let elsewhere = Message {
@@ -149,14 +152,17 @@ pub async fn editing_a_tombstone_conflicts_and_a_stranger_is_not_found(store: Dy
     let edit = store
         .edit_message(edit_of(&elsewhere, alice.id, "hi"))
         .await;
-    assert!(matches!(edit, Err(StoreError::NotFound(_))), "{edit:?}");
+    assert!(
+        matches!(edit, Err(StoreError::NotFound(Missing::Message))),
+        "{edit:?}"
+    );
     let unknown = Message {
         id: MessageId::new(),
         ..sent
     };
     let deletion = store.delete_message(deletion_of(&unknown, alice.id)).await;
     assert!(
-        matches!(deletion, Err(StoreError::NotFound(_))),
+        matches!(deletion, Err(StoreError::NotFound(Missing::Message))),
         "{deletion:?}"
     );
 }
@@ -273,7 +279,10 @@ pub async fn retrying_an_edited_or_deleted_send_replays_it(store: DynStore) {
         .send_message(new_message(dm, alice.id, "k1", "edited"))
         .await;
     assert!(
-        matches!(clash, Err(StoreError::Conflict("client_message_id"))),
+        matches!(
+            clash,
+            Err(StoreError::Conflict(ConflictKind::IdempotencyKeyReused))
+        ),
         "the key's first text decides: {clash:?}"
     );
 
@@ -290,7 +299,13 @@ pub async fn retrying_an_edited_or_deleted_send_replays_it(store: DynStore) {
     let clash = store
         .send_message(new_message(dm, alice.id, "k2", "other"))
         .await;
-    assert!(matches!(clash, Err(StoreError::Conflict(_))), "{clash:?}");
+    assert!(
+        matches!(
+            clash,
+            Err(StoreError::Conflict(ConflictKind::IdempotencyKeyReused))
+        ),
+        "{clash:?}"
+    );
 }
 
 pub async fn reactions_are_one_per_member_and_emoji_and_logged(store: DynStore) {
@@ -390,7 +405,10 @@ pub async fn reactions_are_bounded_and_tombstones_take_none(store: DynStore) {
     );
     let third = store.add_reaction(reaction(&sent, bob.id, "😀"), 2).await;
     assert!(
-        matches!(third, Err(StoreError::Conflict("reactions"))),
+        matches!(
+            third,
+            Err(StoreError::Conflict(ConflictKind::TooManyReactions))
+        ),
         "{third:?}"
     );
     changed(
@@ -405,7 +423,10 @@ pub async fn reactions_are_bounded_and_tombstones_take_none(store: DynStore) {
         .unwrap();
     let late = store.add_reaction(reaction(&sent, bob.id, "👍"), 2).await;
     assert!(
-        matches!(late, Err(StoreError::Conflict("message_deleted"))),
+        matches!(
+            late,
+            Err(StoreError::Conflict(ConflictKind::MessageDeleted))
+        ),
         "{late:?}"
     );
     let unknown = store
@@ -418,7 +439,7 @@ pub async fn reactions_are_bounded_and_tombstones_take_none(store: DynStore) {
         )
         .await;
     assert!(
-        matches!(unknown, Err(StoreError::NotFound(_))),
+        matches!(unknown, Err(StoreError::NotFound(Missing::Message))),
         "{unknown:?}"
     );
 }

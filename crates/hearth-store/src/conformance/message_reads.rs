@@ -5,7 +5,9 @@ use hearth_domain::{
 };
 
 use super::{alice_and_bob, direct, new_message, now, send, user};
-use crate::{DynStore, MessageDeletion, MessageEdit, MessageSearch, NewMessage, StoreError};
+use crate::{
+    DynStore, MessageDeletion, MessageEdit, MessageSearch, Missing, NewMessage, StoreError,
+};
 
 async fn reply(
     store: &DynStore,
@@ -136,7 +138,7 @@ pub async fn a_reply_to_a_message_elsewhere_is_not_found(store: DynStore) {
             })
             .await;
         assert!(
-            matches!(result, Err(StoreError::NotFound("reply_to"))),
+            matches!(result, Err(StoreError::NotFound(Missing::ReplyTarget))),
             "{result:?}"
         );
     }

@@ -51,7 +51,10 @@ pub async fn send_with_reused_key_and_other_content_conflicts(store: DynStore) {
         .send_message(new_message(dm, alice.id, "k", "different"))
         .await;
     assert!(
-        matches!(other, Err(StoreError::Conflict("client_message_id"))),
+        matches!(
+            other,
+            Err(StoreError::Conflict(ConflictKind::IdempotencyKeyReused))
+        ),
         "{other:?}"
     );
     // The failed send took no seq.
@@ -66,7 +69,10 @@ pub async fn send_to_unknown_conversation_is_not_found(store: DynStore) {
     let result = store
         .send_message(new_message(ConversationId::new(), alice.id, "k", "hello"))
         .await;
-    assert!(matches!(result, Err(StoreError::NotFound(_))), "{result:?}");
+    assert!(
+        matches!(result, Err(StoreError::NotFound(Missing::Conversation))),
+        "{result:?}"
+    );
 }
 
 pub async fn concurrent_sends_get_gap_free_seqs(store: DynStore) {

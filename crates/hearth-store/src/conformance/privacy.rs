@@ -16,7 +16,7 @@ pub async fn privacy_defaults_to_everyone_and_is_replaced(store: DynStore) {
     assert_eq!(store.privacy(alice.id).await.unwrap(), strict);
     let unknown = store.set_privacy(UserId::new(), strict).await;
     assert!(
-        matches!(unknown, Err(StoreError::NotFound("user"))),
+        matches!(unknown, Err(StoreError::NotFound(Missing::User))),
         "{unknown:?}"
     );
 }
@@ -46,7 +46,7 @@ pub async fn blocks_are_idempotent_and_listed_newest_first(store: DynStore) {
 
     let unknown = store.block(alice.id, UserId::new(), now()).await;
     assert!(
-        matches!(unknown, Err(StoreError::NotFound("user"))),
+        matches!(unknown, Err(StoreError::NotFound(Missing::User))),
         "{unknown:?}"
     );
 
