@@ -17,6 +17,9 @@ use serde::de::DeserializeOwned;
 use crate::session::{Session, TokensListener};
 use crate::{ClientError, Socket};
 
+/// The close code of a socket that refused its token (RFC 6455 "policy violation").
+const POLICY_VIOLATION: u16 = 1008;
+
 /// Whom a client speaks as.
 #[derive(Clone)]
 enum Credentials {
@@ -291,7 +294,9 @@ impl Client {
             .map(drop)
     }
 
-    /// Opens `/v1/ws` with this client's access token and waits for `ready`.
+    /// Opens `/v1/ws` with this client's access token and waits for `ready`. A signed-in
+    /// client whose token the socket refuses (close 1008, e.g. it expired) refreshes the
+    /// session as a REST call would and connects once more.
     ///
     /// ```no_run
     /// # async fn demo(alice: hearth_sdk::Client) -> Result<(), hearth_sdk::ClientError> {
@@ -300,7 +305,20 @@ impl Client {
     /// # Ok(()) }
     /// ```
     pub async fn connect(&self) -> Result<Socket, ClientError> {
-        let token = self.access_token()?;
+        let Credentials::Session(session) = &self.credentials else {
+            return self.open_socket(&self.access_token()?).await;
+        };
+        let (token, generation) = session.current()?;
+        match self.open_socket(&token).await {
+            Err(ClientError::Closed(Some(POLICY_VIOLATION))) => {
+                let token = session.refreshed_after(self, generation).await?;
+                self.open_socket(&token).await
+            }
+            opened => opened,
+        }
+    }
+
+    async fn open_socket(&self, token: &str) -> Result<Socket, ClientError> {
         let mut url = self.base.clone();
         let scheme = if url.scheme() == "https" { "wss" } else { "ws" };
         url.set_scheme(scheme)
@@ -309,7 +327,7 @@ impl Client {
             .map_err(|()| ClientError::InvalidUrl(self.base.to_string()))?
             .pop_if_empty()
             .extend(["v1", "ws"]);
-        url.query_pairs_mut().append_pair("token", &token);
+        url.query_pairs_mut().append_pair("token", token);
         Socket::open(url.as_str()).await
     }
 }

@@ -188,3 +188,15 @@ async fn test_sdk_anonymous_client_is_not_signed_in() {
 
     assert!(matches!(err, ClientError::NotSignedIn), "{err:?}");
 }
+
+#[tokio::test]
+async fn test_sdk_connect_refreshes_a_token_the_socket_refuses() {
+    let app = TestApp::spawn().await;
+    let (_, tokens) = expired_session(&app, "alice").await;
+    let (client, refreshes) = counting_client(&app, tokens);
+
+    let socket = client.connect().await.expect("connected after a refresh");
+
+    assert_eq!(refreshes.load(Ordering::SeqCst), 1);
+    socket.close().await.unwrap();
+}
