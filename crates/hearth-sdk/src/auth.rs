@@ -80,7 +80,7 @@ impl Client {
     /// `POST /v1/auth/logout`: ends the session on the server (revoking its refresh tokens)
     /// and signs this client, and every clone of it, out; later calls fail with
     /// [`ClientError::NotSignedIn`]. The client is signed out even if the server could not
-    /// be told (the error says so).
+    /// be told (the error says so). Signing out a session that already ended does nothing.
     ///
     /// ```no_run
     /// # async fn demo(alice: hearth_sdk::Client) -> Result<(), hearth_sdk::ClientError> {

@@ -133,16 +133,22 @@ impl Session {
         match client.attempt::<TokensResponse>(&call, None).await {
             Ok(TokensResponse { tokens }) => {
                 let access = tokens.access_token.clone();
+                {
+                    let mut state = self.lock();
+                    let generation = match &*state {
+                        State::Active { generation, .. } => generation + 1,
+                        // Unreachable while the flight is held (only the flight ends a session).
+                        State::Ended(ending) => return Err(ending.error()),
+                    };
+                    *state = State::Active {
+                        tokens: tokens.clone(),
+                        generation,
+                    };
+                }
+                // Outside the lock: the app's code may read `tokens()` or take its time.
                 if let Some(listener) = &self.listener {
                     listener(&tokens);
                 }
-                let mut state = self.lock();
-                let generation = match &*state {
-                    State::Active { generation, .. } => generation + 1,
-                    // Unreachable while the flight is held (only the flight ends a session).
-                    State::Ended(ending) => return Err(ending.error()),
-                };
-                *state = State::Active { tokens, generation };
                 Ok(access)
             }
             Err(ClientError::Api {
@@ -165,7 +171,8 @@ impl Session {
         let _flight = self.flight.lock().await;
         let refresh_token = match &*self.lock() {
             State::Active { tokens, .. } => tokens.refresh_token.clone(),
-            State::Ended(ending) => return Err(ending.error()),
+            // Already over (signed out, or the refresh was refused): nothing left to end.
+            State::Ended(_) => return Ok(()),
         };
         *self.lock() = State::Ended(Ending::LoggedOut);
         let call = Call::new(Method::POST, &["v1", "auth", "logout"], Auth::Anonymous)

@@ -200,3 +200,16 @@ async fn test_sdk_connect_refreshes_a_token_the_socket_refuses() {
     assert_eq!(refreshes.load(Ordering::SeqCst), 1);
     socket.close().await.unwrap();
 }
+
+#[tokio::test]
+async fn test_sdk_logout_after_a_refused_refresh_does_nothing() {
+    let app = TestApp::spawn().await;
+    let (_, mut tokens) = expired_session(&app, "alice").await;
+    tokens.refresh_token = "not a token the server made".to_owned();
+    let (client, _) = counting_client(&app, tokens);
+    client.me().await.expect_err("refused refresh");
+
+    client.logout().await.expect("nothing left to end");
+
+    assert!(client.tokens().is_none());
+}
