@@ -23,6 +23,7 @@ macro_rules! assert_refused {
     };
 }
 
+mod auth;
 mod edits_and_deletes;
 mod idempotent_sends;
 mod join_requests;
@@ -31,4 +32,7 @@ mod mentions;
 mod permissions;
 mod privacy;
 mod rate_limits;
+mod reactions_and_replies;
+mod support;
+mod sync;
 mod visibility;

@@ -110,12 +110,7 @@ async fn sync_starts_a_late_member_at_their_visible_history() {
         .iter()
         .find(|c| c.conversation_id == room)
         .unwrap();
-    let said: Vec<_> = log
-        .events
-        .iter()
-        .filter_map(|e| e.kind.message())
-        .map(|m| m.text())
-        .collect();
+    let said = crate::support::said(&log.events);
     assert_eq!(said, [Some("late words")]);
 }
 
