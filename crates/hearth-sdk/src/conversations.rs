@@ -3,13 +3,25 @@
 
 use hearth_proto::{
     AddMemberRequest, ConversationDto, ConversationList, CreateConversationRequest,
-    DeliveredMarker, MarkDeliveredRequest, MarkReadRequest, MemberDto, MemberList, ReadMarker,
+    DeliveredMarker, JoinRequestDto, JoinRequestList, MarkDeliveredRequest, MarkReadRequest,
+    MemberDto, MemberList, ReadMarker,
 };
 use reqwest::Method;
+use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::client::{Auth, Call};
 use crate::{Client, ClientError};
+
+/// What asking to join did.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(untagged)]
+pub enum JoinOutcome {
+    /// The caller is a member now (200): the conversation as they see it.
+    Joined(Box<ConversationDto>),
+    /// The conversation requires approval (202): the request waits for a manager.
+    Requested(JoinRequestDto),
+}
 
 /// `/v1/conversations/{id}` followed by `rest`.
 pub(crate) fn conversation_call(method: Method, conversation: Uuid, rest: &[&str]) -> Call {
@@ -68,8 +80,20 @@ impl Client {
             .await
     }
 
-    /// `POST /v1/conversations/{id}/join`: joins a room or channel that takes no requests.
-    pub async fn join(&self, conversation: Uuid) -> Result<ConversationDto, ClientError> {
+    /// `POST /v1/conversations/{id}/join`: joins a room or channel, or asks to when it
+    /// requires approval.
+    ///
+    /// ```no_run
+    /// # async fn demo(bob: hearth_sdk::Client, room: uuid::Uuid) -> Result<(), hearth_sdk::ClientError> {
+    /// use hearth_sdk::JoinOutcome;
+    ///
+    /// match bob.join(room).await? {
+    ///     JoinOutcome::Joined(conversation) => assert_eq!(conversation.id, room),
+    ///     JoinOutcome::Requested(request) => { /* wait for a manager's approval */ }
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn join(&self, conversation: Uuid) -> Result<JoinOutcome, ClientError> {
         self.execute(conversation_call(Method::POST, conversation, &["join"]))
             .await
     }
@@ -159,5 +183,41 @@ impl Client {
                 .json(&MarkDeliveredRequest { seq })?,
         )
         .await
+    }
+
+    /// `GET /v1/conversations/{id}/join-requests`: pending requests, oldest first (needs
+    /// `can_manage_participants`).
+    pub async fn join_requests(
+        &self,
+        conversation: Uuid,
+    ) -> Result<Vec<JoinRequestDto>, ClientError> {
+        let call = conversation_call(Method::GET, conversation, &["join-requests"]);
+        self.execute::<JoinRequestList>(call)
+            .await
+            .map(|list| list.join_requests)
+    }
+
+    /// `POST …/join-requests/{user_id}/approve`: the user who asked becomes a member.
+    pub async fn approve_join_request(
+        &self,
+        conversation: Uuid,
+        user_id: Uuid,
+    ) -> Result<MemberDto, ClientError> {
+        let call = conversation_call(Method::POST, conversation, &["join-requests"])
+            .segment(user_id)
+            .segment("approve");
+        self.execute(call).await
+    }
+
+    /// `POST …/join-requests/{user_id}/deny`: drops the request.
+    pub async fn deny_join_request(
+        &self,
+        conversation: Uuid,
+        user_id: Uuid,
+    ) -> Result<(), ClientError> {
+        let call = conversation_call(Method::POST, conversation, &["join-requests"])
+            .segment(user_id)
+            .segment("deny");
+        self.execute::<hearth_proto::Ok>(call).await.map(drop)
     }
 }

@@ -30,11 +30,13 @@ mod client;
 mod conversations;
 mod error;
 mod messages;
+mod privacy;
 mod session;
 mod socket;
 mod sync;
 
 pub use client::Client;
+pub use conversations::JoinOutcome;
 pub use error::ClientError;
 pub use messages::SearchPageRequest;
 pub use socket::Socket;

@@ -27,6 +27,7 @@ mod privacy;
 mod reactions;
 mod sdk_conversations;
 mod sdk_messages;
+mod sdk_privacy;
 mod sdk_session;
 mod sdk_support;
 mod search;

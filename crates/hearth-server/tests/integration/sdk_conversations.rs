@@ -1,6 +1,7 @@
 //! The SDK's conversation calls against the real server: members, read and delivered markers.
 
 use hearth_proto::{CreateConversationRequest, ErrorCode};
+use hearth_sdk::JoinOutcome;
 
 use crate::sdk_support::{SdkUser, sdk_alice_and_bob, sdk_user};
 use crate::support::TestApp;
@@ -111,4 +112,69 @@ async fn test_sdk_mark_delivered_moves_the_status_to_delivered() {
 
     assert_eq!(marker.last_delivered_seq, sent.seq);
     assert_eq!(status_of(&alice, dm, sent.seq).await, "delivered");
+}
+
+/// A room owned by `owner` that takes members by approved request.
+async fn club(owner: &SdkUser) -> uuid::Uuid {
+    let request: CreateConversationRequest = serde_json::from_value(serde_json::json!({
+        "type": "room", "title": "the club", "require_approval": true,
+    }))
+    .unwrap();
+    owner.client.create_conversation(&request).await.unwrap().id
+}
+
+#[tokio::test]
+async fn test_sdk_join_of_a_room_that_requires_approval_is_a_request_a_manager_approves() {
+    let app = TestApp::spawn().await;
+    let (alice, bob, _) = sdk_alice_and_bob(&app).await;
+    let room = club(&alice).await;
+
+    let outcome = bob.client.join(room).await.unwrap();
+
+    let JoinOutcome::Requested(asked) = outcome else {
+        panic!("a request: {outcome:?}");
+    };
+    assert_eq!(asked.user.id, bob.user.id);
+    let waiting = alice.client.join_requests(room).await.unwrap();
+    assert_eq!(waiting.len(), 1);
+    let member = alice
+        .client
+        .approve_join_request(room, bob.user.id)
+        .await
+        .unwrap();
+    assert_eq!(member.user.id, bob.user.id);
+    assert_eq!(bob.client.conversation(room).await.unwrap().id, room);
+}
+
+#[tokio::test]
+async fn test_sdk_join_of_an_open_room_joins() {
+    let app = TestApp::spawn().await;
+    let (alice, bob, _) = sdk_alice_and_bob(&app).await;
+    let request: CreateConversationRequest =
+        serde_json::from_value(serde_json::json!({ "type": "room", "title": "open room" }))
+            .unwrap();
+    let room = alice.client.create_conversation(&request).await.unwrap().id;
+
+    let outcome = bob.client.join(room).await.unwrap();
+
+    assert!(
+        matches!(&outcome, JoinOutcome::Joined(c) if c.id == room),
+        "{outcome:?}"
+    );
+}
+
+#[tokio::test]
+async fn test_sdk_denied_join_request_is_gone() {
+    let app = TestApp::spawn().await;
+    let (alice, bob, _) = sdk_alice_and_bob(&app).await;
+    let room = club(&alice).await;
+    bob.client.join(room).await.unwrap();
+
+    alice
+        .client
+        .deny_join_request(room, bob.user.id)
+        .await
+        .unwrap();
+
+    assert!(alice.client.join_requests(room).await.unwrap().is_empty());
 }
