@@ -1,0 +1,88 @@
+// Two people in two browser contexts: realtime chat with typing and read receipts, sends
+// while offline, a server restart under open pages, and a reload.
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { screenshot } from "../lib/browser.mjs";
+import { uniqueName } from "../lib/api.mjs";
+import { Scene } from "../lib/scene.mjs";
+import { STEP, openConversation, sendMessage, signIn, ui, waitForCount, waitGone } from "../lib/ui.mjs";
+
+describe("two people chatting", () => {
+  let scene, alice, bob, aliceUser, bobUser, conversationId;
+
+  before(async () => {
+    scene = await Scene.start();
+    aliceUser = await scene.api.register(uniqueName("alice"), "Alice Liddell");
+    bobUser = await scene.api.register(uniqueName("bob"), "Bob Marley");
+    conversationId = await scene.api.direct(aliceUser, bobUser);
+    alice = await scene.person();
+    bob = await scene.person();
+    await signIn(alice.page, aliceUser.username);
+    await signIn(bob.page, bobUser.username);
+    await openConversation(alice.page, "Bob Marley");
+    await openConversation(bob.page, "Alice Liddell");
+  });
+
+  after(async () => {
+    await scene?.stop();
+  });
+
+  test("a message, its typing indicator and its read receipt arrive in real time", async () => {
+    await ui.composer(alice.page).fill("Hello");
+    await bob.page.getByText(/Alice Liddell.*typing/i).first().waitFor({ timeout: STEP });
+
+    await sendMessage(alice.page, "Hello Bob, how are you?");
+    await ui.message(bob.page, "Hello Bob, how are you?").waitFor({ timeout: STEP });
+    // Bob has it on screen, so it is read; Alice sees that on her message.
+    await ui.message(alice.page, "Hello Bob, how are you?").getByText("Read", { exact: true }).waitFor({ timeout: STEP });
+
+    await sendMessage(bob.page, "Fine, thanks!");
+    await ui.message(alice.page, "Fine, thanks!").waitFor({ timeout: STEP });
+    await screenshot(alice.page, "conversation");
+  });
+
+  test("three messages sent offline show Sending, then arrive once and in order", async () => {
+    await alice.context.setOffline(true);
+    await ui.offline(alice.page).waitFor({ timeout: 5_000 });
+    const texts = ["offline one", "offline two", "offline three"];
+    for (const text of texts) await sendMessage(alice.page, text);
+    for (const text of texts) {
+      await ui.message(alice.page, text).getByText("Sending", { exact: true }).waitFor({ timeout: STEP });
+    }
+    await screenshot(alice.page, "offline-sending");
+
+    await alice.context.setOffline(false);
+    await waitGone(ui.offline(alice.page));
+    for (const text of texts) await ui.message(bob.page, text).waitFor({ timeout: STEP });
+    for (const text of texts) await waitForCount(ui.message(bob.page, text), 1);
+    const order = await ui.articles(bob.page).allInnerTexts();
+    const positions = texts.map((text) => order.findIndex((article) => article.includes(text)));
+    assert.deepEqual([...positions].sort((a, b) => a - b), positions, `out of order: ${order.join(" | ")}`);
+    await waitForCount(ui.articles(alice.page).filter({ hasText: "Sending" }), 0);
+
+    const stored = (await scene.api.messages(aliceUser, conversationId)).map((m) => m.content);
+    assert.deepEqual(stored.filter((c) => texts.includes(c)), texts, "the server holds each once, in order");
+  });
+
+  test("after a server restart both pages catch up by themselves", async () => {
+    await scene.server.restart();
+    // Written behind the pages' backs: only a reconnect and a sync can show it.
+    await scene.api.send(bobUser, conversationId, "sent while you were reconnecting");
+    await ui.message(alice.page, "sent while you were reconnecting").waitFor({ timeout: 30_000 });
+    await ui.message(bob.page, "sent while you were reconnecting").waitFor({ timeout: 30_000 });
+    await sendMessage(alice.page, "back after the restart");
+    await ui.message(bob.page, "back after the restart").waitFor({ timeout: STEP });
+  });
+
+  test("a reload keeps the history", async () => {
+    await alice.page.reload();
+    await ui.log(alice.page).waitFor({ timeout: STEP });
+    for (const text of ["Hello Bob, how are you?", "offline three", "back after the restart"]) {
+      await ui.message(alice.page, text).waitFor({ timeout: STEP });
+    }
+  });
+
+  test("no request left the page's origin and no page failed", () => {
+    scene.assertClean();
+  });
+});
