@@ -78,11 +78,11 @@ export async function openAndScroll(page, title, steps) {
 
 /**
  * Milliseconds from navigation start until the local store holds `conversationId` up to
- * `lastSeq` (its sync cursor in IndexedDB `hearth-<userId>`), the client signed in with a warm
- * store that missed everything after it.
+ * `lastSeq` (its sync cursor in IndexedDB `hearth-<userId>`): the page comes back (from a blank
+ * page) to a warm store that missed everything written meanwhile.
  */
 export async function catchUp(page, userId, conversationId, lastSeq) {
-  await page.reload({ waitUntil: "commit" });
+  await page.goto("/", { waitUntil: "commit" });
   return page.evaluate(
     async ({ name, conversationId, lastSeq }) => {
       const marked = () => window.__benchMark("caughtUp");
