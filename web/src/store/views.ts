@@ -1,0 +1,197 @@
+/**
+ * The Zustand stores the UI renders from. Each is a snapshot read from the local store
+ * (IndexedDB) and re-read when the local store reports a change that concerns it; nothing
+ * here is written from the network directly.
+ *
+ * The open conversation's timeline is a window: it holds the messages from `lowSeq` to the
+ * newest, and grows downwards one page at a time as the user scrolls up (`loadOlder`), from
+ * IndexedDB first and from the server when the local copy ends at its floor. The DOM holds
+ * only the rows on screen (`components/VirtualList`).
+ */
+import { create } from "zustand";
+import type { Member, Message, User } from "../api/types";
+import type { OutboxEntry, StoredConversation } from "./db";
+import type { LocalStore, StoreChange } from "./local";
+
+/** A conversation as the list shows it. */
+export interface ConversationSummary {
+  conversation: StoredConversation;
+  title: string;
+  /** For a direct conversation: the other person. */
+  peer: User | null;
+}
+
+interface ConversationsState {
+  loaded: boolean;
+  items: ConversationSummary[];
+}
+
+export const useConversations = create<ConversationsState>(() => ({ loaded: false, items: [] }));
+
+export interface TimelineState {
+  conversationId: string | null;
+  conversation: StoredConversation | null;
+  members: Member[];
+  messages: Message[];
+  outbox: OutboxEntry[];
+  /** The lowest seq of the window (0 before the first read). */
+  lowSeq: number;
+  /** Older messages may exist (locally below the window, or only on the server). */
+  hasOlder: boolean;
+  loadingOlder: boolean;
+  /** A message to scroll to and highlight (from search). */
+  focus: string | null;
+}
+
+const emptyTimeline: TimelineState = {
+  conversationId: null,
+  conversation: null,
+  members: [],
+  messages: [],
+  outbox: [],
+  lowSeq: 0,
+  hasOlder: false,
+  loadingOlder: false,
+  focus: null,
+};
+
+export const useTimeline = create<TimelineState>(() => emptyTimeline);
+
+const PAGE = 50;
+
+export function conversationTitle(conversation: StoredConversation, peer: User | null): string {
+  if (conversation.type === "direct") return peer?.display_name ?? "Direct message";
+  return conversation.title ?? "Untitled";
+}
+
+/** Keeps the view stores in step with one local store; answers a function that detaches. */
+export function bindViews(store: LocalStore, fetchOlder: (cid: string, beforeSeq: number) => Promise<void>) {
+  let conversationsDirty = false;
+  const dirtyTimeline = new Set<"messages" | "members" | "outbox">();
+  let scheduled = false;
+
+  const readConversations = async () => {
+    const conversations = await store.conversations();
+    const items = await Promise.all(
+      conversations.map(async (conversation) => {
+        let peer: User | null = null;
+        if (conversation.type === "direct") {
+          const members = await store.members(conversation.id);
+          peer = members.find((m) => m.user.id !== store.userId)?.user ?? null;
+        }
+        return { conversation, peer, title: conversationTitle(conversation, peer) };
+      }),
+    );
+    useConversations.setState({ loaded: true, items });
+  };
+
+  const readTimeline = async (parts: Set<string>) => {
+    const { conversationId: cid, lowSeq } = useTimeline.getState();
+    if (!cid) return;
+    const patch: Partial<TimelineState> = { conversation: (await store.conversation(cid)) ?? null };
+    if (parts.has("messages")) patch.messages = await store.timelineFrom(cid, lowSeq);
+    if (parts.has("members")) patch.members = await store.members(cid);
+    if (parts.has("outbox")) patch.outbox = await store.outbox(cid);
+    if (useTimeline.getState().conversationId === cid) useTimeline.setState(patch);
+  };
+
+  const flush = async () => {
+    scheduled = false;
+    const parts = new Set(dirtyTimeline);
+    dirtyTimeline.clear();
+    const conversations = conversationsDirty;
+    conversationsDirty = false;
+    if (conversations) await readConversations();
+    if (parts.size > 0 || conversations) await readTimeline(parts);
+  };
+
+  const onChange = (change: StoreChange) => {
+    if (change.kind === "conversations") conversationsDirty = true;
+    else if (change.conversationId === useTimeline.getState().conversationId) dirtyTimeline.add(change.kind);
+    else if (change.kind === "members") conversationsDirty = true;
+    if (!scheduled) {
+      scheduled = true;
+      queueMicrotask(() => void flush());
+    }
+  };
+
+  const unsubscribe = store.subscribe(onChange);
+  void readConversations();
+
+  return {
+    detach: () => {
+      unsubscribe();
+      useConversations.setState({ loaded: false, items: [] });
+      useTimeline.setState(emptyTimeline, true);
+    },
+
+    /** Shows a conversation: its latest page, its members and its unsent messages. */
+    async open(cid: string | null, focus: string | null = null): Promise<void> {
+      if (!cid) {
+        useTimeline.setState(emptyTimeline, true);
+        return;
+      }
+      if (useTimeline.getState().conversationId === cid) {
+        if (focus) useTimeline.setState({ focus });
+        return;
+      }
+      useTimeline.setState({ ...emptyTimeline, conversationId: cid, focus });
+      const [conversation, page, members, outbox] = await Promise.all([
+        store.conversation(cid),
+        store.timelineBefore(cid, Number.MAX_SAFE_INTEGER, PAGE),
+        store.members(cid),
+        store.outbox(cid),
+      ]);
+      if (useTimeline.getState().conversationId !== cid) return;
+      useTimeline.setState({
+        conversation: conversation ?? null,
+        messages: page.messages,
+        members,
+        outbox,
+        lowSeq: page.messages[0]?.seq ?? 0,
+        hasOlder: page.beyondFloor || page.messages.length === PAGE,
+      });
+    },
+
+    /** Grows the window by one page of older messages (fetching them if need be). */
+    async loadOlder(): Promise<void> {
+      const state = useTimeline.getState();
+      const cid = state.conversationId;
+      if (!cid || state.loadingOlder || !state.hasOlder) return;
+      useTimeline.setState({ loadingOlder: true });
+      try {
+        const before = state.lowSeq || Number.MAX_SAFE_INTEGER;
+        let page = await store.timelineBefore(cid, before, PAGE);
+        if (page.messages.length < PAGE && page.beyondFloor) {
+          const cursor = await store.cursor(cid);
+          await fetchOlder(cid, cursor?.floor || before);
+          page = await store.timelineBefore(cid, before, PAGE);
+        }
+        if (useTimeline.getState().conversationId !== cid) return;
+        const lowSeq = page.messages[0]?.seq ?? state.lowSeq;
+        useTimeline.setState({
+          messages: await store.timelineFrom(cid, lowSeq),
+          lowSeq,
+          hasOlder: page.beyondFloor || page.messages.length === PAGE,
+        });
+      } catch {
+        // Offline: the window stays as it is and the next scroll tries again.
+      } finally {
+        useTimeline.setState({ loadingOlder: false });
+      }
+    },
+
+    /** Grows the window until it holds `seq` (to jump to a search result). */
+    async reveal(cid: string, seq: number, messageId: string): Promise<void> {
+      await this.open(cid, messageId);
+      for (let i = 0; i < 400; i += 1) {
+        const state = useTimeline.getState();
+        if (state.conversationId !== cid || state.lowSeq <= seq || !state.hasOlder) break;
+        await this.loadOlder();
+      }
+      useTimeline.setState({ focus: messageId });
+    },
+  };
+}
+
+export type Views = ReturnType<typeof bindViews>;
