@@ -4,18 +4,24 @@
 //
 // - Navigations: network first (a fresh index.html names the newest hashed assets), the
 //   cached shell when the network fails.
-// - /assets/*: content-hashed, so cache first and kept; old ones are dropped on activate.
+// - /assets/*: content-hashed, so cache first; a new SHELL version starts an empty cache.
 // - Bump SHELL when this file's logic changes.
 const SHELL = "hearth-shell-v1";
 const SHELL_FILES = ["/", "/manifest.webmanifest", "/icon.svg"];
 
+// The page that registers this worker loaded its assets before the worker ran, so they are
+// not in the cache yet: read them from index.html (Vite names them /assets/<name>-<hash>).
+async function cacheShell() {
+  const cache = await caches.open(SHELL);
+  await cache.addAll(SHELL_FILES);
+  const index = await cache.match("/");
+  const html = index ? await index.text() : "";
+  const assets = [...html.matchAll(/(?:src|href)="(\/assets\/[^"]+)"/g)].map((m) => m[1]);
+  await cache.addAll(assets);
+}
+
 self.addEventListener("install", (event) => {
-  event.waitUntil(
-    caches
-      .open(SHELL)
-      .then((cache) => cache.addAll(SHELL_FILES))
-      .then(() => self.skipWaiting()),
-  );
+  event.waitUntil(cacheShell().then(() => self.skipWaiting()));
 });
 
 self.addEventListener("activate", (event) => {
@@ -43,14 +49,15 @@ self.addEventListener("fetch", (event) => {
           }
           return response;
         })
-        .catch(() => caches.match("/").then((cached) => cached ?? Response.error())),
+        .catch(() => caches.match("/", { ignoreVary: true }).then((cached) => cached ?? Response.error())),
     );
     return;
   }
 
   if (url.pathname.startsWith("/assets/") || SHELL_FILES.includes(url.pathname)) {
     event.respondWith(
-      caches.match(request).then(
+      // ignoreVary: a module script asks with an Origin header, the cached copy did not.
+      caches.match(request, { ignoreVary: true }).then(
         (cached) =>
           cached ??
           fetch(request).then((response) => {

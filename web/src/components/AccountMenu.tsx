@@ -52,7 +52,7 @@ export function AccountMenu({ onSettings }: { onSettings(): void }) {
         </span>
       </button>
       {open && (
-        <div ref={menu} className="menu" role="menu" aria-label="Account" onKeyDown={onKeyDown}>
+        <div ref={menu} className="menu" role="menu" aria-label="Account menu" onKeyDown={onKeyDown}>
           <p className="menu__who" role="none">
             Signed in as <strong>@{me?.username}</strong>
           </p>

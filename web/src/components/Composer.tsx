@@ -52,6 +52,8 @@ export function Composer({ members, me, disabled, disabledReason, placeholder, l
     const trimmed = text.trim();
     if (!trimmed || disabled) return;
     onSend(trimmed);
+    // Sending ends the server's typing indicator: the next keystroke may announce again.
+    lastTyping.current = 0;
     setText("");
     setCaret(0);
   };

@@ -68,7 +68,13 @@ export function MessageLog({ onOpenThread, onError }: Props) {
       render={render}
       onReachTop={hasOlder && !loadingOlder ? loadOlder : undefined}
       focusKey={focus}
-      footer={pending.length > 0 ? <Unsent entries={pending} name={me.display_name} /> : null}
+      footer={
+        pending.length > 0 ? (
+          <Unsent entries={pending} name={me.display_name} />
+        ) : messages.length === 0 && !hasOlder ? (
+          <p className="log__empty">No messages yet. Say hello!</p>
+        ) : null
+      }
     />
   );
 }

@@ -52,7 +52,7 @@ export function SearchPanel({ conversationId, onClose }: Props) {
   };
 
   return (
-    <aside className="panel" aria-label="Search">
+    <aside className="panel" aria-label="Message search">
       <header className="panel__header">
         <h2>Search</h2>
         <button type="button" className="button button--icon" aria-label="Close search" onClick={onClose}>

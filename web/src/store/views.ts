@@ -68,6 +68,8 @@ export function conversationTitle(conversation: StoredConversation, peer: User |
 export function bindViews(store: LocalStore, fetchOlder: (cid: string, beforeSeq: number) => Promise<void>) {
   let conversationsDirty = false;
   const dirtyTimeline = new Set<"messages" | "members" | "outbox">();
+  // Changed message seqs of the open conversation, or "all" when a write did not say.
+  let changedSeqs: Set<number> | "all" = new Set();
   let scheduled = false;
 
   const readConversations = async () => {
@@ -89,7 +91,15 @@ export function bindViews(store: LocalStore, fetchOlder: (cid: string, beforeSeq
     const { conversationId: cid, lowSeq } = useTimeline.getState();
     if (!cid) return;
     const patch: Partial<TimelineState> = { conversation: (await store.conversation(cid)) ?? null };
-    if (parts.has("messages")) patch.messages = await store.timelineFrom(cid, lowSeq);
+    const seqs = changedSeqs;
+    changedSeqs = new Set();
+    if (parts.has("messages")) {
+      // Re-reading a long window on every event would block the page; patch what changed.
+      patch.messages =
+        seqs === "all"
+          ? await store.timelineFrom(cid, lowSeq)
+          : mergeMessages(useTimeline.getState().messages, await store.messagesAt(cid, [...seqs]), lowSeq);
+    }
     if (parts.has("members")) patch.members = await store.members(cid);
     if (parts.has("outbox")) patch.outbox = await store.outbox(cid);
     if (useTimeline.getState().conversationId === cid) useTimeline.setState(patch);
@@ -107,7 +117,13 @@ export function bindViews(store: LocalStore, fetchOlder: (cid: string, beforeSeq
 
   const onChange = (change: StoreChange) => {
     if (change.kind === "conversations") conversationsDirty = true;
-    else if (change.conversationId === useTimeline.getState().conversationId) dirtyTimeline.add(change.kind);
+    else if (change.conversationId === useTimeline.getState().conversationId) {
+      dirtyTimeline.add(change.kind);
+      if (change.kind === "messages") {
+        if (!change.seqs) changedSeqs = "all";
+        else if (changedSeqs !== "all") for (const seq of change.seqs) changedSeqs.add(seq);
+      }
+    }
     else if (change.kind === "members") conversationsDirty = true;
     if (!scheduled) {
       scheduled = true;
@@ -170,7 +186,7 @@ export function bindViews(store: LocalStore, fetchOlder: (cid: string, beforeSeq
         if (useTimeline.getState().conversationId !== cid) return;
         const lowSeq = page.messages[0]?.seq ?? state.lowSeq;
         useTimeline.setState({
-          messages: await store.timelineFrom(cid, lowSeq),
+          messages: mergeMessages(useTimeline.getState().messages, page.messages, lowSeq),
           lowSeq,
           hasOlder: page.beyondFloor || page.messages.length === PAGE,
         });
@@ -195,3 +211,18 @@ export function bindViews(store: LocalStore, fetchOlder: (cid: string, beforeSeq
 }
 
 export type Views = ReturnType<typeof bindViews>;
+
+/**
+ * The timeline window with `changed` messages put in (replacing the same seq) and thread
+ * replies and anything below the window's `lowSeq` left out; oldest first.
+ */
+export function mergeMessages(current: readonly Message[], changed: readonly Message[], lowSeq: number): Message[] {
+  if (changed.length === 0) return current as Message[];
+  const bySeq = new Map(current.map((m) => [m.seq, m]));
+  for (const message of changed) {
+    if (message.seq < lowSeq && lowSeq > 0) continue;
+    if (message.thread_root_id) bySeq.delete(message.seq);
+    else bySeq.set(message.seq, message);
+  }
+  return [...bySeq.values()].sort((a, b) => a.seq - b.seq);
+}
