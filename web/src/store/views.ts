@@ -186,7 +186,7 @@ export function bindViews(store: LocalStore, fetchOlder: (cid: string, beforeSeq
         if (useTimeline.getState().conversationId !== cid) return;
         const lowSeq = page.messages[0]?.seq ?? state.lowSeq;
         useTimeline.setState({
-          messages: mergeMessages(useTimeline.getState().messages, page.messages, lowSeq),
+          messages: prependPage(useTimeline.getState().messages, page.messages),
           lowSeq,
           hasOlder: page.beyondFloor || page.messages.length === PAGE,
         });
@@ -211,6 +211,12 @@ export function bindViews(store: LocalStore, fetchOlder: (cid: string, beforeSeq
 }
 
 export type Views = ReturnType<typeof bindViews>;
+
+/** An older page put before the window (cheap: no re-sort of a long window). */
+export function prependPage(current: readonly Message[], older: readonly Message[]): Message[] {
+  const first = current[0]?.seq ?? Number.POSITIVE_INFINITY;
+  return [...older.filter((m) => m.seq < first), ...current];
+}
 
 /**
  * The timeline window with `changed` messages put in (replacing the same seq) and thread
