@@ -88,6 +88,12 @@ describe("LocalStore", () => {
     expect(page.beyondFloor).toBe(true);
   });
 
+  it("answers an empty page, not an error, when asked for what lies below the floor", async () => {
+    const store = await freshStore();
+    await store.putConversation(conversation({ last_seq: 119 }), [message(100), message(101)], true);
+    expect(await store.timelineBefore(CONV, 100, 10)).toEqual({ messages: [], beyondFloor: true });
+  });
+
   it("lowers the floor to the oldest page fetched, and to 0 at the start of history", async () => {
     const store = await freshStore();
     await store.putConversation(conversation({ last_seq: 119 }), [message(100)], true);

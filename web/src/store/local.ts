@@ -22,7 +22,8 @@ import {
 /** What a write changed, so that only the views showing it re-read. */
 export type StoreChange =
   | { kind: "conversations" }
-  | { kind: "messages"; conversationId: string }
+  /** `seqs`: the messages that changed, when known; without it, any may have. */
+  | { kind: "messages"; conversationId: string; seqs?: number[] }
   | { kind: "members"; conversationId: string }
   | { kind: "outbox"; conversationId: string };
 
@@ -158,6 +159,7 @@ export class LocalStore {
   async timelineBefore(conversationId: string, beforeSeq: number, limit: number): Promise<TimelinePage> {
     const cursor = await this.cursor(conversationId);
     const floor = cursor?.floor ?? 0;
+    if (beforeSeq <= floor) return { messages: [], beyondFloor: floor > 0 };
     const range = IDBKeyRange.bound([conversationId, floor], [conversationId, beforeSeq], false, true);
     const messages: Message[] = [];
     let row = await this.db.transaction("messages").store.openCursor(range, "prev");
@@ -179,6 +181,13 @@ export class LocalStore {
   async threadReplies(conversationId: string, rootId: string): Promise<Message[]> {
     const rows = await this.db.getAllFromIndex("messages", "by_thread", [conversationId, rootId]);
     return rows.sort((a, b) => a.seq - b.seq);
+  }
+
+  /** The messages at these seqs that exist, in seq order. */
+  async messagesAt(conversationId: string, seqs: number[]): Promise<Message[]> {
+    const tx = this.db.transaction("messages");
+    const found = await Promise.all(seqs.map((seq) => tx.store.get([conversationId, seq])));
+    return found.filter((m): m is Message => m !== undefined).sort((a, b) => a.seq - b.seq);
   }
 
   messageById(id: string): Promise<Message | undefined> {
@@ -275,7 +284,7 @@ export class LocalStore {
     const tx = this.db.transaction("messages", "readwrite");
     for (const message of messages) await tx.store.put(message);
     await tx.done;
-    this.emit({ kind: "messages", conversationId });
+    this.emit({ kind: "messages", conversationId, seqs: messages.map((m) => m.seq) });
   }
 
   /**
@@ -296,7 +305,10 @@ export class LocalStore {
       await tx.done;
       return result;
     }
+    // Copies before the visible history go: the views must re-read, not patch.
+    let windowMoved = false;
     if (historyFrom !== undefined && historyFrom > cursor.history_from) {
+      windowMoved = true;
       const range = IDBKeyRange.bound([conversationId, -Infinity], [conversationId, historyFrom], false, true);
       await messages.delete(range);
       cursor = {
@@ -307,6 +319,7 @@ export class LocalStore {
       };
     }
     let outboxChanged = false;
+    const touched: number[] = [];
     for (const event of events) {
       if (event.seq <= cursor.seq) continue;
       cursor = { ...cursor, seq: event.seq };
@@ -315,9 +328,13 @@ export class LocalStore {
       const message = event.message;
       if (MESSAGE_EVENTS.has(event.type) && message) {
         await messages.put(message);
+        touched.push(message.seq);
         if (event.thread) {
           const root = await messages.index("by_id").get(event.thread.root_id);
-          if (root) await messages.put({ ...root, thread: event.thread });
+          if (root) {
+            await messages.put({ ...root, thread: event.thread });
+            touched.push(root.seq);
+          }
         }
         if (event.type === "new_message") {
           conversation = {
@@ -392,7 +409,11 @@ export class LocalStore {
     await conversations.put(conversation);
     await tx.objectStore("cursors").put(cursor);
     await tx.done;
-    this.emit({ kind: "conversations" }, { kind: "messages", conversationId }, { kind: "members", conversationId });
+    this.emit(
+      { kind: "conversations" },
+      windowMoved ? { kind: "messages", conversationId } : { kind: "messages", conversationId, seqs: touched },
+      { kind: "members", conversationId },
+    );
     if (outboxChanged) this.emit({ kind: "outbox", conversationId });
     return result;
   }
@@ -464,7 +485,10 @@ export class LocalStore {
     await tx.objectStore("outbox").delete(entry.client_message_id);
     await tx.objectStore("messages").put(message);
     await tx.done;
-    this.emit({ kind: "outbox", conversationId: entry.conversation_id }, { kind: "messages", conversationId: entry.conversation_id });
+    this.emit(
+      { kind: "outbox", conversationId: entry.conversation_id },
+      { kind: "messages", conversationId: entry.conversation_id, seqs: [message.seq] },
+    );
   }
 }
 

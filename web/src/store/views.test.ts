@@ -1,0 +1,27 @@
+import { describe, expect, it } from "vitest";
+import { message } from "../test/fixtures";
+import { mergeMessages, prependPage } from "./views";
+
+const seqs = (list: { seq: number }[]) => list.map((m) => m.seq);
+
+describe("mergeMessages", () => {
+  it("replaces a changed message in place", () => {
+    const merged = mergeMessages([message(2), message(3)], [message(2, { content: "edited" })], 2);
+    expect(merged.map((m) => m.content)).toEqual(["edited", "message 3"]);
+  });
+
+  it("adds a new message in seq order", () => {
+    expect(seqs(mergeMessages([message(2), message(5)], [message(4)], 2))).toEqual([2, 4, 5]);
+  });
+
+  it("leaves out thread replies and messages below the window", () => {
+    const merged = mergeMessages([message(10)], [message(11, { thread_root_id: "msg-10" }), message(3)], 10);
+    expect(seqs(merged)).toEqual([10]);
+  });
+});
+
+describe("prependPage", () => {
+  it("puts an older page before the window without repeating the overlap", () => {
+    expect(seqs(prependPage([message(5), message(6)], [message(3), message(4), message(5)]))).toEqual([3, 4, 5, 6]);
+  });
+});
