@@ -65,7 +65,7 @@ export class Api {
   }
 }
 
-/** A username unique within a run (servers are fresh per test file, names still must differ). */
+/** A username unique on one server (the benchmark registers people for every run). */
 export function uniqueName(prefix) {
   return `${prefix}${Math.random().toString(36).slice(2, 8)}`;
 }

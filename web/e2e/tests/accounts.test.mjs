@@ -2,13 +2,13 @@
 // sign-in, and signing in again; with screenshots of the first screens, also at 360 px.
 import { after, before, describe, test } from "node:test";
 import { screenshot } from "../lib/browser.mjs";
-import { PASSWORD, uniqueName } from "../lib/api.mjs";
+import { PASSWORD } from "../lib/api.mjs";
 import { Scene } from "../lib/scene.mjs";
 import { STEP, signIn, ui } from "../lib/ui.mjs";
 
 describe("accounts", () => {
   let scene, erin;
-  const username = uniqueName("erin");
+  const username = "erin";
 
   before(async () => {
     scene = await Scene.start();

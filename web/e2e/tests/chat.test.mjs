@@ -3,7 +3,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { screenshot } from "../lib/browser.mjs";
-import { uniqueName } from "../lib/api.mjs";
 import { Scene } from "../lib/scene.mjs";
 import { STEP, openConversation, sendMessage, signIn, ui, waitForCount, waitGone } from "../lib/ui.mjs";
 
@@ -12,8 +11,8 @@ describe("two people chatting", () => {
 
   before(async () => {
     scene = await Scene.start();
-    aliceUser = await scene.api.register(uniqueName("alice"), "Alice Liddell");
-    bobUser = await scene.api.register(uniqueName("bob"), "Bob Marley");
+    aliceUser = await scene.api.register("alice", "Alice Liddell");
+    bobUser = await scene.api.register("bob", "Bob Marley");
     conversationId = await scene.api.direct(aliceUser, bobUser);
     alice = await scene.person();
     bob = await scene.person();

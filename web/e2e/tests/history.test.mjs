@@ -3,7 +3,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { screenshot } from "../lib/browser.mjs";
-import { uniqueName } from "../lib/api.mjs";
 import { Scene } from "../lib/scene.mjs";
 import { STEP, openConversation, signIn, ui } from "../lib/ui.mjs";
 
@@ -19,8 +18,8 @@ describe("a long history", () => {
 
   before(async () => {
     scene = await Scene.start();
-    carolUser = await scene.api.register(uniqueName("carol"), "Carol Danvers");
-    daveUser = await scene.api.register(uniqueName("dave"), "Dave Grohl");
+    carolUser = await scene.api.register("carol", "Carol Danvers");
+    daveUser = await scene.api.register("dave", "Dave Grohl");
     conversationId = await scene.api.direct(carolUser, daveUser);
     for (let n = 1; n <= HISTORY; n += 1) {
       await scene.api.send(daveUser, conversationId, n === NEEDLE ? needleText : label(n));
@@ -69,6 +68,9 @@ describe("a long history", () => {
   });
 
   test("a message with markup renders as text", async () => {
+    // A deep link opens the conversation at its latest message, where the new one lands.
+    await carol.page.goto(`/c/${conversationId}`);
+    await ui.message(carol.page, label(HISTORY)).waitFor({ timeout: STEP });
     await scene.api.send(daveUser, conversationId, SCRIPT);
     const article = ui.message(carol.page, "window.__pwned");
     await article.waitFor({ timeout: STEP });
