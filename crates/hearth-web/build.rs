@@ -1,13 +1,33 @@
 //! Embeds the built web client (`web/dist`, made by `npm run build` in `web/`) into the crate.
 //!
-//! It writes `$OUT_DIR/embedded.rs`: one `(path, include_bytes!(…))` row per file, so the
-//! assets are part of the binary in debug and release builds alike, and cargo recompiles the
-//! crate when a file changes. Without a `web/dist/index.html` (a machine without Node, or a
+//! It writes `$OUT_DIR/embedded.rs`: one `(path, include_bytes!(…), gzipped)` row per file, so
+//! the assets are part of the binary in debug and release builds alike, and cargo recompiles
+//! the crate when a file changes. Text files worth it are gzipped here, once, into `$OUT_DIR`,
+//! so that the server sends them compressed without compressing at run time. Without a `web/dist/index.html` (a machine without Node, or a
 //! clone where the client was never built) the table is empty and the server answers `/` with
 //! a page that says how to build the client. `HEARTH_WEB_DIST` names another directory.
 
 use std::fmt::Write as _;
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
+
+use flate2::Compression;
+use flate2::write::GzEncoder;
+
+/// Extensions of files that compress well (text); images and fonts are compressed already.
+const COMPRESSIBLE: &[&str] = &[
+    "html",
+    "js",
+    "mjs",
+    "css",
+    "svg",
+    "json",
+    "webmanifest",
+    "txt",
+    "map",
+];
+/// Smaller files gain nothing that is worth a second copy.
+const MIN_GZIP_BYTES: usize = 1024;
 
 fn main() {
     println!("cargo:rerun-if-env-changed=HEARTH_WEB_DIST");
@@ -39,13 +59,22 @@ fn main() {
         );
     }
 
-    let mut code = String::from("/// Every file of the built client: path below dist/, bytes.\n");
-    code.push_str("pub(crate) static EMBEDDED: &[(&str, &[u8])] = &[\n");
-    for (relative, absolute) in &files {
-        let _ = writeln!(code, "    ({relative:?}, include_bytes!({absolute:?})),");
+    let out = PathBuf::from(std::env::var_os("OUT_DIR").unwrap_or_default());
+    let mut code = String::from(
+        "/// Every file of the built client: path below dist/, bytes, gzipped bytes if any.\n",
+    );
+    code.push_str("pub(crate) static EMBEDDED: &[super::EmbeddedFile] = &[\n");
+    for (index, (relative, absolute)) in files.iter().enumerate() {
+        let gzipped = match gzip(Path::new(absolute), &out.join(format!("{index}.gz"))) {
+            Some(path) => format!("Some(include_bytes!({:?}))", path.display().to_string()),
+            None => "None".to_owned(),
+        };
+        let _ = writeln!(
+            code,
+            "    ({relative:?}, include_bytes!({absolute:?}), {gzipped}),"
+        );
     }
     code.push_str("];\n");
-    let out = PathBuf::from(std::env::var_os("OUT_DIR").unwrap_or_default());
     if let Err(err) = std::fs::write(out.join("embedded.rs"), code) {
         panic!("cannot write embedded.rs: {err}");
     }
@@ -73,4 +102,24 @@ fn collect(root: &Path, dir: &Path, files: &mut Vec<(String, String)>) {
             files.push((relative.join("/"), absolute.to_string_lossy().into_owned()));
         }
     }
+}
+
+/// Gzips `source` into `target` when it is text of some size and gets smaller; the target.
+fn gzip(source: &Path, target: &Path) -> Option<PathBuf> {
+    let extension = source.extension()?.to_str()?.to_ascii_lowercase();
+    if !COMPRESSIBLE.contains(&extension.as_str()) {
+        return None;
+    }
+    let bytes = std::fs::read(source).ok()?;
+    if bytes.len() < MIN_GZIP_BYTES {
+        return None;
+    }
+    let mut encoder = GzEncoder::new(Vec::new(), Compression::best());
+    encoder.write_all(&bytes).ok()?;
+    let compressed = encoder.finish().ok()?;
+    if compressed.len() >= bytes.len() {
+        return None;
+    }
+    std::fs::write(target, compressed).ok()?;
+    Some(target.to_owned())
 }

@@ -16,6 +16,9 @@ mod embedded {
     include!(concat!(env!("OUT_DIR"), "/embedded.rs"));
 }
 
+/// One file as the build embeds it: path below the client's root, bytes, gzipped bytes if any.
+pub(crate) type EmbeddedFile = (&'static str, &'static [u8], Option<&'static [u8]>);
+
 /// Vite's output folder for content-hashed files: their names change with their content.
 const HASHED_DIR: &str = "assets/";
 
@@ -39,34 +42,51 @@ impl CachePolicy {
     }
 }
 
+/// One way of sending a file: its bytes and the strong entity tag that names exactly them.
+#[derive(Clone, Debug)]
+pub(crate) struct Encoded {
+    /// The bytes (borrowed from the binary when embedded).
+    pub(crate) body: Bytes,
+    /// A strong entity tag over these bytes.
+    pub(crate) etag: HeaderValue,
+}
+
+impl Encoded {
+    fn new(body: Bytes, suffix: &str) -> Self {
+        let mut hasher = DefaultHasher::new();
+        hasher.write(&body);
+        let tag = format!("\"{:016x}-{:x}{suffix}\"", hasher.finish(), body.len());
+        let etag =
+            HeaderValue::from_str(&tag).unwrap_or_else(|_| HeaderValue::from_static("\"0\""));
+        Self { body, etag }
+    }
+}
+
 /// One file of the client.
 #[derive(Clone, Debug)]
 pub(crate) struct Asset {
-    /// The file's bytes (borrowed from the binary when embedded).
-    pub(crate) body: Bytes,
+    /// The file as it is.
+    pub(crate) identity: Encoded,
+    /// The file gzipped (at build time), for browsers that accept it; text files only.
+    pub(crate) gzip: Option<Encoded>,
     /// Its `Content-Type`.
     pub(crate) content_type: &'static str,
-    /// A strong entity tag over its bytes.
-    pub(crate) etag: HeaderValue,
     /// How caches may keep it.
     pub(crate) cache: CachePolicy,
 }
 
 impl Asset {
-    fn new(path: &str, body: Bytes) -> Self {
-        let mut hasher = DefaultHasher::new();
-        hasher.write(&body);
-        let etag = HeaderValue::from_str(&format!("\"{:016x}-{:x}\"", hasher.finish(), body.len()))
-            .unwrap_or_else(|_| HeaderValue::from_static("\"0\""));
+    fn new(path: &str, body: Bytes, gzip: Option<Bytes>) -> Self {
         let cache = if path.starts_with(HASHED_DIR) {
             CachePolicy::Immutable
         } else {
             CachePolicy::Revalidate
         };
         Self {
-            body,
+            identity: Encoded::new(body, ""),
+            // Another representation: another entity tag, or a cache could mix the two up.
+            gzip: gzip.map(|body| Encoded::new(body, "-gz")),
             content_type: content_type(path),
-            etag,
             cache,
         }
     }
@@ -98,13 +118,17 @@ pub(crate) struct Assets {
 impl Assets {
     /// The copy built into the binary (empty when the client was not built).
     pub(crate) fn embedded() -> Self {
-        let files = embedded::EMBEDDED
+        Self::of(embedded::EMBEDDED)
+    }
+
+    /// A client made of `files`: (path, bytes, gzipped bytes if any).
+    pub(crate) fn of(files: &[EmbeddedFile]) -> Self {
+        let files = files
             .iter()
-            .map(|(path, bytes)| {
-                (
-                    (*path).to_owned(),
-                    Asset::new(path, Bytes::from_static(bytes)),
-                )
+            .map(|(path, body, gzip)| {
+                let gzip = gzip.map(Bytes::from_static);
+                let asset = Asset::new(path, Bytes::from_static(body), gzip);
+                ((*path).to_owned(), asset)
             })
             .collect();
         Self { files }
@@ -155,7 +179,8 @@ fn read_into(root: &Path, dir: &Path, files: &mut HashMap<String, Asset>) -> Res
             .collect::<Vec<_>>()
             .join("/");
         let body = std::fs::read(&path).map_err(read_error(&path))?;
-        let asset = Asset::new(&relative, Bytes::from(body));
+        // Served as it is: a directory is for trying a build, not for serving many people.
+        let asset = Asset::new(&relative, Bytes::from(body), None);
         files.insert(relative, asset);
     }
     Ok(())
@@ -214,26 +239,20 @@ mod tests {
 
     #[test]
     fn only_files_under_assets_are_immutable() {
-        let bytes = Bytes::from_static(b"x");
-        assert_eq!(
-            Asset::new("assets/a-1.js", bytes.clone()).cache,
-            CachePolicy::Immutable
-        );
-        assert_eq!(
-            Asset::new("sw.js", bytes.clone()).cache,
-            CachePolicy::Revalidate
-        );
-        assert_eq!(
-            Asset::new("index.html", bytes).cache,
-            CachePolicy::Revalidate
-        );
+        let asset = |path| Asset::new(path, Bytes::from_static(b"x"), None);
+        assert_eq!(asset("assets/a-1.js").cache, CachePolicy::Immutable);
+        assert_eq!(asset("sw.js").cache, CachePolicy::Revalidate);
+        assert_eq!(asset("index.html").cache, CachePolicy::Revalidate);
     }
 
     #[test]
-    fn the_entity_tag_changes_with_the_bytes() {
-        let a = Asset::new("sw.js", Bytes::from_static(b"one"));
-        let b = Asset::new("sw.js", Bytes::from_static(b"two"));
-        assert_ne!(a.etag, b.etag);
-        assert_eq!(a.etag, Asset::new("sw.js", Bytes::from_static(b"one")).etag);
+    fn the_entity_tag_changes_with_the_bytes_and_the_encoding() {
+        let tag = |body| Encoded::new(Bytes::from_static(body), "").etag;
+        assert_ne!(tag(b"one"), tag(b"two"));
+        assert_eq!(tag(b"one"), tag(b"one"));
+        assert_ne!(
+            tag(b"one"),
+            Encoded::new(Bytes::from_static(b"one"), "-gz").etag
+        );
     }
 }

@@ -61,37 +61,67 @@ pub(crate) fn answer(assets: &Assets, request: &Request) -> Option<Response> {
     if request.method() != Method::GET && request.method() != Method::HEAD {
         return None;
     }
-    let if_none_match = request.headers().get(header::IF_NONE_MATCH);
+    let respond = |asset| respond(asset, request);
     match target(request.uri().path()) {
-        Target::File(path) => assets.get(path).map(|asset| respond(asset, if_none_match)),
-        Target::App => Some(match assets.get("index.html") {
-            Some(index) => respond(index, if_none_match),
-            None => not_built(),
-        }),
+        Target::File(path) => assets.get(path).map(respond),
+        Target::App => Some(assets.get("index.html").map_or_else(not_built, respond)),
         Target::Elsewhere => None,
     }
 }
 
-/// A file, or `304 Not Modified` when the browser's copy has the same entity tag.
-fn respond(asset: &Asset, if_none_match: Option<&HeaderValue>) -> Response {
-    let unchanged = if_none_match
+/// A file (gzipped when the browser takes it and there is a gzipped copy), or
+/// `304 Not Modified` when the browser's copy has the same entity tag.
+fn respond(asset: &Asset, request: &Request) -> Response {
+    let headers = request.headers();
+    let gzip = asset
+        .gzip
+        .as_ref()
+        .filter(|_| accepts_gzip(headers.get(header::ACCEPT_ENCODING)));
+    let sent = gzip.unwrap_or(&asset.identity);
+    let unchanged = headers
+        .get(header::IF_NONE_MATCH)
         .and_then(|value| value.to_str().ok())
         .is_some_and(|tags| {
             tags.split(',')
-                .any(|tag| tag.trim() == "*" || tag.trim().as_bytes() == asset.etag.as_bytes())
+                .any(|tag| tag.trim() == "*" || tag.trim().as_bytes() == sent.etag.as_bytes())
         });
-    let headers = [
-        (header::CACHE_CONTROL, asset.cache.header()),
-        (header::ETAG, asset.etag.clone()),
-    ];
-    if unchanged {
-        return (StatusCode::NOT_MODIFIED, headers).into_response();
+    let mut response = if unchanged {
+        StatusCode::NOT_MODIFIED.into_response()
+    } else {
+        Body::from(sent.body.clone()).into_response()
+    };
+    let out = response.headers_mut();
+    if !unchanged {
+        let content_type = HeaderValue::from_static(asset.content_type);
+        out.insert(header::CONTENT_TYPE, content_type);
+        if gzip.is_some() {
+            out.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+        }
     }
-    let content_type = (
-        header::CONTENT_TYPE,
-        HeaderValue::from_static(asset.content_type),
-    );
-    (headers, [content_type], Body::from(asset.body.clone())).into_response()
+    out.insert(header::CACHE_CONTROL, asset.cache.header());
+    out.insert(header::ETAG, sent.etag.clone());
+    if asset.gzip.is_some() {
+        // The answer depends on Accept-Encoding: caches must keep the two apart.
+        out.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    }
+    response
+}
+
+/// Whether `Accept-Encoding` admits gzip (named, or `*`, and not with `q=0`).
+fn accepts_gzip(accept: Option<&HeaderValue>) -> bool {
+    let Some(accept) = accept.and_then(|value| value.to_str().ok()) else {
+        return false;
+    };
+    accept.split(',').any(|item| {
+        let mut parts = item.split(';').map(str::trim);
+        let coding = parts.next().unwrap_or_default();
+        let refused = parts.any(|p| {
+            p.strip_prefix("q=")
+                .and_then(|q| q.parse::<f32>().ok())
+                .is_some_and(|q| q == 0.0)
+        });
+        (coding.eq_ignore_ascii_case("gzip") || coding == "*") && !refused
+    })
 }
 
 fn not_built() -> Response {
@@ -107,7 +137,68 @@ fn not_built() -> Response {
 
 #[cfg(test)]
 mod tests {
+    use axum::body::to_bytes;
+
     use super::*;
+
+    const GZ: &[u8] = b"\x1f\x8b pretend gzip";
+
+    fn get(path: &str, accept_encoding: Option<&str>) -> Request {
+        let mut request = Request::get(path);
+        if let Some(accept) = accept_encoding {
+            request = request.header(header::ACCEPT_ENCODING, accept);
+        }
+        request.body(Body::empty()).unwrap_or_default()
+    }
+
+    fn client() -> Assets {
+        Assets::of(&[
+            ("index.html", b"<!doctype html>", None),
+            ("assets/app-1.js", b"console.log(1)", Some(GZ)),
+        ])
+    }
+
+    async fn body(response: Response) -> Vec<u8> {
+        to_bytes(response.into_body(), usize::MAX)
+            .await
+            .map(|b| b.to_vec())
+            .unwrap_or_default()
+    }
+
+    #[tokio::test]
+    async fn a_gzipped_copy_goes_to_browsers_that_take_it() {
+        let accept = Some("gzip, deflate, br");
+        let response = answer(&client(), &get("/assets/app-1.js", accept)).unwrap_or_default();
+        assert_eq!(response.headers()[header::CONTENT_ENCODING], "gzip");
+        assert_eq!(response.headers()[header::VARY], "accept-encoding");
+        assert_eq!(body(response).await, GZ);
+    }
+
+    #[tokio::test]
+    async fn others_get_the_file_as_it_is() {
+        for accept in [None, Some("br"), Some("gzip;q=0, br")] {
+            let response = answer(&client(), &get("/assets/app-1.js", accept)).unwrap_or_default();
+            let encoding = response.headers().get(header::CONTENT_ENCODING);
+            assert!(encoding.is_none(), "{accept:?}");
+            assert_eq!(body(response).await, b"console.log(1)", "{accept:?}");
+        }
+    }
+
+    #[tokio::test]
+    async fn without_a_client_the_app_routes_say_how_to_build_it() {
+        let none = Assets::default();
+        let response = answer(&none, &get("/c/1", None)).unwrap_or_default();
+        assert_eq!(response.status(), StatusCode::OK);
+        let page = String::from_utf8(body(response).await).unwrap_or_default();
+        assert!(page.contains("npm run build"), "{page}");
+        assert!(answer(&none, &get("/assets/app-1.js", None)).is_none());
+    }
+
+    #[test]
+    fn other_methods_are_not_the_clients() {
+        let post = Request::post("/").body(Body::empty()).unwrap_or_default();
+        assert!(answer(&client(), &post).is_none());
+    }
 
     #[test]
     fn the_root_and_deep_links_are_the_app() {
