@@ -2,7 +2,10 @@ import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { App } from "./App";
 import { resume } from "./app/runtime";
-import "./styles.css";
+import "./styles/base.css";
+import "./styles/layout.css";
+import "./styles/conversation.css";
+import "./styles/panels.css";
 
 createRoot(document.getElementById("root")!).render(
   <StrictMode>

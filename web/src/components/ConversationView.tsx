@@ -25,6 +25,7 @@ export function ConversationView({ panel, onPanel, onBack, onError }: Props) {
   const { conversationId, conversation, members } = useTimeline();
   const summary = useConversations((s) => s.items.find((i) => i.conversation.id === conversationId));
   const viewers = useLive((s) => (conversationId ? s.viewers[conversationId] : undefined));
+  const peerOnline = useLive((s) => (summary?.peer ? s.online[summary.peer.id] : false));
   const { engine, me } = runtime();
 
   useEffect(() => {
@@ -46,6 +47,7 @@ export function ConversationView({ panel, onPanel, onBack, onError }: Props) {
     return <section className="conversation conversation--empty">Loading…</section>;
   }
   const peer = summary?.peer ?? null;
+  const names = new Map(members.map((m) => [m.user.id, m.user.display_name]));
   const title = conversationTitle(conversation, peer);
   const others = (viewers ?? []).filter((v) => v.id !== me.id);
   const canPost = conversation.my_permissions.can_send_messages;
@@ -59,10 +61,12 @@ export function ConversationView({ panel, onPanel, onBack, onError }: Props) {
         <div className="conversation__heading">
           <h1 id="conversation-title">{title}</h1>
           <p className="conversation__sub">
-            {conversation.type !== "direct" && <span>{conversation.member_count} members · </span>}
-            <span aria-label="Viewing now">
-              {others.length === 0 ? "No one else here" : `${others.map((o) => o.username).join(", ")} online here`}
-            </span>
+            {conversation.type === "direct" ? (
+              <span>{peerOnline ? "Online" : "Offline"} · </span>
+            ) : (
+              <span>{conversation.member_count} members · </span>
+            )}
+            <span>{others.length === 0 ? "No one else is here" : `Here now: ${others.map((o) => names.get(o.id) ?? o.username).join(", ")}`}</span>
           </p>
         </div>
         <button
@@ -83,7 +87,7 @@ export function ConversationView({ panel, onPanel, onBack, onError }: Props) {
         </button>
       </header>
       <MessageLog onOpenThread={onOpenThread} onError={onError} />
-      <TypingIndicator conversationId={conversationId} me={me.id} />
+      <TypingIndicator conversationId={conversationId} me={me.id} names={names} />
       <Composer
         members={members}
         me={me.id}

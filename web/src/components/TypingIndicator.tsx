@@ -2,12 +2,12 @@
 import { useEffect, useState } from "react";
 import { useLive } from "../store/live";
 
-export function TypingIndicator({ conversationId, me }: { conversationId: string; me: string }) {
+export function TypingIndicator({ conversationId, me, names: displayNames }: { conversationId: string; me: string; names: ReadonlyMap<string, string> }) {
   const typists = useLive((s) => s.typing[conversationId]);
   const [now, setNow] = useState(Date.now());
   const names = Object.entries(typists ?? {})
     .filter(([id, t]) => id !== me && t.until > now)
-    .map(([, t]) => t.username);
+    .map(([id, t]) => displayNames.get(id) ?? t.username);
   useEffect(() => {
     if (names.length === 0) return;
     const timer = setTimeout(() => setNow(Date.now()), 1000);

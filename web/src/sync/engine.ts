@@ -60,7 +60,7 @@ export class SyncEngine {
     this.socket = new RealtimeSocket({
       origin,
       token: (stale) => (stale !== null || !this.api.auth.accessToken ? this.api.auth.refresh(stale) : Promise.resolve(this.api.auth.accessToken)),
-      onFrame: (frame) => this.onFrame(frame),
+      onFrame: (frame) => this.receive(frame),
       onState: (state) => {
         this.live.connection(state);
         if (state !== "online") this.syncing.clear();
@@ -163,7 +163,13 @@ export class SyncEngine {
     }
   }
 
-  private onFrame(frame: IncomingFrame): void {
+  /** Resolves once every write queued so far has reached the store. */
+  settled(): Promise<void> {
+    return this.queue.then(() => undefined);
+  }
+
+  /** Handles one frame from the socket (public so that tests can feed frames). */
+  receive(frame: IncomingFrame): void {
     if (isLogEvent(frame)) {
       const { conversation_id, ...event } = frame;
       void this.serial(() => this.onLogEvent(conversation_id, event));
