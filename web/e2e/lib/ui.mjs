@@ -60,3 +60,18 @@ export async function waitGone(locator, timeout = STEP) {
 function escape(text) {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
+
+/**
+ * Waits for `locator` to be visible; on a timeout the error also says what the open
+ * conversation showed on `page`, so a failure can be read without a rerun.
+ */
+export async function visible(locator, page, timeout = STEP) {
+  try {
+    await locator.first().waitFor({ state: "visible", timeout });
+  } catch (error) {
+    const shown = await ui.articles(page).allInnerTexts().catch(() => []);
+    const texts = shown.map((text) => text.replace(/\s+/g, " ").trim());
+    error.message += `\nthe log showed ${texts.length} message(s): ${JSON.stringify(texts)}`;
+    throw error;
+  }
+}

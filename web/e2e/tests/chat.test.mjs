@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { screenshot } from "../lib/browser.mjs";
 import { Scene } from "../lib/scene.mjs";
-import { STEP, openConversation, sendMessage, signIn, ui, waitForCount, waitGone } from "../lib/ui.mjs";
+import { STEP, openConversation, sendMessage, signIn, ui, visible, waitForCount, waitGone } from "../lib/ui.mjs";
 
 describe("two people chatting", () => {
   let scene, alice, bob, aliceUser, bobUser, conversationId;
@@ -31,12 +31,12 @@ describe("two people chatting", () => {
     await bob.page.getByText(/Alice Liddell.*typing/i).first().waitFor({ timeout: STEP });
 
     await sendMessage(alice.page, "Hello Bob, how are you?");
-    await ui.message(bob.page, "Hello Bob, how are you?").waitFor({ timeout: STEP });
+    await visible(ui.message(bob.page, "Hello Bob, how are you?"), bob.page);
     // Bob has it on screen, so it is read; Alice sees that on her message.
-    await ui.message(alice.page, "Hello Bob, how are you?").getByText("Read", { exact: true }).waitFor({ timeout: STEP });
+    await visible(ui.message(alice.page, "Hello Bob, how are you?").getByText("Read", { exact: true }), alice.page);
 
     await sendMessage(bob.page, "Fine, thanks!");
-    await ui.message(alice.page, "Fine, thanks!").waitFor({ timeout: STEP });
+    await visible(ui.message(alice.page, "Fine, thanks!"), alice.page);
     await screenshot(alice.page, "conversation");
   });
 
@@ -46,13 +46,13 @@ describe("two people chatting", () => {
     const texts = ["offline one", "offline two", "offline three"];
     for (const text of texts) await sendMessage(alice.page, text);
     for (const text of texts) {
-      await ui.message(alice.page, text).getByText("Sending", { exact: true }).waitFor({ timeout: STEP });
+      await visible(ui.message(alice.page, text).getByText("Sending", { exact: true }), alice.page);
     }
     await screenshot(alice.page, "offline-sending");
 
     await alice.context.setOffline(false);
     await waitGone(ui.offline(alice.page));
-    for (const text of texts) await ui.message(bob.page, text).waitFor({ timeout: STEP });
+    for (const text of texts) await visible(ui.message(bob.page, text), bob.page);
     for (const text of texts) await waitForCount(ui.message(bob.page, text), 1);
     const order = await ui.articles(bob.page).allInnerTexts();
     const positions = texts.map((text) => order.findIndex((article) => article.includes(text)));
@@ -67,17 +67,17 @@ describe("two people chatting", () => {
     await scene.server.restart();
     // Written behind the pages' backs: only a reconnect and a sync can show it.
     await scene.api.send(bobUser, conversationId, "sent while you were reconnecting");
-    await ui.message(alice.page, "sent while you were reconnecting").waitFor({ timeout: 30_000 });
-    await ui.message(bob.page, "sent while you were reconnecting").waitFor({ timeout: 30_000 });
+    await visible(ui.message(alice.page, "sent while you were reconnecting"), alice.page, 30_000);
+    await visible(ui.message(bob.page, "sent while you were reconnecting"), bob.page, 30_000);
     await sendMessage(alice.page, "back after the restart");
-    await ui.message(bob.page, "back after the restart").waitFor({ timeout: STEP });
+    await visible(ui.message(bob.page, "back after the restart"), bob.page);
   });
 
   test("a reload keeps the history", async () => {
     await alice.page.reload();
     await ui.log(alice.page).waitFor({ timeout: STEP });
     for (const text of ["Hello Bob, how are you?", "offline three", "back after the restart"]) {
-      await ui.message(alice.page, text).waitFor({ timeout: STEP });
+      await visible(ui.message(alice.page, text), alice.page);
     }
   });
 
