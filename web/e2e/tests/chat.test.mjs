@@ -81,6 +81,19 @@ describe("two people chatting", () => {
     }
   });
 
+  test("a reload while offline shows the cached conversation", async () => {
+    // The service worker serves the app shell; the local store, the history.
+    await alice.context.setOffline(true);
+    try {
+      await alice.page.reload();
+      await ui.log(alice.page).waitFor({ timeout: STEP });
+      await visible(ui.message(alice.page, "back after the restart"), alice.page);
+      await ui.offline(alice.page).waitFor({ timeout: 5_000 });
+    } finally {
+      await alice.context.setOffline(false);
+    }
+  });
+
   test("no request left the page's origin and no page failed", () => {
     scene.assertClean();
   });
