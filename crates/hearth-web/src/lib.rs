@@ -6,7 +6,8 @@
 //! other GET path outside the server's own prefixes (`/v1`, `/docs`, `/healthz`, …) is a
 //! route of the single-page app and answers `index.html`, so deep links such as `/c/<id>`
 //! work. Content-hashed assets (`/assets/…`) may be cached for a year; `index.html`, `sw.js`
-//! and the manifest are revalidated on every use, so a new release shows at once. Everything
+//! and the manifest are revalidated on every use, so a new release shows at once. Text files
+//! gzipped at build time go compressed to browsers that accept gzip. Everything
 //! else — other methods, unknown API paths, missing files — goes to the handler the server
 //! gives (the API's JSON 404). A binary built without the client answers the app's routes
 //! with a page that says how to build it.
