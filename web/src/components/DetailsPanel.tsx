@@ -30,9 +30,11 @@ export function DetailsPanel({ onClose }: { onClose(): void }) {
   const { conversation, members } = useTimeline();
   const [error, setError] = useState<unknown>(null);
   const run = (work: Promise<unknown>) => void work.then(() => setError(null)).catch(setError);
+  // Members and roles as the server has them now, once per conversation shown.
+  const conversationId = conversation?.id;
   useEffect(() => {
-    if (conversation) void refreshConversation(conversation.id).catch(() => undefined);
-  }, [conversation?.id]); // eslint-disable-line react-hooks/exhaustive-deps
+    if (conversationId) void refreshConversation(conversationId).catch(() => undefined);
+  }, [conversationId]);
   if (!conversation) return null;
   return (
     <aside className="panel" aria-label={conversation.type === "direct" ? "Details" : "Members"}>

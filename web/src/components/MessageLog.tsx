@@ -9,6 +9,7 @@ import { retrySend } from "../app/actions";
 import { runtime } from "../app/runtime";
 import type { OutboxEntry } from "../store/db";
 import { useTimeline } from "../store/views";
+import { Avatar } from "./Avatar";
 import { deliveryOf, MessageItem } from "./MessageItem";
 import { VirtualList } from "./VirtualList";
 
@@ -84,6 +85,7 @@ function Unsent({ entries, name }: { entries: OutboxEntry[]; name: string }) {
     <>
       {entries.map((entry) => (
         <article key={entry.client_message_id} className={`message message--mine message--${entry.state}`} aria-label={`${name} ${entry.content}`}>
+          <Avatar name={name} />
           <div className="message__body">
             <header className="message__meta">
               <span className="message__sender">{name}</span>

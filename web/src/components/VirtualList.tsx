@@ -121,7 +121,8 @@ export function VirtualList<T>({ items, keyOf, render, estimate = 72, onReachTop
     if (element.scrollTop < 400) onReachTop?.();
   };
 
-  // After every layout change: keep the bottom in view, or keep the anchor row still.
+  // After every layout change (new rows, new heights): keep the bottom in view, or keep the
+  // anchor row still. Runs on layout inputs only, not on scroll, which it would fight.
   useLayoutEffect(() => {
     const element = scroller.current;
     if (!element) return;
@@ -134,7 +135,7 @@ export function VirtualList<T>({ items, keyOf, render, estimate = 72, onReachTop
     if (element.scrollTop !== view.top || element.clientHeight !== view.height) {
       setView({ top: element.scrollTop, height: element.clientHeight });
     }
-  }, [offsets, total]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [offsets, total]);
 
   useEffect(() => {
     const element = scroller.current;
@@ -149,6 +150,8 @@ export function VirtualList<T>({ items, keyOf, render, estimate = 72, onReachTop
     if (total < view.height && keys.length > 0) onReachTop?.();
   }, [total, view.height, keys.length, onReachTop]);
 
+  // Bring the focused row into view when it is chosen, and again once it has been paged in.
+  const focusIndex = focusKey ? keys.indexOf(focusKey) : -1;
   useEffect(() => {
     if (!focusKey) return;
     const index = keys.indexOf(focusKey);
@@ -158,7 +161,7 @@ export function VirtualList<T>({ items, keyOf, render, estimate = 72, onReachTop
     element.scrollTop = Math.max(0, offsets[index]! - element.clientHeight / 3);
     rememberAnchor();
     setView({ top: element.scrollTop, height: element.clientHeight });
-  }, [focusKey, keys.indexOf(focusKey ?? "")]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [focusKey, focusIndex >= 0]);
 
   const rows: ReactNode[] = [];
   for (let i = start; i < end; i += 1) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { message } from "../test/fixtures";
-import { mergeMessages, prependPage } from "./views";
+import { CONV, conversation, freshStore, message, newMessage } from "../test/fixtures";
+import { bindViews, mergeMessages, prependPage, useTimeline } from "./views";
 
 const seqs = (list: { seq: number }[]) => list.map((m) => m.seq);
 
@@ -23,5 +23,30 @@ describe("mergeMessages", () => {
 describe("prependPage", () => {
   it("puts an older page before the window without repeating the overlap", () => {
     expect(seqs(prependPage([message(5), message(6)], [message(3), message(4), message(5)]))).toEqual([3, 4, 5, 6]);
+  });
+});
+
+describe("bindViews", () => {
+  it("keeps every message that arrives while a conversation is being opened", async () => {
+    const store = await freshStore();
+    await store.putConversation(conversation());
+    const views = bindViews(store, async () => {});
+    const writes = [views.open(CONV), ...[2, 3, 4].map((seq) => store.applyLog(CONV, [newMessage(seq)]))];
+    await Promise.all(writes);
+    await views.settled();
+    expect(seqs(useTimeline.getState().messages)).toEqual([2, 3, 4]);
+    views.detach();
+  });
+
+  it("shows a message that arrives in the open conversation", async () => {
+    const store = await freshStore();
+    await store.putConversation(conversation());
+    const views = bindViews(store, async () => {});
+    await views.open(CONV);
+    await store.applyLog(CONV, [newMessage(2)]);
+    await store.applyLog(CONV, [newMessage(3)]);
+    await views.settled();
+    expect(seqs(useTimeline.getState().messages)).toEqual([2, 3]);
+    views.detach();
   });
 });

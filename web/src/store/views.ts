@@ -64,13 +64,25 @@ export function conversationTitle(conversation: StoredConversation, peer: User |
   return conversation.title ?? "Untitled";
 }
 
-/** Keeps the view stores in step with one local store; answers a function that detaches. */
+/**
+ * Keeps the view stores in step with one local store; answers the view actions.
+ *
+ * Every read that ends in a write to `useTimeline` runs on one queue, and each applies its
+ * result to the state as it is at that moment (functional `setState`), so a page of history,
+ * a change notification and opening a conversation never overwrite each other's messages.
+ */
 export function bindViews(store: LocalStore, fetchOlder: (cid: string, beforeSeq: number) => Promise<void>) {
   let conversationsDirty = false;
   const dirtyTimeline = new Set<"messages" | "members" | "outbox">();
   // Changed message seqs of the open conversation, or "all" when a write did not say.
   let changedSeqs: Set<number> | "all" = new Set();
   let scheduled = false;
+  let chain: Promise<unknown> = Promise.resolve();
+  const serial = <T>(work: () => Promise<T>): Promise<T> => {
+    const run = chain.then(work, work);
+    chain = run.catch(() => undefined);
+    return run;
+  };
 
   const readConversations = async () => {
     const conversations = await store.conversations();
@@ -87,32 +99,37 @@ export function bindViews(store: LocalStore, fetchOlder: (cid: string, beforeSeq
     useConversations.setState({ loaded: true, items });
   };
 
-  const readTimeline = async (parts: Set<string>) => {
-    const { conversationId: cid, lowSeq } = useTimeline.getState();
+  const readTimeline = async (parts: Set<string>, seqs: Set<number> | "all") => {
+    const cid = useTimeline.getState().conversationId;
     if (!cid) return;
-    const patch: Partial<TimelineState> = { conversation: (await store.conversation(cid)) ?? null };
-    const seqs = changedSeqs;
-    changedSeqs = new Set();
-    if (parts.has("messages")) {
-      // Re-reading a long window on every event would block the page; patch what changed.
-      patch.messages =
-        seqs === "all"
-          ? await store.timelineFrom(cid, lowSeq)
-          : mergeMessages(useTimeline.getState().messages, await store.messagesAt(cid, [...seqs]), lowSeq);
-    }
-    if (parts.has("members")) patch.members = await store.members(cid);
-    if (parts.has("outbox")) patch.outbox = await store.outbox(cid);
-    if (useTimeline.getState().conversationId === cid) useTimeline.setState(patch);
+    const conversation = (await store.conversation(cid)) ?? null;
+    // Re-reading a long window on every event would block the page; read what changed.
+    const wantMessages = parts.has("messages");
+    const all = wantMessages && seqs === "all" ? await store.timelineFrom(cid, useTimeline.getState().lowSeq) : null;
+    const changed = wantMessages && seqs !== "all" ? await store.messagesAt(cid, [...seqs]) : null;
+    const members = parts.has("members") ? await store.members(cid) : null;
+    const outbox = parts.has("outbox") ? await store.outbox(cid) : null;
+    useTimeline.setState((state) => {
+      if (state.conversationId !== cid) return {};
+      const patch: Partial<TimelineState> = { conversation };
+      if (all) patch.messages = all;
+      if (changed) patch.messages = mergeMessages(state.messages, changed, state.lowSeq);
+      if (members) patch.members = members;
+      if (outbox) patch.outbox = outbox;
+      return patch;
+    });
   };
 
   const flush = async () => {
     scheduled = false;
     const parts = new Set(dirtyTimeline);
     dirtyTimeline.clear();
+    const seqs = changedSeqs;
+    changedSeqs = new Set();
     const conversations = conversationsDirty;
     conversationsDirty = false;
     if (conversations) await readConversations();
-    if (parts.size > 0 || conversations) await readTimeline(parts);
+    if (parts.size > 0 || conversations) await readTimeline(parts, seqs);
   };
 
   const onChange = (change: StoreChange) => {
@@ -123,16 +140,80 @@ export function bindViews(store: LocalStore, fetchOlder: (cid: string, beforeSeq
         if (!change.seqs) changedSeqs = "all";
         else if (changedSeqs !== "all") for (const seq of change.seqs) changedSeqs.add(seq);
       }
-    }
-    else if (change.kind === "members") conversationsDirty = true;
+    } else if (change.kind === "members") conversationsDirty = true;
     if (!scheduled) {
       scheduled = true;
-      queueMicrotask(() => void flush());
+      queueMicrotask(() => void serial(flush));
     }
   };
 
   const unsubscribe = store.subscribe(onChange);
-  void readConversations();
+  void serial(readConversations);
+
+  const open = (cid: string | null, focus: string | null = null): Promise<void> => {
+    if (!cid) {
+      useTimeline.setState(emptyTimeline, true);
+      return Promise.resolve();
+    }
+    if (useTimeline.getState().conversationId === cid) {
+      if (focus) useTimeline.setState({ focus });
+      return Promise.resolve();
+    }
+    // Set at once, so that changes from now on are recorded for this conversation.
+    useTimeline.setState({ ...emptyTimeline, conversationId: cid, focus }, true);
+    return serial(async () => {
+      const [conversation, page, members, outbox] = await Promise.all([
+        store.conversation(cid),
+        store.timelineBefore(cid, Number.MAX_SAFE_INTEGER, PAGE),
+        store.members(cid),
+        store.outbox(cid),
+      ]);
+      useTimeline.setState((state) =>
+        state.conversationId !== cid
+          ? {}
+          : {
+              conversation: conversation ?? null,
+              messages: page.messages,
+              members,
+              outbox,
+              lowSeq: page.messages[0]?.seq ?? 0,
+              hasOlder: page.beyondFloor || page.messages.length === PAGE,
+            },
+      );
+    });
+  };
+
+  /** Grows the window by one page of older messages (fetching them if need be). */
+  const loadOlder = async (): Promise<void> => {
+    const state = useTimeline.getState();
+    const cid = state.conversationId;
+    if (!cid || state.loadingOlder || !state.hasOlder) return;
+    useTimeline.setState({ loadingOlder: true });
+    try {
+      const before = state.lowSeq || Number.MAX_SAFE_INTEGER;
+      const local = await store.timelineBefore(cid, before, PAGE);
+      if (local.messages.length < PAGE && local.beyondFloor) {
+        const cursor = await store.cursor(cid);
+        await fetchOlder(cid, cursor?.floor || before);
+      }
+      await serial(async () => {
+        const page = await store.timelineBefore(cid, useTimeline.getState().lowSeq || before, PAGE);
+        useTimeline.setState((s) =>
+          s.conversationId !== cid
+            ? {}
+            : {
+                messages: prependPage(s.messages, page.messages),
+                lowSeq: page.messages[0]?.seq ?? s.lowSeq,
+                hasOlder: page.beyondFloor || page.messages.length === PAGE,
+              },
+        );
+      });
+    } catch {
+      // Offline: the window stays as it is and the next scroll tries again.
+    } finally {
+      useTimeline.setState({ loadingOlder: false });
+    }
+  };
 
   return {
     detach: () => {
@@ -141,69 +222,23 @@ export function bindViews(store: LocalStore, fetchOlder: (cid: string, beforeSeq
       useTimeline.setState(emptyTimeline, true);
     },
 
-    /** Shows a conversation: its latest page, its members and its unsent messages. */
-    async open(cid: string | null, focus: string | null = null): Promise<void> {
-      if (!cid) {
-        useTimeline.setState(emptyTimeline, true);
-        return;
-      }
-      if (useTimeline.getState().conversationId === cid) {
-        if (focus) useTimeline.setState({ focus });
-        return;
-      }
-      useTimeline.setState({ ...emptyTimeline, conversationId: cid, focus });
-      const [conversation, page, members, outbox] = await Promise.all([
-        store.conversation(cid),
-        store.timelineBefore(cid, Number.MAX_SAFE_INTEGER, PAGE),
-        store.members(cid),
-        store.outbox(cid),
-      ]);
-      if (useTimeline.getState().conversationId !== cid) return;
-      useTimeline.setState({
-        conversation: conversation ?? null,
-        messages: page.messages,
-        members,
-        outbox,
-        lowSeq: page.messages[0]?.seq ?? 0,
-        hasOlder: page.beyondFloor || page.messages.length === PAGE,
-      });
+    /** Resolves once the reads queued so far have reached the view stores. */
+    settled: async (): Promise<void> => {
+      await Promise.resolve(); // a change's flush is queued from a microtask
+      await chain;
     },
 
-    /** Grows the window by one page of older messages (fetching them if need be). */
-    async loadOlder(): Promise<void> {
-      const state = useTimeline.getState();
-      const cid = state.conversationId;
-      if (!cid || state.loadingOlder || !state.hasOlder) return;
-      useTimeline.setState({ loadingOlder: true });
-      try {
-        const before = state.lowSeq || Number.MAX_SAFE_INTEGER;
-        let page = await store.timelineBefore(cid, before, PAGE);
-        if (page.messages.length < PAGE && page.beyondFloor) {
-          const cursor = await store.cursor(cid);
-          await fetchOlder(cid, cursor?.floor || before);
-          page = await store.timelineBefore(cid, before, PAGE);
-        }
-        if (useTimeline.getState().conversationId !== cid) return;
-        const lowSeq = page.messages[0]?.seq ?? state.lowSeq;
-        useTimeline.setState({
-          messages: prependPage(useTimeline.getState().messages, page.messages),
-          lowSeq,
-          hasOlder: page.beyondFloor || page.messages.length === PAGE,
-        });
-      } catch {
-        // Offline: the window stays as it is and the next scroll tries again.
-      } finally {
-        useTimeline.setState({ loadingOlder: false });
-      }
-    },
+    /** Shows a conversation: its latest page, its members and its unsent messages. */
+    open,
+    loadOlder,
 
     /** Grows the window until it holds `seq` (to jump to a search result). */
     async reveal(cid: string, seq: number, messageId: string): Promise<void> {
-      await this.open(cid, messageId);
+      await open(cid, messageId);
       for (let i = 0; i < 400; i += 1) {
         const state = useTimeline.getState();
         if (state.conversationId !== cid || state.lowSeq <= seq || !state.hasOlder) break;
-        await this.loadOlder();
+        await loadOlder();
       }
       useTimeline.setState({ focus: messageId });
     },
