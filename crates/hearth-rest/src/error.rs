@@ -72,7 +72,7 @@ impl IntoResponse for ApiError {
 }
 
 /// The answer for a path no route matches.
-pub(crate) async fn unknown_route() -> ApiError {
+pub async fn unknown_route() -> ApiError {
     ApiError::new(ErrorCode::NotFound, "no such route")
 }
 

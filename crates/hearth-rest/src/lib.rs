@@ -21,7 +21,7 @@ use hearth_app::App;
 use metrics_exporter_prometheus::PrometheusHandle;
 use utoipa_axum::router::OpenApiRouter;
 
-pub use error::ApiError;
+pub use error::{ApiError, unknown_route};
 pub use openapi::openapi;
 
 /// What the REST face needs from the server's configuration.

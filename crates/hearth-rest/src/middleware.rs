@@ -120,7 +120,12 @@ pub(crate) fn wrap(router: Router, settings: &RestSettings) -> Router {
         .layer(static_header(header::REFERRER_POLICY, "no-referrer"))
         .layer(static_header(
             header::CONTENT_SECURITY_POLICY,
-            "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; \
+            // The web client is served from this origin: its scripts, its service worker
+            // and manifest, and its API and WebSocket connections ('self' covers ws:/wss: to
+            // the same host) may come from here and nowhere else; no inline script.
+            "default-src 'self'; script-src 'self'; connect-src 'self'; \
+             img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; \
+             worker-src 'self'; manifest-src 'self'; object-src 'none'; \
              frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
         ))
         .layer(static_header(

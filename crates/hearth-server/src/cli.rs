@@ -35,6 +35,8 @@ pub enum Command {
     /// Administer accounts.
     #[command(subcommand)]
     Admin(AdminCommand),
+    /// Print the REST API's OpenAPI document (as served at /v1/openapi.json) and exit.
+    Openapi,
 }
 
 /// `hearth serve`.

@@ -37,6 +37,17 @@ pub struct Config {
     pub realtime: RealtimeConfig,
     /// Message rules.
     pub messages: MessagesConfig,
+    /// The web client served at `/`.
+    pub web: WebConfig,
+}
+
+/// The web client served at `/`.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct WebConfig {
+    /// Serve the client from this directory (a `web/dist`, read once at start) instead of the
+    /// copy built into the binary; for working on the client without rebuilding the server.
+    pub dir: Option<PathBuf>,
 }
 
 /// Realtime connections (WebSocket).
@@ -180,6 +191,7 @@ impl Default for Config {
             cors: CorsConfig::default(),
             realtime: RealtimeConfig::default(),
             messages: MessagesConfig::default(),
+            web: WebConfig::default(),
         }
     }
 }

@@ -49,6 +49,15 @@ pub fn build_app(
     Ok(App::new(store, config.app_settings(), secret, ports))
 }
 
+/// The web client to serve at `/`: the configured directory's, else the embedded one.
+fn web_client(config: &Config) -> Result<hearth_web::WebClient, StartupError> {
+    match &config.web.dir {
+        Some(dir) => hearth_web::WebClient::from_dir(dir)
+            .map_err(|e| StartupError::Config(format!("web.dir: {e}"))),
+        None => Ok(hearth_web::WebClient::embedded()),
+    }
+}
+
 /// How long connections get to close after a shutdown signal before the store closes anyway.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 
@@ -69,7 +78,9 @@ pub async fn run(
         cors_allowed_origins: config.cors.allowed_origins.clone(),
         max_body_bytes: config.limits.max_body_bytes,
     };
-    let faces = hearth_ws::router(app.clone(), hub.clone(), config.ws_settings());
+    let web = web_client(&config)?;
+    let faces = hearth_ws::router(app.clone(), hub.clone(), config.ws_settings())
+        .merge(hearth_web::router(web, hearth_rest::unknown_route));
     let router = hearth_rest::router(app, &rest, faces);
     let address = listener
         .local_addr()

@@ -2,7 +2,7 @@
 
 mod malloc_tuning;
 
-use std::io::{BufRead, IsTerminal};
+use std::io::{BufRead, IsTerminal, Write};
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -17,6 +17,9 @@ use tracing_subscriber::EnvFilter;
 fn main() -> ExitCode {
     malloc_tuning::apply();
     let cli = Cli::parse();
+    if let Command::Openapi = cli.command {
+        return print_openapi();
+    }
     let mut config = match Config::load(cli.config.as_deref(), std::env::vars()) {
         Ok(config) => config,
         Err(err) => return fail(&err),
@@ -45,11 +48,32 @@ fn main() -> ExitCode {
             Command::Serve(_) => serve(config).await,
             Command::Migrate => migrate(&config).await,
             Command::Admin(AdminCommand::CreateUser(args)) => create_user(&config, args).await,
+            Command::Openapi => Ok(()),
         }
     });
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => fail(&err),
+    }
+}
+
+/// Writes the OpenAPI document to standard output, pretty-printed as the web client's
+/// committed snapshot (`web/src/api/openapi.json`) is, needing no configuration or database.
+fn print_openapi() -> ExitCode {
+    let written = hearth_rest::openapi()
+        .to_pretty_json()
+        .map_err(std::io::Error::other)
+        .and_then(|json| {
+            let mut out = std::io::stdout().lock();
+            out.write_all(json.as_bytes())?;
+            out.write_all(b"\n")
+        });
+    match written {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: cannot write the OpenAPI document: {err}");
+            ExitCode::FAILURE
+        }
     }
 }
 

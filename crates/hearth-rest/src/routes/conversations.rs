@@ -24,7 +24,7 @@ pub(crate) fn router() -> OpenApiRouter<RestState> {
 }
 
 /// The caller's conversations, most recently active first, with last message and unread count.
-#[utoipa::path(get, path = "/v1/conversations", tag = "conversations", security(("bearer" = [])),
+#[utoipa::path(get, path = "/v1/conversations", operation_id = "list_conversations", tag = "conversations", security(("bearer" = [])),
     responses(
         (status = 200, description = "The caller's conversations", body = Envelope<ConversationList>),
         (status = 401, description = "Not signed in", body = ErrorEnvelope),
@@ -68,7 +68,7 @@ async fn direct(
 }
 
 /// One conversation the caller is in.
-#[utoipa::path(get, path = "/v1/conversations/{id}", tag = "conversations", security(("bearer" = [])),
+#[utoipa::path(get, path = "/v1/conversations/{id}", operation_id = "get_conversation", tag = "conversations", security(("bearer" = [])),
     params(("id" = String, Path, description = "Conversation id")),
     responses(
         (status = 200, description = "The conversation", body = Envelope<ConversationDto>),

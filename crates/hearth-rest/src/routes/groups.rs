@@ -134,7 +134,7 @@ async fn update_settings(
 
 /// Delete a group, room or channel for everyone (the owner only). Members get a
 /// `conversation_deleted` event; then it is gone.
-#[utoipa::path(delete, path = "/v1/conversations/{id}", tag = "conversations",
+#[utoipa::path(delete, path = "/v1/conversations/{id}", operation_id = "delete_conversation", tag = "conversations",
     security(("bearer" = [])),
     params(("id" = String, Path, description = "Conversation id")),
     responses(

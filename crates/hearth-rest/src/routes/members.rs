@@ -47,7 +47,7 @@ struct MemberParams {
 }
 
 /// Members in join order, paged (any member may list them).
-#[utoipa::path(get, path = "/v1/conversations/{id}/members", tag = "members",
+#[utoipa::path(get, path = "/v1/conversations/{id}/members", operation_id = "list_members", tag = "members",
     params(("id" = String, Path, description = "Conversation id"), MemberParams),
     security(("bearer" = [])),
     responses(
@@ -77,7 +77,7 @@ async fn list(
 
 /// Add someone, named by exactly one of `user_id`, `username` or `email`
 /// (`can_manage_participants`; they must accept being added by you). Logs `member_joined`.
-#[utoipa::path(post, path = "/v1/conversations/{id}/members", tag = "members",
+#[utoipa::path(post, path = "/v1/conversations/{id}/members", operation_id = "add_member", tag = "members",
     request_body = AddMemberRequest, security(("bearer" = [])),
     params(("id" = String, Path, description = "Conversation id")),
     responses(
@@ -138,7 +138,7 @@ async fn update(
 
 /// Remove a member (`can_manage_participants`; never the owner; admins only by the owner).
 /// Logs `member_removed`; the removed member hears of it too.
-#[utoipa::path(delete, path = "/v1/conversations/{id}/members/{user_id}", tag = "members",
+#[utoipa::path(delete, path = "/v1/conversations/{id}/members/{user_id}", operation_id = "remove_member", tag = "members",
     security(("bearer" = [])),
     params(("id" = String, Path, description = "Conversation id"),
            ("user_id" = String, Path, description = "The member's user id")),

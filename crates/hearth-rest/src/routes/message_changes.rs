@@ -15,7 +15,7 @@ pub(crate) fn router() -> OpenApiRouter<RestState> {
 }
 
 /// One message as it is now.
-#[utoipa::path(get, path = "/v1/conversations/{id}/messages/{message_id}", tag = "messages",
+#[utoipa::path(get, path = "/v1/conversations/{id}/messages/{message_id}", operation_id = "get_message", tag = "messages",
     security(("bearer" = [])),
     params(("id" = String, Path, description = "Conversation id"),
            ("message_id" = String, Path, description = "Message id")),
@@ -68,7 +68,7 @@ async fn edit(
 /// Delete a message (your own): it becomes a tombstone (`deleted: true`, no content,
 /// mentions or reactions) that keeps its place, and a `message_deleted` event is logged.
 /// Deleting it again answers the tombstone.
-#[utoipa::path(delete, path = "/v1/conversations/{id}/messages/{message_id}", tag = "messages",
+#[utoipa::path(delete, path = "/v1/conversations/{id}/messages/{message_id}", operation_id = "delete_message", tag = "messages",
     security(("bearer" = [])),
     params(("id" = String, Path, description = "Conversation id"),
            ("message_id" = String, Path, description = "Message id")),

@@ -43,7 +43,7 @@ impl ListParams {
 
 /// A page of messages, oldest first: after `after_seq` (default), or just before
 /// `before_seq`, or between the two. Tombstones of deleted messages keep their place.
-#[utoipa::path(get, path = "/v1/conversations/{id}/messages", tag = "messages", security(("bearer" = [])),
+#[utoipa::path(get, path = "/v1/conversations/{id}/messages", operation_id = "list_messages", tag = "messages", security(("bearer" = [])),
     params(("id" = String, Path, description = "Conversation id"), ListParams),
     responses(
         (status = 200, description = "A page of messages", body = Envelope<MessagePage>),

@@ -17,7 +17,7 @@ pub(crate) fn router() -> OpenApiRouter<RestState> {
 /// React with an emoji (percent-encoded in the path). One reaction per member and emoji: 201
 /// when added (a `reaction_added` event is logged), 200 when it was already there. A message
 /// takes at most 20 different emoji.
-#[utoipa::path(put, path = "/v1/conversations/{id}/messages/{message_id}/reactions/{emoji}",
+#[utoipa::path(put, path = "/v1/conversations/{id}/messages/{message_id}/reactions/{emoji}", operation_id = "add_reaction",
     tag = "messages", security(("bearer" = [])),
     params(("id" = String, Path, description = "Conversation id"),
            ("message_id" = String, Path, description = "Message id"),
@@ -48,7 +48,7 @@ async fn add(
 }
 
 /// Take back your reaction (a `reaction_removed` event is logged); not there changes nothing.
-#[utoipa::path(delete, path = "/v1/conversations/{id}/messages/{message_id}/reactions/{emoji}",
+#[utoipa::path(delete, path = "/v1/conversations/{id}/messages/{message_id}/reactions/{emoji}", operation_id = "remove_reaction",
     tag = "messages", security(("bearer" = [])),
     params(("id" = String, Path, description = "Conversation id"),
            ("message_id" = String, Path, description = "Message id"),

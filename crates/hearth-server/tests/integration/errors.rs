@@ -72,7 +72,7 @@ async fn test_an_unknown_route_is_not_found() {
     app.request(Method::GET, "/v1/nothing-here", None, None)
         .await
         .expect_error(404, "not_found");
-    app.request(Method::GET, "/nope", None, None)
+    app.request(Method::GET, "/nope.txt", None, None)
         .await
         .expect_error(404, "not_found");
 }

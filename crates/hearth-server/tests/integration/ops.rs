@@ -77,6 +77,30 @@ async fn test_openapi_document_describes_every_endpoint() {
     assert!(spec["components"]["securitySchemes"]["bearer"].is_object());
 }
 
+/// Generated clients (the web client's `openapi-typescript` types) key operations by
+/// `operationId`: two handlers with the same function name would overwrite each other.
+#[tokio::test]
+async fn test_openapi_operation_ids_are_unique() {
+    let app = TestApp::spawn().await;
+    let spec = app
+        .request(Method::GET, "/v1/openapi.json", None, None)
+        .await
+        .expect(200)
+        .body;
+    let mut seen = std::collections::BTreeMap::new();
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            if let Some(id) = operation["operationId"].as_str() {
+                let here = format!("{method} {path}");
+                if let Some(before) = seen.insert(id.to_owned(), here.clone()) {
+                    panic!("operationId {id} names both {before} and {here}");
+                }
+            }
+        }
+    }
+    assert!(seen.len() > 30, "{seen:?}");
+}
+
 #[tokio::test]
 async fn test_docs_page_is_served_without_the_internet() {
     let app = TestApp::spawn().await;

@@ -1,0 +1,115 @@
+/**
+ * The signed-in client, wired: REST client, local store, outbox, sync engine and the view
+ * stores, started together on sign-in (or on load, from the persisted session) and torn
+ * down together on sign-out. Components reach it through `useSession` and `runtime()`.
+ *
+ * A reload while offline still shows the cached conversations: the store is opened from the
+ * remembered user id before any request, and a refresh that cannot reach the server keeps
+ * the session (only a refused one signs out).
+ */
+import { create } from "zustand";
+import { localStorageTokenStore } from "../api/auth";
+import { createHearthApi, type HearthApi } from "../api/client";
+import { ApiError } from "../api/errors";
+import type { Session, User } from "../api/types";
+import { Outbox } from "../outbox/outbox";
+import { LocalStore } from "../store/local";
+import { liveSink, resetLive, useLive } from "../store/live";
+import { bindViews, type Views } from "../store/views";
+import { SyncEngine } from "../sync/engine";
+
+const USER_KEY = "hearth.user";
+
+export interface Runtime {
+  api: HearthApi;
+  store: LocalStore;
+  outbox: Outbox;
+  engine: SyncEngine;
+  views: Views;
+  me: User;
+}
+
+interface SessionState {
+  status: "loading" | "signed_out" | "signed_in";
+  me: User | null;
+}
+
+export const useSession = create<SessionState>(() => ({ status: "loading", me: null }));
+
+const api = createHearthApi(window.location.origin, localStorageTokenStore());
+let current: Runtime | null = null;
+
+/** The running client; only called by components rendered while signed in. */
+export function runtime(): Runtime {
+  if (!current) throw new Error("not signed in");
+  return current;
+}
+
+api.auth.onSignedOut(() => void teardown());
+
+async function start(me: User): Promise<void> {
+  localStorage.setItem(USER_KEY, JSON.stringify(me));
+  const store = await LocalStore.open(me.id);
+  const outbox = new Outbox({
+    store,
+    send: (entry) => api.send(entry.conversation_id, entry.client_message_id, entry.content, entry.reply_to),
+    isOnline: () => useLive.getState().connection === "online",
+  });
+  const engine = new SyncEngine(api, store, outbox, liveSink);
+  const views = bindViews(store, async (cid, beforeSeq) => {
+    const page = await api.messages(cid, { before_seq: beforeSeq, limit: 100 });
+    await store.putHistory(cid, page.messages, page.has_more);
+  });
+  current = { api, store, outbox, engine, views, me };
+  useSession.setState({ status: "signed_in", me });
+  const origin = window.location.origin.replace(/^http/, "ws");
+  void engine.start(origin);
+}
+
+async function teardown(): Promise<void> {
+  const running = current;
+  current = null;
+  localStorage.removeItem(USER_KEY);
+  useSession.setState({ status: "signed_out", me: null });
+  resetLive();
+  if (!running) return;
+  running.engine.stop();
+  running.outbox.stop();
+  running.views.detach();
+  await running.store.destroy().catch(() => undefined);
+}
+
+/** On load: resume the persisted session, if any. */
+export async function resume(): Promise<void> {
+  const saved = localStorage.getItem(USER_KEY);
+  if (!saved || !api.auth.canResume) {
+    useSession.setState({ status: "signed_out" });
+    return;
+  }
+  await start(JSON.parse(saved) as User);
+  try {
+    await api.resume();
+  } catch (error) {
+    // Refused: `onSignedOut` has torn down. No answer: stay, the socket keeps trying.
+    if (!(error instanceof ApiError)) throw error;
+  }
+}
+
+async function signedIn(session: Session): Promise<void> {
+  const previous = localStorage.getItem(USER_KEY);
+  if (previous && (JSON.parse(previous) as User).id !== session.user.id) await teardown();
+  await start(session.user);
+}
+
+export async function signIn(username: string, password: string): Promise<void> {
+  await signedIn(await api.login(username, password));
+}
+
+export async function register(username: string, password: string, displayName: string): Promise<void> {
+  await signedIn(await api.register(username, password, displayName));
+}
+
+export async function signOut(): Promise<void> {
+  await api.logout();
+  await teardown();
+}

@@ -1,0 +1,116 @@
+/**
+ * Profile and privacy: the user's names, who may start a direct conversation with them or
+ * add them to groups, and the people they blocked.
+ *
+ * The server has no endpoint to change a display name yet (`/v1/users/me` is read-only), so
+ * the profile is shown, not edited.
+ */
+import { useEffect, useState } from "react";
+import type { BlockedUser, Privacy, PrivacyChoice } from "../api/types";
+import { runtime, useSession } from "../app/runtime";
+import { Dialog } from "./Dialog";
+import { ErrorText } from "./ErrorText";
+
+const CHOICES: { value: PrivacyChoice; label: string }[] = [
+  { value: "everyone", label: "Everyone" },
+  { value: "shared_conversations", label: "People I share a conversation with" },
+  { value: "nobody", label: "Nobody" },
+];
+
+export function SettingsDialog({ onClose }: { onClose(): void }) {
+  const me = useSession((s) => s.me);
+  const [privacy, setPrivacy] = useState<Privacy | null>(null);
+  const [blocked, setBlocked] = useState<BlockedUser[]>([]);
+  const [error, setError] = useState<unknown>(null);
+  const [saved, setSaved] = useState(false);
+  const { api } = runtime();
+
+  useEffect(() => {
+    Promise.all([api.privacy(), api.blocks()])
+      .then(([p, b]) => {
+        setPrivacy(p);
+        setBlocked(b);
+      })
+      .catch(setError);
+  }, [api]);
+
+  const change = (key: keyof Privacy, value: PrivacyChoice) => {
+    const next = { ...privacy, [key]: value };
+    setPrivacy(next);
+    setSaved(false);
+    api
+      .setPrivacy(next)
+      .then((p) => {
+        setPrivacy(p);
+        setSaved(true);
+      })
+      .catch(setError);
+  };
+
+  const unblock = (userId: string) =>
+    api
+      .unblock(userId)
+      .then(() => setBlocked((list) => list.filter((b) => b.user.id !== userId)))
+      .catch(setError);
+
+  return (
+    <Dialog title="Profile and privacy" onClose={onClose}>
+      <section className="stack">
+        <h3>Profile</h3>
+        <dl className="profile">
+          <dt>Display name</dt>
+          <dd>{me?.display_name}</dd>
+          <dt>Username</dt>
+          <dd>@{me?.username}</dd>
+        </dl>
+        <p className="muted">This server does not let you change your display name yet.</p>
+      </section>
+      <section className="stack">
+        <h3>Privacy</h3>
+        {privacy && (
+          <>
+            <label className="field">
+              <span>Who can start a direct message with you</span>
+              <select value={privacy.direct_messages ?? "everyone"} onChange={(e) => change("direct_messages", e.target.value as PrivacyChoice)}>
+                {CHOICES.map((c) => (
+                  <option key={c.value} value={c.value}>
+                    {c.label}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <label className="field">
+              <span>Who can add you to groups</span>
+              <select value={privacy.group_invites ?? "everyone"} onChange={(e) => change("group_invites", e.target.value as PrivacyChoice)}>
+                {CHOICES.map((c) => (
+                  <option key={c.value} value={c.value}>
+                    {c.label}
+                  </option>
+                ))}
+              </select>
+            </label>
+            {saved && <p className="muted" aria-live="polite">Saved.</p>}
+          </>
+        )}
+      </section>
+      <section className="stack">
+        <h3>Blocked people</h3>
+        {blocked.length === 0 ? (
+          <p className="muted">You have not blocked anyone.</p>
+        ) : (
+          <ul className="blocked">
+            {blocked.map((b) => (
+              <li key={b.user.id}>
+                {b.user.display_name} <span className="muted">@{b.user.username}</span>{" "}
+                <button type="button" className="button button--small" onClick={() => void unblock(b.user.id)}>
+                  Unblock
+                </button>
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+      <ErrorText error={error} />
+    </Dialog>
+  );
+}
