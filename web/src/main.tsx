@@ -1,7 +1,7 @@
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { App } from "./App";
-import { resume } from "./app/runtime";
+import { resume, useSession } from "./app/runtime";
 import "./styles/base.css";
 import "./styles/layout.css";
 import "./styles/conversation.css";
@@ -13,7 +13,7 @@ createRoot(document.getElementById("root")!).render(
   </StrictMode>,
 );
 
-void resume();
+resume().catch(() => useSession.setState({ status: "signed_out" }));
 
 // The service worker caches the app shell so that a reload while offline still starts the
 // client (which then shows what IndexedDB holds). Never in the dev server: it would cache

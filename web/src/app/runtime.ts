@@ -81,12 +81,12 @@ async function teardown(): Promise<void> {
 
 /** On load: resume the persisted session, if any. */
 export async function resume(): Promise<void> {
-  const saved = localStorage.getItem(USER_KEY);
+  const saved = rememberedUser();
   if (!saved || !api.auth.canResume) {
     useSession.setState({ status: "signed_out" });
     return;
   }
-  await start(JSON.parse(saved) as User);
+  await start(saved);
   try {
     await api.resume();
   } catch (error) {
@@ -95,9 +95,19 @@ export async function resume(): Promise<void> {
   }
 }
 
+/** The user this browser was last signed in as, if any. */
+function rememberedUser(): User | null {
+  try {
+    const saved = localStorage.getItem(USER_KEY);
+    return saved ? (JSON.parse(saved) as User) : null;
+  } catch {
+    return null;
+  }
+}
+
 async function signedIn(session: Session): Promise<void> {
-  const previous = localStorage.getItem(USER_KEY);
-  if (previous && (JSON.parse(previous) as User).id !== session.user.id) await teardown();
+  const previous = rememberedUser();
+  if (previous && previous.id !== session.user.id) await teardown();
   await start(session.user);
 }
 

@@ -41,7 +41,10 @@ export function Chat() {
       void engine
         .adopt(conversationId)
         .then(() => views.open(conversationId))
-        .catch(() => setToast("That conversation is not available."));
+        .catch(() => {
+          setToast("That conversation is not available.");
+          navigate("/");
+        });
     }
   }, [conversationId, loaded, known, engine, views]);
 

@@ -276,7 +276,8 @@ export class LocalStore {
       await tx.objectStore("cursors").put({ ...cursor, floor });
     }
     await tx.done;
-    this.emit({ kind: "messages", conversationId });
+    // Naming the seqs lets an open timeline patch itself instead of re-reading its window.
+    this.emit({ kind: "messages", conversationId, seqs: messages.map((m) => m.seq) });
   }
 
   /** Stores messages that are not part of the contiguous history (a thread, a search hit). */
