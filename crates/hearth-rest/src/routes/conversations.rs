@@ -10,7 +10,8 @@ use hearth_proto::{
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::extract::{Auth, ConversationPath, Json};
+use crate::extract::{Auth, ConversationPath};
+use crate::json::Json;
 use crate::render::{created_or_ok, ok};
 use crate::{ApiError, RestState};
 

@@ -13,7 +13,8 @@ use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::extract::{Auth, ConversationPath, Json, Query, int_param};
+use crate::extract::{Auth, ConversationPath, Query, int_param};
+use crate::json::Json;
 use crate::render::{created, ok};
 use crate::{ApiError, RestState};
 
@@ -65,6 +66,7 @@ struct DiscoverParams {
     /// The `next_cursor` of the previous page.
     cursor: Option<String>,
     /// 1–100, default 50.
+    #[param(value_type = Option<i64>)]
     limit: Option<String>,
 }
 

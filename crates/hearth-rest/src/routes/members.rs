@@ -14,7 +14,8 @@ use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::extract::{Auth, ConversationPath, Json, MemberPath, Query, int_param};
+use crate::extract::{Auth, ConversationPath, MemberPath, Query, int_param};
+use crate::json::Json;
 use crate::render::{created, ok};
 use crate::{ApiError, RestState};
 
@@ -41,8 +42,10 @@ fn join_request(request: &JoinRequest) -> JoinRequestDto {
 #[derive(Debug, Deserialize, IntoParams)]
 struct MemberParams {
     /// Members to skip (default 0).
+    #[param(value_type = Option<i64>)]
     offset: Option<String>,
     /// 1–100, default 50.
+    #[param(value_type = Option<i64>)]
     limit: Option<String>,
 }
 
@@ -125,7 +128,8 @@ async fn update(
             can_change_settings: p.can_change_settings,
             can_delete_messages: p.can_delete_messages,
             can_moderate_content: p.can_moderate_content,
-            is_admin: p.is_admin,
+            // Not settable: the wire type refuses it as an unknown field.
+            is_admin: None,
         }),
     };
     let member = state
