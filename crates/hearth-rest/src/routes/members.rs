@@ -89,6 +89,7 @@ async fn list(
         (status = 404, description = "No such conversation or user", body = ErrorEnvelope),
         (status = 409, description = "Already a member", body = ErrorEnvelope),
         (status = 422, description = "Not exactly one valid user key", body = ErrorEnvelope),
+        (status = 429, description = "Too many conversation changes (limits.conversation_changes_per_user_per_minute)", body = ErrorEnvelope),
     ))]
 async fn add(
     State(state): State<RestState>,
@@ -113,6 +114,7 @@ async fn add(
         (status = 403, description = "Not allowed", body = ErrorEnvelope),
         (status = 404, description = "No such conversation or member", body = ErrorEnvelope),
         (status = 422, description = "Invalid role or permissions", body = ErrorEnvelope),
+        (status = 429, description = "Too many conversation changes (limits.conversation_changes_per_user_per_minute)", body = ErrorEnvelope),
     ))]
 async fn update(
     State(state): State<RestState>,
@@ -150,6 +152,7 @@ async fn update(
         (status = 200, description = "Removed", body = Envelope<Ok>),
         (status = 403, description = "Not allowed", body = ErrorEnvelope),
         (status = 404, description = "No such conversation or member", body = ErrorEnvelope),
+        (status = 429, description = "Too many conversation changes (limits.conversation_changes_per_user_per_minute)", body = ErrorEnvelope),
     ))]
 async fn remove(
     State(state): State<RestState>,
@@ -176,6 +179,7 @@ async fn remove(
         (status = 403, description = "A private group or a direct conversation", body = ErrorEnvelope),
         (status = 404, description = "No such conversation", body = ErrorEnvelope),
         (status = 409, description = "Already a member, or already asked", body = ErrorEnvelope),
+        (status = 429, description = "Too many conversation changes (limits.conversation_changes_per_user_per_minute)", body = ErrorEnvelope),
     ))]
 async fn join(
     State(state): State<RestState>,
@@ -202,6 +206,7 @@ async fn join(
         (status = 200, description = "Left", body = Envelope<Ok>),
         (status = 403, description = "Not a member, the owner, or a direct conversation", body = ErrorEnvelope),
         (status = 404, description = "No such conversation", body = ErrorEnvelope),
+        (status = 429, description = "Too many conversation changes (limits.conversation_changes_per_user_per_minute)", body = ErrorEnvelope),
     ))]
 async fn leave(
     State(state): State<RestState>,
@@ -221,6 +226,7 @@ async fn leave(
         (status = 200, description = "The conversation as it is now", body = Envelope<ConversationDto>),
         (status = 403, description = "Not the owner", body = ErrorEnvelope),
         (status = 404, description = "No such conversation or member", body = ErrorEnvelope),
+        (status = 429, description = "Too many conversation changes (limits.conversation_changes_per_user_per_minute)", body = ErrorEnvelope),
     ))]
 async fn transfer(
     State(state): State<RestState>,
@@ -265,6 +271,7 @@ async fn join_requests(
         (status = 201, description = "The new member", body = Envelope<MemberDto>),
         (status = 403, description = "Not allowed", body = ErrorEnvelope),
         (status = 404, description = "No such conversation or request", body = ErrorEnvelope),
+        (status = 429, description = "Too many conversation changes (limits.conversation_changes_per_user_per_minute)", body = ErrorEnvelope),
     ))]
 async fn approve(
     State(state): State<RestState>,
@@ -288,6 +295,7 @@ async fn approve(
         (status = 200, description = "Denied", body = Envelope<Ok>),
         (status = 403, description = "Not allowed", body = ErrorEnvelope),
         (status = 404, description = "No such conversation or request", body = ErrorEnvelope),
+        (status = 429, description = "Too many conversation changes (limits.conversation_changes_per_user_per_minute)", body = ErrorEnvelope),
     ))]
 async fn deny(
     State(state): State<RestState>,
