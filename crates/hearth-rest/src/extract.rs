@@ -58,15 +58,18 @@ impl From<QueryRejection> for ApiError {
     }
 }
 
-/// An optional integer query parameter: absent or empty is `None`, anything not an integer is
-/// a 422 naming the parameter.
+/// An optional integer query parameter: absent is `None`; anything but the decimal digits of
+/// an integer (an empty value, spaces, `+5`, `5.0`) is a 422 naming the parameter, as the
+/// OpenAPI document's `type: integer` says.
 pub(crate) fn int_param(name: &str, value: Option<&str>) -> Result<Option<i64>, ApiError> {
-    match value.map(str::trim) {
-        None | Some("") => Ok(None),
+    match value {
+        None => Ok(None),
         Some(text) => text
             .parse()
+            .ok()
+            .filter(|_| !text.starts_with('+'))
             .map(Some)
-            .map_err(|_| ApiError::field(name, "must be an integer")),
+            .ok_or_else(|| ApiError::field(name, "must be an integer")),
     }
 }
 

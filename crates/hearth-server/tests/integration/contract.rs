@@ -196,3 +196,22 @@ async fn test_a_malformed_user_id_in_a_path_is_not_found() {
     .await
     .expect_error(404, "not_found");
 }
+
+#[tokio::test]
+async fn test_an_integer_parameter_that_is_empty_or_signed_is_refused() {
+    let app = TestApp::spawn().await;
+    let alice = app.register("alice").await;
+    for limit in ["", "+5", "5.0"] {
+        let response = app
+            .get(
+                &format!(
+                    "/v1/users/search?query=a&limit={}",
+                    limit.replace('+', "%2B")
+                ),
+                &alice.access,
+            )
+            .await
+            .expect_error(422, "validation_failed");
+        assert!(problem(&response, "limit").is_string(), "{limit:?}");
+    }
+}
