@@ -77,7 +77,7 @@ pub struct DiscoverPage {
 }
 
 /// Longest discovery query, in characters (a name is at most 50).
-const MAX_QUERY_LEN: usize = 50;
+pub const MAX_QUERY_LEN: usize = 50;
 
 fn parse_visibility(raw: Option<&str>) -> Result<Option<HistoryVisibility>, ValidationErrors> {
     raw.map(|raw| {

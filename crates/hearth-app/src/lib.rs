@@ -40,7 +40,7 @@ pub use auth::{AuthService, Caller, NewSession, RegisterInput};
 pub use clock::now;
 pub use conversation_setup::{
     CreateInput, DiscoverInput, DiscoverPage, DiscoveredConversation, MAX_INITIAL_MEMBERS,
-    SettingsInput,
+    MAX_QUERY_LEN, SettingsInput,
 };
 pub use conversations::{ConversationService, DirectOutcome, Membership};
 pub use error::AppError;

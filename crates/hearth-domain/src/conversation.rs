@@ -140,10 +140,15 @@ impl HistoryVisibility {
 pub struct Title(String);
 
 impl Title {
+    /// The shortest and longest title, in characters, of a conversation of `kind`.
+    pub fn lengths(kind: ConversationKind) -> (usize, usize) {
+        if kind.is_public() { (3, 50) } else { (1, 100) }
+    }
+
     /// Validates a title for a conversation of `kind` (surrounding whitespace is dropped).
     pub fn parse(kind: ConversationKind, raw: &str) -> Result<Self, ValidationErrors> {
         let title = raw.trim();
-        let (min, max) = if kind.is_public() { (3, 50) } else { (1, 100) };
+        let (min, max) = Self::lengths(kind);
         let len = title.chars().count();
         if len < min || len > max {
             return Err(ValidationErrors::field(

@@ -7,6 +7,7 @@ use crate::UserDto;
 
 /// `POST /v1/auth/register`.
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct RegisterRequest {
     /// 3–32 characters of `a-z 0-9 _ . -` (upper case is folded).
     pub username: String,
@@ -22,6 +23,7 @@ pub struct RegisterRequest {
 
 /// `POST /v1/auth/login`.
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct LoginRequest {
     /// The username (any case).
     pub username: String,
@@ -31,6 +33,7 @@ pub struct LoginRequest {
 
 /// `POST /v1/auth/refresh`.
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct RefreshRequest {
     /// The refresh token from the last `tokens`.
     pub refresh_token: String,
@@ -38,6 +41,7 @@ pub struct RefreshRequest {
 
 /// `POST /v1/auth/logout`.
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct LogoutRequest {
     /// The refresh token of the session to end.
     pub refresh_token: String,

@@ -106,6 +106,7 @@ pub struct ConversationList {
 /// `POST /v1/conversations/direct`: the other person, by exactly one of id, username or
 /// e-mail address.
 #[derive(Clone, Debug, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct DirectRequest {
     /// The other person's id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -120,8 +121,10 @@ pub struct DirectRequest {
 
 /// `POST /v1/conversations/{id}/delivered`.
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct MarkDeliveredRequest {
     /// Everything up to and including this seq reached a device.
+    #[serde(deserialize_with = "crate::strict::integer")]
     pub seq: i64,
 }
 
@@ -136,8 +139,10 @@ pub struct DeliveredMarker {
 
 /// `POST /v1/conversations/{id}/read`.
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct MarkReadRequest {
     /// Everything up to and including this seq has been read.
+    #[serde(deserialize_with = "crate::strict::integer")]
     pub seq: i64,
 }
 

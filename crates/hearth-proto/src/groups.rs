@@ -10,6 +10,7 @@ use crate::{MemberDto, UserDto};
 
 /// `POST /v1/conversations`: a group, room or channel owned by the caller.
 #[derive(Clone, Debug, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct CreateConversationRequest {
     /// `group`, `room` or `channel`.
     #[serde(rename = "type")]
@@ -26,14 +27,16 @@ pub struct CreateConversationRequest {
     /// Whether joining takes a request that a manager approves (default false).
     #[serde(default)]
     pub require_approval: Option<bool>,
-    /// `all` (default), `member_join_date` or `none`.
-    #[serde(default)]
+    /// `all` (default), `member_join_date` or `none`. Seed 001's name for it,
+    /// `message_history_visibility`, is accepted too.
+    #[serde(default, alias = "message_history_visibility")]
     pub history_visibility: Option<String>,
 }
 
 /// `PATCH /v1/conversations/{id}`: settings to change; absent fields keep their value (seed
 /// 001's `GroupSettingsInput`, with the name as `title`).
 #[derive(Clone, Debug, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct UpdateSettingsRequest {
     /// The new name.
     #[serde(default)]
@@ -44,14 +47,16 @@ pub struct UpdateSettingsRequest {
     /// Whether joining takes an approved request.
     #[serde(default)]
     pub require_approval: Option<bool>,
-    /// `all`, `member_join_date` or `none`.
-    #[serde(default)]
+    /// `all`, `member_join_date` or `none`. Seed 001's name for it,
+    /// `message_history_visibility`, is accepted too.
+    #[serde(default, alias = "message_history_visibility")]
     pub history_visibility: Option<String>,
 }
 
 /// `POST /v1/conversations/{id}/members`: whom to add, by exactly one of id, username or
 /// e-mail address.
 #[derive(Clone, Debug, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct AddMemberRequest {
     /// The user's id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -64,8 +69,10 @@ pub struct AddMemberRequest {
     pub email: Option<String>,
 }
 
-/// Permissions to change; absent ones keep their value.
+/// Permissions to change; absent ones keep their value. `is_admin` follows the role, so it
+/// is not one of them (set `role` instead).
 #[derive(Clone, Copy, Debug, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct PermissionsPatchDto {
     /// May post.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -82,24 +89,27 @@ pub struct PermissionsPatchDto {
     /// May mute and unmute members.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub can_moderate_content: Option<bool>,
-    /// Follows the role: giving it is refused (set `role` instead).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub is_admin: Option<bool>,
 }
 
 /// `PATCH /v1/conversations/{id}/members/{user_id}`.
 #[derive(Clone, Debug, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct UpdateMemberRequest {
     /// `admin` or `member` (ownership moves by transfer).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role: Option<String>,
     /// Permissions of an ordinary member.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::strict::object"
+    )]
     pub permissions: Option<PermissionsPatchDto>,
 }
 
 /// `POST /v1/conversations/{id}/transfer` (seed 001 `transferAdmin`).
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct TransferRequest {
     /// The member who becomes the owner.
     pub user_id: String,
@@ -167,8 +177,8 @@ pub struct DiscoverList {
     pub next_cursor: Option<String>,
 }
 
-/// `GET/PUT /v1/users/me/privacy`: whom the caller accepts things from — each `everyone`,
-/// `shared_conversations` or `nobody`. On PUT, absent fields keep their value.
+/// `GET /v1/users/me/privacy` (and the answer of `PUT`): whom the caller accepts things
+/// from — each `everyone`, `shared_conversations` or `nobody`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct PrivacyDto {
     /// Who may start a direct conversation with the caller.
@@ -179,8 +189,22 @@ pub struct PrivacyDto {
     pub group_invites: Option<String>,
 }
 
+/// `PUT /v1/users/me/privacy`: the settings to change, each `everyone`,
+/// `shared_conversations` or `nobody`; absent fields keep their value.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdatePrivacyRequest {
+    /// Who may start a direct conversation with the caller.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub direct_messages: Option<String>,
+    /// Who may add the caller to a group, room or channel.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group_invites: Option<String>,
+}
+
 /// `POST /v1/users/me/blocks`.
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct BlockRequest {
     /// Whom to block.
     pub user_id: String,

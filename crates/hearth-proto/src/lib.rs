@@ -12,6 +12,7 @@ mod error_code;
 mod groups;
 mod message_features;
 mod messages;
+pub mod strict;
 mod sync;
 mod users;
 pub mod ws;
@@ -29,7 +30,8 @@ pub use error_code::ErrorCode;
 pub use groups::{
     AddMemberRequest, BlockList, BlockRequest, BlockedUserDto, CreateConversationRequest,
     DiscoverList, JoinRequestDto, JoinRequestList, MemberList, PermissionsPatchDto, PrivacyDto,
-    PublicConversationDto, TransferRequest, UpdateMemberRequest, UpdateSettingsRequest,
+    PublicConversationDto, TransferRequest, UpdateMemberRequest, UpdatePrivacyRequest,
+    UpdateSettingsRequest,
 };
 pub use message_features::{
     EditMessageRequest, SearchResult, SearchResults, SnippetPart, ThreadPage,

@@ -7,6 +7,7 @@ use crate::MessageDto;
 
 /// `PATCH /v1/conversations/{id}/messages/{message_id}`.
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct EditMessageRequest {
     /// The new text, 1–4,000 characters. `@username` mentions a member.
     pub content: String,

@@ -93,6 +93,7 @@ pub struct ReactionDto {
 
 /// `POST /v1/conversations/{id}/messages`.
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct SendMessageRequest {
     /// The idempotency key: a retry with the same key returns the original message.
     pub client_message_id: String,

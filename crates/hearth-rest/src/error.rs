@@ -29,6 +29,11 @@ impl ApiError {
     pub fn code(&self) -> ErrorCode {
         self.0.code
     }
+
+    /// For `validation_failed`: the object from field name to problem.
+    pub fn details(&self) -> Option<&serde_json::Value> {
+        self.0.details.as_ref()
+    }
 }
 
 impl From<PublicError> for ApiError {

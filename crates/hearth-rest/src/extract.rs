@@ -1,14 +1,14 @@
-//! Request extractors whose failures speak the envelope: the bearer token, JSON bodies, path
-//! ids, query strings and the client's address.
+//! Request extractors whose failures speak the envelope: the bearer token, path ids, query
+//! strings and the client's address (JSON bodies: [`crate::json`]).
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
-use axum::extract::rejection::{JsonRejection, QueryRejection};
-use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Path};
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{ConnectInfo, FromRequestParts, Path};
 use axum::http::header;
 use axum::http::request::Parts;
-use hearth_app::{Caller, PublicError};
-use hearth_domain::{ConversationId, MessageId};
+use hearth_app::Caller;
+use hearth_domain::{ConversationId, MessageId, UserId};
 use hearth_proto::ErrorCode;
 
 use crate::{ApiError, RestState};
@@ -47,38 +47,6 @@ impl FromRequestParts<RestState> for Auth {
     }
 }
 
-/// A JSON body. Unparsable JSON is 400, a wrong shape 422 naming the field, a wrong content
-/// type 415, an oversized body 413.
-#[derive(Debug, FromRequest)]
-#[from_request(via(axum::Json), rejection(ApiError))]
-pub(crate) struct Json<T>(pub T);
-
-impl From<JsonRejection> for ApiError {
-    fn from(rejection: JsonRejection) -> Self {
-        match rejection {
-            JsonRejection::JsonDataError(err) => {
-                let text = err.body_text();
-                let explanation = text
-                    .strip_prefix("Failed to deserialize the JSON body into the target type: ")
-                    .unwrap_or(&text);
-                PublicError::wrong_shape(explanation).into()
-            }
-            JsonRejection::JsonSyntaxError(_) => {
-                ApiError::new(ErrorCode::BadRequest, "the body is not valid JSON")
-            }
-            JsonRejection::MissingJsonContentType(_) => ApiError::new(
-                ErrorCode::UnsupportedMediaType,
-                "the body must be JSON with Content-Type: application/json",
-            ),
-            JsonRejection::BytesRejection(err) if err.status().as_u16() == 413 => ApiError::new(
-                ErrorCode::PayloadTooLarge,
-                "the body is larger than the server accepts",
-            ),
-            other => ApiError::new(ErrorCode::BadRequest, other.body_text()),
-        }
-    }
-}
-
 /// A query string. A string that cannot be read at all is 400.
 #[derive(Debug, FromRequestParts)]
 #[from_request(via(axum::extract::Query), rejection(ApiError))]
@@ -90,15 +58,18 @@ impl From<QueryRejection> for ApiError {
     }
 }
 
-/// An optional integer query parameter: absent or empty is `None`, anything not an integer is
-/// a 422 naming the parameter.
+/// An optional integer query parameter: absent is `None`; anything but the decimal digits of
+/// an integer (an empty value, spaces, `+5`, `5.0`) is a 422 naming the parameter, as the
+/// OpenAPI document's `type: integer` says.
 pub(crate) fn int_param(name: &str, value: Option<&str>) -> Result<Option<i64>, ApiError> {
-    match value.map(str::trim) {
-        None | Some("") => Ok(None),
+    match value {
+        None => Ok(None),
         Some(text) => text
             .parse()
+            .ok()
+            .filter(|_| !text.starts_with('+'))
             .map(Some)
-            .map_err(|_| ApiError::field(name, "must be an integer")),
+            .ok_or_else(|| ApiError::field(name, "must be an integer")),
     }
 }
 
@@ -154,9 +125,17 @@ impl<S: Send + Sync> FromRequestParts<S> for MessagePath {
     }
 }
 
+/// The `{user_id}` of a path. A malformed id names nobody: 404 (DESIGN.md), not the 422 the
+/// use case gives a malformed id in a body.
+fn user_param(params: &[(String, String)]) -> Result<String, ApiError> {
+    param(params, "user_id")
+        .filter(|raw| raw.parse::<UserId>().is_ok())
+        .map(str::to_owned)
+        .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "user not found"))
+}
+
 /// The conversation id and the `{user_id}` of a `…/conversations/{id}/members/{user_id}`
-/// (or join-request) path. A malformed conversation id is 404; the user id is checked by the
-/// use case (malformed is 404 there too).
+/// (or join-request) path. A malformed id of either is 404.
 #[derive(Clone, Debug)]
 pub(crate) struct MemberPath(pub ConversationId, pub String);
 
@@ -168,9 +147,8 @@ impl<S: Send + Sync> FromRequestParts<S> for MemberPath {
         let conversation = param(&params, "id")
             .and_then(|raw| raw.parse().ok())
             .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "conversation not found"))?;
-        let user = param(&params, "user_id")
-            .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "no such route"))?;
-        Ok(Self(conversation, user.to_owned()))
+        let user = user_param(&params)?;
+        Ok(Self(conversation, user))
     }
 }
 
@@ -183,9 +161,7 @@ impl<S: Send + Sync> FromRequestParts<S> for UserPath {
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
         let params = path_params(parts).await?;
-        param(&params, "user_id")
-            .map(|user| Self(user.to_owned()))
-            .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "no such route"))
+        user_param(&params).map(Self)
     }
 }
 

@@ -7,6 +7,7 @@
 
 mod error;
 mod extract;
+mod json;
 mod middleware;
 mod openapi;
 mod ops;
@@ -59,10 +60,12 @@ pub fn router(app: App, settings: &RestSettings, faces: Router) -> Router {
         metrics: Arc::new(middleware::metrics_handle()),
     };
     let (api, spec) = api().split_for_parts();
+    let spec = openapi::finish(&spec);
     let api = api
         .route_layer(axum::middleware::from_fn(middleware::record_route))
         .layer(DefaultBodyLimit::max(settings.max_body_bytes));
-    let docs = utoipa_swagger_ui::SwaggerUi::new("/docs").url("/v1/openapi.json", spec);
+    let docs =
+        utoipa_swagger_ui::SwaggerUi::new("/docs").external_url_unchecked("/v1/openapi.json", spec);
     let router = Router::new()
         .merge(api)
         .merge(ops::router())

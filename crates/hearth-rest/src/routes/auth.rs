@@ -10,7 +10,8 @@ use hearth_proto::{
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::extract::{ClientIp, Json};
+use crate::extract::ClientIp;
+use crate::json::Json;
 use crate::render::{created, ok};
 use crate::{ApiError, RestState};
 

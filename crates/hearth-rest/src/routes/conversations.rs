@@ -10,7 +10,8 @@ use hearth_proto::{
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::extract::{Auth, ConversationPath, Json};
+use crate::extract::{Auth, ConversationPath};
+use crate::json::Json;
 use crate::render::{created_or_ok, ok};
 use crate::{ApiError, RestState};
 
@@ -48,6 +49,7 @@ async fn list(State(state): State<RestState>, Auth(caller): Auth) -> Result<Resp
         (status = 403, description = "The user does not accept it, or a block", body = ErrorEnvelope),
         (status = 404, description = "No such user", body = ErrorEnvelope),
         (status = 422, description = "Not exactly one valid user key, or yourself", body = ErrorEnvelope),
+        (status = 429, description = "Too many conversation changes (limits.conversation_changes_per_user_per_minute)", body = ErrorEnvelope),
     ))]
 async fn direct(
     State(state): State<RestState>,

@@ -13,7 +13,8 @@ use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::extract::{Auth, ConversationPath, Json, Query, int_param};
+use crate::extract::{Auth, ConversationPath, Query, int_param};
+use crate::json::Json;
 use crate::render::{created, ok};
 use crate::{ApiError, RestState};
 
@@ -34,6 +35,7 @@ pub(crate) fn router() -> OpenApiRouter<RestState> {
         (status = 404, description = "A member does not exist", body = ErrorEnvelope),
         (status = 409, description = "A room or channel with this name exists", body = ErrorEnvelope),
         (status = 422, description = "Invalid type, title, description, member ids or visibility", body = ErrorEnvelope),
+        (status = 429, description = "Too many conversation changes (limits.conversation_changes_per_user_per_minute)", body = ErrorEnvelope),
     ))]
 async fn create(
     State(state): State<RestState>,
@@ -65,6 +67,7 @@ struct DiscoverParams {
     /// The `next_cursor` of the previous page.
     cursor: Option<String>,
     /// 1–100, default 50.
+    #[param(value_type = Option<i64>)]
     limit: Option<String>,
 }
 
@@ -108,6 +111,7 @@ async fn discover(
         (status = 404, description = "No such conversation", body = ErrorEnvelope),
         (status = 409, description = "A room or channel with this name exists", body = ErrorEnvelope),
         (status = 422, description = "Invalid title, description or visibility", body = ErrorEnvelope),
+        (status = 429, description = "Too many conversation changes (limits.conversation_changes_per_user_per_minute)", body = ErrorEnvelope),
     ))]
 async fn update_settings(
     State(state): State<RestState>,
@@ -141,6 +145,7 @@ async fn update_settings(
         (status = 200, description = "Deleted", body = Envelope<Ok>),
         (status = 403, description = "Not the owner, or a direct conversation", body = ErrorEnvelope),
         (status = 404, description = "No such conversation", body = ErrorEnvelope),
+        (status = 429, description = "Too many conversation changes (limits.conversation_changes_per_user_per_minute)", body = ErrorEnvelope),
     ))]
 async fn delete(
     State(state): State<RestState>,

@@ -14,7 +14,8 @@ use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::extract::{Auth, ConversationPath, Json, MemberPath, Query, int_param};
+use crate::extract::{Auth, ConversationPath, MemberPath, Query, int_param};
+use crate::json::Json;
 use crate::render::{created, ok};
 use crate::{ApiError, RestState};
 
@@ -41,8 +42,10 @@ fn join_request(request: &JoinRequest) -> JoinRequestDto {
 #[derive(Debug, Deserialize, IntoParams)]
 struct MemberParams {
     /// Members to skip (default 0).
+    #[param(value_type = Option<i64>)]
     offset: Option<String>,
     /// 1–100, default 50.
+    #[param(value_type = Option<i64>)]
     limit: Option<String>,
 }
 
@@ -86,6 +89,7 @@ async fn list(
         (status = 404, description = "No such conversation or user", body = ErrorEnvelope),
         (status = 409, description = "Already a member", body = ErrorEnvelope),
         (status = 422, description = "Not exactly one valid user key", body = ErrorEnvelope),
+        (status = 429, description = "Too many conversation changes (limits.conversation_changes_per_user_per_minute)", body = ErrorEnvelope),
     ))]
 async fn add(
     State(state): State<RestState>,
@@ -110,6 +114,7 @@ async fn add(
         (status = 403, description = "Not allowed", body = ErrorEnvelope),
         (status = 404, description = "No such conversation or member", body = ErrorEnvelope),
         (status = 422, description = "Invalid role or permissions", body = ErrorEnvelope),
+        (status = 429, description = "Too many conversation changes (limits.conversation_changes_per_user_per_minute)", body = ErrorEnvelope),
     ))]
 async fn update(
     State(state): State<RestState>,
@@ -125,7 +130,8 @@ async fn update(
             can_change_settings: p.can_change_settings,
             can_delete_messages: p.can_delete_messages,
             can_moderate_content: p.can_moderate_content,
-            is_admin: p.is_admin,
+            // Not settable: the wire type refuses it as an unknown field.
+            is_admin: None,
         }),
     };
     let member = state
@@ -146,6 +152,7 @@ async fn update(
         (status = 200, description = "Removed", body = Envelope<Ok>),
         (status = 403, description = "Not allowed", body = ErrorEnvelope),
         (status = 404, description = "No such conversation or member", body = ErrorEnvelope),
+        (status = 429, description = "Too many conversation changes (limits.conversation_changes_per_user_per_minute)", body = ErrorEnvelope),
     ))]
 async fn remove(
     State(state): State<RestState>,
@@ -172,6 +179,7 @@ async fn remove(
         (status = 403, description = "A private group or a direct conversation", body = ErrorEnvelope),
         (status = 404, description = "No such conversation", body = ErrorEnvelope),
         (status = 409, description = "Already a member, or already asked", body = ErrorEnvelope),
+        (status = 429, description = "Too many conversation changes (limits.conversation_changes_per_user_per_minute)", body = ErrorEnvelope),
     ))]
 async fn join(
     State(state): State<RestState>,
@@ -198,6 +206,7 @@ async fn join(
         (status = 200, description = "Left", body = Envelope<Ok>),
         (status = 403, description = "Not a member, the owner, or a direct conversation", body = ErrorEnvelope),
         (status = 404, description = "No such conversation", body = ErrorEnvelope),
+        (status = 429, description = "Too many conversation changes (limits.conversation_changes_per_user_per_minute)", body = ErrorEnvelope),
     ))]
 async fn leave(
     State(state): State<RestState>,
@@ -217,6 +226,7 @@ async fn leave(
         (status = 200, description = "The conversation as it is now", body = Envelope<ConversationDto>),
         (status = 403, description = "Not the owner", body = ErrorEnvelope),
         (status = 404, description = "No such conversation or member", body = ErrorEnvelope),
+        (status = 429, description = "Too many conversation changes (limits.conversation_changes_per_user_per_minute)", body = ErrorEnvelope),
     ))]
 async fn transfer(
     State(state): State<RestState>,
@@ -261,6 +271,7 @@ async fn join_requests(
         (status = 201, description = "The new member", body = Envelope<MemberDto>),
         (status = 403, description = "Not allowed", body = ErrorEnvelope),
         (status = 404, description = "No such conversation or request", body = ErrorEnvelope),
+        (status = 429, description = "Too many conversation changes (limits.conversation_changes_per_user_per_minute)", body = ErrorEnvelope),
     ))]
 async fn approve(
     State(state): State<RestState>,
@@ -284,6 +295,7 @@ async fn approve(
         (status = 200, description = "Denied", body = Envelope<Ok>),
         (status = 403, description = "Not allowed", body = ErrorEnvelope),
         (status = 404, description = "No such conversation or request", body = ErrorEnvelope),
+        (status = 429, description = "Too many conversation changes (limits.conversation_changes_per_user_per_minute)", body = ErrorEnvelope),
     ))]
 async fn deny(
     State(state): State<RestState>,

@@ -6,7 +6,8 @@ use hearth_proto::{EditMessageRequest, Envelope, ErrorEnvelope, MessageDto};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::extract::{Auth, Json, MessagePath};
+use crate::extract::{Auth, MessagePath};
+use crate::json::Json;
 use crate::render::ok;
 use crate::{ApiError, RestState};
 

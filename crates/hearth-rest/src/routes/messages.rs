@@ -10,7 +10,8 @@ use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::extract::{Auth, ConversationPath, Json, Query, int_param};
+use crate::extract::{Auth, ConversationPath, Query, int_param};
+use crate::json::Json;
 use crate::render::{created_or_ok, ok};
 use crate::{ApiError, RestState};
 
@@ -22,11 +23,14 @@ pub(crate) fn router() -> OpenApiRouter<RestState> {
 #[derive(Debug, Deserialize, IntoParams)]
 pub(crate) struct ListParams {
     /// Only messages with a greater seq (default 0: from the start).
+    #[param(value_type = Option<i64>)]
     after_seq: Option<String>,
     /// Only messages with a smaller seq. Without `after_seq`: the page just before it, for
     /// paging back from the latest (`has_more`: older ones exist).
+    #[param(value_type = Option<i64>)]
     before_seq: Option<String>,
     /// 1–100, default 50.
+    #[param(value_type = Option<i64>)]
     limit: Option<String>,
 }
 

@@ -4,12 +4,14 @@ use axum::extract::State;
 use axum::response::Response;
 use hearth_app::PrivacyInput;
 use hearth_proto::{
-    BlockList, BlockRequest, BlockedUserDto, Envelope, ErrorEnvelope, Ok, PrivacyDto, UserDto,
+    BlockList, BlockRequest, BlockedUserDto, Envelope, ErrorEnvelope, Ok, PrivacyDto,
+    UpdatePrivacyRequest, UserDto,
 };
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::extract::{Auth, Json, UserPath};
+use crate::extract::{Auth, UserPath};
+use crate::json::Json;
 use crate::render::{created_or_ok, ok};
 use crate::{ApiError, RestState};
 
@@ -36,7 +38,7 @@ async fn get_privacy(
 
 /// Change your settings (`everyone`, `shared_conversations` or `nobody` each); absent fields
 /// keep their value.
-#[utoipa::path(put, path = "/v1/users/me/privacy", tag = "users", request_body = PrivacyDto,
+#[utoipa::path(put, path = "/v1/users/me/privacy", tag = "users", request_body = UpdatePrivacyRequest,
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Your settings now", body = Envelope<PrivacyDto>),
@@ -45,7 +47,7 @@ async fn get_privacy(
 async fn put_privacy(
     State(state): State<RestState>,
     Auth(caller): Auth,
-    Json(body): Json<PrivacyDto>,
+    Json(body): Json<UpdatePrivacyRequest>,
 ) -> Result<Response, ApiError> {
     let privacy = state
         .app

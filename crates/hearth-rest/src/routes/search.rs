@@ -27,6 +27,7 @@ struct SearchParams {
     /// The `next_cursor` of the previous page.
     cursor: Option<String>,
     /// 1–100, default 50.
+    #[param(value_type = Option<i64>)]
     limit: Option<String>,
 }
 

@@ -6,8 +6,8 @@ use axum::extract::State;
 use axum::response::Response;
 use hearth_domain::{ConversationId, Seq};
 use hearth_proto::{
-    Bootstrap, ChangeEvent, Changes, ConversationChanges, ConversationDto, Envelope, ErrorCode,
-    ErrorEnvelope, MessageDto, UserDto,
+    Bootstrap, ChangeEvent, Changes, ConversationChanges, ConversationDto, Envelope, ErrorEnvelope,
+    MessageDto, UserDto,
 };
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -15,6 +15,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::extract::{Auth, Query, int_param};
+use crate::json;
 use crate::render::ok;
 use crate::{ApiError, RestState};
 
@@ -67,6 +68,7 @@ struct ChangesParams {
     /// conversation. Conversations it does not name are returned from the start.
     after_seq_by_conversation: Option<String>,
     /// Most events per conversation, 1–100, default 50.
+    #[param(value_type = Option<i64>)]
     limit: Option<String>,
 }
 
@@ -107,20 +109,29 @@ async fn changes(
     }))
 }
 
-/// Reads `{conversation_id: seq}`. Keys that are not ids name no conversation of the caller
-/// and are ignored, like ids of conversations the caller is not in.
+/// One cursor's seq: any JSON integer (`3` or `3.0`).
+#[derive(Debug, Deserialize)]
+struct CursorSeq(#[serde(deserialize_with = "hearth_proto::strict::integer")] Seq);
+
+/// The query parameter that carries the cursors.
+const CURSORS: &str = "after_seq_by_conversation";
+
+/// Reads `{conversation_id: seq}`. Text that is not JSON is 400; JSON that is not an object of
+/// conversation ids to integers (an array, a string, a fractional seq, a key that is not an
+/// id) is 422 naming the parameter. A seq below 0 is refused by the use case.
 fn parse_cursors(raw: Option<&str>) -> Result<HashMap<ConversationId, Seq>, ApiError> {
     let Some(raw) = raw.map(str::trim).filter(|r| !r.is_empty()) else {
         return Ok(HashMap::new());
     };
-    let object: HashMap<String, Seq> = serde_json::from_str(raw).map_err(|_| {
-        ApiError::new(
-            ErrorCode::BadRequest,
-            "after_seq_by_conversation must be a JSON object of conversation ids to integer seqs",
-        )
-    })?;
-    Ok(object
+    let object: HashMap<String, CursorSeq> = json::decode(raw.as_bytes(), Some(CURSORS))?;
+    object
         .into_iter()
-        .filter_map(|(id, seq)| Some((id.parse().ok()?, seq)))
-        .collect())
+        .map(|(key, CursorSeq(seq))| match key.parse() {
+            Ok(id) => Ok((id, seq)),
+            Err(_) => Err(ApiError::field(
+                &format!("{CURSORS}.{key}"),
+                "must be a conversation id",
+            )),
+        })
+        .collect()
 }

@@ -34,6 +34,7 @@ struct SearchParams {
     /// 1–64 characters, matched as a prefix of username or display name.
     query: Option<String>,
     /// 1–100, default 50.
+    #[param(value_type = Option<i64>)]
     limit: Option<String>,
 }
 

@@ -10,6 +10,7 @@
 
 mod auth;
 mod bench_smoke;
+mod contract;
 mod convergence;
 mod conversations;
 mod errors;

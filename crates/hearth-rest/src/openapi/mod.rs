@@ -1,5 +1,12 @@
-//! The OpenAPI 3.1 document, generated from the handlers' annotations.
+//! The OpenAPI 3.1 document, generated from the handlers' annotations, then completed with
+//! the error statuses every operation's extractors imply ([`statuses`]) and the domain's
+//! rules ([`rules`]). Clients are generated from it, so it must say exactly what the server
+//! accepts and answers.
 
+mod rules;
+mod statuses;
+
+use serde_json::Value;
 use utoipa::openapi::OpenApi as Spec;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -50,6 +57,16 @@ impl Modify for BearerAuth {
 }
 
 /// The complete OpenAPI document, as served at `/v1/openapi.json`.
-pub fn openapi() -> Spec {
-    crate::api().split_for_parts().1
+pub fn openapi() -> Value {
+    finish(&crate::api().split_for_parts().1)
+}
+
+/// Adds what the annotations cannot say to the generated document. The additions are made on
+/// its JSON form and served as that: OpenAPI 3.1's JSON Schema (`oneOf` beside `properties`,
+/// `propertyNames`, a required header) says more than `utoipa`'s types can hold.
+pub(crate) fn finish(spec: &Spec) -> Value {
+    let mut doc = serde_json::to_value(spec).unwrap_or_default();
+    statuses::apply(&mut doc);
+    rules::apply(&mut doc);
+    doc
 }
