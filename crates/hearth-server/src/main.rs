@@ -60,8 +60,7 @@ fn main() -> ExitCode {
 /// Writes the OpenAPI document to standard output, pretty-printed as the web client's
 /// committed snapshot (`web/src/api/openapi.json`) is, needing no configuration or database.
 fn print_openapi() -> ExitCode {
-    let written = hearth_rest::openapi()
-        .to_pretty_json()
+    let written = serde_json::to_string_pretty(&hearth_rest::openapi())
         .map_err(std::io::Error::other)
         .and_then(|json| {
             let mut out = std::io::stdout().lock();

@@ -16,7 +16,7 @@ import type {
   Member,
   Message,
   paths,
-  Privacy,
+  UpdatePrivacy,
   Session,
   Tokens,
   UpdateMemberRequest,
@@ -81,11 +81,11 @@ export function createHearthApi(baseUrl: string, tokens: RefreshTokenStore, base
 
     me: () => unwrap(rest.GET("/v1/users/me")),
     searchUsers: (query: string) =>
-      unwrap(rest.GET("/v1/users/search", { params: { query: { query, limit: "20" } } })).then(
+      unwrap(rest.GET("/v1/users/search", { params: { query: { query, limit: 20 } } })).then(
         (r) => r.users,
       ),
     privacy: () => unwrap(rest.GET("/v1/users/me/privacy")),
-    setPrivacy: (body: Privacy) => unwrap(rest.PUT("/v1/users/me/privacy", { body })),
+    setPrivacy: (body: UpdatePrivacy) => unwrap(rest.PUT("/v1/users/me/privacy", { body })),
     blocks: () => unwrap(rest.GET("/v1/users/me/blocks")).then((r) => r.blocked),
     block: (user_id: string) => unwrap(rest.POST("/v1/users/me/blocks", { body: { user_id } })),
     unblock: (user_id: string) =>
@@ -96,7 +96,7 @@ export function createHearthApi(baseUrl: string, tokens: RefreshTokenStore, base
       unwrap(
         rest.GET("/v1/sync/changes", {
           params: {
-            query: { after_seq_by_conversation: JSON.stringify(cursors), limit: String(limit) },
+            query: { after_seq_by_conversation: JSON.stringify(cursors), limit },
           },
         }),
       ),
@@ -112,7 +112,7 @@ export function createHearthApi(baseUrl: string, tokens: RefreshTokenStore, base
     deleteConversation: (cid: string) => unwrap(rest.DELETE("/v1/conversations/{id}", id(cid))),
     discover: (q: string) =>
       unwrap(
-        rest.GET("/v1/conversations/discover", { params: { query: { q, limit: "50" } } }),
+        rest.GET("/v1/conversations/discover", { params: { query: { q, limit: 50 } } }),
       ).then((r) => r.conversations),
     /** Joins (200, the conversation) or files a join request (202, the request). */
     join: (cid: string) => unwrap(rest.POST("/v1/conversations/{id}/join", id(cid))),
@@ -122,7 +122,7 @@ export function createHearthApi(baseUrl: string, tokens: RefreshTokenStore, base
     members: (cid: string): Promise<Member[]> =>
       unwrap(
         rest.GET("/v1/conversations/{id}/members", {
-          params: { path: { id: cid }, query: { limit: "100" } },
+          params: { path: { id: cid }, query: { limit: 100 } },
         }),
       ).then((r) => r.members),
     addMember: (cid: string, username: string): Promise<Member> =>
@@ -167,9 +167,9 @@ export function createHearthApi(baseUrl: string, tokens: RefreshTokenStore, base
           params: {
             path: { id: cid },
             query: {
-              ...(window.after_seq !== undefined ? { after_seq: String(window.after_seq) } : {}),
-              ...(window.before_seq !== undefined ? { before_seq: String(window.before_seq) } : {}),
-              limit: String(window.limit ?? 50),
+              ...(window.after_seq !== undefined ? { after_seq: window.after_seq } : {}),
+              ...(window.before_seq !== undefined ? { before_seq: window.before_seq } : {}),
+              limit: window.limit ?? 50,
             },
           },
         }),
@@ -209,7 +209,7 @@ export function createHearthApi(baseUrl: string, tokens: RefreshTokenStore, base
     thread: (cid: string, message_id: string) =>
       unwrap(
         rest.GET("/v1/conversations/{id}/messages/{message_id}/thread", {
-          params: { path: { id: cid, message_id }, query: { limit: "100" } },
+          params: { path: { id: cid, message_id }, query: { limit: 100 } },
         }),
       ),
     search: (q: string, conversationId?: string, cursor?: string) =>
@@ -218,13 +218,13 @@ export function createHearthApi(baseUrl: string, tokens: RefreshTokenStore, base
             rest.GET("/v1/conversations/{id}/messages/search", {
               params: {
                 path: { id: conversationId },
-                query: { q, limit: "30", ...(cursor ? { cursor } : {}) },
+                query: { q, limit: 30, ...(cursor ? { cursor } : {}) },
               },
             }),
           )
         : unwrap(
             rest.GET("/v1/messages/search", {
-              params: { query: { q, limit: "30", ...(cursor ? { cursor } : {}) } },
+              params: { query: { q, limit: 30, ...(cursor ? { cursor } : {}) } },
             }),
           ),
   };

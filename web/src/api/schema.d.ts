@@ -624,13 +624,25 @@ export interface components {
          *     e-mail address.
          */
         AddMemberRequest: {
-            /** @description Or their e-mail address. */
+            /**
+             * Format: email
+             * @description Or their e-mail address.
+             */
             email?: string | null;
-            /** @description The user's id. */
+            /**
+             * Format: uuid
+             * @description The user's id.
+             */
             user_id?: string | null;
             /** @description Or their username. */
             username?: string | null;
-        };
+        } & ({
+            user_id: string;
+        } | {
+            username: string;
+        } | {
+            email: string;
+        });
         /** @description `GET /v1/users/me/blocks`. */
         BlockList: {
             /** @description Blocked users, most recent first. */
@@ -638,7 +650,10 @@ export interface components {
         };
         /** @description `POST /v1/users/me/blocks`. */
         BlockRequest: {
-            /** @description Whom to block. */
+            /**
+             * Format: uuid
+             * @description Whom to block.
+             */
             user_id: string;
         };
         /** @description A user the caller blocked. */
@@ -820,8 +835,12 @@ export interface components {
         CreateConversationRequest: {
             /** @description What it is about (at most 500 characters). */
             description?: string | null;
-            /** @description `all` (default), `member_join_date` or `none`. */
-            history_visibility?: string | null;
+            /**
+             * @description `all` (default), `member_join_date` or `none`. Seed 001's name for it,
+             *     `message_history_visibility`, is accepted too.
+             * @enum {string|null}
+             */
+            history_visibility?: "all" | "member_join_date" | "none" | null;
             /** @description The other first members (at most 200), each accepting being added by the caller. */
             member_ids?: string[];
             /** @description Whether joining takes a request that a manager approves (default false). */
@@ -830,10 +849,13 @@ export interface components {
              * @description Its name: 1–100 characters for a group; 3–50 for a room or channel, unique
              *     case-insensitively among rooms and channels.
              */
-            title?: string | null;
-            /** @description `group`, `room` or `channel`. */
-            type: string;
-        };
+            title: string;
+            /**
+             * @description `group`, `room` or `channel`.
+             * @enum {string}
+             */
+            type: "group" | "room" | "channel";
+        } & unknown;
         /** @description The caller's delivered marker after moving it. */
         DeliveredMarker: {
             /**
@@ -852,13 +874,25 @@ export interface components {
          *     e-mail address.
          */
         DirectRequest: {
-            /** @description Or their e-mail address. */
+            /**
+             * Format: email
+             * @description Or their e-mail address.
+             */
             email?: string | null;
-            /** @description The other person's id. */
+            /**
+             * Format: uuid
+             * @description The other person's id.
+             */
             other_user_id?: string | null;
             /** @description Or their username. */
             username?: string | null;
-        };
+        } & ({
+            other_user_id: string;
+        } | {
+            username: string;
+        } | {
+            email: string;
+        });
         /** @description `GET /v1/conversations/discover`. */
         DiscoverList: {
             /** @description Public rooms and channels, by name. */
@@ -1177,8 +1211,8 @@ export interface components {
         /** @description A successful response: `{"data": …}`. */
         Envelope_PrivacyDto: {
             /**
-             * @description `GET/PUT /v1/users/me/privacy`: whom the caller accepts things from — each `everyone`,
-             *     `shared_conversations` or `nobody`. On PUT, absent fields keep their value.
+             * @description `GET /v1/users/me/privacy` (and the answer of `PUT`): whom the caller accepts things
+             *     from — each `everyone`, `shared_conversations` or `nobody`.
              */
             data: {
                 /** @description Who may start a direct conversation with the caller. */
@@ -1476,7 +1510,10 @@ export interface components {
             /** @description Whether the member is an owner or admin (follows the role). */
             is_admin: boolean;
         };
-        /** @description Permissions to change; absent ones keep their value. */
+        /**
+         * @description Permissions to change; absent ones keep their value. `is_admin` follows the role, so it
+         *     is not one of them (set `role` instead).
+         */
         PermissionsPatchDto: {
             /** @description May change settings. */
             can_change_settings?: boolean | null;
@@ -1488,12 +1525,10 @@ export interface components {
             can_moderate_content?: boolean | null;
             /** @description May post. */
             can_send_messages?: boolean | null;
-            /** @description Follows the role: giving it is refused (set `role` instead). */
-            is_admin?: boolean | null;
         };
         /**
-         * @description `GET/PUT /v1/users/me/privacy`: whom the caller accepts things from — each `everyone`,
-         *     `shared_conversations` or `nobody`. On PUT, absent fields keep their value.
+         * @description `GET /v1/users/me/privacy` (and the answer of `PUT`): whom the caller accepts things
+         *     from — each `everyone`, `shared_conversations` or `nobody`.
          */
         PrivacyDto: {
             /** @description Who may start a direct conversation with the caller. */
@@ -1569,7 +1604,7 @@ export interface components {
             /** @description 1–64 characters; the username when absent. */
             display_name?: string | null;
             /** @description An e-mail address (optional unless the server requires verification). */
-            email?: string | null;
+            email?: ((string | unknown | unknown) | null) | unknown | unknown;
             /** @description 8–128 characters. */
             password: string;
             /** @description 3–32 characters of `a-z 0-9 _ . -` (upper case is folded). */
@@ -1676,14 +1711,40 @@ export interface components {
         };
         /** @description `POST /v1/conversations/{id}/transfer` (seed 001 `transferAdmin`). */
         TransferRequest: {
-            /** @description The member who becomes the owner. */
+            /**
+             * Format: uuid
+             * @description The member who becomes the owner.
+             */
             user_id: string;
         };
         /** @description `PATCH /v1/conversations/{id}/members/{user_id}`. */
         UpdateMemberRequest: {
             permissions?: components["schemas"]["PermissionsPatchDto"] | null;
-            /** @description `admin` or `member` (ownership moves by transfer). */
-            role?: string | null;
+            /**
+             * @description `admin` or `member` (ownership moves by transfer).
+             * @enum {string|null}
+             */
+            role?: "admin" | "member" | null;
+        } | {
+            role: string;
+        } | {
+            permissions: Record<string, never>;
+        };
+        /**
+         * @description `PUT /v1/users/me/privacy`: the settings to change, each `everyone`,
+         *     `shared_conversations` or `nobody`; absent fields keep their value.
+         */
+        UpdatePrivacyRequest: {
+            /**
+             * @description Who may start a direct conversation with the caller.
+             * @enum {string|null}
+             */
+            direct_messages?: "everyone" | "shared_conversations" | "nobody" | null;
+            /**
+             * @description Who may add the caller to a group, room or channel.
+             * @enum {string|null}
+             */
+            group_invites?: "everyone" | "shared_conversations" | "nobody" | null;
         };
         /**
          * @description `PATCH /v1/conversations/{id}`: settings to change; absent fields keep their value (seed
@@ -1692,8 +1753,12 @@ export interface components {
         UpdateSettingsRequest: {
             /** @description The new description (empty clears it). */
             description?: string | null;
-            /** @description `all`, `member_join_date` or `none`. */
-            history_visibility?: string | null;
+            /**
+             * @description `all`, `member_join_date` or `none`. Seed 001's name for it,
+             *     `message_history_visibility`, is accepted too.
+             * @enum {string|null}
+             */
+            history_visibility?: "all" | "member_join_date" | "none" | null;
             /** @description Whether joining takes an approved request. */
             require_approval?: boolean | null;
             /** @description The new name. */
@@ -1752,8 +1817,44 @@ export interface operations {
                     "application/json": components["schemas"]["Envelope_SessionResponse"];
                 };
             };
+            /** @description The body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description Wrong username or password */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is larger than the server accepts (limits.max_body_bytes) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is not sent as Content-Type: application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body has the wrong shape (a missing, mistyped or unknown field) or breaks a rule; details name the fields */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1764,6 +1865,19 @@ export interface operations {
             /** @description Too many attempts */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The database cannot serve right now; retry after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1794,9 +1908,56 @@ export interface operations {
                     "application/json": components["schemas"]["Envelope_Ok"];
                 };
             };
+            /** @description The body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description Unknown refresh token */
             401: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is larger than the server accepts (limits.max_body_bytes) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is not sent as Content-Type: application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body has the wrong shape (a missing, mistyped or unknown field) or breaks a rule; details name the fields */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The database cannot serve right now; retry after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1827,8 +1988,44 @@ export interface operations {
                     "application/json": components["schemas"]["Envelope_TokensResponse"];
                 };
             };
+            /** @description The body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description Invalid, expired, revoked or reused token */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is larger than the server accepts (limits.max_body_bytes) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is not sent as Content-Type: application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body has the wrong shape (a missing, mistyped or unknown field) or breaks a rule; details name the fields */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1839,6 +2036,19 @@ export interface operations {
             /** @description Too many attempts */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The database cannot serve right now; retry after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1869,8 +2079,35 @@ export interface operations {
                     "application/json": components["schemas"]["Envelope_SessionResponse"];
                 };
             };
+            /** @description The body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description Username or e-mail taken */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is larger than the server accepts (limits.max_body_bytes) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is not sent as Content-Type: application/json */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1890,6 +2127,19 @@ export interface operations {
             /** @description Too many attempts */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The database cannot serve right now; retry after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1925,6 +2175,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description The database cannot serve right now; retry after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
         };
     };
     create: {
@@ -1947,6 +2208,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Envelope_ConversationDto"];
+                };
+            };
+            /** @description The body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Missing, malformed, expired or wrongly signed bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
             /** @description A member does not accept being added by you */
@@ -1976,9 +2255,49 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description The body is larger than the server accepts (limits.max_body_bytes) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is not sent as Content-Type: application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description Invalid type, title, description, member ids or visibility */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many conversation changes (limits.conversation_changes_per_user_per_minute) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The database cannot serve right now; retry after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2018,6 +2337,24 @@ export interface operations {
                     "application/json": components["schemas"]["Envelope_ConversationDto"];
                 };
             };
+            /** @description The body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Missing, malformed, expired or wrongly signed bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description The user does not accept it, or a block */
             403: {
                 headers: {
@@ -2036,9 +2373,49 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description The body is larger than the server accepts (limits.max_body_bytes) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is not sent as Content-Type: application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description Not exactly one valid user key, or yourself */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many conversation changes (limits.conversation_changes_per_user_per_minute) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The database cannot serve right now; retry after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2055,7 +2432,7 @@ export interface operations {
                 /** @description The `next_cursor` of the previous page. */
                 cursor?: string | null;
                 /** @description 1–100, default 50. */
-                limit?: string | null;
+                limit?: number | null;
             };
             header?: never;
             path?: never;
@@ -2081,9 +2458,29 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Missing, malformed, expired or wrongly signed bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description Invalid q or limit */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The database cannot serve right now; retry after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2113,6 +2510,15 @@ export interface operations {
                     "application/json": components["schemas"]["Envelope_ConversationDto"];
                 };
             };
+            /** @description Missing, malformed, expired or wrongly signed bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description Not a member */
             403: {
                 headers: {
@@ -2125,6 +2531,17 @@ export interface operations {
             /** @description No such conversation */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The database cannot serve right now; retry after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2154,6 +2571,15 @@ export interface operations {
                     "application/json": components["schemas"]["Envelope_Ok"];
                 };
             };
+            /** @description Missing, malformed, expired or wrongly signed bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description Not the owner, or a direct conversation */
             403: {
                 headers: {
@@ -2166,6 +2592,28 @@ export interface operations {
             /** @description No such conversation */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many conversation changes (limits.conversation_changes_per_user_per_minute) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The database cannot serve right now; retry after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2199,6 +2647,24 @@ export interface operations {
                     "application/json": components["schemas"]["Envelope_ConversationDto"];
                 };
             };
+            /** @description The body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Missing, malformed, expired or wrongly signed bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description Not a member, not allowed, or a direct conversation */
             403: {
                 headers: {
@@ -2226,9 +2692,49 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description The body is larger than the server accepts (limits.max_body_bytes) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is not sent as Content-Type: application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description Invalid title, description or visibility */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many conversation changes (limits.conversation_changes_per_user_per_minute) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The database cannot serve right now; retry after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2262,6 +2768,24 @@ export interface operations {
                     "application/json": components["schemas"]["Envelope_DeliveredMarker"];
                 };
             };
+            /** @description The body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Missing, malformed, expired or wrongly signed bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description Not a member */
             403: {
                 headers: {
@@ -2280,9 +2804,38 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description The body is larger than the server accepts (limits.max_body_bytes) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is not sent as Content-Type: application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description Negative seq */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The database cannot serve right now; retry after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2321,6 +2874,15 @@ export interface operations {
                     "application/json": components["schemas"]["Envelope_JoinRequestDto"];
                 };
             };
+            /** @description Missing, malformed, expired or wrongly signed bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description A private group or a direct conversation */
             403: {
                 headers: {
@@ -2342,6 +2904,28 @@ export interface operations {
             /** @description Already a member, or already asked */
             409: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many conversation changes (limits.conversation_changes_per_user_per_minute) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The database cannot serve right now; retry after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2371,6 +2955,15 @@ export interface operations {
                     "application/json": components["schemas"]["Envelope_JoinRequestList"];
                 };
             };
+            /** @description Missing, malformed, expired or wrongly signed bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description Not allowed */
             403: {
                 headers: {
@@ -2383,6 +2976,17 @@ export interface operations {
             /** @description No such conversation */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The database cannot serve right now; retry after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2414,6 +3018,15 @@ export interface operations {
                     "application/json": components["schemas"]["Envelope_MemberDto"];
                 };
             };
+            /** @description Missing, malformed, expired or wrongly signed bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description Not allowed */
             403: {
                 headers: {
@@ -2426,6 +3039,28 @@ export interface operations {
             /** @description No such conversation or request */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many conversation changes (limits.conversation_changes_per_user_per_minute) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The database cannot serve right now; retry after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2457,6 +3092,15 @@ export interface operations {
                     "application/json": components["schemas"]["Envelope_Ok"];
                 };
             };
+            /** @description Missing, malformed, expired or wrongly signed bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description Not allowed */
             403: {
                 headers: {
@@ -2469,6 +3113,28 @@ export interface operations {
             /** @description No such conversation or request */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many conversation changes (limits.conversation_changes_per_user_per_minute) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The database cannot serve right now; retry after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2498,6 +3164,15 @@ export interface operations {
                     "application/json": components["schemas"]["Envelope_Ok"];
                 };
             };
+            /** @description Missing, malformed, expired or wrongly signed bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description Not a member, the owner, or a direct conversation */
             403: {
                 headers: {
@@ -2516,15 +3191,37 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Too many conversation changes (limits.conversation_changes_per_user_per_minute) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The database cannot serve right now; retry after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
         };
     };
     list_members: {
         parameters: {
             query?: {
                 /** @description Members to skip (default 0). */
-                offset?: string | null;
+                offset?: number | null;
                 /** @description 1–100, default 50. */
-                limit?: string | null;
+                limit?: number | null;
             };
             header?: never;
             path: {
@@ -2542,6 +3239,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Envelope_MemberList"];
+                };
+            };
+            /** @description The query string cannot be read */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Missing, malformed, expired or wrongly signed bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
             /** @description Not a member */
@@ -2565,6 +3280,17 @@ export interface operations {
             /** @description Invalid offset or limit */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The database cannot serve right now; retry after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2598,6 +3324,24 @@ export interface operations {
                     "application/json": components["schemas"]["Envelope_MemberDto"];
                 };
             };
+            /** @description The body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Missing, malformed, expired or wrongly signed bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description Not allowed, a direct conversation, or the user does not accept it */
             403: {
                 headers: {
@@ -2625,9 +3369,49 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description The body is larger than the server accepts (limits.max_body_bytes) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is not sent as Content-Type: application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description Not exactly one valid user key */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many conversation changes (limits.conversation_changes_per_user_per_minute) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The database cannot serve right now; retry after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2659,6 +3443,15 @@ export interface operations {
                     "application/json": components["schemas"]["Envelope_Ok"];
                 };
             };
+            /** @description Missing, malformed, expired or wrongly signed bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description Not allowed */
             403: {
                 headers: {
@@ -2671,6 +3464,28 @@ export interface operations {
             /** @description No such conversation or member */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many conversation changes (limits.conversation_changes_per_user_per_minute) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The database cannot serve right now; retry after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2706,6 +3521,24 @@ export interface operations {
                     "application/json": components["schemas"]["Envelope_MemberDto"];
                 };
             };
+            /** @description The body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Missing, malformed, expired or wrongly signed bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description Not allowed */
             403: {
                 headers: {
@@ -2724,9 +3557,49 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description The body is larger than the server accepts (limits.max_body_bytes) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is not sent as Content-Type: application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description Invalid role or permissions */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many conversation changes (limits.conversation_changes_per_user_per_minute) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The database cannot serve right now; retry after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2739,14 +3612,14 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description Only messages with a greater seq (default 0: from the start). */
-                after_seq?: string | null;
+                after_seq?: number | null;
                 /**
                  * @description Only messages with a smaller seq. Without `after_seq`: the page just before it, for
                  *     paging back from the latest (`has_more`: older ones exist).
                  */
-                before_seq?: string | null;
+                before_seq?: number | null;
                 /** @description 1–100, default 50. */
-                limit?: string | null;
+                limit?: number | null;
             };
             header?: never;
             path: {
@@ -2764,6 +3637,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Envelope_MessagePage"];
+                };
+            };
+            /** @description The query string cannot be read */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Missing, malformed, expired or wrongly signed bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
             /** @description Not a member */
@@ -2787,6 +3678,17 @@ export interface operations {
             /** @description Invalid after_seq, before_seq or limit */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The database cannot serve right now; retry after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2829,6 +3731,24 @@ export interface operations {
                     "application/json": components["schemas"]["Envelope_MessageDto"];
                 };
             };
+            /** @description The body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Missing, malformed, expired or wrongly signed bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description Not a member */
             403: {
                 headers: {
@@ -2856,6 +3776,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description The body is larger than the server accepts (limits.max_body_bytes) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is not sent as Content-Type: application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description Invalid content, key or reply_to */
             422: {
                 headers: {
@@ -2868,6 +3806,19 @@ export interface operations {
             /** @description Sending too fast */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The database cannot serve right now; retry after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2878,16 +3829,16 @@ export interface operations {
     };
     search_conversation: {
         parameters: {
-            query?: {
+            query: {
                 /**
                  * @description What to find, 1–200 characters: words (each matched by its stem, all required),
                  *     `"quoted phrases"` and `prefix*`.
                  */
-                q?: string | null;
+                q: string;
                 /** @description The `next_cursor` of the previous page. */
                 cursor?: string | null;
                 /** @description 1–100, default 50. */
-                limit?: string | null;
+                limit?: number | null;
             };
             header?: never;
             path: {
@@ -2909,6 +3860,15 @@ export interface operations {
             };
             /** @description Malformed cursor */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Missing, malformed, expired or wrongly signed bearer token */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2943,6 +3903,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description The database cannot serve right now; retry after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
         };
     };
     get_message: {
@@ -2968,6 +3939,15 @@ export interface operations {
                     "application/json": components["schemas"]["Envelope_MessageDto"];
                 };
             };
+            /** @description Missing, malformed, expired or wrongly signed bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description Not a member */
             403: {
                 headers: {
@@ -2980,6 +3960,17 @@ export interface operations {
             /** @description No such conversation or message */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The database cannot serve right now; retry after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3011,6 +4002,15 @@ export interface operations {
                     "application/json": components["schemas"]["Envelope_MessageDto"];
                 };
             };
+            /** @description Missing, malformed, expired or wrongly signed bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description Not a member, or not allowed to delete it */
             403: {
                 headers: {
@@ -3023,6 +4023,17 @@ export interface operations {
             /** @description No such conversation or message */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The database cannot serve right now; retry after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3058,6 +4069,24 @@ export interface operations {
                     "application/json": components["schemas"]["Envelope_MessageDto"];
                 };
             };
+            /** @description The body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Missing, malformed, expired or wrongly signed bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description Not a member, not the author, or the edit window closed */
             403: {
                 headers: {
@@ -3085,9 +4114,38 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description The body is larger than the server accepts (limits.max_body_bytes) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is not sent as Content-Type: application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description Invalid content */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The database cannot serve right now; retry after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3130,6 +4188,15 @@ export interface operations {
                     "application/json": components["schemas"]["Envelope_MessageDto"];
                 };
             };
+            /** @description Missing, malformed, expired or wrongly signed bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description Not a member */
             403: {
                 headers: {
@@ -3166,6 +4233,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description The database cannot serve right now; retry after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
         };
     };
     remove_reaction: {
@@ -3191,6 +4269,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Envelope_MessageDto"];
+                };
+            };
+            /** @description Missing, malformed, expired or wrongly signed bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
             /** @description Not a member */
@@ -3220,20 +4307,31 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description The database cannot serve right now; retry after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
         };
     };
     thread: {
         parameters: {
             query?: {
                 /** @description Only messages with a greater seq (default 0: from the start). */
-                after_seq?: string | null;
+                after_seq?: number | null;
                 /**
                  * @description Only messages with a smaller seq. Without `after_seq`: the page just before it, for
                  *     paging back from the latest (`has_more`: older ones exist).
                  */
-                before_seq?: string | null;
+                before_seq?: number | null;
                 /** @description 1–100, default 50. */
-                limit?: string | null;
+                limit?: number | null;
             };
             header?: never;
             path: {
@@ -3253,6 +4351,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Envelope_ThreadPage"];
+                };
+            };
+            /** @description The query string cannot be read */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Missing, malformed, expired or wrongly signed bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
             /** @description Not a member */
@@ -3276,6 +4392,17 @@ export interface operations {
             /** @description Invalid after_seq, before_seq or limit */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The database cannot serve right now; retry after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3309,6 +4436,24 @@ export interface operations {
                     "application/json": components["schemas"]["Envelope_ReadMarker"];
                 };
             };
+            /** @description The body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Missing, malformed, expired or wrongly signed bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description Not a member */
             403: {
                 headers: {
@@ -3327,9 +4472,38 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description The body is larger than the server accepts (limits.max_body_bytes) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is not sent as Content-Type: application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description Negative seq */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The database cannot serve right now; retry after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3363,6 +4537,24 @@ export interface operations {
                     "application/json": components["schemas"]["Envelope_ConversationDto"];
                 };
             };
+            /** @description The body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Missing, malformed, expired or wrongly signed bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description Not the owner */
             403: {
                 headers: {
@@ -3381,20 +4573,69 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description The body is larger than the server accepts (limits.max_body_bytes) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is not sent as Content-Type: application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body has the wrong shape (a missing, mistyped or unknown field) or breaks a rule; details name the fields */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many conversation changes (limits.conversation_changes_per_user_per_minute) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The database cannot serve right now; retry after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
         };
     };
     search_all: {
         parameters: {
-            query?: {
+            query: {
                 /**
                  * @description What to find, 1–200 characters: words (each matched by its stem, all required),
                  *     `"quoted phrases"` and `prefix*`.
                  */
-                q?: string | null;
+                q: string;
                 /** @description The `next_cursor` of the previous page. */
                 cursor?: string | null;
                 /** @description 1–100, default 50. */
-                limit?: string | null;
+                limit?: number | null;
             };
             header?: never;
             path?: never;
@@ -3420,9 +4661,29 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Missing, malformed, expired or wrongly signed bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description Missing or invalid q, or invalid limit */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The database cannot serve right now; retry after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3458,6 +4719,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description The database cannot serve right now; retry after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
         };
     };
     changes: {
@@ -3467,9 +4739,9 @@ export interface operations {
                  * @description A JSON object `{conversation_id: seq}`, URL-encoded: the last seq the client has of each
                  *     conversation. Conversations it does not name are returned from the start.
                  */
-                after_seq_by_conversation?: string | null;
+                after_seq_by_conversation?: string;
                 /** @description Most events per conversation, 1–100, default 50. */
-                limit?: string | null;
+                limit?: number | null;
             };
             header?: never;
             path?: never;
@@ -3495,9 +4767,29 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Missing, malformed, expired or wrongly signed bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description Negative seq or invalid limit */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The database cannot serve right now; retry after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3533,6 +4825,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description The database cannot serve right now; retry after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
         };
     };
     list_blocks: {
@@ -3551,6 +4854,26 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Envelope_BlockList"];
+                };
+            };
+            /** @description Missing, malformed, expired or wrongly signed bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The database cannot serve right now; retry after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
         };
@@ -3586,8 +4909,44 @@ export interface operations {
                     "application/json": components["schemas"]["Envelope_Ok"];
                 };
             };
+            /** @description The body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Missing, malformed, expired or wrongly signed bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description No such user */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is larger than the server accepts (limits.max_body_bytes) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is not sent as Content-Type: application/json */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3598,6 +4957,17 @@ export interface operations {
             /** @description Not a user id, or yourself */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The database cannot serve right now; retry after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3627,9 +4997,29 @@ export interface operations {
                     "application/json": components["schemas"]["Envelope_Ok"];
                 };
             };
+            /** @description Missing, malformed, expired or wrongly signed bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description Not blocked */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The database cannot serve right now; retry after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3665,6 +5055,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description The database cannot serve right now; retry after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
         };
     };
     put_privacy: {
@@ -3676,7 +5077,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["PrivacyDto"];
+                "application/json": components["schemas"]["UpdatePrivacyRequest"];
             };
         };
         responses: {
@@ -3689,9 +5090,56 @@ export interface operations {
                     "application/json": components["schemas"]["Envelope_PrivacyDto"];
                 };
             };
+            /** @description The body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Missing, malformed, expired or wrongly signed bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is larger than the server accepts (limits.max_body_bytes) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is not sent as Content-Type: application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description An unknown value */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The database cannot serve right now; retry after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3702,11 +5150,11 @@ export interface operations {
     };
     search: {
         parameters: {
-            query?: {
+            query: {
                 /** @description 1–64 characters, matched as a prefix of username or display name. */
-                query?: string | null;
+                query: string;
                 /** @description 1–100, default 50. */
-                limit?: string | null;
+                limit?: number | null;
             };
             header?: never;
             path?: never;
@@ -3723,6 +5171,15 @@ export interface operations {
                     "application/json": components["schemas"]["Envelope_UserList"];
                 };
             };
+            /** @description The query string cannot be read */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description Not signed in */
             401: {
                 headers: {
@@ -3735,6 +5192,17 @@ export interface operations {
             /** @description Invalid query or limit */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The database cannot serve right now; retry after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {

@@ -28,6 +28,7 @@ export type JoinRequest = Schemas["JoinRequestDto"];
 export type SearchResult = Schemas["SearchResult"];
 export type SnippetPart = Schemas["SnippetPart"];
 export type Privacy = Schemas["PrivacyDto"];
+export type UpdatePrivacy = Schemas["UpdatePrivacyRequest"];
 export type BlockedUser = Schemas["BlockedUserDto"];
 export type ErrorBody = Schemas["ErrorBody"];
 export type CreateConversationRequest = Schemas["CreateConversationRequest"];

@@ -39,7 +39,7 @@ export function SettingsDialog({ onClose }: { onClose(): void }) {
     setPrivacy(next);
     setSaved(false);
     api
-      .setPrivacy(next)
+      .setPrivacy({ [key]: value })
       .then((p) => {
         setPrivacy(p);
         setSaved(true);
