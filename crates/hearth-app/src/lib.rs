@@ -26,6 +26,7 @@ mod settings;
 mod sync;
 mod tokens;
 mod user_lookup;
+mod user_names;
 mod users;
 
 use std::sync::Arc;

@@ -13,6 +13,7 @@ use hearth_domain::{
 use hearth_store::{DynStore, Missing, NewMessage, SendOutcome, StoreError};
 
 use crate::realtime::Notifier;
+use crate::user_names::UserNames;
 use crate::{
     AppError, Caller, ConversationService, HistoryQuery, MessageSettings, RateLimits, now,
 };
@@ -61,6 +62,7 @@ pub struct MessageService {
     limits: Arc<RateLimits>,
     pub(crate) notifier: Notifier,
     pub(crate) settings: MessageSettings,
+    names: UserNames,
 }
 
 impl MessageService {
@@ -72,6 +74,7 @@ impl MessageService {
         settings: MessageSettings,
     ) -> Self {
         Self {
+            names: UserNames::new(store.clone()),
             store,
             conversations,
             limits,
@@ -177,7 +180,9 @@ impl MessageService {
                     created_at: message.created_at,
                     kind: EventKind::NewMessage(message.clone()),
                 };
-                self.notifier.log_event_to(event, membership.members(), &[]);
+                let author = self.names.of(caller.user_id).await;
+                self.notifier
+                    .new_message_to(event, author, membership.members());
                 Sent {
                     message,
                     created: true,

@@ -52,6 +52,7 @@ fn encodings(c: &mut Criterion) {
             let delivery = LogEvent::new(
                 event.conversation_id.as_uuid(),
                 ChangeEvent::from(black_box(&event)),
+                Some("alice".to_owned()),
             );
             serde_json::to_string(&delivery).unwrap()
         });

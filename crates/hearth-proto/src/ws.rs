@@ -225,9 +225,12 @@ pub struct LogEvent {
 }
 
 impl LogEvent {
-    /// The socket event of one log entry.
-    pub fn new(conversation_id: Uuid, mut change: ChangeEvent) -> Self {
-        let message = change.message.take().map(SocketMessage::from);
+    /// The socket event of one log entry; `author` is the username of a new message's sender.
+    pub fn new(conversation_id: Uuid, mut change: ChangeEvent, author: Option<String>) -> Self {
+        let message = change.message.take().map(|message| SocketMessage {
+            username: author,
+            ..SocketMessage::from(message)
+        });
         Self {
             conversation_id,
             change,
@@ -237,8 +240,8 @@ impl LogEvent {
 }
 
 /// A message as socket events carry it: every field of [`MessageDto`], plus seed 003's names
-/// for its conversation (`room_id`) and its sender (`user_id`), so that a seed-003 client
-/// reads it unchanged.
+/// for its conversation (`room_id`), its sender (`user_id`) and, on a new message and its ack,
+/// the sender's `username`, so that a seed-003 client reads it unchanged.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SocketMessage {
     /// The message.
@@ -248,6 +251,9 @@ pub struct SocketMessage {
     pub room_id: Uuid,
     /// Seed 003's name for `sender_id`.
     pub user_id: Uuid,
+    /// The sender's username, on `new_message` and `message_ack` (seed 003).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
 }
 
 impl From<MessageDto> for SocketMessage {
@@ -255,6 +261,7 @@ impl From<MessageDto> for SocketMessage {
         Self {
             room_id: message.conversation_id,
             user_id: message.sender_id,
+            username: None,
             message,
         }
     }

@@ -5,7 +5,8 @@ use hearth_app::realtime::RealtimeSession;
 use hearth_app::{PublicError, SendInput};
 use hearth_domain::ConversationId;
 use hearth_proto::ws::{
-    AuthAction, ConversationAction, MarkAction, SendMessageAction, ServerEvent, SyncAction,
+    AuthAction, ConversationAction, MarkAction, SendMessageAction, ServerEvent, SocketMessage,
+    SyncAction,
 };
 use hearth_proto::{ChangeEvent, ErrorCode, MessageDto};
 use serde::de::DeserializeOwned;
@@ -148,7 +149,10 @@ impl Actions {
                 let sent = app.messages.send(caller, id, input).await?;
                 Ok(Some(ServerEvent::MessageAck {
                     client_message_id,
-                    message: Box::new(MessageDto::from(&sent.message).into()),
+                    message: Box::new(SocketMessage {
+                        username: Some(self.session.user.username.clone()),
+                        ..MessageDto::from(&sent.message).into()
+                    }),
                 }))
             }
             Action::UserTyping(ConversationAction { conversation_id }) => {

@@ -57,9 +57,10 @@ pub(crate) fn error(error: PublicError) -> ServerEvent {
 /// The JSON text of a delivery: computed once per delivery, shared by every socket.
 pub(crate) fn delivery(delivery: &Delivery) -> Utf8Bytes {
     match &delivery.event {
-        RealtimeEvent::Log(event) => text(&LogEvent::new(
-            event.conversation_id.as_uuid(),
-            ChangeEvent::from(event.as_ref()),
+        RealtimeEvent::Log(entry) => text(&LogEvent::new(
+            entry.event.conversation_id.as_uuid(),
+            ChangeEvent::from(&entry.event),
+            entry.author.as_ref().map(|author| author.username.clone()),
         )),
         RealtimeEvent::Receipt {
             conversation_id,

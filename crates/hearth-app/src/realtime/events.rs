@@ -28,7 +28,7 @@ impl From<&User> for UserRef {
 pub enum RealtimeEvent {
     /// An entry of a conversation's log (a new message, a creation, …), with its seq. Boxed:
     /// it is much larger than the ephemeral events.
-    Log(Box<ConversationEvent>),
+    Log(Box<LogEntry>),
     /// A member's delivered or read marker moved.
     Receipt {
         /// The conversation.
@@ -78,6 +78,16 @@ pub enum RealtimeEvent {
         /// `true`: started viewing; `false`: stopped.
         joined: bool,
     },
+}
+
+/// A log entry as it is delivered.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LogEntry {
+    /// The entry.
+    pub event: ConversationEvent,
+    /// For a new message: its author, as events name them (seed 003's `username` on a
+    /// message). `None` for other entries.
+    pub author: Option<UserRef>,
 }
 
 /// Who hears a delivery.

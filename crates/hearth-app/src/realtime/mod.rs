@@ -22,7 +22,7 @@ mod typing;
 mod viewers;
 
 pub use bus::{BusMessage, EventBus, Signal};
-pub use events::{Audience, Delivery, RealtimeEvent, UserRef};
+pub use events::{Audience, Delivery, LogEntry, RealtimeEvent, UserRef};
 pub use inbound::BusReceiver;
 pub(crate) use notifier::Notifier;
 pub use presence::{PresenceEntry, PresenceTracker};

@@ -9,8 +9,8 @@ use hearth_domain::{Access, ConversationEvent, ConversationId, ReceiptKind, Seq,
 use hearth_store::DynStore;
 
 use crate::realtime::{
-    Audience, BusMessage, Delivery, EventBus, RealtimeEvent, Signal, TypingSettings, TypingTracker,
-    UserRef,
+    Audience, BusMessage, Delivery, EventBus, LogEntry, RealtimeEvent, Signal, TypingSettings,
+    TypingTracker, UserRef,
 };
 use crate::rosters::{Roster, Rosters};
 
@@ -86,6 +86,28 @@ impl Notifier {
         audience: &[Access],
         also: &[UserId],
     ) {
+        self.log_entry_to(
+            LogEntry {
+                event,
+                author: None,
+            },
+            audience,
+            also,
+        );
+    }
+
+    /// A new message, to the members in `audience` who see it, naming its author.
+    pub(crate) fn new_message_to(
+        &self,
+        event: ConversationEvent,
+        author: Option<UserRef>,
+        audience: &[Access],
+    ) {
+        self.log_entry_to(LogEntry { event, author }, audience, &[]);
+    }
+
+    fn log_entry_to(&self, entry: LogEntry, audience: &[Access], also: &[UserId]) {
+        let event = &entry.event;
         let about = event.kind.message().map_or(event.seq, |m| m.seq);
         let mut users: Vec<UserId> = audience
             .iter()
@@ -98,7 +120,7 @@ impl Notifier {
         users.dedup();
         self.publish(
             Audience::Users(users.into()),
-            RealtimeEvent::Log(Box::new(event)),
+            RealtimeEvent::Log(Box::new(entry)),
         );
     }
 

@@ -197,7 +197,7 @@ async fn test_a_message_sent_on_one_node_reaches_a_connection_on_the_other() {
     send(&cluster.a, alice, group, "hello").await.expect("sent");
     let frame = next_frame(&bob_on_b).await;
     assert!(
-        matches!(frame, Next::Frame(frame) if matches!(frame.delivery.event, hearth_app::realtime::RealtimeEvent::Log(ref e) if e.conversation_id == group)),
+        matches!(frame, Next::Frame(frame) if matches!(frame.delivery.event, hearth_app::realtime::RealtimeEvent::Log(ref e) if e.event.conversation_id == group)),
         "bob's connection on node B hears the message"
     );
 }

@@ -37,11 +37,13 @@ async fn test_messages_in_socket_events_carry_seed_003_names() {
         .await;
     assert_eq!(ack["message"]["room_id"], dm.as_str(), "{ack}");
     assert_eq!(ack["message"]["user_id"], alice.user_id.as_str());
+    assert_eq!(ack["message"]["username"], "alice");
     let event = bob_ws.next_of("new_message").await;
     let message = &event["message"];
     assert_eq!(message["room_id"], dm.as_str(), "{event}");
     assert_eq!(message["conversation_id"], dm.as_str());
     assert_eq!(message["user_id"], alice.user_id.as_str());
     assert_eq!(message["sender_id"], alice.user_id.as_str());
+    assert_eq!(message["username"], "alice");
     assert_eq!(message["content"], "hello");
 }
