@@ -58,7 +58,7 @@ pub use settings::{AuthSettings, LimitSettings, MessageSettings, Settings};
 pub use sync::{BootstrapResult, ChangesResult, ConversationChangesResult, SyncService};
 pub use tokens::JwtSecret;
 pub use user_lookup::UserLookup;
-pub use users::UserService;
+pub use users::{ProfileInput, UserService};
 
 /// Every use case, wired to one store. Cheap to clone; every face holds one.
 #[derive(Clone, Debug)]

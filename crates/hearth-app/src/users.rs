@@ -1,9 +1,17 @@
 //! Profiles and finding people.
 
-use hearth_domain::{Limit, SearchQuery, User, UserId};
-use hearth_store::DynStore;
+use hearth_domain::{DisplayName, Limit, SearchQuery, User, UserId, ValidationErrors};
+use hearth_store::{DynStore, ProfileChange};
 
+use crate::clock::now;
 use crate::{AppError, Caller};
+
+/// A change to the caller's own profile, as a face received it; `None` keeps a field.
+#[derive(Clone, Debug, Default)]
+pub struct ProfileInput {
+    /// The new display name.
+    pub display_name: Option<String>,
+}
 
 /// The user use cases.
 #[derive(Clone, Debug)]
@@ -24,6 +32,32 @@ impl UserService {
             .ok_or(AppError::Unauthorized("account no longer exists"))
     }
 
+    /// Changes the caller's own profile and returns the account as it is now. Every field is
+    /// checked before anything is written, and the errors name each field that fails.
+    pub async fn update_profile(
+        &self,
+        caller: Caller,
+        input: ProfileInput,
+    ) -> Result<User, AppError> {
+        let mut errors = ValidationErrors::default();
+        let display_name = match input.display_name.as_deref() {
+            None => Some(None),
+            Some(name) => errors.check(DisplayName::parse(name)).map(Some),
+        };
+        errors.into_result()?;
+        let Some(display_name) = display_name else {
+            return Err(AppError::BadRequest("invalid profile".to_owned()));
+        };
+        let change = ProfileChange { display_name };
+        self.store
+            .update_profile(caller.user_id, change, now())
+            .await
+            .map_err(|err| match AppError::from(err) {
+                AppError::NotFound(_) => AppError::Unauthorized("account no longer exists"),
+                other => other,
+            })
+    }
+
     /// Other users whose username or display name starts with `query`.
     pub async fn search(
         &self,
@@ -31,7 +65,7 @@ impl UserService {
         query: &str,
         limit: Option<i64>,
     ) -> Result<Vec<User>, AppError> {
-        let mut errors = hearth_domain::ValidationErrors::default();
+        let mut errors = ValidationErrors::default();
         let query = errors.check(SearchQuery::parse("query", query));
         let limit = errors.check(Limit::parse(limit));
         errors.into_result()?;

@@ -38,6 +38,6 @@ pub use message_features::{
 };
 pub use messages::{MessageDto, MessagePage, ReactionDto, SendMessageRequest, ThreadDto};
 pub use sync::{Bootstrap, ChangeEvent, Changes, ConversationChanges, SettingsDto};
-pub use users::{UserDto, UserList};
+pub use users::{UpdateProfileRequest, UserDto, UserList};
 
 mod from_domain;

@@ -20,6 +20,15 @@ pub struct UserDto {
     pub created_at: OffsetDateTime,
 }
 
+/// `PATCH /v1/users/me`: the profile fields to change; absent fields keep their value.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateProfileRequest {
+    /// 1–64 characters, no control characters; trimmed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+}
+
 /// A list of users (`GET /v1/users/search`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct UserList {

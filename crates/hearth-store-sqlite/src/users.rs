@@ -1,7 +1,9 @@
 //! Accounts in SQLite.
 
 use hearth_domain::{DisplayName, Limit, SearchQuery, Timestamp, User, UserId, Username};
-use hearth_store::{ConflictKind, Contact, Credentials, NewUser, StoreError, UserStore};
+use hearth_store::{
+    ConflictKind, Contact, Credentials, Missing, NewUser, ProfileChange, StoreError, UserStore,
+};
 use rusqlite::{Row, params};
 use uuid::Uuid;
 
@@ -129,6 +131,31 @@ impl UserStore for SqliteStore {
                     params![exclude.as_uuid(), pattern, limit],
                     user_from_row,
                 )
+            })
+            .await
+    }
+
+    async fn update_profile(
+        &self,
+        user: UserId,
+        change: ProfileChange,
+        at: Timestamp,
+    ) -> Result<User, StoreError> {
+        // RETURNING takes unqualified names only, so USER_COLUMNS (which names `u.`) cannot be
+        // used; these are the same columns under the same names.
+        let sql = "UPDATE users SET display_name = coalesce(?1, display_name), updated_at = ?2 \
+                   WHERE id = ?3 \
+                   RETURNING id AS user_id, username, display_name, created_at AS user_created_at";
+        self.writer
+            .write(move |tx| {
+                let display_name = change.display_name.as_ref().map(DisplayName::as_str);
+                decode_opt(
+                    tx,
+                    sql,
+                    params![display_name, micros(at), user.as_uuid()],
+                    user_from_row,
+                )?
+                .ok_or(StoreError::NotFound(Missing::User))
             })
             .await
     }

@@ -24,7 +24,7 @@ use uuid::Uuid;
 
 use crate::{
     ConflictKind, DynStore, Missing, NewConversation, NewMember, NewMessage, NewRefreshToken,
-    NewUser, SendOutcome, StoreError, TokenHash,
+    NewUser, ProfileChange, SendOutcome, StoreError, TokenHash,
 };
 
 mod accounts;
@@ -87,6 +87,9 @@ macro_rules! store_conformance_tests {
             email_is_unique,
             search_matches_prefixes_and_excludes_the_searcher,
             search_treats_wildcards_literally,
+            a_profile_change_renames_and_keeps_the_rest,
+            an_empty_profile_change_changes_nothing,
+            a_profile_change_of_an_unknown_user_is_not_found,
             refresh_token_rotates_once,
             revoking_a_session_revokes_its_tokens,
             direct_conversation_is_created_once_with_event_at_seq_1,

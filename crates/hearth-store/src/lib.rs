@@ -38,7 +38,7 @@ pub use privacy::{BlockedUser, PrivacyStore};
 pub use search::{MessageSearch, SearchStore};
 pub use sessions::{NewRefreshToken, RefreshTokenRecord, SessionStore, TokenHash};
 pub use sync::{ConversationCursor, SyncStore};
-pub use users::{Contact, Credentials, NewUser, UserStore};
+pub use users::{Contact, Credentials, NewUser, ProfileChange, UserStore};
 
 /// Liveness and lifetime of the backend.
 #[async_trait::async_trait]

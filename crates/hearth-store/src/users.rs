@@ -39,6 +39,13 @@ pub struct Credentials {
     pub password_hash: String,
 }
 
+/// What a user changes of their own profile; a `None` field is left as it is.
+#[derive(Clone, Debug, Default)]
+pub struct ProfileChange {
+    /// The new display name.
+    pub display_name: Option<DisplayName>,
+}
+
 /// Storage of accounts.
 #[async_trait::async_trait]
 pub trait UserStore: Send + Sync {
@@ -66,6 +73,15 @@ pub trait UserStore: Send + Sync {
         exclude: UserId,
         limit: Limit,
     ) -> Result<Vec<User>, StoreError>;
+
+    /// Applies a profile change and returns the account as it is after it. `NotFound(User)`
+    /// when there is no such account.
+    async fn update_profile(
+        &self,
+        user: UserId,
+        change: ProfileChange,
+        at: Timestamp,
+    ) -> Result<User, StoreError>;
 
     /// Records when the user's last connection ended.
     async fn record_last_seen(&self, user: UserId, at: Timestamp) -> Result<(), StoreError>;

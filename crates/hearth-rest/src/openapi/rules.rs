@@ -85,7 +85,8 @@ fn body_rules() -> Vec<(&'static str, &'static str, Value)> {
     vec![
         ("RegisterRequest", "username", username.clone()),
         ("RegisterRequest", "password", password),
-        ("RegisterRequest", "display_name", display_name),
+        ("RegisterRequest", "display_name", display_name.clone()),
+        ("UpdateProfileRequest", "display_name", display_name),
         ("RegisterRequest", "email", optional_email),
         ("SendMessageRequest", "content", content.clone()),
         ("SendMessageRequest", "client_message_id", client_message_id),

@@ -1,20 +1,22 @@
-//! `/v1/users`: me and search (seed 000).
+//! `/v1/users`: me, my profile and search (seed 000).
 
 use axum::extract::State;
 use axum::response::Response;
-use hearth_proto::{Envelope, ErrorEnvelope, UserDto, UserList};
+use hearth_app::ProfileInput;
+use hearth_proto::{Envelope, ErrorEnvelope, UpdateProfileRequest, UserDto, UserList};
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::extract::{Auth, Query, int_param};
+use crate::json::Json;
 use crate::render::ok;
 use crate::{ApiError, RestState};
 
 pub(crate) fn router() -> OpenApiRouter<RestState> {
     OpenApiRouter::new()
-        .routes(routes!(me))
+        .routes(routes!(me, update_me))
         .routes(routes!(search))
 }
 
@@ -26,6 +28,26 @@ pub(crate) fn router() -> OpenApiRouter<RestState> {
     ))]
 async fn me(State(state): State<RestState>, Auth(caller): Auth) -> Result<Response, ApiError> {
     let user = state.app.users.me(caller).await?;
+    Ok(ok(UserDto::from(&user)))
+}
+
+/// Change your profile; absent fields keep their value. Other people see the new display name
+/// the next time they read a conversation, its members or a search.
+#[utoipa::path(patch, path = "/v1/users/me", tag = "users", request_body = UpdateProfileRequest,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Your account now", body = Envelope<UserDto>),
+        (status = 422, description = "A field breaks its rule; details name it", body = ErrorEnvelope),
+    ))]
+async fn update_me(
+    State(state): State<RestState>,
+    Auth(caller): Auth,
+    Json(body): Json<UpdateProfileRequest>,
+) -> Result<Response, ApiError> {
+    let input = ProfileInput {
+        display_name: body.display_name,
+    };
+    let user = state.app.users.update_profile(caller, input).await?;
     Ok(ok(UserDto::from(&user)))
 }
 

@@ -1,4 +1,7 @@
-//! `/v1/users`: me and search.
+//! `/v1/users`: me, my profile and search.
+
+use reqwest::Method;
+use serde_json::json;
 
 use crate::support::TestApp;
 
@@ -72,4 +75,108 @@ async fn test_users_endpoints_need_a_token() {
     app.request(reqwest::Method::GET, "/v1/users/search?query=a", None, None)
         .await
         .expect_error(401, "unauthorized");
+}
+
+#[tokio::test]
+async fn test_a_new_display_name_is_what_everyone_reads() {
+    let app = TestApp::spawn().await;
+    let (alice, bob, conversation) = app.alice_and_bob().await;
+    let renamed = app
+        .patch(
+            "/v1/users/me",
+            &alice.access,
+            json!({ "display_name": "  Alice Liddell  " }),
+        )
+        .await
+        .expect(200);
+    assert_eq!(renamed.data()["display_name"], "Alice Liddell", "trimmed");
+    assert_eq!(renamed.data()["username"], "alice", "the login name stays");
+
+    let me = app.get("/v1/users/me", &alice.access).await.expect(200);
+    assert_eq!(me.data()["display_name"], "Alice Liddell");
+    let found = app
+        .get("/v1/users/search?query=alice%20l", &bob.access)
+        .await
+        .expect(200);
+    assert_eq!(found.data()["users"][0]["display_name"], "Alice Liddell");
+    let members = app
+        .get(
+            &format!("/v1/conversations/{conversation}/members"),
+            &bob.access,
+        )
+        .await
+        .expect(200);
+    let alice_there = members.data()["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["user"]["id"] == alice.user_id.as_str())
+        .expect("alice is a member")
+        .clone();
+    assert_eq!(alice_there["user"]["display_name"], "Alice Liddell");
+}
+
+#[tokio::test]
+async fn test_an_empty_profile_change_keeps_the_profile() {
+    let app = TestApp::spawn().await;
+    let alice = app.register("alice").await;
+    let before = app.get("/v1/users/me", &alice.access).await.expect(200);
+    let after = app
+        .patch("/v1/users/me", &alice.access, json!({}))
+        .await
+        .expect(200);
+    assert_eq!(after.data(), before.data());
+}
+
+#[tokio::test]
+async fn test_a_display_name_that_breaks_its_rule_is_refused_and_nothing_changes() {
+    let app = TestApp::spawn().await;
+    let alice = app.register("alice").await;
+    let too_long = "x".repeat(65);
+    for name in ["", "   ", too_long.as_str(), "tab\there"] {
+        let refused = app
+            .patch(
+                "/v1/users/me",
+                &alice.access,
+                json!({ "display_name": name }),
+            )
+            .await
+            .expect_error(422, "validation_failed");
+        assert!(
+            refused.body["error"]["details"]["display_name"].is_string(),
+            "{name:?}: {:?}",
+            refused.body
+        );
+    }
+    let me = app.get("/v1/users/me", &alice.access).await.expect(200);
+    assert_eq!(me.data()["display_name"], "alice");
+}
+
+#[tokio::test]
+async fn test_a_profile_change_with_an_unknown_field_is_refused() {
+    let app = TestApp::spawn().await;
+    let alice = app.register("alice").await;
+    app.patch(
+        "/v1/users/me",
+        &alice.access,
+        json!({ "display_name": "A", "username": "mallory" }),
+    )
+    .await
+    .expect_error(422, "validation_failed");
+    let me = app.get("/v1/users/me", &alice.access).await.expect(200);
+    assert_eq!(me.data()["username"], "alice");
+    assert_eq!(me.data()["display_name"], "alice");
+}
+
+#[tokio::test]
+async fn test_a_profile_change_needs_a_token() {
+    let app = TestApp::spawn().await;
+    app.request(
+        Method::PATCH,
+        "/v1/users/me",
+        None,
+        Some(json!({ "display_name": "Anyone" })),
+    )
+    .await
+    .expect_error(401, "unauthorized");
 }

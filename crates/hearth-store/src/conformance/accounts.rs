@@ -1,4 +1,4 @@
-//! Conformance of accounts: creation, uniqueness, lookup and search.
+//! Conformance of accounts: creation, uniqueness, lookup, search and profile changes.
 
 use super::*;
 
@@ -116,4 +116,64 @@ pub async fn search_treats_wildcards_literally(store: DynStore) {
         .await
         .unwrap();
     assert!(none.is_empty());
+}
+
+pub async fn a_profile_change_renames_and_keeps_the_rest(store: DynStore) {
+    let alice = user(&store, "alice").await;
+    let renamed = store
+        .update_profile(
+            alice.id,
+            ProfileChange {
+                display_name: Some(DisplayName::parse("Alice Liddell").unwrap()),
+            },
+            now(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(renamed.display_name.as_str(), "Alice Liddell");
+    assert_eq!(renamed.id, alice.id);
+    assert_eq!(renamed.username, alice.username);
+    assert_eq!(renamed.created_at, alice.created_at);
+    assert_eq!(store.user(alice.id).await.unwrap(), Some(renamed.clone()));
+    let found = store
+        .search_users(
+            &SearchQuery::parse("q", "lidd").unwrap(),
+            UserId::new(),
+            Limit::DEFAULT,
+        )
+        .await
+        .unwrap();
+    assert!(
+        found.is_empty(),
+        "search matches display-name prefixes only"
+    );
+    let found = store
+        .search_users(
+            &SearchQuery::parse("q", "alice l").unwrap(),
+            UserId::new(),
+            Limit::DEFAULT,
+        )
+        .await
+        .unwrap();
+    assert_eq!(found, [renamed]);
+}
+
+pub async fn an_empty_profile_change_changes_nothing(store: DynStore) {
+    let alice = user(&store, "alice").await;
+    let same = store
+        .update_profile(alice.id, ProfileChange::default(), now())
+        .await
+        .unwrap();
+    assert_eq!(same, alice);
+}
+
+pub async fn a_profile_change_of_an_unknown_user_is_not_found(store: DynStore) {
+    let change = ProfileChange {
+        display_name: Some(DisplayName::parse("Nobody").unwrap()),
+    };
+    let result = store.update_profile(UserId::new(), change, now()).await;
+    assert!(
+        matches!(result, Err(StoreError::NotFound(Missing::User))),
+        "{result:?}"
+    );
 }
