@@ -5,7 +5,7 @@
 import { gzipSync } from "node:zlib";
 import { ui } from "../e2e/lib/ui.mjs";
 
-/** Marks the client may set (performance.mark); the fallbacks below stand in for missing ones. */
+/** The marks the client sets (web/src/perf.ts, same names); the fallbacks below stand in for missing ones. */
 export const MARKS = {
   listRendered: "hearth:conversations-rendered",
   caughtUp: "hearth:caught-up",

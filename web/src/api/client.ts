@@ -17,6 +17,7 @@ import type {
   Message,
   paths,
   UpdatePrivacy,
+  UpdateProfile,
   Session,
   Tokens,
   UpdateMemberRequest,
@@ -80,6 +81,7 @@ export function createHearthApi(baseUrl: string, tokens: RefreshTokenStore, base
     setTokens: (t: Tokens) => auth.setTokens(t),
 
     me: () => unwrap(rest.GET("/v1/users/me")),
+    updateProfile: (body: UpdateProfile) => unwrap(rest.PATCH("/v1/users/me", { body })),
     searchUsers: (query: string) =>
       unwrap(rest.GET("/v1/users/search", { params: { query: { query, limit: 20 } } })).then(
         (r) => r.users,

@@ -29,6 +29,7 @@ export type SearchResult = Schemas["SearchResult"];
 export type SnippetPart = Schemas["SnippetPart"];
 export type Privacy = Schemas["PrivacyDto"];
 export type UpdatePrivacy = Schemas["UpdatePrivacyRequest"];
+export type UpdateProfile = Schemas["UpdateProfileRequest"];
 export type BlockedUser = Schemas["BlockedUserDto"];
 export type ErrorBody = Schemas["ErrorBody"];
 export type CreateConversationRequest = Schemas["CreateConversationRequest"];

@@ -5,7 +5,7 @@
  * anything. Every function throws `ApiError` for the caller to show.
  */
 import type { CreateConversationRequest, Message, UpdateMemberRequest, UpdateSettingsRequest } from "../api/types";
-import { runtime } from "./runtime";
+import { accountChanged, runtime } from "./runtime";
 import { navigate } from "./router";
 
 const keep = async (message: Message) => {
@@ -17,6 +17,13 @@ export const send = (cid: string, content: string, replyTo: string | null = null
   runtime().outbox.enqueue(cid, content, replyTo);
 
 export const retrySend = (clientMessageId: string) => runtime().outbox.retry(clientMessageId);
+
+/** Changes the signed-in user's display name; their name changes wherever it is shown. */
+export async function changeDisplayName(displayName: string): Promise<void> {
+  const me = await runtime().api.updateProfile({ display_name: displayName });
+  await runtime().store.putUsers([me]);
+  accountChanged(me);
+}
 
 export const editMessage = async (cid: string, id: string, content: string) => keep(await runtime().api.edit(cid, id, content));
 

@@ -119,6 +119,14 @@ export async function register(username: string, password: string, displayName: 
   await signedIn(await api.register(username, password, displayName));
 }
 
+/** Shows the account as the server now has it (after a profile change) and remembers it. */
+export function accountChanged(me: User): void {
+  if (!current || current.me.id !== me.id) return;
+  current.me = me;
+  localStorage.setItem(USER_KEY, JSON.stringify(me));
+  useSession.setState({ me });
+}
+
 export async function signOut(): Promise<void> {
   await api.logout();
   await teardown();

@@ -3,7 +3,9 @@
  * whose accessible name starts with its title and says "N unread" while it has unread
  * messages.
  */
+import { useEffect } from "react";
 import { navigate, useRoute } from "../app/router";
+import { MARKS, markOnce } from "../perf";
 import { shortTime } from "../format";
 import { useLive } from "../store/live";
 import { useConversations, type ConversationSummary } from "../store/views";
@@ -12,6 +14,9 @@ import { Avatar } from "./Avatar";
 export function ConversationList() {
   const { items, loaded } = useConversations();
   const active = useRoute((r) => r.conversationId);
+  useEffect(() => {
+    if (items.length > 0) markOnce(MARKS.listRendered);
+  }, [items.length]);
   return (
     <nav className="conversations" aria-label="Conversations">
       {loaded && items.length === 0 && <p className="conversations__empty">No conversations yet. Start one with New conversation.</p>}

@@ -1,12 +1,10 @@
 /**
- * Profile and privacy: the user's names, who may start a direct conversation with them or
- * add them to groups, and the people they blocked.
- *
- * The server has no endpoint to change a display name yet (`/v1/users/me` is read-only), so
- * the profile is shown, not edited.
+ * Profile and privacy: the user's display name (editable) and username, who may start a
+ * direct conversation with them or add them to groups, and the people they blocked.
  */
-import { useEffect, useState } from "react";
+import { useEffect, useState, type FormEvent } from "react";
 import type { BlockedUser, Privacy, PrivacyChoice } from "../api/types";
+import { changeDisplayName } from "../app/actions";
 import { runtime, useSession } from "../app/runtime";
 import { Dialog } from "./Dialog";
 import { ErrorText } from "./ErrorText";
@@ -55,16 +53,7 @@ export function SettingsDialog({ onClose }: { onClose(): void }) {
 
   return (
     <Dialog title="Profile and privacy" onClose={onClose}>
-      <section className="stack">
-        <h3>Profile</h3>
-        <dl className="profile">
-          <dt>Display name</dt>
-          <dd>{me?.display_name}</dd>
-          <dt>Username</dt>
-          <dd>@{me?.username}</dd>
-        </dl>
-        <p className="muted">This server does not let you change your display name yet.</p>
-      </section>
+      <ProfileForm displayName={me?.display_name ?? ""} username={me?.username ?? ""} />
       <section className="stack">
         <h3>Privacy</h3>
         {privacy && (
@@ -112,5 +101,58 @@ export function SettingsDialog({ onClose }: { onClose(): void }) {
       </section>
       <ErrorText error={error} />
     </Dialog>
+  );
+}
+
+/** The display name, changed with **Save name**; the username cannot change. */
+function ProfileForm({ displayName, username }: { displayName: string; username: string }) {
+  const [name, setName] = useState(displayName);
+  const [state, setState] = useState<"idle" | "saving" | "saved">("idle");
+  const [error, setError] = useState<unknown>(null);
+
+  const save = (event: FormEvent) => {
+    event.preventDefault();
+    setError(null);
+    setState("saving");
+    changeDisplayName(name)
+      .then(() => setState("saved"))
+      .catch((e: unknown) => {
+        setError(e);
+        setState("idle");
+      });
+  };
+
+  const unchanged = name.trim() === displayName;
+  return (
+    <section className="stack">
+      <h3>Profile</h3>
+      <form className="inline-form" onSubmit={save}>
+        <label className="field">
+          <span>Display name</span>
+          <input
+            value={name}
+            maxLength={64}
+            required
+            onChange={(e) => {
+              setName(e.target.value);
+              setState("idle");
+            }}
+          />
+        </label>
+        <button type="submit" className="button" disabled={unchanged || state === "saving"}>
+          Save name
+        </button>
+      </form>
+      {state === "saved" && (
+        <p className="muted" role="status">
+          Name saved.
+        </p>
+      )}
+      <dl className="profile">
+        <dt>Username</dt>
+        <dd>@{username}</dd>
+      </dl>
+      <ErrorText error={error} />
+    </section>
   );
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { BOB, CONV, conversation, event, freshStore, message, newMessage, outboxEntry } from "../test/fixtures";
+import type { StoreChange } from "./local";
+import { BOB, CONV, conversation, event, freshStore, message, newMessage, outboxEntry, user } from "../test/fixtures";
 
 async function storeWithConversation(lastSeq = 1) {
   const store = await freshStore();
@@ -8,6 +9,17 @@ async function storeWithConversation(lastSeq = 1) {
 }
 
 describe("LocalStore", () => {
+  it("shows a user's new display name in every conversation they are a member of", async () => {
+    const store = await storeWithConversation();
+    const changes: StoreChange[] = [];
+    store.subscribe((change) => changes.push(change));
+    await store.putUsers([{ ...user(BOB, "bob"), display_name: "Robert" }]);
+    const bob = (await store.members(CONV)).find((m) => m.user.id === BOB);
+    expect(bob?.user.display_name).toBe("Robert");
+    expect(changes).toContainEqual({ kind: "members", conversationId: CONV });
+    expect(changes).toContainEqual({ kind: "conversations" });
+  });
+
   it("starts a new conversation's cursor at its last_seq", async () => {
     const store = await storeWithConversation(7);
     expect((await store.cursor(CONV))?.seq).toBe(7);

@@ -253,10 +253,18 @@ export class LocalStore {
     this.emit({ kind: "members", conversationId });
   }
 
+  /**
+   * Stores users as they are now (a changed display name): every conversation they are a
+   * member of re-reads its members, so names change wherever they are shown.
+   */
   async putUsers(users: User[]): Promise<void> {
-    const tx = this.db.transaction("users", "readwrite");
-    for (const user of users) await tx.store.put(user);
+    const tx = this.db.transaction(["users", "members"], "readwrite");
+    for (const user of users) await tx.objectStore("users").put(user);
+    const ids = new Set(users.map((u) => u.id));
+    const memberKeys = await tx.objectStore("members").getAllKeys();
     await tx.done;
+    const conversations = new Set(memberKeys.filter(([, userId]) => ids.has(userId)).map(([cid]) => cid));
+    this.emit({ kind: "conversations" }, ...[...conversations].map((conversationId) => ({ kind: "members" as const, conversationId })));
   }
 
   /**

@@ -20,6 +20,7 @@ import type { ChangeEvent } from "../api/types";
 import { isLogEvent, type IncomingFrame, type PresenceEntry, type ServerEvent, type UserRef } from "../api/ws";
 import type { LocalStore } from "../store/local";
 import type { Outbox } from "../outbox/outbox";
+import { MARKS, markOnce } from "../perf";
 import { admit, release } from "./merge";
 import { RealtimeSocket, type ConnectionState } from "./socket";
 
@@ -74,12 +75,19 @@ export class SyncEngine {
     this.socket = null;
   }
 
-  /** The conversation on screen: its typing and viewers stream, and read receipts. */
+  /**
+   * The conversation on screen: its typing and viewers stream, and read receipts. Its record
+   * and members are re-read in the background, so what the log does not carry (a member's new
+   * display name) is current whenever a conversation is opened.
+   */
   view(conversationId: string | null): void {
     if (this.viewing === conversationId) return;
     if (this.viewing) this.socket?.send({ action: "unsubscribe", conversation_id: this.viewing });
     this.viewing = conversationId;
-    if (conversationId) this.socket?.send({ action: "subscribe", conversation_id: conversationId });
+    if (!conversationId) return;
+    if (this.socket?.send({ action: "subscribe", conversation_id: conversationId })) {
+      void this.serial(() => this.refreshConversation(conversationId));
+    }
   }
 
   /** The user is typing in the open conversation (the composer throttles). */
@@ -137,6 +145,7 @@ export class SyncEngine {
         }
         if (!changes.has_more) break;
       }
+      markOnce(MARKS.caughtUp);
     });
   }
 

@@ -1,0 +1,65 @@
+// Profile: changing one's display name in Profile and privacy, a refused name, and the new
+// name reaching the other person of a direct conversation when they open it.
+import { after, before, describe, test } from "node:test";
+import { screenshot } from "../lib/browser.mjs";
+import { Scene } from "../lib/scene.mjs";
+import { STEP, openConversation, signIn, ui, visible } from "../lib/ui.mjs";
+
+describe("profile", () => {
+  let scene, grace, ada;
+
+  before(async () => {
+    scene = await Scene.start();
+    const graceUser = await scene.api.register("grace", "Grace Hopper");
+    const adaUser = await scene.api.register("ada", "Ada Lovelace");
+    const conversationId = await scene.api.direct(graceUser, adaUser);
+    await scene.api.send(graceUser, conversationId, "Found the bug: a moth");
+    grace = await scene.person();
+    ada = await scene.person();
+    await signIn(grace.page, "grace");
+    // Ada's device has stored the conversation (and Grace's old name) before the change.
+    await signIn(ada.page, "ada");
+    await ui.conversation(ada.page, "Grace Hopper").waitFor({ timeout: STEP });
+  });
+
+  after(async () => {
+    await scene?.stop();
+  });
+
+  const openProfile = async (page) => {
+    await page.getByRole("button", { name: "Account" }).click();
+    await page.getByRole("menuitem", { name: "Profile and privacy" }).click();
+    return page.getByRole("dialog", { name: "Profile and privacy" });
+  };
+
+  test("a display name of only spaces is refused with an alert", async () => {
+    const dialog = await openProfile(grace.page);
+    await dialog.getByRole("textbox", { name: "Display name" }).fill("   ");
+    await dialog.getByRole("button", { name: "Save name" }).click();
+    await visible(dialog.getByRole("alert").filter({ hasText: /display_name|characters/ }), grace.page);
+    await dialog.getByRole("button", { name: "Close" }).click();
+  });
+
+  test("a new display name is saved and shown in the account menu", async () => {
+    const dialog = await openProfile(grace.page);
+    const name = dialog.getByRole("textbox", { name: "Display name" });
+    await visible(name, grace.page);
+    if ((await name.inputValue()) !== "Grace Hopper") throw new Error(`the field shows ${await name.inputValue()}`);
+    await name.fill("Admiral Hopper");
+    await dialog.getByRole("button", { name: "Save name" }).click();
+    await visible(dialog.getByRole("status").filter({ hasText: "Name saved." }), grace.page);
+    await screenshot(grace.page, "profile");
+    await dialog.getByRole("button", { name: "Close" }).click();
+    await visible(grace.page.getByRole("button", { name: "Account" }).getByText("Admiral Hopper"), grace.page);
+  });
+
+  test("the other person sees the new name once they open the conversation", async () => {
+    await openConversation(ada.page, "Grace Hopper");
+    await visible(ui.message(ada.page, "Found the bug").getByText("Admiral Hopper"), ada.page);
+    await visible(ui.conversation(ada.page, "Admiral Hopper"), ada.page);
+  });
+
+  test("no request left the page's origin and no page failed", () => {
+    scene.assertClean();
+  });
+});
