@@ -1,7 +1,9 @@
 //! Accounts and sessions: register, login, refresh, logout, the caller's profile and finding
 //! people.
 
-use hearth_proto::{LoginRequest, RegisterRequest, SessionResponse, UserDto, UserList};
+use hearth_proto::{
+    LoginRequest, RegisterRequest, SessionResponse, UpdateProfileRequest, UserDto, UserList,
+};
 use reqwest::Method;
 
 use crate::client::{Auth, Call};
@@ -96,6 +98,25 @@ impl Client {
     pub async fn me(&self) -> Result<UserDto, ClientError> {
         self.execute(Call::new(Method::GET, &["v1", "users", "me"], Auth::Bearer))
             .await
+    }
+
+    /// `PATCH /v1/users/me`: changes the caller's profile (absent fields keep their value);
+    /// answers the account as it is now. A name that breaks its rule is `422` naming the field.
+    ///
+    /// ```no_run
+    /// # async fn demo(alice: hearth_sdk::Client) -> Result<(), hearth_sdk::ClientError> {
+    /// let change = hearth_proto::UpdateProfileRequest {
+    ///     display_name: Some("Alice Liddell".to_owned()),
+    /// };
+    /// let me = alice.update_profile(&change).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn update_profile(
+        &self,
+        change: &UpdateProfileRequest,
+    ) -> Result<UserDto, ClientError> {
+        let call = Call::new(Method::PATCH, &["v1", "users", "me"], Auth::Bearer).json(change)?;
+        self.execute(call).await
     }
 
     /// `GET /v1/users/search`: other users whose username or display name starts with

@@ -1,6 +1,6 @@
-//! The SDK's privacy and blocking calls against the real server.
+//! The SDK's privacy, blocking and profile calls against the real server.
 
-use hearth_proto::{ErrorCode, PrivacyDto};
+use hearth_proto::{ErrorCode, PrivacyDto, UpdateProfileRequest};
 
 use crate::sdk_support::{sdk_alice_and_bob, sdk_user};
 use crate::support::TestApp;
@@ -50,4 +50,24 @@ async fn test_sdk_privacy_round_trip() {
     assert_eq!(bob.client.privacy().await.unwrap(), now);
     let err = alice.client.direct(bob.user.id).await.expect_err("refused");
     assert_eq!(err.code(), Some(ErrorCode::Forbidden));
+}
+
+#[tokio::test]
+async fn test_sdk_a_profile_change_is_what_others_find() {
+    let app = TestApp::spawn().await;
+    let (alice, bob, _dm) = sdk_alice_and_bob(&app).await;
+    let change = UpdateProfileRequest {
+        display_name: Some("Alice Liddell".to_owned()),
+    };
+
+    let me = alice.client.update_profile(&change).await.unwrap();
+
+    assert_eq!(me.display_name, "Alice Liddell");
+    let found = bob.client.search_users("alice", None).await.unwrap();
+    assert_eq!(found[0].display_name, "Alice Liddell");
+    let blank = UpdateProfileRequest {
+        display_name: Some(" ".to_owned()),
+    };
+    let err = alice.client.update_profile(&blank).await.expect_err("422");
+    assert_eq!(err.code(), Some(ErrorCode::ValidationFailed));
 }
