@@ -4,7 +4,9 @@
 use hearth_proto::ErrorCode;
 use hearth_sdk::{ClientError, SearchPageRequest};
 
-use crate::sdk_support::{sdk_alice_and_bob, sdk_user};
+use uuid::Uuid;
+
+use crate::sdk_support::{SdkUser, sdk_alice_and_bob, sdk_user};
 use crate::support::TestApp;
 
 fn contents(results: &hearth_proto::SearchResults) -> Vec<String> {
@@ -144,11 +146,10 @@ async fn test_sdk_validation_errors_carry_the_fields() {
     assert!(details["content"].is_string(), "{details}");
 }
 
-#[tokio::test]
-async fn test_sdk_search_of_one_conversation_finds_only_its_messages() {
-    let app = TestApp::spawn().await;
-    let (alice, bob, dm) = sdk_alice_and_bob(&app).await;
-    let carol = sdk_user(&app, "carol").await;
+/// Alice and Bob's DM holds "lunch at noon"; Alice's DM with Carol holds "lunch with carol".
+async fn two_lunches(app: &TestApp) -> (SdkUser, SdkUser, Uuid) {
+    let (alice, bob, dm) = sdk_alice_and_bob(app).await;
+    let carol = sdk_user(app, "carol").await;
     let other = alice.client.direct(carol.user.id).await.unwrap().id;
     alice
         .client
@@ -160,6 +161,13 @@ async fn test_sdk_search_of_one_conversation_finds_only_its_messages() {
         .send_message(other, "k2", "lunch with carol")
         .await
         .unwrap();
+    (alice, bob, dm)
+}
+
+#[tokio::test]
+async fn test_sdk_search_of_one_conversation_finds_only_its_messages() {
+    let app = TestApp::spawn().await;
+    let (alice, bob, dm) = two_lunches(&app).await;
 
     let found = bob
         .client
@@ -179,19 +187,7 @@ async fn test_sdk_search_of_one_conversation_finds_only_its_messages() {
 #[tokio::test]
 async fn test_sdk_search_all_spans_the_callers_conversations_newest_first() {
     let app = TestApp::spawn().await;
-    let (alice, _, dm) = sdk_alice_and_bob(&app).await;
-    let carol = sdk_user(&app, "carol").await;
-    let other = alice.client.direct(carol.user.id).await.unwrap().id;
-    alice
-        .client
-        .send_message(dm, "k1", "lunch at noon")
-        .await
-        .unwrap();
-    alice
-        .client
-        .send_message(other, "k2", "lunch with carol")
-        .await
-        .unwrap();
+    let (alice, _, dm) = two_lunches(&app).await;
 
     let found = alice
         .client

@@ -122,6 +122,15 @@ async fn send(
         .map(drop)
 }
 
+/// Asserts that `who` may no longer send to `conversation` on `node`.
+async fn assert_send_refused(node: &Node, who: Caller, conversation: ConversationId, why: &str) {
+    let refused = send(node, who, conversation, "refused?").await;
+    assert!(
+        matches!(refused, Err(AppError::Forbidden(_))),
+        "{why}: {refused:?}"
+    );
+}
+
 fn lookup(user: Caller) -> hearth_app::UserLookup {
     hearth_app::UserLookup::one_of("other_user_id", Some(user.user_id.to_string()), None, None)
         .expect("one key")
@@ -150,11 +159,7 @@ async fn test_a_member_removed_on_one_node_cannot_send_on_the_other() {
         .remove_member(alice, group, &bob.user_id.to_string())
         .await
         .expect("removed");
-    let refused = send(&cluster.b, bob, group, "after").await;
-    assert!(
-        matches!(refused, Err(AppError::Forbidden(_))),
-        "node B forgot its roster: {refused:?}"
-    );
+    assert_send_refused(&cluster.b, bob, group, "node B forgot its roster").await;
 }
 
 #[tokio::test]
@@ -181,11 +186,7 @@ async fn test_a_block_on_one_node_stops_direct_messages_on_the_other() {
         .block(alice, &bob.user_id.to_string())
         .await
         .expect("blocked");
-    let refused = send(&cluster.b, bob, dm, "after").await;
-    assert!(
-        matches!(refused, Err(AppError::Forbidden(_))),
-        "node B forgot the pair: {refused:?}"
-    );
+    assert_send_refused(&cluster.b, bob, dm, "node B forgot the pair").await;
 }
 
 #[tokio::test]
