@@ -167,7 +167,7 @@ async fn two_lunches(app: &TestApp) -> (SdkUser, SdkUser, Uuid) {
 #[tokio::test]
 async fn test_sdk_search_of_one_conversation_finds_only_its_messages() {
     let app = TestApp::spawn().await;
-    let (alice, bob, dm) = two_lunches(&app).await;
+    let (_, bob, dm) = two_lunches(&app).await;
 
     let found = bob
         .client
