@@ -187,7 +187,7 @@ async fn test_sdk_search_of_one_conversation_finds_only_its_messages() {
 #[tokio::test]
 async fn test_sdk_search_all_spans_the_callers_conversations_newest_first() {
     let app = TestApp::spawn().await;
-    let (alice, _, dm) = two_lunches(&app).await;
+    let (alice, _, _) = two_lunches(&app).await;
 
     let found = alice
         .client
