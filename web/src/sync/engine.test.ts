@@ -5,7 +5,7 @@ import type { IncomingFrame } from "../api/ws";
 import { Outbox } from "../outbox/outbox";
 import type { LocalStore } from "../store/local";
 import { CONV, conversation, freshStore, message, newMessage } from "../test/fixtures";
-import { SyncEngine, type LiveSink } from "./engine";
+import { SyncEngine, cursorsAfter, type LiveSink } from "./engine";
 
 const quiet: LiveSink = {
   connection: () => {},
@@ -76,6 +76,28 @@ describe("SyncEngine", () => {
     expect(await timeline(store)).toEqual([2, 3]);
   });
 
+  it("asks for the next page of a catch-up before it writes this one", async () => {
+    const store = await freshStore();
+    await store.putConversation(conversation({ last_seq: 1 }));
+    await store.setMeta("bootstrapped", true);
+    const pages: Changes[] = [
+      { changes: [{ conversation_id: CONV, events: [newMessage(2)], has_more: true, history_from: 0 }], has_more: true, gone: [] },
+      { changes: [{ conversation_id: CONV, events: [newMessage(3)], has_more: false, history_from: 0 }], has_more: false, gone: [] },
+    ];
+    const storedWhenAsked: number[][] = [];
+    const api = {
+      changes: async () => {
+        storedWhenAsked.push(await timeline(store));
+        return pages.shift() ?? { changes: [], has_more: false, gone: [] };
+      },
+      markDelivered: async () => ({}),
+    } as unknown as HearthApi;
+    const outbox = new Outbox({ store, send: () => new Promise(() => {}), isOnline: () => false });
+    await new SyncEngine(api, store, outbox, quiet).catchUp();
+    expect(storedWhenAsked).toEqual([[], []]);
+    expect(await timeline(store)).toEqual([2, 3]);
+  });
+
   it("drops copies before a catch-up's history_from", async () => {
     const { store, engine } = await engineWith([
       { changes: [{ conversation_id: CONV, events: [newMessage(12)], has_more: false, history_from: 10 }], has_more: false, gone: [] },
@@ -83,6 +105,20 @@ describe("SyncEngine", () => {
     await store.putLoose(CONV, [message(4)]);
     await engine.catchUp();
     expect(await timeline(store)).toEqual([12]);
+  });
+
+  it("moves each cursor to the last seq of its page, never back, and forgets gone ones", () => {
+    const other = "00000000-0000-7000-8000-0000000000c2";
+    const page: Changes = {
+      changes: [
+        { conversation_id: CONV, events: [newMessage(5), newMessage(6)], has_more: true, history_from: 0 },
+        { conversation_id: "00000000-0000-7000-8000-0000000000c3", events: [newMessage(1)], has_more: false, history_from: 0 },
+      ],
+      has_more: true,
+      gone: [other],
+    };
+    expect(cursorsAfter({ [CONV]: 4, [other]: 9 }, page)).toEqual({ [CONV]: 6, "00000000-0000-7000-8000-0000000000c3": 1 });
+    expect(cursorsAfter({ [CONV]: 8 }, { ...page, gone: [] })[CONV]).toBe(8);
   });
 
   it("forgets the conversations a catch-up lists as gone", async () => {

@@ -16,7 +16,7 @@
  * interleave their reads of a cursor with each other's writes.
  */
 import type { HearthApi } from "../api/client";
-import type { ChangeEvent } from "../api/types";
+import type { ChangeEvent, Changes } from "../api/types";
 import { isLogEvent, type IncomingFrame, type PresenceEntry, type ServerEvent, type UserRef } from "../api/ws";
 import type { LocalStore } from "../store/local";
 import type { Outbox } from "../outbox/outbox";
@@ -133,17 +133,27 @@ export class SyncEngine {
     await this.store.setMeta(BOOTSTRAPPED, true);
   }
 
-  /** Applies `/v1/sync/changes` from the store's cursors until the server has no more. */
+  /**
+   * Applies `/v1/sync/changes` from the store's cursors until the server has no more. The
+   * next page is asked for while this one is written: its cursors are where this page ends,
+   * which is where the store's will be once it is applied (a page that overlaps is harmless:
+   * the store applies each seq once).
+   */
   catchUp(): Promise<void> {
     return this.serial(async () => {
       await this.bootstrap();
-      for (let round = 0; round < 1000; round += 1) {
-        const changes = await this.api.changes(await this.store.cursors());
+      let cursors = await this.store.cursors();
+      let next: Promise<Changes> | null = this.api.changes(cursors);
+      for (let round = 0; next && round < 1000; round += 1) {
+        const changes: Changes = await next;
+        cursors = cursorsAfter(cursors, changes);
+        next = changes.has_more ? this.api.changes(cursors) : null;
+        // A page asked for ahead must not be left unhandled if applying this one fails.
+        next?.catch(() => undefined);
         for (const gone of changes.gone ?? []) await this.store.dropConversation(gone);
         for (const entry of changes.changes) {
           await this.applyEvents(entry.conversation_id, entry.events, entry.history_from);
         }
-        if (!changes.has_more) break;
       }
       markOnce(MARKS.caughtUp);
     });
@@ -261,4 +271,15 @@ export class SyncEngine {
         break;
     }
   }
+}
+
+/** The cursors a client has once it applied `changes` on top of `cursors`. */
+export function cursorsAfter(cursors: Record<string, number>, changes: Changes): Record<string, number> {
+  const next = { ...cursors };
+  for (const gone of changes.gone ?? []) delete next[gone];
+  for (const entry of changes.changes) {
+    const last = entry.events.at(-1)?.seq;
+    if (last !== undefined && last > (next[entry.conversation_id] ?? 0)) next[entry.conversation_id] = last;
+  }
+  return next;
 }
