@@ -64,4 +64,9 @@ impl Blocks {
     pub(crate) fn forget_here(&self, a: UserId, b: UserId) {
         self.cache.forget(&pair(a, b));
     }
+
+    /// Forgets every pair on this node (the bus may have lost signals).
+    pub(crate) fn forget_all_here(&self) {
+        self.cache.forget_all();
+    }
 }

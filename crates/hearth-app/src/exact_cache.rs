@@ -8,9 +8,10 @@
 //! keeps such a read out of the cache (the request that made it still uses it, exactly as an
 //! uncached read would be used).
 //!
-//! Several nodes must broadcast `forget` over the bus (scale-out work); until then the
-//! time-to-live bounds how long another node's change can go unseen. This cache must never
-//! be used for an answer whose changes do not all pass through this process's use cases.
+//! With several nodes, each `forget` is also a bus signal that every node applies; when a
+//! shared bus may have lost signals (it reconnected), the node forgets everything. The
+//! time-to-live bounds how long a change can go unseen if a signal is lost anyway. This cache
+//! must never be used for an answer whose changes do not all pass through the use cases.
 
 use std::future::Future;
 use std::hash::Hash;
@@ -79,6 +80,12 @@ where
     pub(crate) fn forget(&self, key: &K) {
         self.epoch.fetch_add(1, Ordering::AcqRel);
         self.cache.invalidate(key);
+    }
+
+    /// Any answer may have changed unseen: read every one again.
+    pub(crate) fn forget_all(&self) {
+        self.epoch.fetch_add(1, Ordering::AcqRel);
+        self.cache.invalidate_all();
     }
 }
 

@@ -108,4 +108,9 @@ impl Rosters {
     pub(crate) fn forget_here(&self, conversation: ConversationId) {
         self.cache.forget(&conversation);
     }
+
+    /// Forgets every roster on this node (the bus may have lost signals).
+    pub(crate) fn forget_all_here(&self) {
+        self.cache.forget_all();
+    }
 }

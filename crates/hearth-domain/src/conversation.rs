@@ -5,10 +5,12 @@
 //! channel is a public room where only admins post. Every kind shares the same log, members,
 //! roles and permissions — the kind only changes which rules apply (see `permissions`).
 
+use serde::{Deserialize, Serialize};
+
 use crate::{ConversationId, Message, Permissions, Seq, Timestamp, User, UserId, ValidationErrors};
 
 /// What kind of conversation this is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum ConversationKind {
     /// Exactly two people; at most one per pair.
     Direct,
@@ -55,7 +57,7 @@ impl ConversationKind {
 }
 
 /// A member's role in a conversation.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Role {
     /// Holds every permission; alone transfers ownership or deletes the conversation.
     Owner,
@@ -92,7 +94,7 @@ impl Role {
 }
 
 /// How much of the history before their join a member sees.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum HistoryVisibility {
     /// Everything, from the first event.
     #[default]
@@ -136,7 +138,8 @@ impl HistoryVisibility {
 
 /// A conversation's name: 1–100 characters for a group; 3–50 for a public room or channel
 /// (seed 003), whose names are also unique, case-insensitively.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
 pub struct Title(String);
 
 impl Title {
@@ -182,7 +185,8 @@ impl Title {
 }
 
 /// What a conversation is about: up to 500 characters, possibly empty.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
 pub struct Description(String);
 
 impl Description {
@@ -213,7 +217,7 @@ impl Description {
 }
 
 /// The settings of a conversation (seed 001's `GroupSettingsInput`, with the title).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Settings {
     /// The name (`None` for a direct conversation).
     pub title: Option<Title>,

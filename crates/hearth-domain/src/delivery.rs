@@ -4,6 +4,8 @@
 //! conversation — the last seq delivered to one of their devices and the last seq they read —
 //! and a message's status follows from comparing its seq with the other members' markers.
 
+use serde::{Deserialize, Serialize};
+
 use crate::{Seq, UserId};
 
 /// One member's markers in a conversation.
@@ -67,7 +69,7 @@ impl DeliveryStatus {
 }
 
 /// Which marker a receipt moves.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ReceiptKind {
     /// The messages reached a device.
     Delivered,

@@ -6,10 +6,12 @@
 //! copy, whatever it missed. A message's `thread` tells the client to update the thread's
 //! root as well.
 
+use serde::{Deserialize, Serialize};
+
 use crate::{ConversationId, Emoji, Message, Permissions, Role, Seq, Settings, Timestamp, UserId};
 
 /// One entry of a conversation's log.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ConversationEvent {
     /// The conversation.
     pub conversation_id: ConversationId,
@@ -24,7 +26,7 @@ pub struct ConversationEvent {
 }
 
 /// What an event of the log records.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum EventKind {
     /// The conversation was created with these members.
     ConversationCreated {

@@ -1,10 +1,13 @@
 //! Messages and the values a sender supplies.
 
+use serde::{Deserialize, Serialize};
+
 use crate::validation::ValidationErrors;
 use crate::{ConversationId, MessageId, Reaction, Seq, ThreadSummary, Timestamp, UserId};
 
 /// The text of a message: 1–4,000 Unicode scalar values, not only whitespace.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
 pub struct MessageContent(String);
 
 impl MessageContent {
@@ -37,7 +40,8 @@ impl MessageContent {
 }
 
 /// The sender's idempotency key for one send: 1–128 characters, a UUID recommended.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
 pub struct ClientMessageId(String);
 
 impl ClientMessageId {
@@ -74,7 +78,7 @@ impl ClientMessageId {
 }
 
 /// A stored message, as it is now: edits applied, a tombstone once deleted.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Message {
     /// The message's id.
     pub id: MessageId,

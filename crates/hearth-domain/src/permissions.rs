@@ -9,13 +9,15 @@
 //! `can_moderate_content` may mute and unmute ordinary members (their `can_send_messages`).
 //! This module decides only; it never reads or writes anything.
 
+use serde::{Deserialize, Serialize};
+
 use std::time::Duration;
 
 use crate::{Access, ConversationKind, Message, Role, Timestamp};
 
 /// The permissions a member may hold (seed 001's `ParticipantPermissions`; its `is_admin` is
 /// the role, see [`Role::is_admin`]).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Permissions {
     /// May post messages.
     pub can_send_messages: bool,

@@ -5,11 +5,14 @@
 //! client can draw, and spelled one way (the fully-qualified form) so that `❤` and `❤️` are
 //! the same reaction.
 
+use serde::{Deserialize, Serialize};
+
 use crate::UserId;
 use crate::validation::ValidationErrors;
 
 /// One emoji from the Unicode emoji list, in its fully-qualified spelling.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
 pub struct Emoji(String);
 
 impl Emoji {
@@ -36,7 +39,7 @@ impl Emoji {
 }
 
 /// Everyone who reacted to a message with one emoji.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Reaction {
     /// The emoji.
     pub emoji: Emoji,

@@ -4,11 +4,13 @@
 //! reply belongs to the thread of the root it descends from, so threads are one level deep, as
 //! in Slack or Matrix, while a reply still records exactly which message it answered.
 
+use serde::{Deserialize, Serialize};
+
 use crate::{MessageId, Timestamp};
 
 /// A thread as it is now. Carried by the root and by every reply, so that any copy of a
 /// message a client receives brings the thread's counters up to date.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ThreadSummary {
     /// The message that started the thread.
     pub root_id: MessageId,

@@ -1,12 +1,15 @@
 //! Users and the values that identify and describe them.
 
+use serde::{Deserialize, Serialize};
+
 use crate::validation::ValidationErrors;
 use crate::{Timestamp, UserId};
 
 /// A login name: 3–32 characters of `a-z 0-9 _ . -`, unique case-insensitively.
 ///
 /// Input is lower-cased before the check, so `Alice` and `alice` are the same account.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
 pub struct Username(String);
 
 impl Username {
@@ -53,7 +56,8 @@ impl Username {
 }
 
 /// The name shown to other people: 1–64 characters, no control characters.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
 pub struct DisplayName(String);
 
 impl DisplayName {
@@ -158,7 +162,7 @@ impl SearchQuery {
 }
 
 /// A user account as everyone may see it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct User {
     /// The account's id.
     pub id: UserId,

@@ -6,6 +6,8 @@
 //! hands each message straight to the one receiver; a shared bus (Redis pub/sub) carries it to
 //! every node's. A bus must never block the publisher and never decide who hears what.
 
+use serde::{Deserialize, Serialize};
+
 use std::sync::Arc;
 
 use hearth_domain::{ConversationId, UserId};
@@ -13,7 +15,7 @@ use hearth_domain::{ConversationId, UserId};
 use crate::realtime::Delivery;
 
 /// Something every node must hear.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum BusMessage {
     /// An event for the devices of its audience.
     Deliver(Arc<Delivery>),
@@ -23,7 +25,7 @@ pub enum BusMessage {
 
 /// A change every node must apply to its in-memory state. Cheap and idempotent: hearing one
 /// twice does no harm, and a node that missed one is corrected by the caches' time to live.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Signal {
     /// `user_id` is no longer a member of the conversation: their connections stop viewing
     /// it, and its other viewers hear that they left.

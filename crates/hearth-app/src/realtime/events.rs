@@ -1,12 +1,14 @@
 //! What is delivered, and to whom.
 
+use serde::{Deserialize, Serialize};
+
 use std::sync::Arc;
 use std::time::Duration;
 
 use hearth_domain::{ConversationEvent, ConversationId, ReceiptKind, Seq, Timestamp, User, UserId};
 
 /// A user as realtime events name them.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UserRef {
     /// Their id.
     pub id: UserId,
@@ -24,7 +26,7 @@ impl From<&User> for UserRef {
 }
 
 /// Something devices must hear about now.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum RealtimeEvent {
     /// An entry of a conversation's log (a new message, a creation, …), with its seq. Boxed:
     /// it is much larger than the ephemeral events.
@@ -81,7 +83,7 @@ pub enum RealtimeEvent {
 }
 
 /// A log entry as it is delivered.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LogEntry {
     /// The entry.
     pub event: ConversationEvent,
@@ -91,7 +93,7 @@ pub struct LogEntry {
 }
 
 /// Who hears a delivery.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Audience {
     /// Every device of these users.
     Users(Arc<[UserId]>),
@@ -105,7 +107,7 @@ pub enum Audience {
 }
 
 /// One event and its audience, as published on the bus.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Delivery {
     /// Who hears it.
     pub audience: Audience,

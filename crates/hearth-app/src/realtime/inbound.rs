@@ -22,6 +22,14 @@ pub struct BusReceiver {
 }
 
 impl BusReceiver {
+    /// The bus may have lost messages (a shared bus lost its connection and has it again):
+    /// every cached answer that a lost signal could have made stale is read again. Lost
+    /// deliveries need nothing here; clients catch up by sync.
+    pub fn forget_everything(&self) {
+        self.rosters.forget_all_here();
+        self.blocks.forget_all_here();
+    }
+
     /// Applies one message on this node.
     pub fn receive(&self, message: BusMessage) {
         match message {

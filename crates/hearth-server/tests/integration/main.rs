@@ -10,6 +10,7 @@
 
 mod auth;
 mod bench_smoke;
+mod cluster_support;
 mod contract;
 mod convergence;
 mod conversations;
@@ -27,6 +28,8 @@ mod ops;
 mod permissions;
 mod privacy;
 mod reactions;
+mod redis_bus;
+mod redis_support;
 mod sdk_conversations;
 mod sdk_messages;
 mod sdk_privacy;
