@@ -34,7 +34,7 @@ use std::sync::Arc;
 use hearth_store::DynStore;
 
 use crate::blocks::Blocks;
-use crate::realtime::{BusReceiver, Notifier, RealtimePorts, RealtimeService};
+use crate::realtime::{BusReceiver, BusStatus, EventBus, Notifier, RealtimePorts, RealtimeService};
 use crate::rosters::Rosters;
 
 pub use auth::{AuthService, Caller, NewSession, RegisterInput};
@@ -78,6 +78,7 @@ pub struct App {
     /// A live connection's life: connect, subscribe, typing, presence, disconnect.
     pub realtime: RealtimeService,
     receiver: BusReceiver,
+    bus: Arc<dyn EventBus>,
     store: DynStore,
 }
 
@@ -115,6 +116,7 @@ impl App {
         );
         let auth = AuthService::new(store.clone(), settings.auth, secret, limits.clone());
         let users = UserService::new(store.clone());
+        let bus = ports.bus.clone();
         Self {
             realtime: RealtimeService::new(
                 auth.clone(),
@@ -136,6 +138,7 @@ impl App {
             privacy: PrivacyService::new(store.clone(), blocks),
             conversations,
             receiver,
+            bus,
             store,
         }
     }
@@ -144,6 +147,11 @@ impl App {
     /// node.
     pub fn bus_receiver(&self) -> BusReceiver {
         self.receiver.clone()
+    }
+
+    /// Whether the bus reaches every node now (for `/readyz`).
+    pub fn bus_status(&self) -> BusStatus {
+        self.bus.status()
     }
 
     /// Whether the database answers (for `/readyz`).

@@ -12,7 +12,7 @@ use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use futures::StreamExt;
-use hearth_app::realtime::{BusMessage, BusReceiver, EventBus};
+use hearth_app::realtime::{BusMessage, BusReceiver, BusStatus, EventBus};
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
@@ -105,6 +105,14 @@ impl EventBus for RedisBus {
         }
         if self.outbound.try_send(message).is_err() {
             self.health.count_dropped(1);
+        }
+    }
+
+    fn status(&self) -> BusStatus {
+        if self.health.connected() {
+            BusStatus::Connected
+        } else {
+            BusStatus::Degraded
         }
     }
 }

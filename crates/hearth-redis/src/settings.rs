@@ -24,7 +24,19 @@ impl RedisSettings {
         format!("{}bus", self.prefix)
     }
 
-    /// Checks the URL without connecting (a bad one is a configuration error at start).
+    /// Checks the settings without connecting (a bad URL or prefix is a configuration error
+    /// at start, not a node that never connects).
+    pub fn check(&self) -> Result<(), RedisError> {
+        let plain = !self.prefix.is_empty()
+            && self.prefix.len() <= 64
+            && self.prefix.chars().all(|c| c.is_ascii_graphic());
+        if !plain {
+            return Err(RedisError::Prefix);
+        }
+        self.client().map(drop)
+    }
+
+    /// A client for the URL (connecting happens later).
     pub(crate) fn client(&self) -> Result<redis::Client, RedisError> {
         redis::Client::open(self.url.as_str()).map_err(|source| RedisError::Url {
             reason: source.to_string(),
@@ -35,6 +47,9 @@ impl RedisSettings {
 /// Why Redis cannot be used.
 #[derive(Debug, thiserror::Error)]
 pub enum RedisError {
+    /// The prefix is empty, too long or has spaces or control characters.
+    #[error("redis.prefix must be 1–64 printable ASCII characters without spaces")]
+    Prefix,
     /// The URL cannot be read (the URL itself is not repeated: it may hold a password).
     #[error("redis.url is not a Redis URL: {reason}")]
     Url {

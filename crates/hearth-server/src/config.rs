@@ -11,6 +11,7 @@ use std::time::Duration;
 use hearth_app::realtime::TypingSettings;
 use hearth_app::{AuthSettings, LimitSettings, MessageSettings, Settings};
 use hearth_realtime::HubSettings;
+use hearth_redis::RedisSettings;
 use hearth_ws::WsSettings;
 use serde::Deserialize;
 
@@ -39,6 +40,39 @@ pub struct Config {
     pub messages: MessagesConfig,
     /// The web client served at `/`.
     pub web: WebConfig,
+    /// The Redis that several nodes share (unset: one node, realtime in process).
+    pub redis: RedisConfig,
+}
+
+/// The Redis that several nodes share: the bus between them.
+#[derive(Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RedisConfig {
+    /// `redis://[user:password@]host[:port][/db]` (`rediss://` for TLS); also read from
+    /// `REDIS_URL`. Unset (default): one node, realtime in process.
+    pub url: Option<String>,
+    /// Put before every Redis key and channel, so that several instances can share one Redis
+    /// (default `hearth:`).
+    pub prefix: String,
+}
+
+impl Default for RedisConfig {
+    fn default() -> Self {
+        Self {
+            url: None,
+            prefix: "hearth:".to_owned(),
+        }
+    }
+}
+
+impl std::fmt::Debug for RedisConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The URL may carry a password.
+        f.debug_struct("RedisConfig")
+            .field("url", &self.url.as_ref().map(|_| "<redacted>"))
+            .field("prefix", &self.prefix)
+            .finish()
+    }
 }
 
 /// The web client served at `/`.
@@ -192,6 +226,7 @@ impl Default for Config {
             realtime: RealtimeConfig::default(),
             messages: MessagesConfig::default(),
             web: WebConfig::default(),
+            redis: RedisConfig::default(),
         }
     }
 }
@@ -246,10 +281,17 @@ impl Config {
             }
             builder = builder.add_source(config::File::from(path).format(config::FileFormat::Toml));
         }
-        let vars: std::collections::HashMap<String, String> = env
-            .into_iter()
+        let env: std::collections::HashMap<String, String> = env.into_iter().collect();
+        let mut vars: std::collections::HashMap<String, String> = env
+            .iter()
             .filter(|(k, _)| k.starts_with("HEARTH_") && !k.starts_with("HEARTH_ADMIN_"))
+            .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
+        // The conventional name, for platforms that set it; HEARTH_REDIS__URL wins.
+        if let Some(url) = env.get("REDIS_URL") {
+            vars.entry("HEARTH_REDIS__URL".to_owned())
+                .or_insert_with(|| url.clone());
+        }
         builder = builder.add_source(
             config::Environment::with_prefix("HEARTH")
                 .prefix_separator("_")
@@ -338,6 +380,11 @@ impl Config {
         if realtime.typing_ttl_ms < 100 || realtime.typing_throttle_ms > realtime.typing_ttl_ms {
             return bad("realtime.typing_ttl_ms must be at least 100 and at least realtime.typing_throttle_ms".to_owned());
         }
+        if let Some(settings) = self.redis_settings() {
+            settings
+                .check()
+                .map_err(|e| StartupError::Config(e.to_string()))?;
+        }
         if let Some(secret) = &self.auth.jwt_secret
             && secret.len() < hearth_app::JwtSecret::MIN_LEN
         {
@@ -347,6 +394,14 @@ impl Config {
             ));
         }
         Ok(())
+    }
+
+    /// The Redis bus's share, when several nodes share a Redis.
+    pub fn redis_settings(&self) -> Option<RedisSettings> {
+        self.redis.url.as_ref().map(|url| RedisSettings {
+            url: url.clone(),
+            prefix: self.redis.prefix.clone(),
+        })
     }
 
     /// The connection hub's share.
@@ -492,8 +547,52 @@ mod tests {
                 jwt_secret: Some("s3cr3t".repeat(8)),
                 ..AuthConfig::default()
             },
+            redis: RedisConfig {
+                url: Some("redis://:s3cr3t@127.0.0.1:6379".to_owned()),
+                ..RedisConfig::default()
+            },
             ..Config::default()
         };
         assert!(!format!("{config:?}").contains("s3cr3t"));
+    }
+
+    #[test]
+    fn redis_url_names_the_shared_redis_and_the_hearth_key_wins() {
+        let url = |pairs: &[(&str, &str)]| {
+            Config::load(None, env(pairs))
+                .ok()
+                .and_then(|c| c.redis_settings())
+                .map(|s| s.url)
+        };
+        assert_eq!(url(&[]), None, "one node by default");
+        assert_eq!(
+            url(&[("REDIS_URL", "redis://127.0.0.1:6380")]).as_deref(),
+            Some("redis://127.0.0.1:6380")
+        );
+        assert_eq!(
+            url(&[
+                ("REDIS_URL", "redis://127.0.0.1:6380"),
+                ("HEARTH_REDIS__URL", "redis://127.0.0.1:6381"),
+            ])
+            .as_deref(),
+            Some("redis://127.0.0.1:6381")
+        );
+    }
+
+    #[test]
+    fn a_bad_redis_url_or_prefix_stops_the_start() {
+        for pairs in [
+            &[("REDIS_URL", "http://not-redis")][..],
+            &[
+                ("REDIS_URL", "redis://127.0.0.1"),
+                ("HEARTH_REDIS__PREFIX", "has space"),
+            ][..],
+        ] {
+            let err = Config::load(None, env(pairs)).err().map(|e| e.to_string());
+            assert!(
+                err.as_deref().is_some_and(|e| e.contains("redis.")),
+                "{pairs:?}: {err:?}"
+            );
+        }
     }
 }

@@ -7,6 +7,7 @@
 
 pub mod cli;
 pub mod config;
+mod realtime;
 mod secret;
 mod startup;
 
@@ -18,8 +19,9 @@ use std::time::Duration;
 use axum::serve::ListenerExt;
 use hearth_app::App;
 use hearth_app::realtime::RealtimePorts;
-use hearth_realtime::InProcess;
 use hearth_rest::RestSettings;
+
+use crate::realtime::Realtime;
 use hearth_store::DynStore;
 use hearth_store_sqlite::{SqliteOptions, SqliteStore};
 use tokio::net::TcpListener;
@@ -70,10 +72,10 @@ pub async fn run(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), StartupError> {
     let store = open_store(&config).await?;
-    let realtime = InProcess::new(config.hub_settings());
-    let app = build_app(&config, store.clone(), realtime.ports.clone())?;
+    let realtime = Realtime::start(&config)?;
+    let app = build_app(&config, store.clone(), realtime.ports())?;
     realtime.attach(&app);
-    let hub = realtime.hub.clone();
+    let hub = realtime.hub();
     let rest = RestSettings {
         cors_allowed_origins: config.cors.allowed_origins.clone(),
         max_body_bytes: config.limits.max_body_bytes,

@@ -328,6 +328,7 @@ export class LocalStore {
       };
     }
     let outboxChanged = false;
+    let membersChanged = false;
     const touched: number[] = [];
     for (const event of events) {
       if (event.seq <= cursor.seq) continue;
@@ -336,7 +337,9 @@ export class LocalStore {
       conversation = { ...conversation, last_seq: Math.max(conversation.last_seq ?? 0, event.seq) };
       const message = event.message;
       if (MESSAGE_EVENTS.has(event.type) && message) {
-        await messages.put(message);
+        // Not awaited: requests in one transaction run in order, and `tx.done` waits for all
+        // of them (a turn of the event loop per message would make a catch-up crawl).
+        void messages.put(message);
         touched.push(message.seq);
         if (event.thread) {
           const root = await messages.index("by_id").get(event.thread.root_id);
@@ -381,6 +384,7 @@ export class LocalStore {
             role,
             permissions,
           });
+          membersChanged = true;
           if (!existing) {
             result.refresh = true;
             conversation = { ...conversation, member_count: conversation.member_count + 1 };
@@ -395,6 +399,7 @@ export class LocalStore {
             break;
           }
           if (subject && (await members.get([conversationId, subject]))) {
+            membersChanged = true;
             await members.delete([conversationId, subject]);
             conversation = { ...conversation, member_count: Math.max(0, conversation.member_count - 1) };
           }
@@ -421,7 +426,7 @@ export class LocalStore {
     this.emit(
       { kind: "conversations" },
       windowMoved ? { kind: "messages", conversationId } : { kind: "messages", conversationId, seqs: touched },
-      { kind: "members", conversationId },
+      ...(membersChanged ? [{ kind: "members" as const, conversationId }] : []),
     );
     if (outboxChanged) this.emit({ kind: "outbox", conversationId });
     return result;

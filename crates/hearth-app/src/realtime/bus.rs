@@ -41,8 +41,36 @@ pub enum Signal {
     BlocksChanged(UserId, UserId),
 }
 
+/// Whether the bus reaches every node now (for `/readyz`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BusStatus {
+    /// One node: the bus is in-process and always reaches it.
+    Local,
+    /// A shared bus, connected: every node hears every message.
+    Connected,
+    /// A shared bus cut off from the other nodes: this node's clients still hear this node's
+    /// events, and every client catches up by sync.
+    Degraded,
+}
+
+impl BusStatus {
+    /// The stable name in `/readyz`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Local => "local",
+            Self::Connected => "connected",
+            Self::Degraded => "degraded",
+        }
+    }
+}
+
 /// Carries messages to every node. `publish` must not block: it queues and returns.
 pub trait EventBus: Send + Sync + std::fmt::Debug {
     /// Hands one message to the bus.
     fn publish(&self, message: BusMessage);
+
+    /// Whether the bus reaches every node now.
+    fn status(&self) -> BusStatus {
+        BusStatus::Local
+    }
 }

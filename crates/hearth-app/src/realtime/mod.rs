@@ -21,7 +21,7 @@ mod service;
 mod typing;
 mod viewers;
 
-pub use bus::{BusMessage, EventBus, Signal};
+pub use bus::{BusMessage, BusStatus, EventBus, Signal};
 pub use events::{Audience, Delivery, LogEntry, RealtimeEvent, UserRef};
 pub use inbound::BusReceiver;
 pub(crate) use notifier::Notifier;

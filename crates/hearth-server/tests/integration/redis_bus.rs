@@ -2,6 +2,8 @@
 //! connections hear its events once, and an outage of Redis loses no message — sends commit,
 //! realtime comes back by itself, and a node forgets what it may have missed.
 
+use std::time::Duration;
+
 use hearth_app::AppError;
 use hearth_app::realtime::RealtimeEvent;
 use hearth_domain::{ConversationId, EventKind};
@@ -9,6 +11,8 @@ use hearth_realtime::{Next, Registration};
 
 use crate::cluster_support::{Cluster, Node, PATIENCE, assert_send_refused, next_frame, send};
 use crate::redis_support::{OwnRedis, shared_redis};
+use crate::support::TestApp;
+use reqwest::Method;
 
 /// The next log entry of `conversation` on `registration` that `wanted` accepts; entries
 /// before it (a creation still in flight from the other node) are passed over.
@@ -208,4 +212,67 @@ async fn test_after_an_outage_a_node_forgets_what_a_lost_signal_would_have_told_
         matches!(refused, Err(AppError::Forbidden(_))),
         "node B read the roster again: {refused:?}"
     );
+}
+
+/// `/readyz`'s bus check, once it reads `want` (bounded: the bus reconnects in milliseconds,
+/// and `/readyz` is the only view of it a server from outside gives).
+async fn until_readyz_bus(app: &TestApp, want: &str) -> serde_json::Value {
+    let deadline = tokio::time::Instant::now() + PATIENCE;
+    loop {
+        let ready = app
+            .request(Method::GET, "/readyz", None, None)
+            .await
+            .expect(200);
+        if ready.data()["checks"]["bus"] == want {
+            return ready.data().clone();
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the bus never read {want}: {:?}",
+            ready.data()
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test]
+async fn test_a_server_on_redis_reports_its_bus_and_keeps_serving_through_an_outage() {
+    let mut redis = OwnRedis::start().await;
+    let settings = redis.settings();
+    let app = TestApp::spawn_with(|config| {
+        config.redis.url = Some(settings.url.clone());
+        config.redis.prefix = settings.prefix.clone();
+    })
+    .await;
+    let (alice, _bob, dm) = app.alice_and_bob().await;
+    let ready = until_readyz_bus(&app, "connected").await;
+    assert_eq!(ready["status"], "ready");
+
+    redis.stop();
+    let degraded = until_readyz_bus(&app, "degraded").await;
+    assert_eq!(degraded["status"], "degraded", "still 200: the node serves");
+    app.send(&alice, &dm, "k-outage", "sent while Redis is down")
+        .await
+        .expect(201);
+
+    redis.start_again().await;
+    until_readyz_bus(&app, "connected").await;
+    let stored = app.all_messages(&alice, &dm).await;
+    assert!(
+        stored
+            .iter()
+            .any(|m| m["content"] == "sent while Redis is down"),
+        "the message was kept"
+    );
+}
+
+#[tokio::test]
+async fn test_a_server_without_redis_reports_a_local_bus() {
+    let app = TestApp::spawn().await;
+    let ready = app
+        .request(Method::GET, "/readyz", None, None)
+        .await
+        .expect(200);
+    assert_eq!(ready.data()["checks"]["bus"], "local");
+    assert_eq!(ready.data()["checks"]["database"], "ok");
 }
