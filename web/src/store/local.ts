@@ -20,6 +20,14 @@ import {
 } from "./db";
 
 /** What a write changed, so that only the views showing it re-read. */
+/**
+ * Writes of what came from the server commit without waiting for the disk: a crash can lose
+ * the last of them, but the cursor is written in the same transactions, so it rolls back with
+ * them and the next catch-up fetches them again. What the user typed (the outbox) is written
+ * with the browser's default durability.
+ */
+const FROM_SERVER: IDBTransactionOptions = { durability: "relaxed" };
+
 export type StoreChange =
   | { kind: "conversations" }
   /** `seqs`: the messages that changed, when known; without it, any may have. */
@@ -214,7 +222,7 @@ export class LocalStore {
    * kept (it may be ahead of this answer, never behind the store).
    */
   async putConversation(conversation: Conversation, recent: Message[] = [], hasOlder = false): Promise<void> {
-    const tx = this.db.transaction(["conversations", "members", "users", "messages", "cursors"], "readwrite");
+    const tx = this.db.transaction(["conversations", "members", "users", "messages", "cursors"], "readwrite", FROM_SERVER);
     const { members, ...stored } = conversation;
     const previous = await tx.objectStore("conversations").get(conversation.id);
     await tx.objectStore("conversations").put(previous ? { ...stored, ...keepLocal(previous, stored) } : stored);
@@ -240,7 +248,7 @@ export class LocalStore {
 
   /** Replaces a conversation's member list (from `GET …/members`). */
   async putMembers(conversationId: string, members: Member[]): Promise<void> {
-    const tx = this.db.transaction(["members", "users"], "readwrite");
+    const tx = this.db.transaction(["members", "users"], "readwrite", FROM_SERVER);
     const memberStore = tx.objectStore("members");
     for (const key of await memberStore.index("by_conversation").getAllKeys(conversationId)) {
       await memberStore.delete(key);
@@ -258,7 +266,7 @@ export class LocalStore {
    * member of re-reads its members, so names change wherever they are shown.
    */
   async putUsers(users: User[]): Promise<void> {
-    const tx = this.db.transaction(["users", "members"], "readwrite");
+    const tx = this.db.transaction(["users", "members"], "readwrite", FROM_SERVER);
     for (const user of users) await tx.objectStore("users").put(user);
     const ids = new Set(users.map((u) => u.id));
     const memberKeys = await tx.objectStore("members").getAllKeys();
@@ -272,7 +280,7 @@ export class LocalStore {
    * moves down to the page's oldest seq, or to 0 once the server says nothing older exists.
    */
   async putHistory(conversationId: string, messages: Message[], hasOlder: boolean): Promise<void> {
-    const tx = this.db.transaction(["messages", "cursors"], "readwrite");
+    const tx = this.db.transaction(["messages", "cursors"], "readwrite", FROM_SERVER);
     const cursor = await tx.objectStore("cursors").get(conversationId);
     for (const message of messages) {
       if (cursor && message.seq < cursor.history_from) continue;
@@ -290,7 +298,7 @@ export class LocalStore {
 
   /** Stores messages that are not part of the contiguous history (a thread, a search hit). */
   async putLoose(conversationId: string, messages: Message[]): Promise<void> {
-    const tx = this.db.transaction("messages", "readwrite");
+    const tx = this.db.transaction("messages", "readwrite", FROM_SERVER);
     for (const message of messages) await tx.store.put(message);
     await tx.done;
     this.emit({ kind: "messages", conversationId, seqs: messages.map((m) => m.seq) });
@@ -303,7 +311,7 @@ export class LocalStore {
    */
   async applyLog(conversationId: string, events: ChangeEvent[], historyFrom?: number): Promise<ApplyResult> {
     const result: ApplyResult = { applied: 0, unknown: false, dropped: false, refresh: false, lastIncoming: 0 };
-    const tx = this.db.transaction(["conversations", "members", "messages", "cursors", "outbox"], "readwrite");
+    const tx = this.db.transaction(["conversations", "members", "messages", "cursors", "outbox"], "readwrite", FROM_SERVER);
     const conversations = tx.objectStore("conversations");
     const messages = tx.objectStore("messages");
     const members = tx.objectStore("members");
@@ -434,7 +442,7 @@ export class LocalStore {
 
   /** A member's marker moved (`receipt`): delivery and read status follow from the markers. */
   async applyReceipt(conversationId: string, userId: string, status: "delivered" | "read", seq: number): Promise<void> {
-    const tx = this.db.transaction(["members", "conversations"], "readwrite");
+    const tx = this.db.transaction(["members", "conversations"], "readwrite", FROM_SERVER);
     const member = await tx.objectStore("members").get([conversationId, userId]);
     if (member) {
       const delivered = Math.max(member.last_delivered_seq ?? 0, seq);
