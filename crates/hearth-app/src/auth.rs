@@ -88,9 +88,9 @@ impl AuthService {
         input: RegisterInput,
         ip: IpAddr,
     ) -> Result<(User, NewSession), AppError> {
-        self.limits.auth_by_ip(ip)?;
+        self.limits.auth_by_ip(ip).await?;
         if let Ok(name) = Username::parse(&input.username) {
-            self.limits.auth_by_username(name.as_str())?;
+            self.limits.auth_by_username(name.as_str()).await?;
         }
         let user = self.create_account(input).await?;
         let session = self.start_session(user.id).await?;
@@ -149,12 +149,12 @@ impl AuthService {
         password: &str,
         ip: IpAddr,
     ) -> Result<(User, NewSession), AppError> {
-        self.limits.auth_by_ip(ip)?;
+        self.limits.auth_by_ip(ip).await?;
         let refused = AppError::Unauthorized("invalid username or password");
         let Ok(name) = Username::parse(username) else {
             return Err(refused);
         };
-        self.limits.auth_by_username(name.as_str())?;
+        self.limits.auth_by_username(name.as_str()).await?;
         match self.store.credentials(&name).await? {
             Some(credentials) => {
                 if !password::verify(password.to_owned(), credentials.password_hash).await? {
@@ -172,7 +172,7 @@ impl AuthService {
 
     /// Trades a refresh token for a new pair (rotation).
     pub async fn refresh(&self, refresh_token: &str, ip: IpAddr) -> Result<NewSession, AppError> {
-        self.limits.auth_by_ip(ip)?;
+        self.limits.auth_by_ip(ip).await?;
         let hash = hash_refresh_token(refresh_token);
         let record = self.live_token(&hash).await?;
         let user = self
@@ -180,7 +180,7 @@ impl AuthService {
             .user(record.user_id)
             .await?
             .ok_or(AppError::Unauthorized("account no longer exists"))?;
-        self.limits.auth_by_username(user.username.as_str())?;
+        self.limits.auth_by_username(user.username.as_str()).await?;
 
         if record.revoked_at.is_none() {
             let (next, session) = self.next_pair(&record)?;

@@ -109,7 +109,7 @@ impl ConversationService {
         caller: Caller,
         input: CreateInput,
     ) -> Result<ConversationSummary, AppError> {
-        self.count_change(caller)?;
+        self.count_change(caller).await?;
         let mut errors = ValidationErrors::default();
         let kind = match ConversationKind::parse(input.kind.trim()) {
             Some(ConversationKind::Direct) => {
@@ -222,7 +222,7 @@ impl ConversationService {
         id: ConversationId,
         input: SettingsInput,
     ) -> Result<ConversationSummary, AppError> {
-        self.count_change(caller)?;
+        self.count_change(caller).await?;
         let membership = self.member(caller, id).await?;
         membership.authorize(Action::ChangeSettings)?;
         let kind = membership.conversation().kind;
@@ -260,7 +260,7 @@ impl ConversationService {
     /// Deletes a group, room or channel for everyone (the owner only). Its members hear of it
     /// once more; then it is gone from every list and read.
     pub async fn delete(&self, caller: Caller, id: ConversationId) -> Result<(), AppError> {
-        self.count_change(caller)?;
+        self.count_change(caller).await?;
         let membership = self.member(caller, id).await?;
         membership.authorize(Action::DeleteConversation)?;
         // The members as they were: after the deletion nobody is one.

@@ -113,8 +113,8 @@ impl ConversationService {
     }
 
     /// Counts one conversation change against the caller's quota.
-    pub(crate) fn count_change(&self, caller: Caller) -> Result<(), AppError> {
-        self.limits.conversation_change(caller.user_id)
+    pub(crate) async fn count_change(&self, caller: Caller) -> Result<(), AppError> {
+        self.limits.conversation_change(caller.user_id).await
     }
 
     /// The caller's conversations, most recently active first.
@@ -152,7 +152,7 @@ impl ConversationService {
         caller: Caller,
         other: UserLookup,
     ) -> Result<DirectOutcome, AppError> {
-        self.count_change(caller)?;
+        self.count_change(caller).await?;
         let field = other.field();
         let other = other.resolve(&self.store).await?;
         if other.id == caller.user_id {

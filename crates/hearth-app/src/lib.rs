@@ -53,7 +53,7 @@ pub use message_reads::{HistoryQuery, SearchInput, SearchPage, ThreadPageResult}
 pub use messages::{MessagePageResult, MessageService, SendInput, SendOptions, Sent};
 pub use privacy::{PrivacyInput, PrivacyService};
 pub use public_error::PublicError;
-pub use rate_limit::RateLimits;
+pub use rate_limit::{RateKey, RateLimits, SharedLimits, SharedLimitsUnavailable};
 pub use settings::{AuthSettings, LimitSettings, MessageSettings, Settings};
 pub use sync::{BootstrapResult, ChangesResult, ConversationChangesResult, SyncService};
 pub use tokens::JwtSecret;
@@ -91,7 +91,10 @@ impl App {
         secret: JwtSecret,
         ports: RealtimePorts,
     ) -> Self {
-        let limits = Arc::new(RateLimits::new(&settings.limits));
+        let limits = Arc::new(RateLimits::with_shared(
+            &settings.limits,
+            ports.shared_limits.clone(),
+        ));
         let rosters = Rosters::new(store.clone(), ports.bus.clone());
         let notifier = Notifier::new(
             store.clone(),

@@ -121,7 +121,7 @@ impl ConversationService {
         id: ConversationId,
         who: UserLookup,
     ) -> Result<Member, AppError> {
-        self.count_change(caller)?;
+        self.count_change(caller).await?;
         let membership = self.member(caller, id).await?;
         membership.authorize(Action::AddMember)?;
         let user = who.resolve(&self.store).await?;
@@ -146,7 +146,7 @@ impl ConversationService {
         id: ConversationId,
         user: &str,
     ) -> Result<(), AppError> {
-        self.count_change(caller)?;
+        self.count_change(caller).await?;
         let membership = self.member(caller, id).await?;
         let target = self.target(id, user).await?;
         membership.authorize(Action::RemoveMember(target))?;
@@ -167,7 +167,7 @@ impl ConversationService {
 
     /// The caller leaves (not the owner, who transfers ownership or deletes instead).
     pub async fn leave(&self, caller: Caller, id: ConversationId) -> Result<(), AppError> {
-        self.count_change(caller)?;
+        self.count_change(caller).await?;
         let membership = self.member(caller, id).await?;
         membership.authorize(Action::Leave)?;
         let event = self
@@ -183,7 +183,7 @@ impl ConversationService {
     /// The caller joins a room or channel, or asks to join when approval is required. A
     /// group is private: joining one is only by request, when it takes requests.
     pub async fn join(&self, caller: Caller, id: ConversationId) -> Result<JoinOutcome, AppError> {
-        self.count_change(caller)?;
+        self.count_change(caller).await?;
         let roster = self.roster(id, caller.user_id).await?;
         if roster.member(caller.user_id).is_some() {
             return Err(AppError::Conflict(
@@ -240,7 +240,7 @@ impl ConversationService {
         user: &str,
         update: MemberUpdate,
     ) -> Result<Member, AppError> {
-        self.count_change(caller)?;
+        self.count_change(caller).await?;
         let membership = self.member(caller, id).await?;
         let target = self.target(id, user).await?;
         let mut errors = ValidationErrors::default();
@@ -336,7 +336,7 @@ impl ConversationService {
         id: ConversationId,
         to: &str,
     ) -> Result<ConversationSummary, AppError> {
-        self.count_change(caller)?;
+        self.count_change(caller).await?;
         let membership = self.member(caller, id).await?;
         let target = self.target(id, to).await?;
         membership.authorize(Action::TransferOwnership(target))?;
@@ -368,7 +368,7 @@ impl ConversationService {
         id: ConversationId,
         user: &str,
     ) -> Result<Member, AppError> {
-        self.count_change(caller)?;
+        self.count_change(caller).await?;
         let membership = self.member(caller, id).await?;
         membership.authorize(Action::ReviewJoinRequests)?;
         let user = UserLookup::by_id("user_id", user)
@@ -393,7 +393,7 @@ impl ConversationService {
         id: ConversationId,
         user: &str,
     ) -> Result<(), AppError> {
-        self.count_change(caller)?;
+        self.count_change(caller).await?;
         let membership = self.member(caller, id).await?;
         membership.authorize(Action::ReviewJoinRequests)?;
         let user = parse_user_id(user)?;

@@ -127,7 +127,7 @@ impl MessageService {
                 .into());
             }
         }
-        let over_quota = self.limits.send(caller.user_id).err();
+        let over_quota = self.limits.send(caller.user_id).await.err();
         if let Some(limited) = over_quota {
             // A retry of a message already stored is answered even when the sender is over
             // quota: a retry must always get the original back. The key is taken, so the

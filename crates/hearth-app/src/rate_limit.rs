@@ -1,8 +1,15 @@
-//! Rate limits, counted in this process (the Redis adapter shares them between nodes later).
+//! Rate limits: per-minute quotas on sign-in attempts, sends and conversation changes.
+//!
+//! With several nodes the counts are shared ([`SharedLimits`], the Redis adapter), so a user's
+//! quota is the same whichever node, and however many, they reach. When the shared counter
+//! cannot answer, each node counts on its own (governor, in memory) until it can again: a limit
+//! is never a reason to refuse service, and never skipped either. This module only counts; the
+//! use cases decide what is counted.
 
 use std::hash::Hash;
 use std::net::IpAddr;
 use std::num::NonZeroU32;
+use std::sync::Arc;
 use std::time::Duration;
 
 use governor::clock::{Clock, DefaultClock};
@@ -14,21 +21,75 @@ use crate::{AppError, LimitSettings};
 /// Keys above which a limiter forgets keys whose quota has fully recovered.
 const RETAIN_ABOVE: usize = 50_000;
 
+/// One kind of attempt by one client: what a quota counts.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum RateKey {
+    /// A register / login / refresh attempt from an address.
+    AuthIp(IpAddr),
+    /// A register / login / refresh attempt for a username.
+    AuthUsername(String),
+    /// A message sent by a user.
+    Send(UserId),
+    /// A conversation or membership change by a user.
+    ConversationChange(UserId),
+}
+
+impl RateKey {
+    /// A stable name for shared counters (`send:<user id>`, …).
+    pub fn name(&self) -> String {
+        match self {
+            Self::AuthIp(ip) => format!("auth-ip:{ip}"),
+            Self::AuthUsername(name) => format!("auth-user:{name}"),
+            Self::Send(user) => format!("send:{user}"),
+            Self::ConversationChange(user) => format!("change:{user}"),
+        }
+    }
+}
+
+/// Why the shared counter could not answer (the node then counts on its own).
+#[derive(Debug, thiserror::Error)]
+#[error("the shared rate-limit counter is unavailable: {0}")]
+pub struct SharedLimitsUnavailable(pub String);
+
+/// Quotas counted once for every node (a generic cell rate: `per_minute` attempts at once,
+/// then one every minute / `per_minute`).
+#[async_trait::async_trait]
+pub trait SharedLimits: Send + Sync + std::fmt::Debug {
+    /// Counts one attempt for `key`: `Ok(None)` when it is allowed, `Ok(Some(wait))` when it
+    /// is over the quota and may be tried again after `wait`.
+    async fn attempt(
+        &self,
+        key: &RateKey,
+        per_minute: NonZeroU32,
+    ) -> Result<Option<Duration>, SharedLimitsUnavailable>;
+}
+
 /// The server's rate limiters.
 #[derive(Debug)]
 pub struct RateLimits {
+    settings: LimitSettings,
+    shared: Option<Arc<dyn SharedLimits>>,
     auth_ip: DefaultKeyedRateLimiter<IpAddr>,
     auth_username: DefaultKeyedRateLimiter<String>,
     sends: DefaultKeyedRateLimiter<UserId>,
     conversation_changes: DefaultKeyedRateLimiter<UserId>,
 }
 
-fn per_minute<K: Hash + Eq + Clone>(n: u32) -> DefaultKeyedRateLimiter<K> {
-    let n = NonZeroU32::new(n).unwrap_or(NonZeroU32::MIN);
-    RateLimiter::keyed(Quota::per_minute(n))
+fn quota(n: u32) -> NonZeroU32 {
+    NonZeroU32::new(n).unwrap_or(NonZeroU32::MIN)
 }
 
-fn check<K: Hash + Eq + Clone>(
+fn per_minute<K: Hash + Eq + Clone>(n: u32) -> DefaultKeyedRateLimiter<K> {
+    RateLimiter::keyed(Quota::per_minute(quota(n)))
+}
+
+fn refused(wait: Duration) -> AppError {
+    AppError::RateLimited {
+        retry_after: wait.max(Duration::from_secs(1)),
+    }
+}
+
+fn check_here<K: Hash + Eq + Clone>(
     limiter: &DefaultKeyedRateLimiter<K>,
     key: &K,
 ) -> Result<(), AppError> {
@@ -37,17 +98,20 @@ fn check<K: Hash + Eq + Clone>(
     }
     limiter
         .check_key(key)
-        .map_err(|not_until| AppError::RateLimited {
-            retry_after: not_until
-                .wait_time_from(DefaultClock::default().now())
-                .max(Duration::from_secs(1)),
-        })
+        .map_err(|not_until| refused(not_until.wait_time_from(DefaultClock::default().now())))
 }
 
 impl RateLimits {
-    /// Limiters with the configured quotas.
+    /// Limiters with the configured quotas, counted by this node alone.
     pub fn new(settings: &LimitSettings) -> Self {
+        Self::with_shared(settings, None)
+    }
+
+    /// Limiters with the configured quotas, counted by `shared` when it is given and answers.
+    pub fn with_shared(settings: &LimitSettings, shared: Option<Arc<dyn SharedLimits>>) -> Self {
         Self {
+            settings: *settings,
+            shared,
             auth_ip: per_minute(settings.auth_per_ip_per_minute),
             auth_username: per_minute(settings.auth_per_username_per_minute),
             sends: per_minute(settings.sends_per_user_per_minute),
@@ -55,23 +119,59 @@ impl RateLimits {
         }
     }
 
+    /// Counts one attempt: on the shared counter if there is one that answers, else here.
+    async fn attempt(
+        &self,
+        key: RateKey,
+        per_minute: u32,
+        here: impl FnOnce(&RateKey) -> Result<(), AppError>,
+    ) -> Result<(), AppError> {
+        if let Some(shared) = &self.shared {
+            match shared.attempt(&key, quota(per_minute)).await {
+                Ok(None) => return Ok(()),
+                Ok(Some(wait)) => return Err(refused(wait)),
+                Err(error) => {
+                    tracing::warn!(%error, "counting this attempt on this node alone");
+                }
+            }
+        }
+        here(&key)
+    }
+
     /// One register / login / refresh attempt from `ip`.
-    pub fn auth_by_ip(&self, ip: IpAddr) -> Result<(), AppError> {
-        check(&self.auth_ip, &ip)
+    pub async fn auth_by_ip(&self, ip: IpAddr) -> Result<(), AppError> {
+        let quota = self.settings.auth_per_ip_per_minute;
+        self.attempt(RateKey::AuthIp(ip), quota, |_| {
+            check_here(&self.auth_ip, &ip)
+        })
+        .await
     }
 
     /// One register / login / refresh attempt for `username`.
-    pub fn auth_by_username(&self, username: &str) -> Result<(), AppError> {
-        check(&self.auth_username, &username.to_owned())
+    pub async fn auth_by_username(&self, username: &str) -> Result<(), AppError> {
+        let quota = self.settings.auth_per_username_per_minute;
+        let name = username.to_owned();
+        self.attempt(RateKey::AuthUsername(name.clone()), quota, |_| {
+            check_here(&self.auth_username, &name)
+        })
+        .await
     }
 
     /// One message sent by `user`.
-    pub fn send(&self, user: UserId) -> Result<(), AppError> {
-        check(&self.sends, &user)
+    pub async fn send(&self, user: UserId) -> Result<(), AppError> {
+        let quota = self.settings.sends_per_user_per_minute;
+        self.attempt(RateKey::Send(user), quota, |_| {
+            check_here(&self.sends, &user)
+        })
+        .await
     }
 
     /// One change of a conversation or its membership by `user`.
-    pub fn conversation_change(&self, user: UserId) -> Result<(), AppError> {
-        check(&self.conversation_changes, &user)
+    pub async fn conversation_change(&self, user: UserId) -> Result<(), AppError> {
+        let quota = self.settings.conversation_changes_per_user_per_minute;
+        self.attempt(RateKey::ConversationChange(user), quota, |_| {
+            check_here(&self.conversation_changes, &user)
+        })
+        .await
     }
 }

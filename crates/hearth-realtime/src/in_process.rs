@@ -28,6 +28,7 @@ impl InProcess {
             connections: hub.clone(),
             presence: Arc::new(LocalPresence::default()),
             viewers: Arc::new(LocalViewers::default()),
+            shared_limits: None,
         };
         Self { hub, bus, ports }
     }

@@ -7,14 +7,19 @@
 //! other nodes' clients catch up by sync — and the bus says so in its [`BusHealth`] until
 //! Redis is back, when it resumes by itself.
 //!
+//! [`RedisLimits`] keeps the rate-limit counters that every node shares, so a user's quota is
+//! the same whichever node they reach.
+//!
 //! This crate must never decide who hears what (the use cases chose the audience) and never
 //! make a publisher wait on Redis.
 
 mod bus;
 mod health;
+mod limits;
 mod settings;
 mod wire;
 
 pub use bus::RedisBus;
 pub use health::BusHealth;
+pub use limits::RedisLimits;
 pub use settings::{RedisError, RedisSettings};

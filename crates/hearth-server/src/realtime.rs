@@ -1,5 +1,6 @@
 //! Which realtime adapters this node runs: everything in process for a single node, or the
-//! Redis bus when the configuration names a Redis that several nodes share.
+//! Redis bus and the shared rate-limit counters when the configuration names a Redis that
+//! several nodes share.
 //!
 //! Presence and "who is viewing" are still counted per node (shared directories over Redis
 //! come next); the bus carries every delivery and signal to every node either way.
@@ -9,7 +10,7 @@ use std::sync::Arc;
 use hearth_app::App;
 use hearth_app::realtime::RealtimePorts;
 use hearth_realtime::{Hub, InProcess, LocalPresence, LocalViewers};
-use hearth_redis::RedisBus;
+use hearth_redis::{RedisBus, RedisLimits};
 
 use crate::{Config, StartupError};
 
@@ -34,12 +35,15 @@ impl Realtime {
         };
         let bus =
             Arc::new(RedisBus::start(&settings).map_err(|e| StartupError::Config(e.to_string()))?);
+        let limits =
+            RedisLimits::new(&settings).map_err(|e| StartupError::Config(e.to_string()))?;
         let hub = Arc::new(Hub::new(config.hub_settings()));
         let ports = RealtimePorts {
             bus: bus.clone(),
             connections: hub.clone(),
             presence: Arc::new(LocalPresence::default()),
             viewers: Arc::new(LocalViewers::default()),
+            shared_limits: Some(Arc::new(limits)),
         };
         Ok(Self::Redis { hub, bus, ports })
     }

@@ -25,8 +25,9 @@ use crate::{AppError, AuthService, Caller, ConversationService, UserService, now
 /// conversation summary: a conversation small enough to list its members shows who is online.
 pub const PRESENCE_CIRCLE: i64 = ConversationSummary::MEMBER_LIST_LIMIT;
 
-/// The ports realtime runs on, chosen by the server: in-process ones for one node, shared
-/// ones (Redis) for several.
+/// The ports that change when a server runs as several nodes, chosen by the server:
+/// in-process ones for one node, shared ones (Redis) for several — realtime, and the counters
+/// of the rate limits.
 #[derive(Clone, Debug)]
 pub struct RealtimePorts {
     /// Carries events and signals to every node.
@@ -37,6 +38,8 @@ pub struct RealtimePorts {
     pub presence: Arc<dyn PresenceTracker>,
     /// Who is viewing each conversation.
     pub viewers: Arc<dyn ViewerDirectory>,
+    /// Rate-limit counters every node shares (`None`: each node counts alone).
+    pub shared_limits: Option<Arc<dyn crate::SharedLimits>>,
 }
 
 /// One authenticated connection, as the realtime use case knows it.

@@ -10,7 +10,7 @@ use hearth_app::realtime::{BusMessage, BusReceiver, EventBus, RealtimePorts};
 use hearth_app::{App, AppError, Caller, CreateInput, RegisterInput, SendInput};
 use hearth_domain::ConversationId;
 use hearth_realtime::{Hub, HubSettings, LocalPresence, LocalViewers, Next, Registration};
-use hearth_redis::{RedisBus, RedisSettings};
+use hearth_redis::{RedisBus, RedisLimits, RedisSettings};
 use hearth_server::Config;
 
 /// How long a cross-node effect may take before the test fails (it takes milliseconds).
@@ -31,6 +31,13 @@ impl EventBus for SharedBus {
     }
 }
 
+/// What joins one node to the others.
+struct Carrier {
+    bus: Arc<dyn EventBus>,
+    redis: Option<Arc<RedisBus>>,
+    limits: Option<Arc<RedisLimits>>,
+}
+
 /// One node: its use cases, its connections and, over Redis, its bus.
 pub struct Node {
     pub app: App,
@@ -49,28 +56,38 @@ impl Cluster {
     /// Two nodes joined by an in-memory bus.
     pub async fn start() -> Self {
         let bus = Arc::new(SharedBus::default());
-        Self::build(
-            |app| {
-                bus.receivers
-                    .lock()
-                    .expect("bus lock")
-                    .push(app.bus_receiver());
-            },
-            || (bus.clone() as Arc<dyn EventBus>, None),
-        )
-        .await
+        let carrier = || Carrier {
+            bus: bus.clone(),
+            redis: None,
+            limits: None,
+        };
+        let joined = |app: &App| {
+            bus.receivers
+                .lock()
+                .expect("bus lock")
+                .push(app.bus_receiver());
+        };
+        Self::build(Config::default(), joined, carrier).await
     }
 
-    /// Two nodes, each with its own [`RedisBus`] over `settings`; returns once both listen.
+    /// Two nodes, each with its own [`RedisBus`] and [`RedisLimits`] over `settings`;
+    /// returns once both buses listen.
     pub async fn over_redis(settings: &RedisSettings) -> Self {
-        let cluster = Self::build(
-            |_| {},
-            || {
-                let bus = Arc::new(RedisBus::start(settings).expect("redis settings"));
-                (bus.clone() as Arc<dyn EventBus>, Some(bus))
-            },
-        )
-        .await;
+        Self::over_redis_with(settings, Config::default()).await
+    }
+
+    /// [`Cluster::over_redis`] with the nodes configured by `config` (its data dir is replaced).
+    pub async fn over_redis_with(settings: &RedisSettings, config: Config) -> Self {
+        let carrier = || {
+            let bus = Arc::new(RedisBus::start(settings).expect("redis settings"));
+            let limits = Arc::new(RedisLimits::new(settings).expect("redis settings"));
+            Carrier {
+                bus: bus.clone(),
+                redis: Some(bus),
+                limits: Some(limits),
+            }
+        };
+        let cluster = Self::build(config, |_| {}, carrier).await;
         for node in [&cluster.a, &cluster.b] {
             let health = node.redis.as_ref().expect("a redis bus").health();
             tokio::time::timeout(PATIENCE, health.until_connected())
@@ -81,13 +98,14 @@ impl Cluster {
     }
 
     async fn build(
+        config: Config,
         mut joined: impl FnMut(&App),
-        mut bus: impl FnMut() -> (Arc<dyn EventBus>, Option<Arc<RedisBus>>),
+        mut carrier: impl FnMut() -> Carrier,
     ) -> Self {
         let data = tempfile::tempdir().expect("temp dir");
         let config = Config {
             data_dir: data.path().to_owned(),
-            ..Config::default()
+            ..config
         };
         let store = hearth_server::open_store(&config).await.expect("store");
         // Presence and viewers are shared by the nodes, as a shared directory would be.
@@ -95,12 +113,13 @@ impl Cluster {
         let viewers = Arc::new(LocalViewers::default());
         let mut node = || {
             let hub = Arc::new(Hub::new(HubSettings::default()));
-            let (bus, redis) = bus();
+            let Carrier { bus, redis, limits } = carrier();
             let ports = RealtimePorts {
                 bus,
                 connections: hub.clone(),
                 presence: presence.clone(),
                 viewers: viewers.clone(),
+                shared_limits: limits.map(|l| l as Arc<dyn hearth_app::SharedLimits>),
             };
             let app = hearth_server::build_app(&config, store.clone(), ports).expect("app");
             if let Some(redis) = &redis {

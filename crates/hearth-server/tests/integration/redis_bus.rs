@@ -1,6 +1,7 @@
 //! Two nodes joined by the real Redis bus: events and signals cross between them, a node's own
-//! connections hear its events once, and an outage of Redis loses no message — sends commit,
-//! realtime comes back by itself, and a node forgets what it may have missed.
+//! connections hear its events once, a user's send limit is one count across nodes, and an
+//! outage of Redis loses no message — sends commit, realtime comes back by itself, a node
+//! forgets what it may have missed, and limits are counted per node meanwhile.
 
 use std::time::Duration;
 
@@ -8,6 +9,8 @@ use hearth_app::AppError;
 use hearth_app::realtime::RealtimeEvent;
 use hearth_domain::{ConversationId, EventKind};
 use hearth_realtime::{Next, Registration};
+use hearth_redis::RedisSettings;
+use hearth_server::Config;
 
 use crate::cluster_support::{Cluster, Node, PATIENCE, assert_send_refused, next_frame, send};
 use crate::redis_support::{OwnRedis, shared_redis};
@@ -275,4 +278,52 @@ async fn test_a_server_without_redis_reports_a_local_bus() {
         .expect(200);
     assert_eq!(ready.data()["checks"]["bus"], "local");
     assert_eq!(ready.data()["checks"]["database"], "ok");
+}
+
+/// Two nodes over `redis` whose users may send three messages a minute.
+async fn three_a_minute(redis: &RedisSettings) -> Cluster {
+    let mut config = Config::default();
+    config.limits.sends_per_user_per_minute = 3;
+    Cluster::over_redis_with(redis, config).await
+}
+
+fn is_rate_limited(result: &Result<(), AppError>) -> bool {
+    matches!(result, Err(AppError::RateLimited { .. }))
+}
+
+#[tokio::test]
+async fn test_a_users_send_limit_is_one_count_across_nodes() {
+    let cluster = three_a_minute(&shared_redis()).await;
+    let (alice, bob) = (cluster.user("alice").await, cluster.user("bob").await);
+    let group = cluster.group(alice, &[bob]).await;
+
+    send(&cluster.a, alice, group, "1").await.expect("first");
+    send(&cluster.b, alice, group, "2").await.expect("second");
+    send(&cluster.a, alice, group, "3").await.expect("third");
+    let fourth = send(&cluster.b, alice, group, "4").await;
+
+    assert!(is_rate_limited(&fourth), "{fourth:?}");
+    send(&cluster.b, bob, group, "b1")
+        .await
+        .expect("another user's quota is their own");
+}
+
+#[tokio::test]
+async fn test_without_redis_each_node_counts_the_limit_on_its_own() {
+    let mut redis = OwnRedis::start().await;
+    let cluster = three_a_minute(&redis.settings()).await;
+    let (alice, bob) = (cluster.user("alice").await, cluster.user("bob").await);
+    let group = cluster.group(alice, &[bob]).await;
+    redis.stop();
+
+    for key in ["1", "2", "3"] {
+        send(&cluster.a, alice, group, key)
+            .await
+            .expect("counted on node A alone");
+    }
+    let fourth = send(&cluster.a, alice, group, "4").await;
+    assert!(is_rate_limited(&fourth), "node A still limits: {fourth:?}");
+    send(&cluster.b, alice, group, "5")
+        .await
+        .expect("node B has counted nothing yet");
 }
