@@ -7,19 +7,23 @@
 //! other nodes' clients catch up by sync — and the bus says so in its [`BusHealth`] until
 //! Redis is back, when it resumes by itself.
 //!
-//! [`RedisLimits`] keeps the rate-limit counters that every node shares, so a user's quota is
+//! [`RedisPresence`] counts each user's connections on every node, so "online" means online
+//! anywhere. [`RedisLimits`] keeps the rate-limit counters that every node shares, so a user's quota is
 //! the same whichever node they reach.
 //!
 //! This crate must never decide who hears what (the use cases chose the audience) and never
 //! make a publisher wait on Redis.
 
 mod bus;
+mod connection;
 mod health;
 mod limits;
+mod presence;
 mod settings;
 mod wire;
 
 pub use bus::RedisBus;
 pub use health::BusHealth;
 pub use limits::RedisLimits;
+pub use presence::RedisPresence;
 pub use settings::{RedisError, RedisSettings};

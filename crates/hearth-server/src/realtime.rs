@@ -2,15 +2,15 @@
 //! Redis bus and the shared rate-limit counters when the configuration names a Redis that
 //! several nodes share.
 //!
-//! Presence and "who is viewing" are still counted per node (shared directories over Redis
-//! come next); the bus carries every delivery and signal to every node either way.
+//! "Who is viewing" is still counted per node (a shared directory over Redis comes next); the
+//! bus carries every delivery and signal to every node either way.
 
 use std::sync::Arc;
 
 use hearth_app::App;
 use hearth_app::realtime::RealtimePorts;
-use hearth_realtime::{Hub, InProcess, LocalPresence, LocalViewers};
-use hearth_redis::{RedisBus, RedisLimits};
+use hearth_realtime::{Hub, InProcess, LocalViewers};
+use hearth_redis::{RedisBus, RedisLimits, RedisPresence};
 
 use crate::{Config, StartupError};
 
@@ -37,11 +37,13 @@ impl Realtime {
             Arc::new(RedisBus::start(&settings).map_err(|e| StartupError::Config(e.to_string()))?);
         let limits =
             RedisLimits::new(&settings).map_err(|e| StartupError::Config(e.to_string()))?;
+        let presence = RedisPresence::start(&settings, bus.node())
+            .map_err(|e| StartupError::Config(e.to_string()))?;
         let hub = Arc::new(Hub::new(config.hub_settings()));
         let ports = RealtimePorts {
             bus: bus.clone(),
             connections: hub.clone(),
-            presence: Arc::new(LocalPresence::default()),
+            presence: Arc::new(presence),
             viewers: Arc::new(LocalViewers::default()),
             shared_limits: Some(Arc::new(limits)),
         };

@@ -6,11 +6,12 @@ use std::net::{IpAddr, Ipv4Addr};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use hearth_app::realtime::PresenceTracker;
 use hearth_app::realtime::{BusMessage, BusReceiver, EventBus, RealtimePorts};
 use hearth_app::{App, AppError, Caller, CreateInput, RegisterInput, SendInput};
 use hearth_domain::ConversationId;
 use hearth_realtime::{Hub, HubSettings, LocalPresence, LocalViewers, Next, Registration};
-use hearth_redis::{RedisBus, RedisLimits, RedisSettings};
+use hearth_redis::{RedisBus, RedisLimits, RedisPresence, RedisSettings};
 use hearth_server::Config;
 
 /// How long a cross-node effect may take before the test fails (it takes milliseconds).
@@ -36,6 +37,8 @@ struct Carrier {
     bus: Arc<dyn EventBus>,
     redis: Option<Arc<RedisBus>>,
     limits: Option<Arc<RedisLimits>>,
+    /// Presence of its own (over Redis); `None`: the nodes share one in memory.
+    presence: Option<Arc<dyn PresenceTracker>>,
 }
 
 /// One node: its use cases, its connections and, over Redis, its bus.
@@ -60,6 +63,7 @@ impl Cluster {
             bus: bus.clone(),
             redis: None,
             limits: None,
+            presence: None,
         };
         let joined = |app: &App| {
             bus.receivers
@@ -81,10 +85,13 @@ impl Cluster {
         let carrier = || {
             let bus = Arc::new(RedisBus::start(settings).expect("redis settings"));
             let limits = Arc::new(RedisLimits::new(settings).expect("redis settings"));
+            let presence =
+                Arc::new(RedisPresence::start(settings, bus.node()).expect("redis settings"));
             Carrier {
                 bus: bus.clone(),
                 redis: Some(bus),
                 limits: Some(limits),
+                presence: Some(presence),
             }
         };
         let cluster = Self::build(config, |_| {}, carrier).await;
@@ -113,11 +120,16 @@ impl Cluster {
         let viewers = Arc::new(LocalViewers::default());
         let mut node = || {
             let hub = Arc::new(Hub::new(HubSettings::default()));
-            let Carrier { bus, redis, limits } = carrier();
+            let Carrier {
+                bus,
+                redis,
+                limits,
+                presence: own_presence,
+            } = carrier();
             let ports = RealtimePorts {
                 bus,
                 connections: hub.clone(),
-                presence: presence.clone(),
+                presence: own_presence.unwrap_or_else(|| presence.clone()),
                 viewers: viewers.clone(),
                 shared_limits: limits.map(|l| l as Arc<dyn hearth_app::SharedLimits>),
             };

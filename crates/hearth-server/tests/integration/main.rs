@@ -29,6 +29,7 @@ mod permissions;
 mod privacy;
 mod reactions;
 mod redis_bus;
+mod redis_presence;
 mod redis_support;
 mod sdk_conversations;
 mod sdk_messages;
