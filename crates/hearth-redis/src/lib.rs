@@ -8,7 +8,7 @@
 //! Redis is back, when it resumes by itself.
 //!
 //! [`RedisPresence`] counts each user's connections on every node, so "online" means online
-//! anywhere. [`RedisLimits`] keeps the rate-limit counters that every node shares, so a user's quota is
+//! anywhere; [`RedisViewers`] does the same for who is viewing each conversation. [`RedisLimits`] keeps the rate-limit counters that every node shares, so a user's quota is
 //! the same whichever node they reach.
 //!
 //! This crate must never decide who hears what (the use cases chose the audience) and never
@@ -20,6 +20,7 @@ mod health;
 mod limits;
 mod presence;
 mod settings;
+mod viewers;
 mod wire;
 
 pub use bus::RedisBus;
@@ -27,3 +28,4 @@ pub use health::BusHealth;
 pub use limits::RedisLimits;
 pub use presence::RedisPresence;
 pub use settings::{RedisError, RedisSettings};
+pub use viewers::RedisViewers;

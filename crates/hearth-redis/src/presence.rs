@@ -24,11 +24,11 @@ use crate::connection::Requests;
 use crate::settings::{RedisError, RedisSettings};
 
 /// How often a node renews its key and writes its counts again.
-const HEARTBEAT: Duration = Duration::from_secs(5);
+pub(crate) const HEARTBEAT: Duration = Duration::from_secs(5);
 /// How long a node counts as alive after its last heartbeat.
-const NODE_TTL: Duration = Duration::from_secs(15);
+pub(crate) const NODE_TTL: Duration = Duration::from_secs(15);
 /// How long a user's key outlives the last heartbeat that wrote it.
-const USER_TTL: Duration = Duration::from_secs(60);
+pub(crate) const USER_TTL: Duration = Duration::from_secs(60);
 
 /// Adds ARGV[3] to this node's (ARGV[1]) count in KEYS[1] and answers the user's connections
 /// on every live node (node keys are ARGV[2] .. id), removing the counts of dead nodes.

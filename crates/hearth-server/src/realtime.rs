@@ -1,16 +1,14 @@
-//! Which realtime adapters this node runs: everything in process for a single node, or the
-//! Redis bus and the shared rate-limit counters when the configuration names a Redis that
-//! several nodes share.
-//!
-//! "Who is viewing" is still counted per node (a shared directory over Redis comes next); the
-//! bus carries every delivery and signal to every node either way.
+//! Which realtime adapters this node runs: everything in process for a single node, or — when
+//! the configuration names a Redis that several nodes share — the Redis bus, presence, viewer
+//! directory and rate-limit counters. Typing indicators travel on the bus; their throttle is
+//! kept per node.
 
 use std::sync::Arc;
 
 use hearth_app::App;
 use hearth_app::realtime::RealtimePorts;
-use hearth_realtime::{Hub, InProcess, LocalViewers};
-use hearth_redis::{RedisBus, RedisLimits, RedisPresence};
+use hearth_realtime::{Hub, InProcess};
+use hearth_redis::{RedisBus, RedisLimits, RedisPresence, RedisViewers};
 
 use crate::{Config, StartupError};
 
@@ -39,12 +37,14 @@ impl Realtime {
             RedisLimits::new(&settings).map_err(|e| StartupError::Config(e.to_string()))?;
         let presence = RedisPresence::start(&settings, bus.node())
             .map_err(|e| StartupError::Config(e.to_string()))?;
+        let viewers = RedisViewers::start(&settings, bus.node())
+            .map_err(|e| StartupError::Config(e.to_string()))?;
         let hub = Arc::new(Hub::new(config.hub_settings()));
         let ports = RealtimePorts {
             bus: bus.clone(),
             connections: hub.clone(),
             presence: Arc::new(presence),
-            viewers: Arc::new(LocalViewers::default()),
+            viewers: Arc::new(viewers),
             shared_limits: Some(Arc::new(limits)),
         };
         Ok(Self::Redis { hub, bus, ports })

@@ -6,12 +6,13 @@ use std::net::{IpAddr, Ipv4Addr};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use hearth_app::realtime::PresenceTracker;
-use hearth_app::realtime::{BusMessage, BusReceiver, EventBus, RealtimePorts};
+use hearth_app::realtime::{
+    BusMessage, BusReceiver, EventBus, PresenceTracker, RealtimePorts, ViewerDirectory,
+};
 use hearth_app::{App, AppError, Caller, CreateInput, RegisterInput, SendInput};
 use hearth_domain::ConversationId;
 use hearth_realtime::{Hub, HubSettings, LocalPresence, LocalViewers, Next, Registration};
-use hearth_redis::{RedisBus, RedisLimits, RedisPresence, RedisSettings};
+use hearth_redis::{RedisBus, RedisLimits, RedisPresence, RedisSettings, RedisViewers};
 use hearth_server::Config;
 
 /// How long a cross-node effect may take before the test fails (it takes milliseconds).
@@ -37,8 +38,8 @@ struct Carrier {
     bus: Arc<dyn EventBus>,
     redis: Option<Arc<RedisBus>>,
     limits: Option<Arc<RedisLimits>>,
-    /// Presence of its own (over Redis); `None`: the nodes share one in memory.
-    presence: Option<Arc<dyn PresenceTracker>>,
+    /// Presence and viewers of its own (over Redis); `None`: the nodes share one in memory.
+    directories: Option<(Arc<dyn PresenceTracker>, Arc<dyn ViewerDirectory>)>,
 }
 
 /// One node: its use cases, its connections and, over Redis, its bus.
@@ -63,7 +64,7 @@ impl Cluster {
             bus: bus.clone(),
             redis: None,
             limits: None,
-            presence: None,
+            directories: None,
         };
         let joined = |app: &App| {
             bus.receivers
@@ -87,11 +88,13 @@ impl Cluster {
             let limits = Arc::new(RedisLimits::new(settings).expect("redis settings"));
             let presence =
                 Arc::new(RedisPresence::start(settings, bus.node()).expect("redis settings"));
+            let viewers =
+                Arc::new(RedisViewers::start(settings, bus.node()).expect("redis settings"));
             Carrier {
                 bus: bus.clone(),
                 redis: Some(bus),
                 limits: Some(limits),
-                presence: Some(presence),
+                directories: Some((presence, viewers)),
             }
         };
         let cluster = Self::build(config, |_| {}, carrier).await;
@@ -124,13 +127,19 @@ impl Cluster {
                 bus,
                 redis,
                 limits,
-                presence: own_presence,
+                directories,
             } = carrier();
+            let (presence, viewers) = directories.unwrap_or_else(|| {
+                (
+                    presence.clone() as Arc<dyn PresenceTracker>,
+                    viewers.clone() as Arc<dyn ViewerDirectory>,
+                )
+            });
             let ports = RealtimePorts {
                 bus,
                 connections: hub.clone(),
-                presence: own_presence.unwrap_or_else(|| presence.clone()),
-                viewers: viewers.clone(),
+                presence,
+                viewers,
                 shared_limits: limits.map(|l| l as Arc<dyn hearth_app::SharedLimits>),
             };
             let app = hearth_server::build_app(&config, store.clone(), ports).expect("app");
