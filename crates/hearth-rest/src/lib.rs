@@ -32,6 +32,8 @@ pub struct RestSettings {
     pub cors_allowed_origins: Vec<String>,
     /// Largest request body accepted, in bytes.
     pub max_body_bytes: usize,
+    /// Serve `/docs` and `/v1/openapi.json` (operators who hide their API turn it off).
+    pub publish_docs: bool,
 }
 
 impl Default for RestSettings {
@@ -39,6 +41,7 @@ impl Default for RestSettings {
         Self {
             cors_allowed_origins: Vec::new(),
             max_body_bytes: 64 * 1024,
+            publish_docs: true,
         }
     }
 }
@@ -64,12 +67,14 @@ pub fn router(app: App, settings: &RestSettings, faces: Router) -> Router {
     let api = api
         .route_layer(axum::middleware::from_fn(middleware::record_route))
         .layer(DefaultBodyLimit::max(settings.max_body_bytes));
-    let docs =
-        utoipa_swagger_ui::SwaggerUi::new("/docs").external_url_unchecked("/v1/openapi.json", spec);
-    let router = Router::new()
-        .merge(api)
-        .merge(ops::router())
-        .merge(docs)
+    let mut router = Router::new().merge(api).merge(ops::router());
+    if settings.publish_docs {
+        router = router.merge(
+            utoipa_swagger_ui::SwaggerUi::new("/docs")
+                .external_url_unchecked("/v1/openapi.json", spec),
+        );
+    }
+    let router = router
         .with_state(state)
         .merge(faces)
         .fallback(error::unknown_route)

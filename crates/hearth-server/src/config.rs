@@ -42,6 +42,22 @@ pub struct Config {
     pub web: WebConfig,
     /// The Redis that several nodes share (unset: one node, realtime in process).
     pub redis: RedisConfig,
+    /// The API's documentation pages.
+    pub docs: DocsConfig,
+}
+
+/// The API's documentation: `/docs` (Swagger UI) and `/v1/openapi.json`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DocsConfig {
+    /// Serve them (default `true`; seed 003 hides them in production).
+    pub enabled: bool,
+}
+
+impl Default for DocsConfig {
+    fn default() -> Self {
+        Self { enabled: true }
+    }
 }
 
 /// The Redis that several nodes share: the bus between them.
@@ -227,6 +243,7 @@ impl Default for Config {
             messages: MessagesConfig::default(),
             web: WebConfig::default(),
             redis: RedisConfig::default(),
+            docs: DocsConfig::default(),
         }
     }
 }

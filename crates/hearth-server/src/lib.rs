@@ -79,6 +79,7 @@ pub async fn run(
     let rest = RestSettings {
         cors_allowed_origins: config.cors.allowed_origins.clone(),
         max_body_bytes: config.limits.max_body_bytes,
+        publish_docs: config.docs.enabled,
     };
     let web = web_client(&config)?;
     let faces = hearth_ws::router(app.clone(), hub.clone(), config.ws_settings())

@@ -122,6 +122,19 @@ async fn test_docs_page_is_served_without_the_internet() {
 }
 
 #[tokio::test]
+async fn test_an_operator_can_hide_the_docs_and_the_openapi_document() {
+    let app = TestApp::spawn_with(|config| config.docs.enabled = false).await;
+    for path in ["/docs/", "/docs", "/v1/openapi.json"] {
+        app.request(Method::GET, path, None, None)
+            .await
+            .expect_error(404, "not_found");
+    }
+    app.request(Method::GET, "/healthz", None, None)
+        .await
+        .expect(200);
+}
+
+#[tokio::test]
 async fn test_responses_carry_security_headers() {
     let app = TestApp::spawn().await;
     let response = app.request(Method::GET, "/healthz", None, None).await;
