@@ -6,8 +6,8 @@
 //! These use cases never publish anything themselves.
 
 use hearth_domain::{
-    Action, ConversationEvent, ConversationId, EditRefusal, Emoji, Message, MessageContent,
-    MessageId, may_delete, may_edit,
+    Action, ConversationEvent, ConversationId, EditRefusal, Emoji, MemberMarker, Message,
+    MessageContent, MessageId, may_delete, may_edit,
 };
 use hearth_store::{
     ChangeOutcome, ConflictKind, MessageDeletion, MessageEdit, ReactionChange, StoreError,
@@ -80,6 +80,19 @@ impl MessageService {
             .require_member(caller, conversation)
             .await?;
         self.visible_message(access, conversation, id).await
+    }
+
+    /// [`MessageService::get`] with every member's delivered and read markers, from which the
+    /// message's delivery status follows.
+    pub async fn get_with_markers(
+        &self,
+        caller: Caller,
+        conversation: ConversationId,
+        id: MessageId,
+    ) -> Result<(Message, Vec<MemberMarker>), AppError> {
+        let message = self.get(caller, conversation, id).await?;
+        let markers = self.store.member_markers(conversation).await?;
+        Ok((message, markers))
     }
 
     /// The message, when `access` sees it.

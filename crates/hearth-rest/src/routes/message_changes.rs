@@ -30,12 +30,12 @@ async fn get_one(
     Auth(caller): Auth,
     MessagePath(conversation, message): MessagePath,
 ) -> Result<Response, ApiError> {
-    let message = state
+    let (message, markers) = state
         .app
         .messages
-        .get(caller, conversation, message)
+        .get_with_markers(caller, conversation, message)
         .await?;
-    Ok(ok(MessageDto::for_viewer(&message, caller.user_id)))
+    Ok(ok(MessageDto::seen_by(&message, caller.user_id, &markers)))
 }
 
 /// Edit your own message: replaces its text (and its mentions), counts the edit and logs a
