@@ -27,6 +27,7 @@ use hearth_store_sqlite::{SqliteOptions, SqliteStore};
 use tokio::net::TcpListener;
 
 pub use crate::config::Config;
+pub use crate::secret::signing_secret;
 pub use crate::startup::StartupError;
 
 /// Opens the store the configuration names (creating it, applying migrations). Today that is
@@ -41,14 +42,15 @@ pub async fn open_store(config: &Config) -> Result<DynStore, StartupError> {
     Ok(Arc::new(store))
 }
 
-/// Builds the use cases over an open store, with realtime on `ports`.
+/// Builds the use cases over an open store, signing tokens with `secret` (see
+/// [`signing_secret`]), with realtime on `ports`.
 pub fn build_app(
     config: &Config,
     store: DynStore,
+    secret: hearth_app::JwtSecret,
     ports: RealtimePorts,
-) -> Result<App, StartupError> {
-    let secret = secret::load_or_create(config)?;
-    Ok(App::new(store, config.app_settings(), secret, ports))
+) -> App {
+    App::new(store, config.app_settings(), secret, ports)
 }
 
 /// The web client to serve at `/`: the configured directory's, else the embedded one.
@@ -73,7 +75,8 @@ pub async fn run(
 ) -> Result<(), StartupError> {
     let store = open_store(&config).await?;
     let realtime = Realtime::start(&config)?;
-    let app = build_app(&config, store.clone(), realtime.ports())?;
+    let secret = signing_secret(&config, &store).await?;
+    let app = build_app(&config, store.clone(), secret, realtime.ports());
     realtime.attach(&app);
     let hub = realtime.hub();
     let rest = RestSettings {

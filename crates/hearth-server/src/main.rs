@@ -167,7 +167,8 @@ async fn create_user(config: &Config, args: CreateUserArgs) -> Result<(), Startu
     // No sockets here, but the use cases announce what they do: in-process ports with no
     // connection take it and drop it.
     let realtime = hearth_realtime::InProcess::new(Default::default());
-    let app = hearth_server::build_app(config, store.clone(), realtime.ports.clone())?;
+    let secret = hearth_server::signing_secret(config, &store).await?;
+    let app = hearth_server::build_app(config, store.clone(), secret, realtime.ports.clone());
     let input = RegisterInput {
         username: args.username,
         display_name: args.display_name,

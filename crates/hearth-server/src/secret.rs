@@ -1,19 +1,28 @@
-//! The access-token signing secret: from the configuration if given, otherwise generated once
-//! into `<data>/secret.key` (mode 0600) and reused on every start, so tokens survive restarts.
+//! The access-token signing secret: `auth.jwt_secret` when the configuration gives one,
+//! otherwise the one kept in the database — created by the first start of the first node, read
+//! by every later start and every other node, so a token issued by one node works on all of
+//! them and survives restarts.
+//!
+//! A data directory from before the database kept the secret has it in `<data>/secret.key`;
+//! that key is the one stored, so tokens issued before the upgrade stay valid. This module
+//! never logs a secret.
 
-use std::fs::OpenOptions;
-use std::io::{ErrorKind, Write};
-use std::os::unix::fs::OpenOptionsExt;
+use std::io::ErrorKind;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use hearth_app::JwtSecret;
+use hearth_store::DynStore;
 
 use crate::{Config, StartupError};
 
-const FILE: &str = "secret.key";
+/// Where a data directory from before kept its secret.
+const LEGACY_FILE: &str = "secret.key";
+/// The secret's name in the database.
+const NAME: &str = "access-token-signing";
 
-pub(crate) fn load_or_create(config: &Config) -> Result<JwtSecret, StartupError> {
+/// The secret to sign access tokens with.
+pub async fn signing_secret(config: &Config, store: &DynStore) -> Result<JwtSecret, StartupError> {
     if let Some(configured) = &config.auth.jwt_secret {
         return JwtSecret::new(configured.as_bytes().to_vec()).ok_or_else(|| {
             StartupError::Config(format!(
@@ -22,7 +31,30 @@ pub(crate) fn load_or_create(config: &Config) -> Result<JwtSecret, StartupError>
             ))
         });
     }
-    let path = config.data_dir.join(FILE);
+    let (candidate, from) = match legacy_key(config)? {
+        Some(key) => (key, "the data directory's secret.key"),
+        None => {
+            let mut bytes = vec![0u8; 64];
+            getrandom::fill(&mut bytes)
+                .map_err(|e| StartupError::Config(format!("cannot generate a secret: {e}")))?;
+            (bytes, "a new random key")
+        }
+    };
+    let stored = store
+        .secret_or_insert(NAME, &candidate, hearth_app::now())
+        .await
+        .map_err(|e| StartupError::Config(format!("cannot read the signing secret: {e}")))?;
+    if stored == candidate {
+        tracing::info!(from, "the signing secret is the one the database keeps");
+    }
+    JwtSecret::new(stored).ok_or_else(|| {
+        StartupError::Config("the database's signing secret is too short".to_owned())
+    })
+}
+
+/// The key of `<data>/secret.key`, if the data directory has one.
+fn legacy_key(config: &Config) -> Result<Option<Vec<u8>>, StartupError> {
+    let path = config.data_dir.join(LEGACY_FILE);
     let fail = |source| StartupError::Secret {
         path: path.clone(),
         source,
@@ -32,29 +64,15 @@ pub(crate) fn load_or_create(config: &Config) -> Result<JwtSecret, StartupError>
             let bytes = STANDARD
                 .decode(text.trim())
                 .map_err(|e| fail(std::io::Error::new(ErrorKind::InvalidData, e)))?;
-            JwtSecret::new(bytes).ok_or_else(|| {
-                fail(std::io::Error::new(
+            if bytes.len() < JwtSecret::MIN_LEN {
+                return Err(fail(std::io::Error::new(
                     ErrorKind::InvalidData,
                     "the key is too short",
-                ))
-            })
+                )));
+            }
+            Ok(Some(bytes))
         }
-        Err(err) if err.kind() == ErrorKind::NotFound => {
-            let mut bytes = vec![0u8; 64];
-            getrandom::fill(&mut bytes).map_err(|e| fail(std::io::Error::other(e)))?;
-            let mut file = OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .mode(0o600)
-                .open(&path)
-                .map_err(fail)?;
-            file.write_all(STANDARD.encode(&bytes).as_bytes())
-                .map_err(fail)?;
-            file.sync_all().map_err(fail)?;
-            tracing::info!(path = %path.display(), "generated a new signing secret");
-            JwtSecret::new(bytes)
-                .ok_or_else(|| fail(std::io::Error::other("generated key too short")))
-        }
+        Err(err) if err.kind() == ErrorKind::NotFound => Ok(None),
         Err(err) => Err(fail(err)),
     }
 }

@@ -30,6 +30,7 @@ mod reactions;
 mod readers;
 mod rows;
 mod search;
+mod secrets;
 mod sessions;
 mod statements;
 mod summaries;

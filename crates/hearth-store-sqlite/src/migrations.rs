@@ -63,6 +63,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         description: "search indexes trail the messages",
         sql: include_str!("../migrations/0006_search_indexes_trail_the_messages.sql"),
     },
+    Migration {
+        version: 7,
+        description: "secrets",
+        sql: include_str!("../migrations/0007_secrets.sql"),
+    },
 ];
 
 /// Why the ledger forbids opening the database.

@@ -36,6 +36,7 @@ mod message_changes;
 mod message_reads;
 mod messages;
 mod privacy;
+mod secrets;
 mod sessions;
 mod visibility;
 
@@ -48,6 +49,7 @@ pub use message_changes::*;
 pub use message_reads::*;
 pub use messages::*;
 pub use privacy::*;
+pub use secrets::*;
 pub use sessions::*;
 pub use visibility::*;
 
@@ -116,6 +118,9 @@ macro_rules! store_conformance_tests {
             events_after_return_the_log_in_order,
             conversation_cursors_list_members_conversations,
             ping_answers,
+            the_first_secret_stored_is_the_one_every_caller_gets,
+            secrets_of_other_names_are_their_own,
+            racing_candidates_agree_on_one_secret,
         );
         // Message features: edits, deletions, reactions, threads, paging, mentions, search.
         $crate::store_conformance_tests!(@cases $make;

@@ -15,6 +15,7 @@ mod message_changes;
 mod messages;
 mod privacy;
 mod search;
+mod secrets;
 mod sessions;
 mod sync;
 mod users;
@@ -36,6 +37,7 @@ pub use message_changes::{
 pub use messages::{MessageStore, NewMessage, SendOutcome};
 pub use privacy::{BlockedUser, PrivacyStore};
 pub use search::{MessageSearch, SearchStore};
+pub use secrets::SecretStore;
 pub use sessions::{NewRefreshToken, RefreshTokenRecord, SessionStore, TokenHash};
 pub use sync::{ConversationCursor, SyncStore};
 pub use users::{Contact, Credentials, NewUser, ProfileChange, UserStore};
@@ -64,6 +66,7 @@ pub trait Store:
     + MentionStore
     + SearchStore
     + SyncStore
+    + SecretStore
     + HealthStore
     + std::fmt::Debug
 {
@@ -82,6 +85,7 @@ impl<T> Store for T where
         + MentionStore
         + SearchStore
         + SyncStore
+        + SecretStore
         + HealthStore
         + std::fmt::Debug
 {

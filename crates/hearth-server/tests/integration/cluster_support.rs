@@ -118,6 +118,9 @@ impl Cluster {
             ..config
         };
         let store = hearth_server::open_store(&config).await.expect("store");
+        let secret = hearth_server::signing_secret(&config, &store)
+            .await
+            .expect("secret");
         // Presence and viewers are shared by the nodes, as a shared directory would be.
         let presence = Arc::new(LocalPresence::default());
         let viewers = Arc::new(LocalViewers::default());
@@ -142,7 +145,7 @@ impl Cluster {
                 viewers,
                 shared_limits: limits.map(|l| l as Arc<dyn hearth_app::SharedLimits>),
             };
-            let app = hearth_server::build_app(&config, store.clone(), ports).expect("app");
+            let app = hearth_server::build_app(&config, store.clone(), secret.clone(), ports);
             if let Some(redis) = &redis {
                 redis.attach(app.bus_receiver());
             }

@@ -7,7 +7,10 @@ use std::process::{Child, ChildStderr, Command, Stdio};
 
 use serde_json::{Value, json};
 
-use crate::support::TestApp;
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+
+use crate::support::{TestApp, forge_token, stored_signing_secret, test_config, unix_now};
 
 fn hearth() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_hearth"));
@@ -52,7 +55,7 @@ async fn test_data_and_tokens_survive_a_restart() {
 }
 
 #[tokio::test]
-async fn test_the_data_directory_holds_the_database_and_a_private_secret() {
+async fn test_the_data_directory_holds_the_database_privately() {
     let scratch = tempfile::tempdir().unwrap();
     let dir = scratch.path().join("nested");
     let app = TestApp::spawn_with(|c| c.data_dir = dir.clone()).await;
@@ -63,12 +66,61 @@ async fn test_the_data_directory_holds_the_database_and_a_private_secret() {
         dir_mode, 0o700,
         "a data directory Hearth creates is private"
     );
-    let mode = std::fs::metadata(dir.join("secret.key"))
-        .unwrap()
-        .permissions()
-        .mode()
-        & 0o777;
-    assert_eq!(mode, 0o600);
+    assert!(
+        !dir.join("secret.key").exists(),
+        "the signing secret lives in the database, not beside it"
+    );
+    assert!(stored_signing_secret(&dir).len() >= 32);
+}
+
+#[tokio::test]
+async fn test_a_data_directory_with_a_secret_key_file_keeps_its_key() {
+    let data = tempfile::tempdir().unwrap();
+    let key: Vec<u8> = (0..48u8).collect();
+    std::fs::write(data.path().join("secret.key"), STANDARD.encode(&key)).unwrap();
+    let app = TestApp::spawn_with(|c| c.data_dir = data.path().to_owned()).await;
+    app.register("alice").await;
+    assert_eq!(
+        stored_signing_secret(data.path()),
+        key,
+        "tokens issued before the upgrade stay valid"
+    );
+}
+
+#[tokio::test]
+async fn test_every_node_of_one_database_signs_with_the_first_nodes_secret() {
+    let data = tempfile::tempdir().unwrap();
+    let config = test_config(data.path());
+    let store = hearth_server::open_store(&config).await.unwrap();
+    // Another node: another data directory (with nothing in it), the same database.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let other = test_config(elsewhere.path());
+    let node = |secret| {
+        let ports = hearth_realtime::InProcess::new(Default::default()).ports;
+        hearth_server::build_app(&config, store.clone(), secret, ports)
+    };
+    let first = node(hearth_server::signing_secret(&config, &store).await.unwrap());
+    let second = node(hearth_server::signing_secret(&other, &store).await.unwrap());
+    let input = hearth_app::RegisterInput {
+        username: "alice".to_owned(),
+        display_name: None,
+        password: "correct horse battery".to_owned(),
+        email: None,
+    };
+    let ip = std::net::IpAddr::from([127, 0, 0, 1]);
+    let (_, session) = first.auth.register(input, ip).await.unwrap();
+    let verified = second.auth.authenticate(&session.access_token);
+    store.close().await;
+    assert!(verified.is_ok(), "the second node verifies the first's token");
+}
+
+#[tokio::test]
+async fn test_a_configured_secret_wins_over_the_stored_one() {
+    let secret = "a configured signing secret of 32+ bytes".to_owned();
+    let app = TestApp::spawn_with(|c| c.auth.jwt_secret = Some(secret.clone())).await;
+    let alice = app.register("alice").await;
+    let forged = forge_token(secret.as_bytes(), &alice.user_id, unix_now() + 120);
+    app.get("/v1/users/me", &forged).await.expect(200);
 }
 
 #[tokio::test]

@@ -4,7 +4,6 @@
 use std::path::{Path, PathBuf};
 use std::sync::Once;
 
-use base64::Engine;
 use hearth_server::{Config, StartupError};
 use reqwest::Method;
 use reqwest::header::HeaderMap;
@@ -298,13 +297,13 @@ impl TestApp {
         }
     }
 
-    /// The server's access-token signing secret, as a client holding the data directory would
-    /// read it (to forge tokens the server must judge on their merits, e.g. expired ones).
+    /// The server's access-token signing secret, as someone holding the database would read
+    /// it (to forge tokens the server must judge on their merits, e.g. expired ones).
     pub fn signing_secret(&self) -> Vec<u8> {
-        let text = std::fs::read_to_string(self.data_dir().join("secret.key")).expect("secret.key");
-        base64::engine::general_purpose::STANDARD
-            .decode(text.trim())
-            .expect("base64 secret")
+        if let Some(configured) = &self.config.auth.jwt_secret {
+            return configured.as_bytes().to_vec();
+        }
+        stored_signing_secret(&self.data_dir())
     }
 }
 
@@ -314,6 +313,22 @@ impl Drop for TestApp {
             let _ = shutdown.send(());
         }
     }
+}
+
+/// The signing secret in the database of `data_dir`, read beside the running server (a
+/// read-only connection; WAL lets it read while the server writes).
+pub fn stored_signing_secret(data_dir: &Path) -> Vec<u8> {
+    let db = rusqlite::Connection::open_with_flags(
+        data_dir.join("hearth.db"),
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+    )
+    .expect("open the database");
+    db.query_row(
+        "SELECT value FROM secrets WHERE name = 'access-token-signing'",
+        [],
+        |row| row.get(0),
+    )
+    .expect("a stored secret")
 }
 
 /// Reads an HTTP answer.
