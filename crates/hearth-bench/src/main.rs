@@ -54,6 +54,24 @@ struct Args {
     /// binaries' runs interleave, and each row names its binary. Use with `--runs`.
     #[arg(long)]
     against: Option<PathBuf>,
+    /// Run every server as a node of a multi-node server, on this Redis (bus, presence,
+    /// viewers and rate limits through it; keys under a prefix of this command's own).
+    #[arg(long)]
+    redis_url: Option<String>,
+}
+
+/// The settings that put a server on `redis_url`, under a prefix no other command uses.
+fn redis_env(redis_url: Option<&str>) -> Vec<(String, String)> {
+    let Some(url) = redis_url else {
+        return Vec::new();
+    };
+    vec![
+        ("HEARTH_REDIS__URL".to_owned(), url.to_owned()),
+        (
+            "HEARTH_REDIS__PREFIX".to_owned(),
+            format!("hearth-bench-{}:", std::process::id()),
+        ),
+    ]
 }
 
 fn machine() -> String {
@@ -136,7 +154,7 @@ async fn main() -> ExitCode {
         .chain(args.against.clone())
         .map(|binary| ServerOptions {
             binary,
-            env: Vec::new(),
+            env: redis_env(args.redis_url.as_deref()),
         })
         .collect();
     match hearth_bench::run(&servers, &scenarios, &sizes).await {
