@@ -25,7 +25,9 @@ const SQLX_ERA: i64 = 6;
 /// sqlx's.
 async fn added_since() -> usize {
     let dir = tempfile::tempdir().unwrap();
-    let all = SqliteStore::migrate(&dir.path().join("new.db")).await.unwrap();
+    let all = SqliteStore::migrate(&dir.path().join("new.db"))
+        .await
+        .unwrap();
     all - SQLX_ERA as usize
 }
 

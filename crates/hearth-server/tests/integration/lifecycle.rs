@@ -99,7 +99,11 @@ async fn test_every_node_of_one_database_signs_with_the_first_nodes_secret() {
         let ports = hearth_realtime::InProcess::new(Default::default()).ports;
         hearth_server::build_app(&config, store.clone(), secret, ports)
     };
-    let first = node(hearth_server::signing_secret(&config, &store).await.unwrap());
+    let first = node(
+        hearth_server::signing_secret(&config, &store)
+            .await
+            .unwrap(),
+    );
     let second = node(hearth_server::signing_secret(&other, &store).await.unwrap());
     let input = hearth_app::RegisterInput {
         username: "alice".to_owned(),
@@ -111,7 +115,10 @@ async fn test_every_node_of_one_database_signs_with_the_first_nodes_secret() {
     let (_, session) = first.auth.register(input, ip).await.unwrap();
     let verified = second.auth.authenticate(&session.access_token);
     store.close().await;
-    assert!(verified.is_ok(), "the second node verifies the first's token");
+    assert!(
+        verified.is_ok(),
+        "the second node verifies the first's token"
+    );
 }
 
 #[tokio::test]

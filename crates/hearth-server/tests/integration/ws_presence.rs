@@ -207,12 +207,19 @@ async fn test_receipts_move_the_senders_delivery_status() {
     );
     let listed = app.get(&status_path, &alice.access).await.expect(200);
     assert_eq!(listed.data()["messages"][0]["status"], "read");
-    let one = listed.data()["messages"][0]["id"].as_str().unwrap().to_owned();
+    let one = listed.data()["messages"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let fetched = app
         .get(&format!("{status_path}/{one}"), &alice.access)
         .await
         .expect(200);
-    assert_eq!(fetched.data()["status"], "read", "one message answers its status too");
+    assert_eq!(
+        fetched.data()["status"],
+        "read",
+        "one message answers its status too"
+    );
     // Bob's own devices hear his receipts as well (to clear unread badges everywhere).
     assert_eq!(bob_ws.next_of("receipt").await["status"], "delivered");
 }

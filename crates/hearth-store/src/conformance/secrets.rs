@@ -12,7 +12,10 @@ pub async fn the_first_secret_stored_is_the_one_every_caller_gets(store: DynStor
         .await
         .unwrap();
     assert_eq!(first, b"first candidate");
-    assert_eq!(second, b"first candidate", "a later candidate never replaces it");
+    assert_eq!(
+        second, b"first candidate",
+        "a later candidate never replaces it"
+    );
 }
 
 pub async fn secrets_of_other_names_are_their_own(store: DynStore) {
@@ -20,7 +23,10 @@ pub async fn secrets_of_other_names_are_their_own(store: DynStore) {
         .secret_or_insert("signing", b"one", now())
         .await
         .unwrap();
-    let other = store.secret_or_insert("other", b"two", now()).await.unwrap();
+    let other = store
+        .secret_or_insert("other", b"two", now())
+        .await
+        .unwrap();
     assert_eq!(other, b"two");
 }
 
