@@ -39,6 +39,47 @@ pub struct Config {
     pub messages: MessagesConfig,
     /// The web client served at `/`.
     pub web: WebConfig,
+    /// The database (default: the embedded SQLite file in the data directory).
+    pub database: DatabaseConfig,
+}
+
+/// Which database the server keeps its data in.
+#[derive(Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DatabaseConfig {
+    /// A PostgreSQL URL (`postgres://user:password@host:5432/hearth`), from `database.url`,
+    /// `DATABASE_URL` or `HEARTH_DATABASE__URL` (which wins). When absent the server uses
+    /// SQLite in the data directory.
+    pub url: Option<String>,
+}
+
+impl std::fmt::Debug for DatabaseConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The URL may carry a password.
+        f.debug_struct("DatabaseConfig")
+            .field("url", &self.url.as_deref().map(redacted_url))
+            .finish()
+    }
+}
+
+/// A database URL fit for logs and messages: any password replaced by `***`.
+pub fn redacted_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return "<not a URL>".to_owned();
+    };
+    let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    match authority.rsplit_once('@') {
+        Some((credentials, host)) => {
+            let user = credentials.split(':').next().unwrap_or("");
+            let password = if credentials.contains(':') {
+                ":***"
+            } else {
+                ""
+            };
+            format!("{scheme}://{user}{password}@{host}{path}")
+        }
+        None => url.to_owned(),
+    }
 }
 
 /// The web client served at `/`.
@@ -192,6 +233,7 @@ impl Default for Config {
             realtime: RealtimeConfig::default(),
             messages: MessagesConfig::default(),
             web: WebConfig::default(),
+            database: DatabaseConfig::default(),
         }
     }
 }
@@ -246,6 +288,17 @@ impl Config {
             }
             builder = builder.add_source(config::File::from(path).format(config::FileFormat::Toml));
         }
+        let env: Vec<(String, String)> = env.into_iter().collect();
+        // The conventional `DATABASE_URL` sits between the file and the `HEARTH_*` variables.
+        if let Some((_, url)) = env.iter().find(|(k, _)| k == "DATABASE_URL") {
+            // A JSON string is a valid TOML basic string (same escapes).
+            let quoted =
+                serde_json::to_string(url).map_err(|e| StartupError::Config(e.to_string()))?;
+            builder = builder.add_source(config::File::from_str(
+                &format!("[database]\nurl = {quoted}"),
+                config::FileFormat::Toml,
+            ));
+        }
         let vars: std::collections::HashMap<String, String> = env
             .into_iter()
             .filter(|(k, _)| k.starts_with("HEARTH_") && !k.starts_with("HEARTH_ADMIN_"))
@@ -272,6 +325,16 @@ impl Config {
         let bad = |msg: String| Err(StartupError::Config(msg));
         if self.data_dir.as_os_str().is_empty() {
             return bad("data_dir must not be empty".to_owned());
+        }
+        if let Some(url) = &self.database.url {
+            let postgres = url.starts_with("postgres://") || url.starts_with("postgresql://");
+            if !postgres || hearth_store_postgres::check_url(url).is_err() {
+                return bad(format!(
+                    "database.url (DATABASE_URL) must be a PostgreSQL URL such as \
+                     postgres://user:password@host:5432/hearth, not {}",
+                    redacted_url(url)
+                ));
+            }
         }
         if self.auth.access_token_ttl_secs == 0 || self.auth.access_token_ttl_secs > 24 * 3600 {
             return bad("auth.access_token_ttl_secs must be 1–86400".to_owned());

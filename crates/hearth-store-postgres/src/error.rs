@@ -122,13 +122,12 @@ fn classify(db: &DbError) -> Option<Violation<'_>> {
     }
 }
 
-/// Translates a pool error: no connection within the timeouts, or a pool already closed, is
-/// `Unavailable`.
+/// Translates a pool error: whatever kept the pool from lending a connection (the server
+/// refused or did not answer, a database not accepting connections, a full pool past its
+/// wait, a closed pool) is `Unavailable`: a later attempt may succeed.
 pub(crate) fn pool_error(err: deadpool_postgres::PoolError) -> StoreError {
-    match err {
-        deadpool_postgres::PoolError::Backend(err) => store_error(err),
-        other => StoreError::Unavailable(format!("no database connection: {other}")),
-    }
+    tracing::warn!(error = %err, "no database connection");
+    StoreError::Unavailable(format!("no database connection: {err}"))
 }
 
 /// A stored value this version cannot read back (an unknown kind, role or payload).

@@ -34,6 +34,7 @@ mod users;
 use std::time::Duration;
 
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
+pub use hearth_store::PoolFigures;
 use hearth_store::{HealthStore, StoreError};
 use tokio_postgres::NoTls;
 
@@ -82,19 +83,6 @@ impl Default for PostgresOptions {
     }
 }
 
-/// The figures of the connection pool at one moment.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct PoolFigures {
-    /// Most connections the pool opens.
-    pub max_size: usize,
-    /// Connections open now.
-    pub size: usize,
-    /// Connections open and lent out.
-    pub in_use: usize,
-    /// Callers waiting for a connection.
-    pub waiting: usize,
-}
-
 /// Why the store could not open.
 #[derive(Debug, thiserror::Error)]
 pub enum OpenError {
@@ -107,6 +95,13 @@ pub enum OpenError {
     /// The database could not be reached or migrated.
     #[error("cannot open the PostgreSQL database: {0}")]
     Store(#[from] StoreError),
+}
+
+/// Checks that `url` is a PostgreSQL connection string, without connecting.
+pub fn check_url(url: &str) -> Result<(), OpenError> {
+    url.parse::<tokio_postgres::Config>()
+        .map(drop)
+        .map_err(|e| OpenError::InvalidUrl(e.to_string()))
 }
 
 impl PostgresStore {
@@ -155,7 +150,7 @@ impl PostgresStore {
     }
 
     /// The pool's figures now.
-    pub fn pool_figures(&self) -> PoolFigures {
+    pub fn figures(&self) -> PoolFigures {
         let status = self.pool.status();
         PoolFigures {
             max_size: status.max_size,
@@ -185,5 +180,9 @@ impl HealthStore for PostgresStore {
 
     async fn close(&self) {
         PostgresStore::close(self);
+    }
+
+    fn pool_figures(&self) -> Option<PoolFigures> {
+        Some(self.figures())
     }
 }

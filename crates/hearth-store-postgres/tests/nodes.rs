@@ -204,5 +204,5 @@ async fn a_store_whose_connections_were_cut_serves_again_by_itself() {
     );
     store.ping().await.unwrap();
     assert!(started.elapsed() < Duration::from_secs(10));
-    assert_eq!(store.pool_figures().waiting, 0);
+    assert_eq!(store.figures().waiting, 0);
 }

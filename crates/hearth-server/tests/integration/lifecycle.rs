@@ -9,9 +9,10 @@ use serde_json::{Value, json};
 
 use crate::support::TestApp;
 
-fn hearth() -> Command {
+pub(crate) fn hearth() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_hearth"));
     command.env("RUST_LOG", "warn").stdin(Stdio::null());
+    command.env_remove("DATABASE_URL");
     // The test's own environment must not configure the child.
     for (key, _) in std::env::vars().filter(|(k, _)| k.starts_with("HEARTH_")) {
         command.env_remove(key);

@@ -25,6 +25,7 @@ mod messages;
 mod openapi_snapshot;
 mod ops;
 mod permissions;
+mod postgres;
 mod privacy;
 mod reactions;
 mod sdk_conversations;

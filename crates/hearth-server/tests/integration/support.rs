@@ -5,7 +5,10 @@ use std::path::{Path, PathBuf};
 use std::sync::Once;
 
 use base64::Engine;
+use std::sync::Arc;
+
 use hearth_server::{Config, StartupError};
+use hearth_store_postgres::testing::TestDatabase;
 use reqwest::Method;
 use reqwest::header::HeaderMap;
 use serde_json::{Value, json};
@@ -23,6 +26,8 @@ pub struct TestApp {
     /// The configuration it runs with.
     pub config: Config,
     data: Option<TempDir>,
+    /// The PostgreSQL database it runs on, dropped with the app (`None`: SQLite).
+    database: Option<Arc<TestDatabase>>,
     shutdown: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<Result<(), StartupError>>>,
 }
@@ -120,15 +125,35 @@ impl TestApp {
         Self::spawn_with(|_| {}).await
     }
 
-    /// A server with the test configuration as changed by `adjust`.
+    /// A server with the test configuration as changed by `adjust`, on SQLite, or on a
+    /// PostgreSQL database of its own when `HEARTH_TEST_STORE=postgres`.
     pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> Self {
-        let data = tempfile::tempdir().expect("temp dir");
-        let mut config = test_config(data.path());
-        adjust(&mut config);
-        Self::start(config, data).await
+        let database = match std::env::var("HEARTH_TEST_STORE").as_deref() {
+            Ok("postgres") => Some(Arc::new(
+                TestDatabase::create().await.expect("test database"),
+            )),
+            _ => None,
+        };
+        Self::spawn_on(database, adjust).await
     }
 
-    async fn start(config: Config, data: TempDir) -> Self {
+    /// A server on PostgreSQL, whatever `HEARTH_TEST_STORE` says: on `database`.
+    pub async fn spawn_on_postgres(database: Arc<TestDatabase>) -> Self {
+        Self::spawn_on(Some(database), |_| {}).await
+    }
+
+    async fn spawn_on(
+        database: Option<Arc<TestDatabase>>,
+        adjust: impl FnOnce(&mut Config),
+    ) -> Self {
+        let data = tempfile::tempdir().expect("temp dir");
+        let mut config = test_config(data.path());
+        config.database.url = database.as_ref().map(|d| d.url().to_owned());
+        adjust(&mut config);
+        Self::start(config, data, database).await
+    }
+
+    async fn start(config: Config, data: TempDir, database: Option<Arc<TestDatabase>>) -> Self {
         init_tracing();
         let listener = TcpListener::bind("127.0.0.1:0")
             .await
@@ -147,6 +172,7 @@ impl TestApp {
             client,
             config,
             data: Some(data),
+            database,
             shutdown: Some(shutdown),
             task: Some(task),
         }
@@ -178,7 +204,7 @@ impl TestApp {
     pub async fn restart(mut self) -> Self {
         self.stop().await;
         let data = self.data.take().expect("data dir");
-        Self::start(self.config.clone(), data).await
+        Self::start(self.config.clone(), data, self.database.take()).await
     }
 
     /// `base` + `path`.
