@@ -301,7 +301,12 @@ impl Config {
         }
         let vars: std::collections::HashMap<String, String> = env
             .into_iter()
-            .filter(|(k, _)| k.starts_with("HEARTH_") && !k.starts_with("HEARTH_ADMIN_"))
+            // HEARTH_ADMIN_* belongs to `hearth admin`, HEARTH_TEST_* to the test harness.
+            .filter(|(k, _)| {
+                k.starts_with("HEARTH_")
+                    && !k.starts_with("HEARTH_ADMIN_")
+                    && !k.starts_with("HEARTH_TEST_")
+            })
             .collect();
         builder = builder.add_source(
             config::Environment::with_prefix("HEARTH")
@@ -468,6 +473,65 @@ mod tests {
             .iter()
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
             .collect()
+    }
+
+    fn database_url(pairs: &[(&str, &str)]) -> Option<String> {
+        Config::load(None, env(pairs))
+            .ok()
+            .and_then(|c| c.database.url)
+    }
+
+    #[test]
+    fn the_database_is_sqlite_unless_a_url_is_given() {
+        assert_eq!(database_url(&[]), None);
+        assert_eq!(
+            database_url(&[("DATABASE_URL", "postgres://h@db:5432/hearth")]),
+            Some("postgres://h@db:5432/hearth".to_owned())
+        );
+    }
+
+    #[test]
+    fn the_test_harness_variables_are_not_configuration() {
+        let config = Config::load(
+            None,
+            env(&[
+                ("HEARTH_TEST_STORE", "postgres"),
+                ("HEARTH_TEST_POSTGRES_URL", "postgres://x@y/z"),
+            ]),
+        );
+        assert!(config.is_ok(), "{:?}", config.err());
+    }
+
+    #[test]
+    fn hearth_database_url_wins_over_database_url() {
+        assert_eq!(
+            database_url(&[
+                ("DATABASE_URL", "postgres://a@db/one"),
+                ("HEARTH_DATABASE__URL", "postgres://b@db/two"),
+            ]),
+            Some("postgres://b@db/two".to_owned())
+        );
+    }
+
+    #[test]
+    fn a_database_url_that_is_not_postgres_is_refused_without_its_password() {
+        let err = Config::load(None, env(&[("DATABASE_URL", "mysql://root:pw@db/hearth")]))
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(err.contains("database.url (DATABASE_URL)"), "{err}");
+        assert!(err.contains("mysql://root:***@db/hearth"), "{err}");
+        assert!(!err.contains("pw"), "{err}");
+    }
+
+    #[test]
+    fn a_redacted_url_keeps_everything_but_the_password() {
+        assert_eq!(
+            redacted_url("postgres://u:p%40ss@h:5432/db?sslmode=disable"),
+            "postgres://u:***@h:5432/db?sslmode=disable"
+        );
+        assert_eq!(redacted_url("postgres://u@h/db"), "postgres://u@h/db");
+        assert_eq!(redacted_url("postgres://h/db"), "postgres://h/db");
     }
 
     #[test]

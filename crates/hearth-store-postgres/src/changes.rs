@@ -10,6 +10,7 @@ use hearth_domain::{
     ConversationEvent, ConversationId, EventKind, Message, MessageId, Seq, Timestamp, UserId,
     preview_of,
 };
+use hearth_store::stored::{digest, reaction_payload};
 use hearth_store::{
     ChangeOutcome, ConflictKind, MessageDeletion, MessageEdit, MessageEditStore, Missing,
     ReactionChange, ReactionStore, StoreError,
@@ -19,8 +20,7 @@ use uuid::Uuid;
 use crate::PostgresStore;
 use crate::db::{Job, at_micros, exec, opt_row};
 use crate::error::Failure;
-use crate::events::reaction_payload;
-use crate::messages::{digest, refresh_thread, take_seq};
+use crate::messages::{refresh_thread, take_seq};
 use crate::rows::load_message;
 
 /// An event about one message, about to be logged.

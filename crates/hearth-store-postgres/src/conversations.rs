@@ -12,6 +12,7 @@ use hearth_domain::{
     ConversationEvent, ConversationId, ConversationKind, ConversationSummary, EventKind,
     HistoryVisibility, MemberMarker, Permissions, Role, Seq, Settings, Timestamp, UserId,
 };
+use hearth_store::stored::{parse_kind, parse_visibility};
 use hearth_store::{
     ConflictKind, ConversationStore, DirectConversation, Discovered, Discovery, Missing,
     NewConversation, Standing, StoreError,
@@ -21,7 +22,7 @@ use uuid::Uuid;
 use crate::PostgresStore;
 use crate::db::{Columns, Job, at_micros, exec, exec_raw, one_row, opt_row, rows};
 use crate::error::{Failure, Violation, violation};
-use crate::events::{Logged, parse_kind, parse_visibility};
+use crate::events::Logged;
 use crate::messages::take_seq;
 use crate::summaries::{CONVERSATION_COLUMNS, access_from_row, conversation_from_row};
 

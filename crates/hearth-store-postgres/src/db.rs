@@ -55,7 +55,13 @@ impl PostgresStore {
         T: Send,
     {
         self.bounded(async {
-            let client = self.pool.get().await.map_err(pool_error)?;
+            let mut client = self.pool.get().await.map_err(pool_error)?;
+            if client.is_closed() {
+                // The server went away since the pool last checked this connection (a restart,
+                // a terminated backend): a read may run on a fresh one.
+                drop(client);
+                client = self.pool.get().await.map_err(pool_error)?;
+            }
             job(&client).await.map_err(Failure::into_store)
         })
         .await
@@ -71,7 +77,13 @@ impl PostgresStore {
         self.bounded(async {
             for attempt in 1..=ATTEMPTS {
                 let mut client = self.pool.get().await.map_err(pool_error)?;
-                let tx = client.transaction().await.map_err(store_error)?;
+                let tx = match client.transaction().await {
+                    Ok(tx) => tx,
+                    // Nothing was written on a connection that closed before the transaction
+                    // began: start again on a fresh one.
+                    Err(err) if err.is_closed() && attempt < ATTEMPTS => continue,
+                    Err(err) => return Err(store_error(err)),
+                };
                 match job(&tx).await {
                     Ok(value) => {
                         tx.commit().await.map_err(store_error)?;

@@ -129,21 +129,3 @@ pub(crate) fn pool_error(err: deadpool_postgres::PoolError) -> StoreError {
     tracing::warn!(error = %err, "no database connection");
     StoreError::Unavailable(format!("no database connection: {err}"))
 }
-
-/// A stored value this version cannot read back (an unknown kind, role or payload).
-#[derive(Debug, thiserror::Error)]
-#[error("stored {what} cannot be read: {value:?}")]
-pub(crate) struct Unreadable {
-    /// What the value is.
-    pub(crate) what: &'static str,
-    /// The value as stored.
-    pub(crate) value: String,
-}
-
-/// The [`StoreError`] for a stored `value` of `what` that cannot be read back.
-pub(crate) fn unreadable(what: &'static str, value: impl Into<String>) -> StoreError {
-    StoreError::backend(Unreadable {
-        what,
-        value: value.into(),
-    })
-}

@@ -9,6 +9,7 @@ use hearth_domain::{
     Access, ConversationEvent, ConversationId, EventKind, Member, Permissions, Role, Timestamp,
     UserId,
 };
+use hearth_store::stored::parse_role;
 use hearth_store::{
     ConflictKind, Departure, JoinRequest, MemberStore, Missing, NewMember, StoreError,
 };
@@ -18,7 +19,7 @@ use crate::PostgresStore;
 use crate::conversations::{Joining, live};
 use crate::db::{Columns, Job, at_micros, exec, exec_raw, opt_row, rows};
 use crate::error::{Failure, Violation, violation};
-use crate::events::{Logged, parse_role};
+use crate::events::Logged;
 use crate::messages::take_seq;
 use crate::rows::{USER_COLUMNS, user_from_row};
 use crate::summaries::{MEMBER_COLUMNS, access_from_row, member_from_row};

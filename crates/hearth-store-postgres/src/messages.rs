@@ -9,20 +9,14 @@
 
 use deadpool_postgres::Transaction;
 use hearth_domain::{ClientMessageId, ConversationId, Message, MessageId, Seq, UserId, preview_of};
+use hearth_store::stored::Sent;
 use hearth_store::{ConflictKind, MessageStore, Missing, NewMessage, SendOutcome, StoreError};
-use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::PostgresStore;
 use crate::db::{Columns, Job, at_micros, exec, opt_row};
 use crate::error::Failure;
 use crate::rows::{load_message, message_columns, read_messages};
-
-/// The SHA-256 of a message's text, kept once the text itself is replaced (see
-/// `messages.sent_digest`).
-pub(crate) fn digest(text: &str) -> Vec<u8> {
-    Sha256::digest(text.as_bytes()).to_vec()
-}
 
 /// Takes the conversation's next seq, holding its counter row locked until the transaction
 /// ends (see the crate docs). `NotFound(Conversation)` when there is none or it was deleted:
@@ -40,28 +34,6 @@ pub(crate) async fn take_seq(
     .await?
     .ok_or(StoreError::NotFound(Missing::Conversation))?;
     Ok(row.col("seq")?)
-}
-
-/// What an earlier send with the same key stored, to tell a retry from a clash.
-struct Sent {
-    id: Uuid,
-    conversation_id: Uuid,
-    reply_to: Option<Uuid>,
-    content: String,
-    sent_digest: Option<Vec<u8>>,
-}
-
-impl Sent {
-    /// Whether `new` is a retry of this send: same conversation, text as first sent, reply.
-    fn is_retry_of(&self, new: &NewMessage) -> bool {
-        let same_text = match &self.sent_digest {
-            Some(sent) => *sent == digest(new.content.as_str()),
-            None => self.content == new.content.as_str(),
-        };
-        self.conversation_id == new.conversation_id.as_uuid()
-            && self.reply_to == new.reply_to.map(|r| r.as_uuid())
-            && same_text
-    }
 }
 
 /// Marks `root` as having a thread and recounts its replies that are not deleted (and the
@@ -90,8 +62,8 @@ async fn store_message(tx: &Transaction<'_>, new: NewMessage) -> Result<SendOutc
     )
     .await?;
     if let Some(row) = earlier {
+        let id: Uuid = row.col("id")?;
         let earlier = Sent {
-            id: row.col("id")?,
             conversation_id: row.col("conversation_id")?,
             reply_to: row.col("reply_to")?,
             content: row.col("content")?,
@@ -103,7 +75,7 @@ async fn store_message(tx: &Transaction<'_>, new: NewMessage) -> Result<SendOutc
         let original = load_message(
             tx,
             ConversationId::from_uuid(earlier.conversation_id),
-            MessageId::from_uuid(earlier.id),
+            MessageId::from_uuid(id),
         )
         .await?
         .ok_or(StoreError::NotFound(Missing::Message))?;

@@ -2,12 +2,13 @@
 //! by its key one way and by its index the other.
 
 use hearth_domain::{Consent, Privacy, Relation, Timestamp, UserId};
+use hearth_store::stored::unreadable;
 use hearth_store::{BlockedUser, Missing, PrivacyStore, StoreError};
 use uuid::Uuid;
 
 use crate::PostgresStore;
 use crate::db::{Columns, Job, exec, exec_raw, one_row, opt_row, rows};
-use crate::error::{Violation, unreadable, violation};
+use crate::error::{Violation, violation};
 use crate::rows::{USER_COLUMNS, user_from_row};
 
 fn consent(name: &str) -> Result<Consent, StoreError> {

@@ -3,17 +3,16 @@
 
 use deadpool_postgres::Transaction;
 use hearth_domain::{
-    ConversationEvent, ConversationId, EventKind, MemberMarker, Message, MessageId, Seq, SeqWindow,
-    UserId,
+    ConversationEvent, ConversationId, MemberMarker, Message, MessageId, Seq, SeqWindow, UserId,
 };
+use hearth_store::stored::{decode_event, message_event};
 use hearth_store::{
     ConversationCursor, MentionStore, MessagePageStore, Missing, StoreError, SyncStore,
 };
 
 use crate::PostgresStore;
 use crate::db::{Columns, Job, one_row, opt_row, rows};
-use crate::error::{Failure, unreadable};
-use crate::events::{decode, emoji_of};
+use crate::error::Failure;
 use crate::rows::{hydrate, message_columns, message_from_row, read_messages};
 
 #[async_trait::async_trait]
@@ -176,7 +175,7 @@ impl SyncStore for PostgresStore {
                     let message = has_message.then(|| messages.next()).flatten();
                     let kind: &str = row.col("kind")?;
                     let payload: Option<&str> = row.col("payload")?;
-                    let kind = match decode(kind, payload)? {
+                    let kind = match decode_event(kind, payload)? {
                         Some(kind) => kind,
                         None => message_event(kind, payload, message)?,
                     };
@@ -193,30 +192,6 @@ impl SyncStore for PostgresStore {
         })
         .await
     }
-}
-
-/// Rebuilds an event about a message from its stored kind, payload and the message as it is
-/// now.
-fn message_event(
-    kind: &str,
-    payload: Option<&str>,
-    message: Option<Message>,
-) -> Result<EventKind, StoreError> {
-    let message = message.ok_or_else(|| unreadable("message of event", kind))?;
-    Ok(match kind {
-        "new_message" => EventKind::NewMessage(message),
-        "message_updated" => EventKind::MessageEdited(message),
-        "message_deleted" => EventKind::MessageDeleted(message),
-        "reaction_added" => EventKind::ReactionAdded {
-            message,
-            emoji: emoji_of(payload)?,
-        },
-        "reaction_removed" => EventKind::ReactionRemoved {
-            message,
-            emoji: emoji_of(payload)?,
-        },
-        _ => return Err(unreadable("event kind", kind)),
-    })
 }
 
 /// `$1` (a seq) clamped to conversation `$2`'s last seq: markers never point past the log.

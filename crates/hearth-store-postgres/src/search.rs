@@ -10,7 +10,8 @@
 //! which is also the cursor. A viewer finds only messages of conversations they are a member
 //! of, from the first seq they see (history visibility).
 
-use hearth_domain::{SearchCursor, SearchHit, SearchTerm, SearchText, SnippetPart};
+use hearth_domain::{SearchCursor, SearchHit, SearchTerm, SearchText};
+use hearth_store::stored::{SNIPPET_CLOSE, SNIPPET_OPEN, snippet_parts};
 use hearth_store::{MessageSearch, SearchStore, StoreError};
 use tokio_postgres::types::ToSql;
 
@@ -18,14 +19,19 @@ use crate::PostgresStore;
 use crate::db::{Columns, Job, rows};
 use crate::rows::{hydrate, message_columns, message_from_row};
 
-/// Marks the start of a match in the headline (a private-use character).
-const OPEN: char = '\u{E000}';
-/// Marks the end of a match.
-const CLOSE: char = '\u{E001}';
+/// Stands in for `<` while `ts_headline` marks a text: its parser reads `<b>` as an HTML tag
+/// and leaves tags out of the headline, but a snippet must keep the text verbatim.
+const LESS_THAN_STANDIN: char = '\u{E002}';
 
-/// `ts_headline`'s options: the markers, and about as much context as SQLite's snippet.
+/// Words of context in a snippet, about as many as SQLite's.
+const SNIPPET_WORDS: u32 = 12;
+
+/// `ts_headline`'s options: the markers, and [`SNIPPET_WORDS`] of context.
 fn headline_options() -> String {
-    format!("StartSel={OPEN}, StopSel={CLOSE}, MaxWords=12, MinWords=6")
+    format!(
+        "StartSel={SNIPPET_OPEN}, StopSel={SNIPPET_CLOSE}, MaxWords={SNIPPET_WORDS}, MinWords={}",
+        SNIPPET_WORDS / 2
+    )
 }
 
 /// One term in tsquery syntax: its words quoted and in order (`<->`), `:*` for a prefix.
@@ -54,36 +60,6 @@ fn ts_queries(text: &SearchText) -> (Option<String>, Option<String>) {
     )
 }
 
-/// Splits a marked headline into plain and highlighted parts.
-fn snippet_parts(marked: &str) -> Vec<SnippetPart> {
-    let mut parts: Vec<SnippetPart> = Vec::new();
-    let mut highlight = false;
-    let mut text = String::new();
-    let mut flush = |text: &mut String, highlight: bool| {
-        if !text.is_empty() {
-            parts.push(SnippetPart {
-                text: std::mem::take(text),
-                highlight,
-            });
-        }
-    };
-    for c in marked.chars() {
-        match c {
-            OPEN => {
-                flush(&mut text, highlight);
-                highlight = true;
-            }
-            CLOSE => {
-                flush(&mut text, highlight);
-                highlight = false;
-            }
-            c => text.push(c),
-        }
-    }
-    flush(&mut text, highlight);
-    parts
-}
-
 #[async_trait::async_trait]
 impl SearchStore for PostgresStore {
     async fn search_messages(&self, search: MessageSearch) -> Result<Vec<SearchHit>, StoreError> {
@@ -110,7 +86,17 @@ impl SearchStore for PostgresStore {
                 let tsquery = format!("to_tsquery('{config}', ${})", params.len());
                 filters.push(format!("m.{column} @@ {tsquery}"));
                 // The stems mark the snippet whenever the query has a whole word.
-                marking.get_or_insert(format!("ts_headline('{config}', m.content, {tsquery}, $4)"));
+                // A text of a snippet's length or less is shown whole, as SQLite's snippet
+                // shows it (ts_headline would start at the first match).
+                let text = format!(
+                    "replace(m.content, '<', chr({}))",
+                    u32::from(LESS_THAN_STANDIN)
+                );
+                marking.get_or_insert(format!(
+                    "CASE WHEN array_length(regexp_split_to_array(btrim(m.content), '\\s+'), 1) <= {SNIPPET_WORDS} \
+                     THEN ts_headline('{config}', {text}, {tsquery}, $4 || ', HighlightAll=true') \
+                     ELSE ts_headline('{config}', {text}, {tsquery}, $4) END"
+                ));
             }
         }
         if let Some(conversation) = search.conversation {
@@ -147,7 +133,7 @@ impl SearchStore for PostgresStore {
                     .zip(marks)
                     .map(|(message, (position, snippet))| SearchHit {
                         message,
-                        snippet: snippet_parts(&snippet),
+                        snippet: snippet_parts(&snippet.replace(LESS_THAN_STANDIN, "<")),
                         cursor: SearchCursor::at(position),
                     })
                     .collect())

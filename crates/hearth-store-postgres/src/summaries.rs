@@ -10,16 +10,14 @@ use hearth_domain::{
     Access, Conversation, ConversationId, ConversationSummary, Description, Member, Permissions,
     Settings, Title, UserId,
 };
+use hearth_store::stored::{escape_like, parse_kind, parse_role, parse_visibility, unreadable};
 use hearth_store::{Discovered, Discovery, StoreError};
 use tokio_postgres::Row;
 use uuid::Uuid;
 
 use crate::PostgresStore;
 use crate::db::{Columns, Job, rows};
-use crate::error::unreadable;
-use crate::events::{parse_kind, parse_role, parse_visibility};
 use crate::rows::{USER_COLUMNS, message_columns, message_from_row, user_from_row};
-use crate::users::escape_like;
 
 /// The columns [`conversation_from_row`] reads (`c` is the conversations alias).
 pub(crate) const CONVERSATION_COLUMNS: &str = "c.id AS c_id, c.kind AS c_kind, c.title AS c_title, \

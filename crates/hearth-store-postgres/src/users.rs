@@ -5,22 +5,12 @@ use hearth_store::{
     ConflictKind, Contact, Credentials, Missing, NewUser, ProfileChange, StoreError, UserStore,
 };
 
+use hearth_store::stored::escape_like;
+
 use crate::PostgresStore;
 use crate::db::{Columns, Job, at_micros, exec, exec_raw, opt_row, rows};
 use crate::error::{Violation, violation};
 use crate::rows::{USER_COLUMNS, user_from_row};
-
-/// Escapes LIKE's wildcards so a query matches literally (with `ESCAPE '\'`).
-pub(crate) fn escape_like(text: &str) -> String {
-    let mut escaped = String::with_capacity(text.len());
-    for c in text.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            escaped.push('\\');
-        }
-        escaped.push(c);
-    }
-    escaped
-}
 
 impl PostgresStore {
     /// The first user `sql` (selecting [`USER_COLUMNS`]) finds with one text parameter.

@@ -188,7 +188,8 @@ async fn a_store_whose_connections_were_cut_serves_again_by_itself() {
     tokio::spawn(connection);
     admin
         .execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+            // The timeout makes it wait until each backend has exited.
+            "SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity \
              WHERE datname = $1 AND pid <> pg_backend_pid()",
             &[&database.name()],
         )

@@ -16,6 +16,7 @@ mod messages;
 mod privacy;
 mod search;
 mod sessions;
+pub mod stored;
 mod sync;
 mod users;
 

@@ -56,7 +56,7 @@ async fn test_data_and_tokens_survive_a_restart() {
 async fn test_the_data_directory_holds_the_database_and_a_private_secret() {
     let scratch = tempfile::tempdir().unwrap();
     let dir = scratch.path().join("nested");
-    let app = TestApp::spawn_with(|c| c.data_dir = dir.clone()).await;
+    let app = TestApp::spawn_on_sqlite_with(|c| c.data_dir = dir.clone()).await;
     app.register("alice").await;
     assert!(dir.join("hearth.db").is_file());
     let dir_mode = std::fs::metadata(&dir).unwrap().permissions().mode() & 0o777;
@@ -163,7 +163,8 @@ async fn test_admin_create_user_makes_an_account_that_can_log_in() {
         String::from_utf8_lossy(&output.stderr)
     );
     let dir = data.path().to_owned();
-    let app = TestApp::spawn_with(move |c| c.data_dir = dir).await;
+    // The command above wrote to the data directory's SQLite database.
+    let app = TestApp::spawn_on_sqlite_with(move |c| c.data_dir = dir).await;
     app.post_anon(
         "/v1/auth/login",
         json!({ "username": "root-admin", "password": "admin password 1" }),

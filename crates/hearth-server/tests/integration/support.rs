@@ -137,6 +137,12 @@ impl TestApp {
         Self::spawn_on(database, adjust).await
     }
 
+    /// A server on SQLite in its data directory, whatever `HEARTH_TEST_STORE` says: for tests of
+    /// what SQLite keeps there.
+    pub async fn spawn_on_sqlite_with(adjust: impl FnOnce(&mut Config)) -> Self {
+        Self::spawn_on(None, adjust).await
+    }
+
     /// A server on PostgreSQL, whatever `HEARTH_TEST_STORE` says: on `database`.
     pub async fn spawn_on_postgres(database: Arc<TestDatabase>) -> Self {
         Self::spawn_on(Some(database), |_| {}).await
