@@ -9,6 +9,20 @@ use serde_json::{Value, json};
 
 use crate::support::TestApp;
 
+/// Runs `hearth serve` on a fresh data directory with `env` set, expects it to fail, and
+/// returns what it wrote to stderr.
+pub(crate) fn serve_failing_with(env: &[(&str, &str)]) -> String {
+    let data = tempfile::tempdir().unwrap();
+    let output = hearth()
+        .envs(env.iter().copied())
+        .args(["serve", "--listen", "127.0.0.1:0", "--data"])
+        .arg(data.path())
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
 pub(crate) fn hearth() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_hearth"));
     command.env("RUST_LOG", "warn").stdin(Stdio::null());
@@ -96,15 +110,7 @@ async fn test_serve_on_a_taken_port_fails_with_a_clear_message() {
 
 #[tokio::test]
 async fn test_serve_with_a_bad_config_value_fails_with_a_clear_message() {
-    let data = tempfile::tempdir().unwrap();
-    let output = hearth()
-        .env("HEARTH_LIMITS__MAX_BODY_BYTES", "12")
-        .args(["serve", "--listen", "127.0.0.1:0", "--data"])
-        .arg(data.path())
-        .output()
-        .unwrap();
-    assert!(!output.status.success());
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let stderr = serve_failing_with(&[("HEARTH_LIMITS__MAX_BODY_BYTES", "12")]);
     assert!(stderr.contains("limits.max_body_bytes"), "{stderr}");
     assert_eq!(stderr.lines().count(), 1, "one line: {stderr}");
 }

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use hearth_store_postgres::testing::{TestDatabase, server_url};
 use reqwest::Method;
 
-use crate::lifecycle::hearth;
+use crate::lifecycle::serve_failing_with;
 use crate::support::TestApp;
 
 async fn on_postgres() -> (Arc<TestDatabase>, TestApp) {
@@ -46,15 +46,7 @@ async fn test_a_server_on_postgres_serves_and_reports_its_pool() {
     assert!(pool["size"].as_u64().unwrap() >= 1, "{}", ready.body);
     assert_eq!(pool["waiting"], 0, "{}", ready.body);
 
-    let metrics = app
-        .client
-        .get(app.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = app.metrics().await;
     for gauge in [
         "hearth_db_pool_max_connections 16",
         "hearth_db_pool_connections",
@@ -104,21 +96,13 @@ async fn test_a_database_refusing_connections_answers_503_quickly_then_serves_ag
 
 #[tokio::test]
 async fn test_serve_with_postgres_unreachable_fails_with_a_clear_message() {
-    let data = tempfile::tempdir().unwrap();
     let started = Instant::now();
-    let output = hearth()
-        // Port 9 (discard) has nothing listening on loopback.
-        .env(
-            "DATABASE_URL",
-            "postgres://hearth:secret@127.0.0.1:9/hearth",
-        )
-        .args(["serve", "--listen", "127.0.0.1:0", "--data"])
-        .arg(data.path())
-        .output()
-        .unwrap();
-    assert!(!output.status.success());
+    // Port 9 (discard) has nothing listening on loopback.
+    let stderr = serve_failing_with(&[(
+        "DATABASE_URL",
+        "postgres://hearth:secret@127.0.0.1:9/hearth",
+    )]);
     assert!(started.elapsed() < Duration::from_secs(10));
-    let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
         stderr.contains("cannot open the PostgreSQL database"),
         "{stderr}"
@@ -132,14 +116,6 @@ async fn test_serve_with_postgres_unreachable_fails_with_a_clear_message() {
 
 #[tokio::test]
 async fn test_serve_with_a_database_url_that_is_not_postgres_fails_with_a_clear_message() {
-    let data = tempfile::tempdir().unwrap();
-    let output = hearth()
-        .env("DATABASE_URL", "mysql://root@127.0.0.1/hearth")
-        .args(["serve", "--listen", "127.0.0.1:0", "--data"])
-        .arg(data.path())
-        .output()
-        .unwrap();
-    assert!(!output.status.success());
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let stderr = serve_failing_with(&[("DATABASE_URL", "mysql://root@127.0.0.1/hearth")]);
     assert!(stderr.contains("database.url (DATABASE_URL)"), "{stderr}");
 }
