@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use hearth_store_postgres::testing::{TestDatabase, server_url};
 use reqwest::Method;
 
-use crate::lifecycle::serve_failing_with;
+use crate::lifecycle::{hearth, serve_failing_with};
 use crate::support::TestApp;
 
 async fn on_postgres() -> (Arc<TestDatabase>, TestApp) {
@@ -18,8 +18,13 @@ async fn on_postgres() -> (Arc<TestDatabase>, TestApp) {
     (database, app)
 }
 
+/// A connection to the server tests make their databases on.
 async fn admin() -> tokio_postgres::Client {
-    let (client, connection) = tokio_postgres::connect(&server_url(), tokio_postgres::NoTls)
+    connect(&server_url()).await
+}
+
+async fn connect(url: &str) -> tokio_postgres::Client {
+    let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
         .await
         .unwrap();
     tokio::spawn(connection);
@@ -118,4 +123,26 @@ async fn test_serve_with_postgres_unreachable_fails_with_a_clear_message() {
 async fn test_serve_with_a_database_url_that_is_not_postgres_fails_with_a_clear_message() {
     let stderr = serve_failing_with(&[("DATABASE_URL", "mysql://root@127.0.0.1/hearth")]);
     assert!(stderr.contains("database.url (DATABASE_URL)"), "{stderr}");
+}
+
+#[tokio::test]
+async fn test_migrate_on_postgres_applies_the_schema_once() {
+    let database = TestDatabase::create().await.unwrap();
+    for run in 0..2 {
+        let output = hearth()
+            .env("DATABASE_URL", database.url())
+            .arg("migrate")
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(output.status.success(), "run {run}: {stderr}");
+        assert!(stderr.contains("schema is current"), "run {run}: {stderr}");
+    }
+    let applied: i64 = connect(database.url())
+        .await
+        .query_one("SELECT count(*) FROM hearth_migrations", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(applied, 1, "one migration, recorded once");
 }
