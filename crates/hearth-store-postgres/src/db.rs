@@ -1,8 +1,8 @@
 //! Running statements and transactions on the pool, for every port.
 //!
 //! [`PostgresStore::read`] runs a job on one pooled connection; [`PostgresStore::write`] runs a
-//! job inside a transaction (READ COMMITTED, `synchronous_commit` as the server has it: on by
-//! default, so an `Ok` means committed) and runs it again when it asks to
+//! job inside a transaction (READ COMMITTED; every connection sets `synchronous_commit=on`, so
+//! an `Ok` means committed and durable) and runs it again when it asks to
 //! ([`Failure::Retry`]). Both are bounded by the store's operation timeout, so a lost
 //! database answers `Unavailable` instead of hanging a request. Statements go through each
 //! connection's cache of prepared statements. Nothing here knows a table.

@@ -117,8 +117,9 @@ impl PostgresStore {
             .keepalives_idle(Duration::from_secs(5))
             .tcp_user_timeout(options.operation_timeout)
             .application_name("hearth")
+            // A send is acknowledged only once durable, whatever the server's default says.
             .options(format!(
-                "-c statement_timeout={} -c lock_timeout={}",
+                "-c synchronous_commit=on -c statement_timeout={} -c lock_timeout={}",
                 options.statement_timeout.as_millis(),
                 options.statement_timeout.as_millis()
             ));
