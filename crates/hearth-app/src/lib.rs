@@ -161,4 +161,10 @@ impl App {
     pub async fn ready(&self) -> Result<(), AppError> {
         self.store.ping().await.map_err(AppError::from)
     }
+
+    /// The database's connection pool figures, when it keeps a pool (for `/readyz` and
+    /// `/metrics`).
+    pub fn database_pool(&self) -> Option<hearth_store::PoolFigures> {
+        self.store.pool_figures()
+    }
 }

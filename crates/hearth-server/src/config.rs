@@ -40,6 +40,8 @@ pub struct Config {
     pub messages: MessagesConfig,
     /// The web client served at `/`.
     pub web: WebConfig,
+    /// The database (default: the embedded SQLite file in the data directory).
+    pub database: DatabaseConfig,
     /// The Redis that several nodes share (unset: one node, realtime in process).
     pub redis: RedisConfig,
     /// The API's documentation pages.
@@ -88,6 +90,45 @@ impl std::fmt::Debug for RedisConfig {
             .field("url", &self.url.as_ref().map(|_| "<redacted>"))
             .field("prefix", &self.prefix)
             .finish()
+    }
+}
+
+/// Which database the server keeps its data in.
+#[derive(Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DatabaseConfig {
+    /// A PostgreSQL URL (`postgres://user:password@host:5432/hearth`), from `database.url`,
+    /// `DATABASE_URL` or `HEARTH_DATABASE__URL` (which wins). When absent the server uses
+    /// SQLite in the data directory.
+    pub url: Option<String>,
+}
+
+impl std::fmt::Debug for DatabaseConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The URL may carry a password.
+        f.debug_struct("DatabaseConfig")
+            .field("url", &self.url.as_deref().map(redacted_url))
+            .finish()
+    }
+}
+
+/// A database URL fit for logs and messages: any password replaced by `***`.
+pub fn redacted_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return "<not a URL>".to_owned();
+    };
+    let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    match authority.rsplit_once('@') {
+        Some((credentials, host)) => {
+            let user = credentials.split(':').next().unwrap_or("");
+            let password = if credentials.contains(':') {
+                ":***"
+            } else {
+                ""
+            };
+            format!("{scheme}://{user}{password}@{host}{path}")
+        }
+        None => url.to_owned(),
     }
 }
 
@@ -242,6 +283,7 @@ impl Default for Config {
             realtime: RealtimeConfig::default(),
             messages: MessagesConfig::default(),
             web: WebConfig::default(),
+            database: DatabaseConfig::default(),
             redis: RedisConfig::default(),
             docs: DocsConfig::default(),
         }
@@ -298,17 +340,28 @@ impl Config {
             }
             builder = builder.add_source(config::File::from(path).format(config::FileFormat::Toml));
         }
-        let env: std::collections::HashMap<String, String> = env.into_iter().collect();
-        let mut vars: std::collections::HashMap<String, String> = env
-            .iter()
-            .filter(|(k, _)| k.starts_with("HEARTH_") && !k.starts_with("HEARTH_ADMIN_"))
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect();
-        // The conventional name, for platforms that set it; HEARTH_REDIS__URL wins.
-        if let Some(url) = env.get("REDIS_URL") {
-            vars.entry("HEARTH_REDIS__URL".to_owned())
-                .or_insert_with(|| url.clone());
+        let env: Vec<(String, String)> = env.into_iter().collect();
+        // The conventional names sit between the file and the `HEARTH_*` variables.
+        for (name, section) in [("DATABASE_URL", "database"), ("REDIS_URL", "redis")] {
+            if let Some((_, url)) = env.iter().find(|(k, _)| k == name) {
+                // A JSON string is a valid TOML basic string (same escapes).
+                let quoted =
+                    serde_json::to_string(url).map_err(|e| StartupError::Config(e.to_string()))?;
+                builder = builder.add_source(config::File::from_str(
+                    &format!("[{section}]\nurl = {quoted}"),
+                    config::FileFormat::Toml,
+                ));
+            }
         }
+        let vars: std::collections::HashMap<String, String> = env
+            .into_iter()
+            // HEARTH_ADMIN_* belongs to `hearth admin`, HEARTH_TEST_* to the test harness.
+            .filter(|(k, _)| {
+                k.starts_with("HEARTH_")
+                    && !k.starts_with("HEARTH_ADMIN_")
+                    && !k.starts_with("HEARTH_TEST_")
+            })
+            .collect();
         builder = builder.add_source(
             config::Environment::with_prefix("HEARTH")
                 .prefix_separator("_")
@@ -331,6 +384,16 @@ impl Config {
         let bad = |msg: String| Err(StartupError::Config(msg));
         if self.data_dir.as_os_str().is_empty() {
             return bad("data_dir must not be empty".to_owned());
+        }
+        if let Some(url) = &self.database.url {
+            let postgres = url.starts_with("postgres://") || url.starts_with("postgresql://");
+            if !postgres || hearth_store_postgres::check_url(url).is_err() {
+                return bad(format!(
+                    "database.url (DATABASE_URL) must be a PostgreSQL URL such as \
+                     postgres://user:password@host:5432/hearth, not {}",
+                    redacted_url(url)
+                ));
+            }
         }
         if self.auth.access_token_ttl_secs == 0 || self.auth.access_token_ttl_secs > 24 * 3600 {
             return bad("auth.access_token_ttl_secs must be 1–86400".to_owned());
@@ -477,6 +540,65 @@ mod tests {
             .iter()
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
             .collect()
+    }
+
+    fn database_url(pairs: &[(&str, &str)]) -> Option<String> {
+        Config::load(None, env(pairs))
+            .ok()
+            .and_then(|c| c.database.url)
+    }
+
+    #[test]
+    fn the_database_is_sqlite_unless_a_url_is_given() {
+        assert_eq!(database_url(&[]), None);
+        assert_eq!(
+            database_url(&[("DATABASE_URL", "postgres://h@db:5432/hearth")]),
+            Some("postgres://h@db:5432/hearth".to_owned())
+        );
+    }
+
+    #[test]
+    fn the_test_harness_variables_are_not_configuration() {
+        let config = Config::load(
+            None,
+            env(&[
+                ("HEARTH_TEST_STORE", "postgres"),
+                ("HEARTH_TEST_POSTGRES_URL", "postgres://x@y/z"),
+            ]),
+        );
+        assert!(config.is_ok(), "{:?}", config.err());
+    }
+
+    #[test]
+    fn hearth_database_url_wins_over_database_url() {
+        assert_eq!(
+            database_url(&[
+                ("DATABASE_URL", "postgres://a@db/one"),
+                ("HEARTH_DATABASE__URL", "postgres://b@db/two"),
+            ]),
+            Some("postgres://b@db/two".to_owned())
+        );
+    }
+
+    #[test]
+    fn a_database_url_that_is_not_postgres_is_refused_without_its_password() {
+        let err = Config::load(None, env(&[("DATABASE_URL", "mysql://root:pw@db/hearth")]))
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(err.contains("database.url (DATABASE_URL)"), "{err}");
+        assert!(err.contains("mysql://root:***@db/hearth"), "{err}");
+        assert!(!err.contains("pw"), "{err}");
+    }
+
+    #[test]
+    fn a_redacted_url_keeps_everything_but_the_password() {
+        assert_eq!(
+            redacted_url("postgres://u:p%40ss@h:5432/db?sslmode=disable"),
+            "postgres://u:***@h:5432/db?sslmode=disable"
+        );
+        assert_eq!(redacted_url("postgres://u@h/db"), "postgres://u@h/db");
+        assert_eq!(redacted_url("postgres://h/db"), "postgres://h/db");
     }
 
     #[test]

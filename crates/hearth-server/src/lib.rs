@@ -23,6 +23,7 @@ use hearth_rest::RestSettings;
 
 use crate::realtime::Realtime;
 use hearth_store::DynStore;
+use hearth_store_postgres::{PostgresOptions, PostgresStore};
 use hearth_store_sqlite::{SqliteOptions, SqliteStore};
 use tokio::net::TcpListener;
 
@@ -30,11 +31,21 @@ pub use crate::config::Config;
 pub use crate::secret::signing_secret;
 pub use crate::startup::StartupError;
 
-/// Opens the store the configuration names (creating it, applying migrations). Today that is
-/// the embedded SQLite database in the data directory; whatever the backend, the rest of the
-/// server sees only the ports.
+/// Opens the store the configuration names (creating it, applying migrations): PostgreSQL
+/// when `database.url` is set, else the embedded SQLite database in the data directory.
+/// Whatever the backend, the rest of the server sees only the ports.
 pub async fn open_store(config: &Config) -> Result<DynStore, StartupError> {
     startup::prepare_data_dir(&config.data_dir)?;
+    if let Some(url) = &config.database.url {
+        let store = PostgresStore::open(url, PostgresOptions::default())
+            .await
+            .map_err(|source| StartupError::Postgres {
+                url: config::redacted_url(url),
+                source,
+            })?;
+        tracing::info!(database = %config::redacted_url(url), "store: PostgreSQL");
+        return Ok(Arc::new(store));
+    }
     let path = config.data_dir.join("hearth.db");
     let store = SqliteStore::open(&path, SqliteOptions::default())
         .await

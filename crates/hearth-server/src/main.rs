@@ -128,6 +128,24 @@ async fn shutdown_signal() {
 }
 
 async fn migrate(config: &Config) -> Result<(), StartupError> {
+    if let Some(url) = &config.database.url {
+        // Opening applies pending migrations (under an advisory lock: safe beside running nodes).
+        let store = hearth_store_postgres::PostgresStore::open(
+            url,
+            hearth_store_postgres::PostgresOptions::default(),
+        )
+        .await
+        .map_err(|source| StartupError::Postgres {
+            url: hearth_server::config::redacted_url(url),
+            source,
+        })?;
+        store.close();
+        eprintln!(
+            "database {}: schema is current",
+            hearth_server::config::redacted_url(url)
+        );
+        return Ok(());
+    }
     std::fs::create_dir_all(&config.data_dir).map_err(|source| StartupError::DataDir {
         path: config.data_dir.clone(),
         source,

@@ -50,6 +50,16 @@ pub enum StartupError {
         /// What the store reported.
         source: StoreError,
     },
+    /// The PostgreSQL database cannot be reached, opened or migrated.
+    #[error(
+        "cannot open the PostgreSQL database {url}: {source}; is PostgreSQL running and is database.url (DATABASE_URL) right?"
+    )]
+    Postgres {
+        /// The URL, without its password.
+        url: String,
+        /// What the store reported.
+        source: hearth_store_postgres::OpenError,
+    },
     /// The HTTP server failed while serving.
     #[error("the server stopped with an error: {source}")]
     Serve {

@@ -73,25 +73,7 @@ pub(crate) fn missing_row(missing: Missing) -> impl Fn(rusqlite::Error) -> Store
     }
 }
 
-/// A stored value this version cannot read back (an unknown kind, role or payload): the
-/// database was written by something else, or damaged. Reported as a backend failure, never as
-/// a missing row.
-#[derive(Debug, thiserror::Error)]
-#[error("stored {what} cannot be read: {value:?}")]
-pub(crate) struct Unreadable {
-    /// What the value is (a column or a payload).
-    pub(crate) what: &'static str,
-    /// The value as stored.
-    pub(crate) value: String,
-}
-
-/// The [`StoreError`] for a stored `value` of `what` that cannot be read back.
-pub(crate) fn unreadable(what: &'static str, value: impl Into<String>) -> StoreError {
-    StoreError::backend(Unreadable {
-        what,
-        value: value.into(),
-    })
-}
+pub(crate) use hearth_store::stored::unreadable;
 
 /// Named column access on a result row, with the error translated: every entity has one
 /// decoding function over [`Row`], shared by the readers and the writer's jobs.

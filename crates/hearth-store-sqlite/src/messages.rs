@@ -1,9 +1,10 @@
 //! Messages in SQLite: the idempotent, numbered send and history reads.
 
 use hearth_domain::{ClientMessageId, ConversationId, Message, MessageId, Seq, UserId, preview_of};
+use hearth_store::stored::Sent;
+pub(crate) use hearth_store::stored::digest;
 use hearth_store::{ConflictKind, MessageStore, Missing, NewMessage, SendOutcome, StoreError};
 use rusqlite::{Connection, params};
-use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::SqliteStore;
@@ -12,12 +13,6 @@ use crate::rows::{load_message, message_columns, read_messages};
 use crate::statements::{execute, query_opt};
 use crate::threads::refresh_thread;
 use crate::tx::Tx;
-
-/// The SHA-256 of a message's text, kept once the text itself is replaced (see
-/// `messages.sent_digest`).
-pub(crate) fn digest(text: &str) -> Vec<u8> {
-    Sha256::digest(text.as_bytes()).to_vec()
-}
 
 /// The message `sender` sent with idempotency key `key`.
 fn by_key(conn: &Connection, sender: UserId, key: &str) -> Result<Option<Message>, StoreError> {
@@ -44,28 +39,6 @@ pub(crate) fn take_seq(tx: &Tx, conversation: ConversationId) -> Result<Seq, Sto
     .ok_or(StoreError::NotFound(Missing::Conversation))
 }
 
-/// What an earlier send with the same key stored, to tell a retry from a clash.
-struct Sent {
-    id: Uuid,
-    conversation_id: Uuid,
-    reply_to: Option<Uuid>,
-    content: String,
-    sent_digest: Option<Vec<u8>>,
-}
-
-impl Sent {
-    /// Whether `new` is a retry of this send: same conversation, text as first sent, reply.
-    fn is_retry_of(&self, new: &NewMessage) -> bool {
-        let same_text = match &self.sent_digest {
-            Some(sent) => *sent == digest(new.content.as_str()),
-            None => self.content == new.content.as_str(),
-        };
-        self.conversation_id == new.conversation_id.as_uuid()
-            && self.reply_to == new.reply_to.map(|r| r.as_uuid())
-            && same_text
-    }
-}
-
 /// The root of the thread a reply to `target` joins, checking `target` is in `conversation`.
 fn thread_root_of(
     tx: &Tx,
@@ -89,24 +62,25 @@ fn store_message(tx: &Tx, new: NewMessage) -> Result<SendOutcome, StoreError> {
          WHERE sender_id = ? AND client_message_id = ?",
         params![new.sender_id.as_uuid(), new.client_message_id.as_str()],
         |row| {
-            Ok(Sent {
-                id: row.get(0)?,
+            let id: Uuid = row.get(0)?;
+            let sent = Sent {
                 conversation_id: row.get(1)?,
                 reply_to: row.get(2)?,
                 content: row.get(3)?,
                 sent_digest: row.get(4)?,
-            })
+            };
+            Ok((id, sent))
         },
     )
     .map_err(store_error)?;
-    if let Some(earlier) = earlier {
+    if let Some((earlier_id, earlier)) = earlier {
         if !earlier.is_retry_of(&new) {
             return Err(StoreError::Conflict(ConflictKind::IdempotencyKeyReused));
         }
         let original = load_message(
             tx,
             ConversationId::from_uuid(earlier.conversation_id),
-            MessageId::from_uuid(earlier.id),
+            MessageId::from_uuid(earlier_id),
         )?
         .ok_or(StoreError::NotFound(Missing::Message))?;
         return Ok(SendOutcome::Replayed(original));

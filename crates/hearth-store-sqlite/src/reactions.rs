@@ -1,34 +1,17 @@
 //! Reactions in SQLite: one row per (message, emoji, member), each change logged as an event
 //! whose payload names the emoji.
 
-use hearth_domain::{Emoji, EventKind};
+use hearth_domain::EventKind;
+use hearth_store::stored::reaction_payload as payload;
 use hearth_store::{ChangeOutcome, ConflictKind, ReactionChange, ReactionStore, StoreError};
 use rusqlite::params;
 
 use crate::SqliteStore;
 use crate::changes::{MessageEvent, current};
-use crate::codec::{micros, store_error, unreadable};
+use crate::codec::{micros, store_error};
 use crate::messages::take_seq;
 use crate::statements::execute;
 use crate::tx::Tx;
-
-/// The payload of a reaction event: the emoji.
-pub(crate) fn payload(emoji: &Emoji) -> Result<String, StoreError> {
-    serde_json::to_string(&serde_json::json!({ "emoji": emoji.as_str() }))
-        .map_err(StoreError::backend)
-}
-
-/// Reads the emoji back from a reaction event's payload.
-pub(crate) fn emoji_of(payload: Option<&str>) -> Result<Emoji, StoreError> {
-    #[derive(serde::Deserialize)]
-    struct Payload {
-        emoji: String,
-    }
-    let payload = payload.ok_or_else(|| unreadable("reaction payload", "NULL"))?;
-    serde_json::from_str::<Payload>(payload)
-        .map(|p| Emoji::from_trusted(p.emoji))
-        .map_err(StoreError::backend)
-}
 
 fn add(tx: &Tx, change: ReactionChange, max_emoji: u32) -> Result<ChangeOutcome, StoreError> {
     let message = current(tx, change.conversation_id, change.message_id)?;

@@ -23,9 +23,8 @@
 //! ([`apply_index_changes`]); a message the indexes have not reached yet needs no change, the
 //! pass will read its text as it is then.
 
-use hearth_domain::{
-    ConversationId, MessageId, SearchCursor, SearchHit, SearchTerm, SearchText, SnippetPart,
-};
+use hearth_domain::{ConversationId, MessageId, SearchCursor, SearchHit, SearchTerm, SearchText};
+use hearth_store::stored::{SNIPPET_CLOSE, SNIPPET_OPEN, snippet_parts};
 use hearth_store::{MessageSearch, Missing, SearchStore, StoreError};
 use rusqlite::types::ToSql;
 use rusqlite::{params, params_from_iter};
@@ -176,10 +175,6 @@ pub(crate) fn search_rowid(tx: &Tx, message: MessageId) -> Result<i64, StoreErro
     .ok_or(StoreError::NotFound(Missing::Message))
 }
 
-/// Marks the start of a match in FTS5's snippet (a private-use character).
-const OPEN: char = '\u{E000}';
-/// Marks the end of a match.
-const CLOSE: char = '\u{E001}';
 /// Tokens of context in a snippet.
 const SNIPPET_TOKENS: u32 = 12;
 
@@ -203,36 +198,6 @@ pub(crate) fn fts_queries(text: &SearchText) -> (Option<String>, Option<String>)
         fts_all(text.terms().iter().filter(|t| !t.prefix)),
         fts_all(text.terms().iter().filter(|t| t.prefix)),
     )
-}
-
-/// Splits FTS5's marked snippet into plain and highlighted parts.
-fn snippet_parts(marked: &str) -> Vec<SnippetPart> {
-    let mut parts: Vec<SnippetPart> = Vec::new();
-    let mut highlight = false;
-    let mut text = String::new();
-    let mut flush = |text: &mut String, highlight: bool| {
-        if !text.is_empty() {
-            parts.push(SnippetPart {
-                text: std::mem::take(text),
-                highlight,
-            });
-        }
-    };
-    for c in marked.chars() {
-        match c {
-            OPEN => {
-                flush(&mut text, highlight);
-                highlight = true;
-            }
-            CLOSE => {
-                flush(&mut text, highlight);
-                highlight = false;
-            }
-            c => text.push(c),
-        }
-    }
-    flush(&mut text, highlight);
-    parts
 }
 
 #[async_trait::async_trait]
@@ -281,7 +246,7 @@ impl SearchStore for SqliteStore {
         };
         let sql = format!(
             "SELECT {table}.rowid AS position, \
-                    snippet({table}, 0, '{OPEN}', '{CLOSE}', '…', {SNIPPET_TOKENS}) AS snippet, \
+                    snippet({table}, 0, '{SNIPPET_OPEN}', '{SNIPPET_CLOSE}', '…', {SNIPPET_TOKENS}) AS snippet, \
                     {columns} \
              FROM {table} \
              JOIN messages m ON m.search_rowid = {table}.rowid \
@@ -468,28 +433,6 @@ mod tests {
                 Some(r#""deploy" AND "release notes" AND "a b" AND "or""#.to_owned()),
                 Some(r#""rust"*"#.to_owned())
             )
-        );
-    }
-
-    #[test]
-    fn snippets_split_at_the_markers() {
-        let parts = snippet_parts("…we \u{E000}ran\u{E001} far\u{E000}\u{E001}");
-        assert_eq!(
-            parts,
-            [
-                SnippetPart {
-                    text: "…we ".to_owned(),
-                    highlight: false
-                },
-                SnippetPart {
-                    text: "ran".to_owned(),
-                    highlight: true
-                },
-                SnippetPart {
-                    text: " far".to_owned(),
-                    highlight: false
-                },
-            ]
         );
     }
 }

@@ -1,14 +1,14 @@
 //! The conversation log in SQLite, read for sync, from the first seq a member sees.
 
-use hearth_domain::{ConversationEvent, ConversationId, EventKind, Message, Seq, UserId};
+use hearth_domain::{ConversationEvent, ConversationId, Seq, UserId};
+use hearth_store::stored::message_event;
 use hearth_store::{ConversationCursor, StoreError, SyncStore};
 use rusqlite::{Connection, Params, params};
 use uuid::Uuid;
 
 use crate::SqliteStore;
-use crate::codec::{Columns, from_micros, store_error, unreadable};
+use crate::codec::{Columns, from_micros, store_error};
 use crate::events::decode;
-use crate::reactions::emoji_of;
 use crate::rows::{hydrate, message_columns, message_from_row};
 use crate::statements::decode_all;
 
@@ -134,28 +134,4 @@ fn read_log(
         });
     }
     Ok(events)
-}
-
-/// Rebuilds an event about a message from its stored kind, payload and the message as it is
-/// now.
-fn message_event(
-    kind: &str,
-    payload: Option<&str>,
-    message: Option<Message>,
-) -> Result<EventKind, StoreError> {
-    let message = message.ok_or_else(|| unreadable("message of event", kind))?;
-    Ok(match kind {
-        "new_message" => EventKind::NewMessage(message),
-        "message_updated" => EventKind::MessageEdited(message),
-        "message_deleted" => EventKind::MessageDeleted(message),
-        "reaction_added" => EventKind::ReactionAdded {
-            message,
-            emoji: emoji_of(payload)?,
-        },
-        "reaction_removed" => EventKind::ReactionRemoved {
-            message,
-            emoji: emoji_of(payload)?,
-        },
-        _ => return Err(unreadable("event kind", kind)),
-    })
 }

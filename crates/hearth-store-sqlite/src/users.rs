@@ -7,6 +7,8 @@ use hearth_store::{
 use rusqlite::{Row, params};
 use uuid::Uuid;
 
+pub(crate) use hearth_store::stored::escape_like;
+
 use crate::SqliteStore;
 use crate::codec::{Columns, from_micros, is_unique_violation, micros, store_error};
 use crate::statements::{decode_all, decode_opt, execute};
@@ -196,16 +198,4 @@ impl UserStore for SqliteStore {
             })
             .await
     }
-}
-
-/// Escapes LIKE's wildcards so a query matches literally (with `ESCAPE '\\'`).
-pub(crate) fn escape_like(text: &str) -> String {
-    let mut escaped = String::with_capacity(text.len());
-    for c in text.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            escaped.push('\\');
-        }
-        escaped.push(c);
-    }
-    escaped
 }

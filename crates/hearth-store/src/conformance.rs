@@ -138,6 +138,7 @@ macro_rules! store_conformance_tests {
             thread_pages_hold_only_its_replies,
             members_are_found_by_name_for_mentions,
             search_matches_stems_phrases_and_prefixes,
+            search_snippets_keep_the_text_verbatim_markup_included,
             search_never_finds_deleted_or_foreign_messages,
             search_follows_edits,
             search_pages_newest_first_with_a_cursor,

@@ -17,6 +17,7 @@ mod privacy;
 mod search;
 mod secrets;
 mod sessions;
+pub mod stored;
 mod sync;
 mod users;
 
@@ -42,9 +43,27 @@ pub use sessions::{NewRefreshToken, RefreshTokenRecord, SessionStore, TokenHash}
 pub use sync::{ConversationCursor, SyncStore};
 pub use users::{Contact, Credentials, NewUser, ProfileChange, UserStore};
 
+/// The figures of a backend's connection pool at one moment (for `/readyz` and `/metrics`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PoolFigures {
+    /// Most connections the pool opens.
+    pub max_size: usize,
+    /// Connections open now.
+    pub size: usize,
+    /// Connections open and lent out.
+    pub in_use: usize,
+    /// Callers waiting for a connection.
+    pub waiting: usize,
+}
+
 /// Liveness and lifetime of the backend.
 #[async_trait::async_trait]
 pub trait HealthStore: Send + Sync {
+    /// The connection pool's figures now, for a backend that keeps one (`None`: it has no
+    /// pool, as the embedded SQLite store).
+    fn pool_figures(&self) -> Option<PoolFigures> {
+        None
+    }
     /// Answers when the database can serve reads and the writer is alive (for `/readyz`).
     async fn ping(&self) -> Result<(), StoreError>;
     /// Finishes the writes already queued, then closes the connections; later calls fail

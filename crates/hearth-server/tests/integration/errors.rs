@@ -50,7 +50,11 @@ async fn test_a_token_with_a_wrong_signature_is_unauthorized() {
 async fn test_an_expired_token_is_unauthorized() {
     let app = TestApp::spawn().await;
     let alice = app.register("alice").await;
-    let expired = forge_token(&app.signing_secret(), &alice.user_id, unix_now() - 120);
+    let expired = forge_token(
+        &app.signing_secret().await,
+        &alice.user_id,
+        unix_now() - 120,
+    );
     let response = app
         .get("/v1/users/me", &expired)
         .await
@@ -62,7 +66,11 @@ async fn test_an_expired_token_is_unauthorized() {
             .contains("expired")
     );
     // The same secret with a future expiry is accepted: the test forges correctly.
-    let valid = forge_token(&app.signing_secret(), &alice.user_id, unix_now() + 120);
+    let valid = forge_token(
+        &app.signing_secret().await,
+        &alice.user_id,
+        unix_now() + 120,
+    );
     app.get("/v1/users/me", &valid).await.expect(200);
 }
 

@@ -12,9 +12,24 @@ use base64::engine::general_purpose::STANDARD;
 
 use crate::support::{TestApp, forge_token, stored_signing_secret, test_config, unix_now};
 
-fn hearth() -> Command {
+/// Runs `hearth serve` on a fresh data directory with `env` set, expects it to fail, and
+/// returns what it wrote to stderr.
+pub(crate) fn serve_failing_with(env: &[(&str, &str)]) -> String {
+    let data = tempfile::tempdir().unwrap();
+    let output = hearth()
+        .envs(env.iter().copied())
+        .args(["serve", "--listen", "127.0.0.1:0", "--data"])
+        .arg(data.path())
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+pub(crate) fn hearth() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_hearth"));
     command.env("RUST_LOG", "warn").stdin(Stdio::null());
+    command.env_remove("DATABASE_URL");
     // The test's own environment must not configure the child.
     for (key, _) in std::env::vars().filter(|(k, _)| k.starts_with("HEARTH_")) {
         command.env_remove(key);
@@ -58,7 +73,7 @@ async fn test_data_and_tokens_survive_a_restart() {
 async fn test_the_data_directory_holds_the_database_privately() {
     let scratch = tempfile::tempdir().unwrap();
     let dir = scratch.path().join("nested");
-    let app = TestApp::spawn_with(|c| c.data_dir = dir.clone()).await;
+    let app = TestApp::spawn_on_sqlite_with(|c| c.data_dir = dir.clone()).await;
     app.register("alice").await;
     assert!(dir.join("hearth.db").is_file());
     let dir_mode = std::fs::metadata(&dir).unwrap().permissions().mode() & 0o777;
@@ -78,7 +93,7 @@ async fn test_a_data_directory_with_a_secret_key_file_keeps_its_key() {
     let data = tempfile::tempdir().unwrap();
     let key: Vec<u8> = (0..48u8).collect();
     std::fs::write(data.path().join("secret.key"), STANDARD.encode(&key)).unwrap();
-    let app = TestApp::spawn_with(|c| c.data_dir = data.path().to_owned()).await;
+    let app = TestApp::spawn_on_sqlite_with(|c| c.data_dir = data.path().to_owned()).await;
     app.register("alice").await;
     assert_eq!(
         stored_signing_secret(data.path()),
@@ -154,15 +169,7 @@ async fn test_serve_on_a_taken_port_fails_with_a_clear_message() {
 
 #[tokio::test]
 async fn test_serve_with_a_bad_config_value_fails_with_a_clear_message() {
-    let data = tempfile::tempdir().unwrap();
-    let output = hearth()
-        .env("HEARTH_LIMITS__MAX_BODY_BYTES", "12")
-        .args(["serve", "--listen", "127.0.0.1:0", "--data"])
-        .arg(data.path())
-        .output()
-        .unwrap();
-    assert!(!output.status.success());
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let stderr = serve_failing_with(&[("HEARTH_LIMITS__MAX_BODY_BYTES", "12")]);
     assert!(stderr.contains("limits.max_body_bytes"), "{stderr}");
     assert_eq!(stderr.lines().count(), 1, "one line: {stderr}");
 }
@@ -221,7 +228,8 @@ async fn test_admin_create_user_makes_an_account_that_can_log_in() {
         String::from_utf8_lossy(&output.stderr)
     );
     let dir = data.path().to_owned();
-    let app = TestApp::spawn_with(move |c| c.data_dir = dir).await;
+    // The command above wrote to the data directory's SQLite database.
+    let app = TestApp::spawn_on_sqlite_with(move |c| c.data_dir = dir).await;
     app.post_anon(
         "/v1/auth/login",
         json!({ "username": "root-admin", "password": "admin password 1" }),

@@ -26,6 +26,7 @@ mod messages;
 mod openapi_snapshot;
 mod ops;
 mod permissions;
+mod postgres;
 mod privacy;
 mod reactions;
 mod redis_bus;

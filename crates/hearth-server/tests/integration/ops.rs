@@ -21,18 +21,11 @@ async fn test_healthz_and_readyz_answer() {
 
 #[tokio::test]
 async fn test_metrics_expose_requests_latency_messages_sent_and_log_syncs() {
-    let app = TestApp::spawn().await;
+    // The log syncs are SQLite's.
+    let app = TestApp::spawn_on_sqlite_with(|_| {}).await;
     let (alice, _bob, dm) = app.alice_and_bob().await;
     app.send(&alice, &dm, "k", "counted").await.expect(201);
-    let text = app
-        .client
-        .get(app.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = app.metrics().await;
     assert!(
         text.contains(
             "http_requests_total{route=\"/v1/auth/register\",method=\"POST\",status=\"201\"}"

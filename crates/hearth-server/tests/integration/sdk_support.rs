@@ -54,7 +54,7 @@ pub async fn expired_session(app: &TestApp, username: &str) -> (UserDto, Tokens)
         .await
         .expect("register");
     let expired = forge_token(
-        &app.signing_secret(),
+        &app.signing_secret().await,
         &session.user.id.to_string(),
         unix_now() - 60,
     );

@@ -4,7 +4,10 @@
 use std::path::{Path, PathBuf};
 use std::sync::Once;
 
+use std::sync::Arc;
+
 use hearth_server::{Config, StartupError};
+use hearth_store_postgres::testing::TestDatabase;
 use reqwest::Method;
 use reqwest::header::HeaderMap;
 use serde_json::{Value, json};
@@ -22,6 +25,8 @@ pub struct TestApp {
     /// The configuration it runs with.
     pub config: Config,
     data: Option<TempDir>,
+    /// The PostgreSQL database it runs on, dropped with the app (`None`: SQLite).
+    database: Option<Arc<TestDatabase>>,
     shutdown: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<Result<(), StartupError>>>,
 }
@@ -119,15 +124,41 @@ impl TestApp {
         Self::spawn_with(|_| {}).await
     }
 
-    /// A server with the test configuration as changed by `adjust`.
+    /// A server with the test configuration as changed by `adjust`, on SQLite, or on a
+    /// PostgreSQL database of its own when `HEARTH_TEST_STORE=postgres`.
     pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> Self {
-        let data = tempfile::tempdir().expect("temp dir");
-        let mut config = test_config(data.path());
-        adjust(&mut config);
-        Self::start(config, data).await
+        let database = match std::env::var("HEARTH_TEST_STORE").as_deref() {
+            Ok("postgres") => Some(Arc::new(
+                TestDatabase::create().await.expect("test database"),
+            )),
+            _ => None,
+        };
+        Self::spawn_on(database, adjust).await
     }
 
-    async fn start(config: Config, data: TempDir) -> Self {
+    /// A server on SQLite in its data directory, whatever `HEARTH_TEST_STORE` says: for tests of
+    /// what SQLite keeps there.
+    pub async fn spawn_on_sqlite_with(adjust: impl FnOnce(&mut Config)) -> Self {
+        Self::spawn_on(None, adjust).await
+    }
+
+    /// A server on PostgreSQL, whatever `HEARTH_TEST_STORE` says: on `database`.
+    pub async fn spawn_on_postgres(database: Arc<TestDatabase>) -> Self {
+        Self::spawn_on(Some(database), |_| {}).await
+    }
+
+    async fn spawn_on(
+        database: Option<Arc<TestDatabase>>,
+        adjust: impl FnOnce(&mut Config),
+    ) -> Self {
+        let data = tempfile::tempdir().expect("temp dir");
+        let mut config = test_config(data.path());
+        config.database.url = database.as_ref().map(|d| d.url().to_owned());
+        adjust(&mut config);
+        Self::start(config, data, database).await
+    }
+
+    async fn start(config: Config, data: TempDir, database: Option<Arc<TestDatabase>>) -> Self {
         init_tracing();
         let listener = TcpListener::bind("127.0.0.1:0")
             .await
@@ -146,6 +177,7 @@ impl TestApp {
             client,
             config,
             data: Some(data),
+            database,
             shutdown: Some(shutdown),
             task: Some(task),
         }
@@ -177,7 +209,17 @@ impl TestApp {
     pub async fn restart(mut self) -> Self {
         self.stop().await;
         let data = self.data.take().expect("data dir");
-        Self::start(self.config.clone(), data).await
+        Self::start(self.config.clone(), data, self.database.take()).await
+    }
+
+    /// The Prometheus text of `/metrics`.
+    pub async fn metrics(&self) -> String {
+        let response = self.client.get(self.url("/metrics")).send().await;
+        response
+            .expect("GET /metrics")
+            .text()
+            .await
+            .expect("metrics text")
     }
 
     /// `base` + `path`.
@@ -299,20 +341,31 @@ impl TestApp {
 
     /// The server's access-token signing secret, as someone holding the database would read
     /// it (to forge tokens the server must judge on their merits, e.g. expired ones).
-    pub fn signing_secret(&self) -> Vec<u8> {
+    pub async fn signing_secret(&self) -> Vec<u8> {
         if let Some(configured) = &self.config.auth.jwt_secret {
             return configured.as_bytes().to_vec();
         }
-        stored_signing_secret(&self.data_dir())
+        match &self.database {
+            Some(database) => postgres_signing_secret(database.url()).await,
+            None => stored_signing_secret(&self.data_dir()),
+        }
     }
 }
 
-impl Drop for TestApp {
-    fn drop(&mut self) {
-        if let Some(shutdown) = self.shutdown.take() {
-            let _ = shutdown.send(());
-        }
-    }
+/// The signing secret in the PostgreSQL database at `url`.
+async fn postgres_signing_secret(url: &str) -> Vec<u8> {
+    let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+        .await
+        .expect("connect to the test database");
+    tokio::spawn(connection);
+    client
+        .query_one(
+            "SELECT value FROM secrets WHERE name = 'access-token-signing'",
+            &[],
+        )
+        .await
+        .expect("a stored secret")
+        .get(0)
 }
 
 /// The signing secret in the database of `data_dir`, read beside the running server (a

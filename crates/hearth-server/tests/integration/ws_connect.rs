@@ -42,7 +42,7 @@ async fn test_a_bad_token_closes_with_1008_and_a_reason() {
 async fn test_an_expired_token_closes_with_1008() {
     let app = TestApp::spawn().await;
     let alice = app.register("alice").await;
-    let expired = forge_token(&app.signing_secret(), &alice.user_id, unix_now() - 60);
+    let expired = forge_token(&app.signing_secret().await, &alice.user_id, unix_now() - 60);
     let mut ws = app.ws_connect(&format!("?token={expired}")).await;
     assert_eq!(ws.closed().await, (1008, "access token expired".to_owned()));
 }
@@ -80,7 +80,7 @@ async fn test_silence_instead_of_auth_closes_after_the_timeout() {
 async fn test_a_token_expiring_during_the_session_gets_an_error_then_a_close() {
     let app = TestApp::spawn().await;
     let alice = app.register("alice").await;
-    let short = forge_token(&app.signing_secret(), &alice.user_id, unix_now() + 2);
+    let short = forge_token(&app.signing_secret().await, &alice.user_id, unix_now() + 2);
     let mut ws = app.ws_connect(&format!("?token={short}")).await;
     assert_eq!(ws.next().await["type"], "ready");
     let error = ws.next_of("error").await;
@@ -99,7 +99,7 @@ async fn test_renewing_the_token_keeps_the_session_open() {
     let app = TestApp::spawn().await;
     let alice = app.register("alice").await;
     let bob = app.register("bob").await;
-    let short = forge_token(&app.signing_secret(), &alice.user_id, unix_now() + 2);
+    let short = forge_token(&app.signing_secret().await, &alice.user_id, unix_now() + 2);
     let mut ws = app.ws_connect(&format!("?token={short}")).await;
     assert_eq!(ws.next().await["type"], "ready");
     let renewed = ws

@@ -200,15 +200,7 @@ async fn test_a_slow_consumer_is_dropped_while_a_fast_one_keeps_receiving() {
     );
     assert_eq!(count, total, "the fast consumer got every message");
 
-    let metrics = app
-        .client
-        .get(app.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = app.metrics().await;
     assert!(
         metrics.contains("hearth_realtime_slow_consumers_total 1"),
         "{metrics}"

@@ -289,6 +289,28 @@ pub async fn search_matches_stems_phrases_and_prefixes(store: DynStore) {
     assert_eq!(whole, "We were running late");
 }
 
+pub async fn search_snippets_keep_the_text_verbatim_markup_included(store: DynStore) {
+    let (alice, bob, dm) = alice_and_bob(&store).await;
+    send(
+        &store,
+        dm,
+        alice.id,
+        "k",
+        "we keep running <b>tests</b> & all night",
+    )
+    .await;
+    let hit = &search(&store, bob.id, Some(dm), "run test", None, 5).await[0];
+    let whole: String = hit.snippet.iter().map(|p| p.text.as_str()).collect();
+    assert_eq!(whole, "we keep running <b>tests</b> & all night");
+    let marked: Vec<&str> = hit
+        .snippet
+        .iter()
+        .filter(|p| p.highlight)
+        .map(|p| p.text.as_str())
+        .collect();
+    assert_eq!(marked, ["running", "tests"]);
+}
+
 pub async fn search_never_finds_deleted_or_foreign_messages(store: DynStore) {
     let (alice, bob, dm) = alice_and_bob(&store).await;
     let carol = user(&store, "carol").await;
