@@ -23,6 +23,7 @@ mod message_deletes;
 mod message_edits;
 mod message_support;
 mod messages;
+mod multi_node;
 mod openapi_snapshot;
 mod ops;
 mod permissions;

@@ -147,6 +147,15 @@ impl TestApp {
         Self::spawn_on(Some(database), |_| {}).await
     }
 
+    /// A server on PostgreSQL `database`, configured by `adjust` (another node of the same
+    /// server when another app runs on the same database and Redis).
+    pub async fn spawn_on_postgres_with(
+        database: Arc<TestDatabase>,
+        adjust: impl FnOnce(&mut Config),
+    ) -> Self {
+        Self::spawn_on(Some(database), adjust).await
+    }
+
     async fn spawn_on(
         database: Option<Arc<TestDatabase>>,
         adjust: impl FnOnce(&mut Config),
