@@ -24,6 +24,7 @@ mod message_edits;
 mod message_support;
 mod messages;
 mod multi_node;
+mod node_kill;
 mod openapi_snapshot;
 mod ops;
 mod permissions;
