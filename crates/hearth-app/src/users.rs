@@ -4,6 +4,7 @@ use hearth_domain::{DisplayName, Limit, SearchQuery, User, UserId, ValidationErr
 use hearth_store::{DynStore, ProfileChange};
 
 use crate::clock::now;
+use crate::realtime::UserRef;
 use crate::user_names::UserNames;
 use crate::{AppError, Caller};
 
@@ -83,6 +84,21 @@ impl UserService {
             .store
             .search_users(&query, caller.user_id, limit)
             .await?)
+    }
+
+    /// How events name each of `users` (display name and username), from the process's name
+    /// cache; a user the store does not know, or cannot read now, is left out.
+    pub async fn names(&self, users: &[UserId]) -> Vec<UserRef> {
+        let mut unique = users.to_vec();
+        unique.sort_unstable();
+        unique.dedup();
+        let mut named = Vec::with_capacity(unique.len());
+        for user in unique {
+            if let Some(found) = self.names.of(user).await {
+                named.push(found);
+            }
+        }
+        named
     }
 
     /// The user with this id.

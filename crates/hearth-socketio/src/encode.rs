@@ -1,0 +1,87 @@
+//! Deliveries as seed 002's events, and errors as its error shapes.
+//!
+//! A delivery is turned into its event once, whichever number of sockets receive it (the
+//! hub's [`Frame`](hearth_realtime::Frame) keeps the result under [`Encoding::SocketIo`]);
+//! each socket then only writes it. Deliveries seed 002 has no event for (receipts, presence,
+//! edits, …) are not written.
+
+use std::sync::Arc;
+
+use hearth_app::PublicError;
+use hearth_app::realtime::{Delivery, RealtimeEvent};
+use hearth_domain::EventKind;
+use hearth_proto::socketio::{self, ErrorAck, ErrorPayload, NewMessage, Typing};
+use serde_json::Value;
+
+/// One event to write: its name and its payload.
+#[derive(Clone, Debug)]
+pub(crate) enum Outgoing {
+    /// `message:new`.
+    Message(Arc<NewMessage>),
+    /// `typing:start` / `typing:stop`.
+    Typing(&'static str, Arc<Typing>),
+}
+
+/// The event a delivery is written as, if seed 002 has one for it.
+pub(crate) fn delivery(delivery: &Delivery) -> Option<Outgoing> {
+    match &delivery.event {
+        RealtimeEvent::Log(entry) => match &entry.event.kind {
+            EventKind::NewMessage(message) => {
+                // The author is named by the send; when the store could not say, the id
+                // stands in, so the event still goes out (never late).
+                let name = entry
+                    .author
+                    .as_ref()
+                    .map(|a| a.display_name.clone())
+                    .unwrap_or_else(|| message.sender_id.to_string());
+                NewMessage::from_message(message, &name).map(|m| Outgoing::Message(Arc::new(m)))
+            }
+            _ => None,
+        },
+        RealtimeEvent::Typing {
+            conversation_id,
+            user,
+            typing,
+            ..
+        } => Some(Outgoing::Typing(
+            if *typing {
+                socketio::TYPING_START
+            } else {
+                socketio::TYPING_STOP
+            },
+            Arc::new(Typing {
+                conversation_id: conversation_id.as_uuid(),
+                user_id: user.id.as_uuid(),
+                user_name: user.display_name.clone(),
+            }),
+        )),
+        _ => None,
+    }
+}
+
+/// An error as seed 002 shapes it: `{code, message, details?}`, with `retryAfterMs` in the
+/// details when the client should wait.
+pub(crate) fn error(error: PublicError) -> ErrorPayload {
+    let mut details = error.details;
+    if let Some(after) = error.retry_after {
+        let retry_after = Value::from(u64::try_from(after.as_millis()).unwrap_or(u64::MAX));
+        let mut fields = match details {
+            Some(Value::Object(fields)) => fields,
+            _ => serde_json::Map::new(),
+        };
+        fields.insert("retryAfterMs".to_owned(), retry_after);
+        details = Some(Value::Object(fields));
+    }
+    ErrorPayload {
+        code: error.code,
+        message: error.message,
+        details,
+    }
+}
+
+/// The ack of a failed event.
+pub(crate) fn error_ack(error: PublicError) -> ErrorAck {
+    ErrorAck {
+        error: self::error(error),
+    }
+}
