@@ -207,11 +207,7 @@ async fn write_queued(
 
 /// Writes one event; a full buffer means the client is not keeping up.
 fn write(socket: &SocketRef, outgoing: &Outgoing) -> Result<(), SocketError> {
-    let written = match outgoing {
-        Outgoing::Message(message) => socket.emit(socketio::MESSAGE_NEW, &**message),
-        Outgoing::Typing(event, typing) => socket.emit(*event, &**typing),
-    };
-    match written {
+    match socket.emit(outgoing.event, &*outgoing.payload) {
         Ok(()) => Ok(()),
         Err(socketioxide::SendError::Socket(err)) => Err(err),
         Err(socketioxide::SendError::Serialize(err)) => {

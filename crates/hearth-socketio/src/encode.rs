@@ -11,15 +11,34 @@ use hearth_app::PublicError;
 use hearth_app::realtime::{Delivery, RealtimeEvent};
 use hearth_domain::EventKind;
 use hearth_proto::socketio::{self, ErrorAck, ErrorPayload, NewMessage, Typing};
+use serde::Serialize;
 use serde_json::Value;
+use serde_json::value::RawValue;
 
-/// One event to write: its name and its payload.
+/// One event to write: its name and its payload, already JSON — serialized once for every
+/// socket that receives it (the library writes raw JSON text as it is).
 #[derive(Clone, Debug)]
-pub(crate) enum Outgoing {
-    /// `message:new`.
-    Message(Arc<NewMessage>),
-    /// `typing:start` / `typing:stop`.
-    Typing(&'static str, Arc<Typing>),
+pub(crate) struct Outgoing {
+    /// The event's name.
+    pub event: &'static str,
+    /// Its payload.
+    pub payload: Arc<RawValue>,
+}
+
+impl Outgoing {
+    fn new<T: Serialize>(event: &'static str, payload: &T) -> Option<Self> {
+        match serde_json::value::to_raw_value(payload) {
+            Ok(raw) => Some(Self {
+                event,
+                payload: Arc::from(raw),
+            }),
+            Err(err) => {
+                // Our payloads always serialize; should one not, it is dropped, not the socket.
+                tracing::error!(cause = %err, event, "cannot encode an event");
+                None
+            }
+        }
+    }
 }
 
 /// The event a delivery is written as, if seed 002 has one for it.
@@ -34,7 +53,8 @@ pub(crate) fn delivery(delivery: &Delivery) -> Option<Outgoing> {
                     .as_ref()
                     .map(|a| a.display_name.clone())
                     .unwrap_or_else(|| message.sender_id.to_string());
-                NewMessage::from_message(message, &name).map(|m| Outgoing::Message(Arc::new(m)))
+                let message = NewMessage::from_message(message, &name)?;
+                Outgoing::new(socketio::MESSAGE_NEW, &message)
             }
             _ => None,
         },
@@ -43,18 +63,18 @@ pub(crate) fn delivery(delivery: &Delivery) -> Option<Outgoing> {
             user,
             typing,
             ..
-        } => Some(Outgoing::Typing(
+        } => Outgoing::new(
             if *typing {
                 socketio::TYPING_START
             } else {
                 socketio::TYPING_STOP
             },
-            Arc::new(Typing {
+            &Typing {
                 conversation_id: conversation_id.as_uuid(),
                 user_id: user.id.as_uuid(),
                 user_name: user.display_name.clone(),
-            }),
-        )),
+            },
+        ),
         _ => None,
     }
 }
