@@ -143,16 +143,7 @@ impl MessageService {
             Some(id) => Some(self.get(caller, conversation, id).await?.seq),
             None => None,
         };
-        self.page(
-            caller,
-            conversation,
-            HistoryQuery {
-                after_seq,
-                before_seq: None,
-                limit,
-            },
-        )
-        .await
+        self.list(caller, conversation, after_seq, limit).await
     }
 
     /// A page of the thread that `message` starts or belongs to, paged like history.

@@ -12,7 +12,6 @@ use hearth_app::realtime::{Delivery, RealtimeEvent};
 use hearth_domain::EventKind;
 use hearth_proto::socketio::{self, ErrorAck, ErrorPayload, NewMessage, Typing};
 use serde::Serialize;
-use serde_json::Value;
 use serde_json::value::RawValue;
 
 /// One event to write: its name and its payload, already JSON — serialized once for every
@@ -82,20 +81,10 @@ pub(crate) fn delivery(delivery: &Delivery) -> Option<Outgoing> {
 /// An error as seed 002 shapes it: `{code, message, details?}`, with `retryAfterMs` in the
 /// details when the client should wait.
 pub(crate) fn error(error: PublicError) -> ErrorPayload {
-    let mut details = error.details;
-    if let Some(after) = error.retry_after {
-        let retry_after = Value::from(u64::try_from(after.as_millis()).unwrap_or(u64::MAX));
-        let mut fields = match details {
-            Some(Value::Object(fields)) => fields,
-            _ => serde_json::Map::new(),
-        };
-        fields.insert("retryAfterMs".to_owned(), retry_after);
-        details = Some(Value::Object(fields));
-    }
     ErrorPayload {
+        details: error.details_with_retry("retryAfterMs"),
         code: error.code,
         message: error.message,
-        details,
     }
 }
 

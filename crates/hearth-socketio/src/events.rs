@@ -2,7 +2,6 @@
 //! calling its use case. Each answer goes in the event's ack when the client asked for one,
 //! else — for a failure — as an `error` event.
 
-use std::convert::Infallible;
 use std::sync::Arc;
 
 use hearth_app::{PublicError, SendInput};
@@ -14,8 +13,8 @@ use hearth_proto::socketio::{
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
-use socketioxide::adapter::Adapter;
-use socketioxide::extract::{AckSender, Event, Extension, SocketRef, State, TryData};
+use socketioxide::adapter::LocalAdapter;
+use socketioxide::extract::{AckSender, Event, SocketRef, State, TryData};
 use socketioxide::handler::{FromMessageParts, Value as PacketValue};
 use socketioxide::socket::Socket;
 
@@ -26,21 +25,6 @@ use crate::{FACE, SioState};
 /// Most messages one `sync:batch` carries (seed 002).
 const SYNC_BATCH_LIMIT: i64 = 100;
 
-/// Whether the client asked for an ack (an event sent with a callback).
-pub(crate) struct AckAsked(bool);
-
-impl<A: Adapter> FromMessageParts<A> for AckAsked {
-    type Error = Infallible;
-
-    fn from_message_parts(
-        _: &Arc<Socket<A>>,
-        _: &mut PacketValue,
-        ack_id: &Option<i64>,
-    ) -> Result<Self, Infallible> {
-        Ok(Self(ack_id.is_some()))
-    }
-}
-
 /// Registers the handlers of every event the client may send.
 pub(crate) fn register(socket: &SocketRef) {
     socket.on(socketio::MESSAGE_SEND, message_send);
@@ -50,11 +34,42 @@ pub(crate) fn register(socket: &SocketRef) {
     socket.on_fallback(unknown);
 }
 
-/// What every handler is given.
+/// What every handler is given: the socket, its connection, the shared state, and how to
+/// answer (the ack, and whether the client asked for one — an event sent with a callback).
 struct Call {
     socket: SocketRef,
+    conn: Arc<Conn>,
+    state: SioState,
     ack: AckSender,
     asked: bool,
+}
+
+/// A socket that has no connection in its extensions: its handshake did not finish (the
+/// handlers are registered only once it does, so this does not happen).
+#[derive(Debug, thiserror::Error)]
+#[error("the socket has no connection")]
+struct NotConnected;
+
+impl FromMessageParts<LocalAdapter> for Call {
+    type Error = NotConnected;
+
+    fn from_message_parts(
+        socket: &Arc<Socket>,
+        value: &mut PacketValue,
+        ack_id: &Option<i64>,
+    ) -> Result<Self, NotConnected> {
+        let conn = socket.extensions.get::<Arc<Conn>>().ok_or(NotConnected)?;
+        let State(state) = State::<SioState>::from_message_parts(socket, value, ack_id)
+            .map_err(|_| NotConnected)?;
+        let Ok(ack) = AckSender::from_message_parts(socket, value, ack_id);
+        Ok(Self {
+            socket: SocketRef::from(socket.clone()),
+            conn,
+            state,
+            ack,
+            asked: ack_id.is_some(),
+        })
+    }
 }
 
 impl Call {
@@ -69,6 +84,13 @@ impl Call {
         };
         if let Err(err) = sent {
             tracing::debug!(cause = %err, "cannot answer an event; the socket is going");
+        }
+    }
+
+    /// Writes an event to this socket (beside the ack).
+    fn emit<T: Serialize>(&self, event: &str, payload: &T) {
+        if let Err(err) = self.socket.emit(event, payload) {
+            tracing::debug!(cause = %err, event, "cannot write an event");
         }
     }
 }
@@ -102,14 +124,7 @@ fn conversation(raw: &str) -> Result<ConversationId, PublicError> {
         .map_err(|_| PublicError::new(ErrorCode::NotFound, "conversation not found"))
 }
 
-async fn message_send(
-    socket: SocketRef,
-    TryData(data): TryData<Value>,
-    ack: AckSender,
-    AckAsked(asked): AckAsked,
-    Extension(conn): Extension<Arc<Conn>>,
-    State(state): State<SioState>,
-) {
+async fn message_send(call: Call, TryData(data): TryData<Value>) {
     counted(socketio::MESSAGE_SEND);
     let result = async {
         let SendPayload {
@@ -122,30 +137,22 @@ async fn message_send(
             client_message_id: client_msg_id,
             content: body,
         };
-        let sent = state
+        let sent = call
+            .state
             .app
             .messages
-            .send(conn.session.caller, id, input)
+            .send(call.conn.session.caller, id, input)
             .await?;
         Ok(MessageAck::from(&sent.message))
     }
     .await;
-    if let Ok(acked) = &result
-        && let Err(err) = socket.emit(socketio::MESSAGE_ACK, acked)
-    {
-        tracing::debug!(cause = %err, "cannot write message:ack");
+    if let Ok(acked) = &result {
+        call.emit(socketio::MESSAGE_ACK, acked);
     }
-    Call { socket, ack, asked }.answer(result);
+    call.answer(result);
 }
 
-async fn sync_request(
-    socket: SocketRef,
-    TryData(data): TryData<Value>,
-    ack: AckSender,
-    AckAsked(asked): AckAsked,
-    Extension(conn): Extension<Arc<Conn>>,
-    State(state): State<SioState>,
-) {
+async fn sync_request(call: Call, TryData(data): TryData<Value>) {
     counted(socketio::SYNC_REQUEST);
     let result = async {
         let SyncRequest {
@@ -159,14 +166,15 @@ async fn sync_request(
                 PublicError::new(ErrorCode::NotFound, "afterMessageId: message not found")
             })?),
         };
-        let caller = conn.session.caller;
-        let page = state
+        let caller = call.conn.session.caller;
+        let page = call
+            .state
             .app
             .messages
             .page_after_message(caller, id, after, Some(SYNC_BATCH_LIMIT))
             .await?;
         let senders: Vec<UserId> = page.messages.iter().map(|m| m.sender_id).collect();
-        let names = state.app.users.names(&senders).await;
+        let names = call.state.app.users.names(&senders).await;
         let name_of = |user: UserId| {
             names
                 .iter()
@@ -187,13 +195,11 @@ async fn sync_request(
     .await;
     match result {
         Ok(batch) => {
-            if let Err(err) = socket.emit(socketio::SYNC_BATCH, &batch) {
-                tracing::debug!(cause = %err, "cannot write sync:batch");
-            }
+            call.emit(socketio::SYNC_BATCH, &batch);
             // The ack, when asked for, carries the batch too.
-            Call { socket, ack, asked }.answer(Ok(batch));
+            call.answer(Ok(batch));
         }
-        Err(error) => Call { socket, ack, asked }.answer::<()>(Err(error)),
+        Err(error) => call.answer::<()>(Err(error)),
     }
 }
 
@@ -203,46 +209,35 @@ struct Done {
     ok: bool,
 }
 
-async fn typing_start(
-    socket: SocketRef,
-    TryData(data): TryData<Value>,
-    ack: AckSender,
-    AckAsked(asked): AckAsked,
-    Extension(conn): Extension<Arc<Conn>>,
-    State(state): State<SioState>,
-) {
+async fn typing_start(call: Call, TryData(data): TryData<Value>) {
     counted(socketio::TYPING_START);
-    let result = payload::<TypingRequest>(data)
-        .and_then(|request| conversation(&request.conversation_id))
-        .and_then(|id| Ok(state.app.realtime.typing(&conn.session, id)?))
-        .map(|()| Done { ok: true });
-    Call { socket, ack, asked }.answer(result);
+    let result = typing(data, |id| {
+        call.state.app.realtime.typing(&call.conn.session, id)
+    });
+    call.answer(result);
 }
 
-async fn typing_stop(
-    socket: SocketRef,
-    TryData(data): TryData<Value>,
-    ack: AckSender,
-    AckAsked(asked): AckAsked,
-    Extension(conn): Extension<Arc<Conn>>,
-    State(state): State<SioState>,
-) {
+async fn typing_stop(call: Call, TryData(data): TryData<Value>) {
     counted(socketio::TYPING_STOP);
-    let result = payload::<TypingRequest>(data)
-        .and_then(|request| conversation(&request.conversation_id))
-        .and_then(|id| Ok(state.app.realtime.stop_typing(&conn.session, id)?))
-        .map(|()| Done { ok: true });
-    Call { socket, ack, asked }.answer(result);
+    let result = typing(data, |id| {
+        call.state.app.realtime.stop_typing(&call.conn.session, id)
+    });
+    call.answer(result);
+}
+
+/// `typing:start` or `typing:stop`: the conversation, then `use_case` on it.
+fn typing(
+    data: Result<Value, impl std::fmt::Display>,
+    use_case: impl FnOnce(ConversationId) -> Result<(), hearth_app::AppError>,
+) -> Result<Done, PublicError> {
+    let request = payload::<TypingRequest>(data)?;
+    use_case(conversation(&request.conversation_id)?)?;
+    Ok(Done { ok: true })
 }
 
 /// An event seed 002 does not have: `bad_request`, as an unknown `/v1/ws` action.
-async fn unknown(
-    socket: SocketRef,
-    Event(event): Event,
-    ack: AckSender,
-    AckAsked(asked): AckAsked,
-) {
+async fn unknown(call: Call, Event(event): Event) {
     counted("unknown");
     let error = PublicError::new(ErrorCode::BadRequest, format!("unknown event `{event}`"));
-    Call { socket, ack, asked }.answer::<()>(Err(error));
+    call.answer::<()>(Err(error));
 }

@@ -44,6 +44,12 @@ export class Rest {
     return conversation.id;
   }
 
+  /** Two new users, Alice and Bob, and their direct conversation. */
+  async pair() {
+    const [alice, bob] = [await this.user("alice"), await this.user("bob")];
+    return { alice, bob, dm: await this.direct(alice, bob) };
+  }
+
   /** A group owned by `owner` with `members`; its id. */
   async group(owner, members, settings = {}) {
     const conversation = await this.call("POST", "/v1/conversations", {

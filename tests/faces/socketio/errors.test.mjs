@@ -1,30 +1,25 @@
 // Failures answer in the event's ack as `{error: {code, message, details?}}` with the codes
 // of the one table, or as an `error` event when no ack was asked for; the socket stays usable.
-import { after, before, describe, it } from "node:test";
+import { before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 
-import { HearthServer } from "../lib/server.mjs";
-import { Rest } from "../lib/rest.mjs";
+import { serveHearth } from "../lib/harness.mjs";
 import { connect, next, request } from "../lib/sio.mjs";
 
 describe("Socket.IO errors", () => {
-  let server;
-  let rest;
+  const hearth = serveHearth();
   let alice;
   let bob;
   let mallory;
   let dm;
   before(async () => {
-    server = await new HearthServer().start();
-    rest = new Rest(server.base);
-    [alice, bob, mallory] = await Promise.all([rest.user("alice"), rest.user("bob"), rest.user("mallory")]);
-    dm = await rest.direct(alice, bob);
+    [alice, bob, mallory] = await Promise.all([hearth.rest.user("alice"), hearth.rest.user("bob"), hearth.rest.user("mallory")]);
+    dm = await hearth.rest.direct(alice, bob);
   });
-  after(() => server.dispose());
 
   it("refuses a non-member's message:send with forbidden in the ack, and sends no message:ack", async () => {
-    const socket = await connect(server.base, mallory);
+    const socket = await connect(hearth.base, mallory);
     const clientMsgId = randomUUID();
 
     const ack = await request(socket, "message:send", { conversationId: dm, clientMsgId, body: "let me in" });
@@ -32,12 +27,12 @@ describe("Socket.IO errors", () => {
     assert.equal(ack.error.code, "forbidden");
     assert.equal(typeof ack.error.message, "string");
     assert.equal(socket.received.some((r) => r.event === "message:ack"), false);
-    assert.deepEqual(await rest.history(alice, dm), []);
+    assert.deepEqual(await hearth.rest.history(alice, dm), []);
     socket.close();
   });
 
   it("refuses a non-member's sync:request and typing with forbidden", async () => {
-    const socket = await connect(server.base, mallory);
+    const socket = await connect(hearth.base, mallory);
 
     const sync = await request(socket, "sync:request", { conversationId: dm });
     const typing = await request(socket, "typing:start", { conversationId: dm });
@@ -48,7 +43,7 @@ describe("Socket.IO errors", () => {
   });
 
   it("answers an error event when no ack was asked for", async () => {
-    const socket = await connect(server.base, mallory);
+    const socket = await connect(hearth.base, mallory);
 
     socket.emit("message:send", { conversationId: dm, clientMsgId: randomUUID(), body: "no callback" });
 
@@ -59,7 +54,7 @@ describe("Socket.IO errors", () => {
   });
 
   it("names a missing field with validation_failed", async () => {
-    const socket = await connect(server.base, alice);
+    const socket = await connect(hearth.base, alice);
 
     const ack = await request(socket, "message:send", { conversationId: dm, clientMsgId: randomUUID() });
 
@@ -69,7 +64,7 @@ describe("Socket.IO errors", () => {
   });
 
   it("refuses an empty body with validation_failed naming the content", async () => {
-    const socket = await connect(server.base, alice);
+    const socket = await connect(hearth.base, alice);
 
     const ack = await request(socket, "message:send", { conversationId: dm, clientMsgId: randomUUID(), body: "" });
 
@@ -79,7 +74,7 @@ describe("Socket.IO errors", () => {
   });
 
   it("answers bad_request for a payload that is not an object", async () => {
-    const socket = await connect(server.base, alice);
+    const socket = await connect(hearth.base, alice);
 
     const ack = await request(socket, "message:send", "hello");
 
@@ -88,7 +83,7 @@ describe("Socket.IO errors", () => {
   });
 
   it("answers not_found for an unknown or malformed conversation id", async () => {
-    const socket = await connect(server.base, alice);
+    const socket = await connect(hearth.base, alice);
 
     const unknown = await request(socket, "message:send", { conversationId: randomUUID(), clientMsgId: randomUUID(), body: "x" });
     const malformed = await request(socket, "sync:request", { conversationId: "not-a-uuid" });
@@ -99,7 +94,7 @@ describe("Socket.IO errors", () => {
   });
 
   it("answers bad_request for an event seed 002 does not have, and stays usable", async () => {
-    const socket = await connect(server.base, alice);
+    const socket = await connect(hearth.base, alice);
 
     const unknown = await request(socket, "message:fly", {});
     const clientMsgId = randomUUID();
@@ -112,20 +107,12 @@ describe("Socket.IO errors", () => {
 });
 
 describe("Socket.IO rate limits", () => {
-  let server;
-  let rest;
-  before(async () => {
-    server = await new HearthServer({ env: { HEARTH_LIMITS__SENDS_PER_USER_PER_MINUTE: "2" } }).start();
-    rest = new Rest(server.base);
-  });
-  after(() => server.dispose());
+  const hearth = serveHearth({ env: { HEARTH_LIMITS__SENDS_PER_USER_PER_MINUTE: "2" } });
 
   it("counts sends across faces and answers rate_limited with retryAfterMs", async () => {
-    const alice = await rest.user("alice");
-    const bob = await rest.user("bob");
-    const dm = await rest.direct(alice, bob);
-    await rest.send(alice, dm, "one on REST");
-    const socket = await connect(server.base, alice);
+    const { alice, bob, dm } = await hearth.rest.pair();
+    await hearth.rest.send(alice, dm, "one on REST");
+    const socket = await connect(hearth.base, alice);
     await request(socket, "message:send", { conversationId: dm, clientMsgId: randomUUID(), body: "two" });
 
     const third = await request(socket, "message:send", { conversationId: dm, clientMsgId: randomUUID(), body: "three" });

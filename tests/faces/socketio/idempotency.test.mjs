@@ -1,27 +1,18 @@
 // Seed 002's criterion E: a retried clientMsgId is one message — on the same socket, on
 // another device, and across faces (the idempotency store is the send use case's).
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 
-import { HearthServer } from "../lib/server.mjs";
-import { Rest } from "../lib/rest.mjs";
+import { serveHearth } from "../lib/harness.mjs";
 import { connect, count, next, request } from "../lib/sio.mjs";
 
 describe("clientMsgId idempotency", () => {
-  let server;
-  let rest;
-  before(async () => {
-    server = await new HearthServer().start();
-    rest = new Rest(server.base);
-  });
-  after(() => server.dispose());
+  const hearth = serveHearth();
 
   it("stores a message sent twice with one clientMsgId once, and delivers it once", async () => {
-    const alice = await rest.user("alice");
-    const bob = await rest.user("bob");
-    const dm = await rest.direct(alice, bob);
-    const [aliceSocket, bobSocket] = await Promise.all([connect(server.base, alice), connect(server.base, bob)]);
+    const { alice, bob, dm } = await hearth.rest.pair();
+    const [aliceSocket, bobSocket] = await Promise.all([connect(hearth.base, alice), connect(hearth.base, bob)]);
     const clientMsgId = randomUUID();
     const send = { conversationId: dm, clientMsgId, body: "Test message" };
 
@@ -34,33 +25,29 @@ describe("clientMsgId idempotency", () => {
     assert.equal(second.messageId, first.messageId);
     assert.equal(second.createdAt, first.createdAt);
     assert.equal(count(bobSocket, "message:new", (m) => m.clientMsgId === clientMsgId), 1);
-    const stored = (await rest.history(bob, dm)).filter((m) => m.client_message_id === clientMsgId);
+    const stored = (await hearth.rest.history(bob, dm)).filter((m) => m.client_message_id === clientMsgId);
     assert.equal(stored.length, 1);
     aliceSocket.close();
     bobSocket.close();
   });
 
   it("acks a REST send replayed on Socket.IO with the original message", async () => {
-    const alice = await rest.user("alice");
-    const bob = await rest.user("bob");
-    const dm = await rest.direct(alice, bob);
+    const { alice, bob, dm } = await hearth.rest.pair();
     const key = randomUUID();
-    const original = await rest.send(alice, dm, "sent on REST first", key);
-    const socket = await connect(server.base, alice, { transport: "polling" });
+    const original = await hearth.rest.send(alice, dm, "sent on REST first", key);
+    const socket = await connect(hearth.base, alice, { transport: "polling" });
 
     const replay = await request(socket, "message:send", { conversationId: dm, clientMsgId: key, body: "sent on REST first" });
 
     assert.equal(replay.messageId, original.id);
     assert.equal(replay.clientMsgId, key);
-    assert.equal((await rest.history(alice, dm)).length, 1);
+    assert.equal((await hearth.rest.history(alice, dm)).length, 1);
     socket.close();
   });
 
   it("answers conflict for a clientMsgId reused with another body", async () => {
-    const alice = await rest.user("alice");
-    const bob = await rest.user("bob");
-    const dm = await rest.direct(alice, bob);
-    const socket = await connect(server.base, alice);
+    const { alice, bob, dm } = await hearth.rest.pair();
+    const socket = await connect(hearth.base, alice);
     const clientMsgId = randomUUID();
     await request(socket, "message:send", { conversationId: dm, clientMsgId, body: "first" });
 

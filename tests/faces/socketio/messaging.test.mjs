@@ -1,33 +1,27 @@
 // Seed 002's criterion C: a message sent with `message:send` is acknowledged, and every
 // member's sockets — the sender's own included — receive it as `message:new`; on both
 // transports, and for messages sent on REST too.
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 
-import { HearthServer } from "../lib/server.mjs";
-import { Rest } from "../lib/rest.mjs";
+import { serveHearth } from "../lib/harness.mjs";
+import { memberAddedAfterConnecting } from "../lib/scenarios.mjs";
 import { connect, next, request } from "../lib/sio.mjs";
 
 const RFC3339 = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/;
 
 describe("message:send and message:new", () => {
-  let server;
-  let rest;
-  before(async () => {
-    server = await new HearthServer().start();
-    rest = new Rest(server.base);
-  });
-  after(() => server.dispose());
+  const hearth = serveHearth();
 
   for (const transport of ["websocket", "polling"]) {
     it(`acks the sender and delivers to the other member over ${transport}`, async () => {
-      const alice = await rest.user("alice", { displayName: "Alice A." });
-      const bob = await rest.user("bob");
-      const dm = await rest.direct(alice, bob);
+      const alice = await hearth.rest.user("alice", { displayName: "Alice A." });
+      const bob = await hearth.rest.user("bob");
+      const dm = await hearth.rest.direct(alice, bob);
       const [aliceSocket, bobSocket] = await Promise.all([
-        connect(server.base, alice, { transport }),
-        connect(server.base, bob, { transport }),
+        connect(hearth.base, alice, { transport }),
+        connect(hearth.base, bob, { transport }),
       ]);
       const clientMsgId = randomUUID();
 
@@ -60,10 +54,8 @@ describe("message:send and message:new", () => {
   }
 
   it("delivers to every socket of the sender too, the sending one included (multi-device)", async () => {
-    const alice = await rest.user("alice");
-    const bob = await rest.user("bob");
-    const dm = await rest.direct(alice, bob);
-    const [phone, laptop] = await Promise.all([connect(server.base, alice), connect(server.base, alice, { transport: "polling" })]);
+    const { alice, bob, dm } = await hearth.rest.pair();
+    const [phone, laptop] = await Promise.all([connect(hearth.base, alice), connect(hearth.base, alice, { transport: "polling" })]);
     const clientMsgId = randomUUID();
 
     const ack = await request(phone, "message:send", { conversationId: dm, clientMsgId, body: "from my phone" });
@@ -77,12 +69,10 @@ describe("message:send and message:new", () => {
   });
 
   it("delivers a message sent on REST as message:new", async () => {
-    const alice = await rest.user("alice");
-    const bob = await rest.user("bob");
-    const dm = await rest.direct(alice, bob);
-    const bobSocket = await connect(server.base, bob);
+    const { alice, bob, dm } = await hearth.rest.pair();
+    const bobSocket = await connect(hearth.base, bob);
 
-    const sent = await rest.send(alice, dm, "sent over REST");
+    const sent = await hearth.rest.send(alice, dm, "sent over REST");
 
     const delivered = await next(bobSocket, "message:new", (m) => m.messageId === sent.id);
     assert.equal(delivered.body, "sent over REST");
@@ -92,15 +82,15 @@ describe("message:send and message:new", () => {
   });
 
   it("names the sender by their display name, and by the new one after a rename", async () => {
-    const alice = await rest.user("alice", { displayName: "Alice" });
-    const bob = await rest.user("bob");
-    const dm = await rest.direct(alice, bob);
-    const [aliceSocket, bobSocket] = await Promise.all([connect(server.base, alice), connect(server.base, bob)]);
+    const alice = await hearth.rest.user("alice", { displayName: "Alice" });
+    const bob = await hearth.rest.user("bob");
+    const dm = await hearth.rest.direct(alice, bob);
+    const [aliceSocket, bobSocket] = await Promise.all([connect(hearth.base, alice), connect(hearth.base, bob)]);
     const first = randomUUID();
     await request(aliceSocket, "message:send", { conversationId: dm, clientMsgId: first, body: "before" });
     const before = await next(bobSocket, "message:new", (m) => m.clientMsgId === first);
 
-    await rest.rename(alice, "Alice Liddell");
+    await hearth.rest.rename(alice, "Alice Liddell");
     const second = randomUUID();
     await request(aliceSocket, "message:send", { conversationId: dm, clientMsgId: second, body: "after" });
     const renamed = await next(bobSocket, "message:new", (m) => m.clientMsgId === second);
@@ -112,26 +102,19 @@ describe("message:send and message:new", () => {
   });
 
   it("delivers a group's messages to a member added after connecting, and no more once removed", async () => {
-    const owner = await rest.user("owner");
-    const carol = await rest.user("carol");
-    const group = await rest.group(owner, []);
-    const [ownerSocket, carolSocket] = await Promise.all([connect(server.base, owner), connect(server.base, carol)]);
+    const { owner, carol, group, ownerSocket, carolSocket, welcome } = await memberAddedAfterConnecting(hearth);
 
-    await rest.addMember(owner, group, carol);
-    const welcome = randomUUID();
-    await request(ownerSocket, "message:send", { conversationId: group, clientMsgId: welcome, body: "welcome" });
-    const received = await next(carolSocket, "message:new", (m) => m.clientMsgId === welcome);
-
-    await rest.removeMember(owner, group, carol);
+    await hearth.rest.removeMember(owner, group, carol);
     const secret = randomUUID();
     await request(ownerSocket, "message:send", { conversationId: group, clientMsgId: secret, body: "after carol left" });
     // Carol's direct conversation with the owner is a later delivery on the same queue: once
     // it arrives, the group message, published before it, would have arrived first.
-    const dm = await rest.direct(owner, carol);
-    const marker = await rest.send(owner, dm, "marker");
+    const dm = await hearth.rest.direct(owner, carol);
+    const marker = await hearth.rest.send(owner, dm, "marker");
     await next(carolSocket, "message:new", (m) => m.messageId === marker.id);
 
-    assert.equal(received.body, "welcome");
+    assert.equal(welcome.body, "welcome");
+    assert.equal(welcome.conversationId, group);
     assert.equal(
       carolSocket.received.some((r) => r.event === "message:new" && r.payload.clientMsgId === secret),
       false,

@@ -1,11 +1,10 @@
 // Each socket's outbound queue is bounded: a client that stops reading is disconnected (it
 // never slows anyone else) and catches up with sync:request once it is back. The client that
 // stops reading is a bare engine.io polling session that simply does not poll.
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 
-import { HearthServer } from "../lib/server.mjs";
-import { Rest } from "../lib/rest.mjs";
+import { serveHearth } from "../lib/harness.mjs";
 import { connect, request } from "../lib/sio.mjs";
 
 /** Opens an engine.io v4 polling session and connects it to the default namespace. */
@@ -32,30 +31,22 @@ async function pollUntilClosed(session, polls) {
 }
 
 describe("a slow consumer", () => {
-  let server;
-  let rest;
-  before(async () => {
-    server = await new HearthServer({ env: { HEARTH_REALTIME__QUEUE_CAPACITY: "2" } }).start();
-    rest = new Rest(server.base);
-  });
-  after(() => server.dispose());
+  const hearth = serveHearth({ env: { HEARTH_REALTIME__QUEUE_CAPACITY: "2" } });
 
   it("is disconnected once its queue is full, and catches up by sync", async () => {
-    const alice = await rest.user("alice");
-    const bob = await rest.user("bob");
-    const dm = await rest.direct(alice, bob);
-    const stalled = await pollingSession(server.base, bob.token);
-    const watcher = await connect(server.base, alice);
+    const { alice, bob, dm } = await hearth.rest.pair();
+    const stalled = await pollingSession(hearth.base, bob.token);
+    const watcher = await connect(hearth.base, alice);
 
     const sent = [];
-    for (let i = 0; i < 10; i += 1) sent.push(await rest.send(alice, dm, `m${i}`));
+    for (let i = 0; i < 10; i += 1) sent.push(await hearth.rest.send(alice, dm, `m${i}`));
 
     await pollUntilClosed(stalled, 4);
-    const metrics = await rest.metrics();
+    const metrics = await hearth.rest.metrics();
     assert.match(metrics, /hearth_realtime_slow_consumers_total [1-9]/);
     // The sender's own socket kept up the whole time.
     assert.equal(watcher.connected, true);
-    const back = await connect(server.base, bob);
+    const back = await connect(hearth.base, bob);
     const batch = await request(back, "sync:request", { conversationId: dm });
     assert.deepEqual(
       batch.messages.map((m) => m.messageId),

@@ -1,28 +1,19 @@
 // Seed 002's criterion D: a user who was offline catches up with `sync:request` →
 // `sync:batch`: up to 100 messages after their cursor, in conversation order, from what
 // they may see (history visibility).
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 
-import { HearthServer } from "../lib/server.mjs";
-import { Rest } from "../lib/rest.mjs";
+import { serveHearth } from "../lib/harness.mjs";
 import { connect, next, request } from "../lib/sio.mjs";
 
 describe("sync:request and sync:batch", () => {
-  let server;
-  let rest;
-  before(async () => {
-    server = await new HearthServer().start();
-    rest = new Rest(server.base);
-  });
-  after(() => server.dispose());
+  const hearth = serveHearth();
 
   it("brings a user who was offline every missed message, in order", async () => {
-    const alice = await rest.user("alice");
-    const bob = await rest.user("bob");
-    const dm = await rest.direct(alice, bob);
-    const aliceSocket = await connect(server.base, alice);
+    const { alice, bob, dm } = await hearth.rest.pair();
+    const aliceSocket = await connect(hearth.base, alice);
     const seen = await request(aliceSocket, "message:send", { conversationId: dm, clientMsgId: randomUUID(), body: "seen" });
     // Bob is offline while Alice sends five more.
     const missed = [];
@@ -30,7 +21,7 @@ describe("sync:request and sync:batch", () => {
       missed.push(await request(aliceSocket, "message:send", { conversationId: dm, clientMsgId: randomUUID(), body: `missed ${i}` }));
     }
 
-    const bobSocket = await connect(server.base, bob);
+    const bobSocket = await connect(hearth.base, bob);
     const ack = await request(bobSocket, "sync:request", { conversationId: dm, afterMessageId: seen.messageId });
     const batch = await next(bobSocket, "sync:batch", (b) => b.conversationId === dm);
 
@@ -50,11 +41,9 @@ describe("sync:request and sync:batch", () => {
   });
 
   it("starts from the beginning without a cursor", async () => {
-    const alice = await rest.user("alice");
-    const bob = await rest.user("bob");
-    const dm = await rest.direct(alice, bob);
-    const sent = [await rest.send(alice, dm, "one"), await rest.send(bob, dm, "two")];
-    const socket = await connect(server.base, bob, { transport: "polling" });
+    const { alice, bob, dm } = await hearth.rest.pair();
+    const sent = [await hearth.rest.send(alice, dm, "one"), await hearth.rest.send(bob, dm, "two")];
+    const socket = await connect(hearth.base, bob, { transport: "polling" });
 
     const batch = await request(socket, "sync:request", { conversationId: dm });
 
@@ -66,11 +55,9 @@ describe("sync:request and sync:batch", () => {
   });
 
   it("carries at most 100 messages, and says when more follow", async () => {
-    const alice = await rest.user("alice");
-    const bob = await rest.user("bob");
-    const dm = await rest.direct(alice, bob);
-    for (let i = 0; i < 105; i += 1) await rest.send(alice, dm, `m${i}`);
-    const socket = await connect(server.base, bob);
+    const { alice, bob, dm } = await hearth.rest.pair();
+    for (let i = 0; i < 105; i += 1) await hearth.rest.send(alice, dm, `m${i}`);
+    const socket = await connect(hearth.base, bob);
 
     const first = await request(socket, "sync:request", { conversationId: dm });
     const last = first.messages.at(-1);
@@ -87,13 +74,13 @@ describe("sync:request and sync:batch", () => {
   });
 
   it("honours history visibility: a member who joined later sees only what followed", async () => {
-    const owner = await rest.user("owner");
-    const carol = await rest.user("carol");
-    const group = await rest.group(owner, [], { history_visibility: "member_join_date" });
-    await rest.send(owner, group, "before carol");
-    await rest.addMember(owner, group, carol);
-    const after = await rest.send(owner, group, "after carol");
-    const socket = await connect(server.base, carol);
+    const owner = await hearth.rest.user("owner");
+    const carol = await hearth.rest.user("carol");
+    const group = await hearth.rest.group(owner, [], { history_visibility: "member_join_date" });
+    await hearth.rest.send(owner, group, "before carol");
+    await hearth.rest.addMember(owner, group, carol);
+    const after = await hearth.rest.send(owner, group, "after carol");
+    const socket = await connect(hearth.base, carol);
 
     const batch = await request(socket, "sync:request", { conversationId: group });
 
@@ -106,10 +93,8 @@ describe("sync:request and sync:batch", () => {
   });
 
   it("answers not_found for a cursor that is not a message of the conversation", async () => {
-    const alice = await rest.user("alice");
-    const bob = await rest.user("bob");
-    const dm = await rest.direct(alice, bob);
-    const socket = await connect(server.base, bob);
+    const { alice, bob, dm } = await hearth.rest.pair();
+    const socket = await connect(hearth.base, bob);
 
     const ack = await request(socket, "sync:request", { conversationId: dm, afterMessageId: randomUUID() });
 

@@ -1,30 +1,23 @@
 // typing:start / typing:stop reach the conversation's other members' sockets, named by the
 // typist's display name, and never any of the typist's own sockets.
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { randomUUID } from "node:crypto";
 
-import { HearthServer } from "../lib/server.mjs";
-import { Rest } from "../lib/rest.mjs";
+import { serveHearth } from "../lib/harness.mjs";
+import { memberAddedAfterConnecting } from "../lib/scenarios.mjs";
 import { connect, count, next, request } from "../lib/sio.mjs";
 
 describe("typing:start and typing:stop", () => {
-  let server;
-  let rest;
-  before(async () => {
-    server = await new HearthServer().start();
-    rest = new Rest(server.base);
-  });
-  after(() => server.dispose());
+  const hearth = serveHearth();
 
   it("tells the other member, and none of the typist's own sockets", async () => {
-    const alice = await rest.user("alice", { displayName: "Alice" });
-    const bob = await rest.user("bob", { displayName: "Bob" });
-    const dm = await rest.direct(alice, bob);
+    const alice = await hearth.rest.user("alice", { displayName: "Alice" });
+    const bob = await hearth.rest.user("bob", { displayName: "Bob" });
+    const dm = await hearth.rest.direct(alice, bob);
     const [alicePhone, aliceLaptop, bobSocket] = await Promise.all([
-      connect(server.base, alice),
-      connect(server.base, alice, { transport: "polling" }),
-      connect(server.base, bob),
+      connect(hearth.base, alice),
+      connect(hearth.base, alice, { transport: "polling" }),
+      connect(hearth.base, bob),
     ]);
 
     alicePhone.emit("typing:start", { conversationId: dm });
@@ -42,10 +35,8 @@ describe("typing:start and typing:stop", () => {
   });
 
   it("tells the other member when the typist stops", async () => {
-    const alice = await rest.user("alice");
-    const bob = await rest.user("bob");
-    const dm = await rest.direct(alice, bob);
-    const [aliceSocket, bobSocket] = await Promise.all([connect(server.base, alice), connect(server.base, bob)]);
+    const { alice, bob, dm } = await hearth.rest.pair();
+    const [aliceSocket, bobSocket] = await Promise.all([connect(hearth.base, alice), connect(hearth.base, bob)]);
 
     await request(aliceSocket, "typing:start", { conversationId: dm });
     await next(bobSocket, "typing:start");
@@ -59,16 +50,7 @@ describe("typing:start and typing:stop", () => {
   });
 
   it("works in a conversation the user joined after connecting", async () => {
-    const owner = await rest.user("owner");
-    const carol = await rest.user("carol");
-    const group = await rest.group(owner, []);
-    const [ownerSocket, carolSocket] = await Promise.all([connect(server.base, owner), connect(server.base, carol)]);
-    await rest.addMember(owner, group, carol);
-    // The welcome is published after the membership: once Carol has it, her socket has
-    // followed the group.
-    const welcome = randomUUID();
-    await request(ownerSocket, "message:send", { conversationId: group, clientMsgId: welcome, body: "welcome" });
-    await next(carolSocket, "message:new", (m) => m.clientMsgId === welcome);
+    const { carol, group, ownerSocket, carolSocket } = await memberAddedAfterConnecting(hearth);
 
     const ack = await request(carolSocket, "typing:start", { conversationId: group });
     const typing = await next(ownerSocket, "typing:start", (t) => t.userId === carol.id);
