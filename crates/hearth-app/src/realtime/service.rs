@@ -228,7 +228,9 @@ impl RealtimeService {
             return;
         }
         let conversation = entry.event.conversation_id;
-        if let Err(err) = self.subscribe(session, conversation).await {
+        // Boxed: the subscription's future is large, and this is awaited for every delivery of
+        // every socket, so only the rare join pays for it.
+        if let Err(err) = Box::pin(self.subscribe(session, conversation)).await {
             // Left again meanwhile, or the store cannot answer: typing there waits for the
             // next connect; messages still arrive (they go to members, not to viewers).
             tracing::debug!(cause = %err, conversation_id = %conversation, "cannot follow a new conversation");
