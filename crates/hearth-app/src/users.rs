@@ -86,6 +86,12 @@ impl UserService {
             .await?)
     }
 
+    /// How events name `user` (display name and username), from the process's name cache;
+    /// `None` when the store does not know them or cannot answer now.
+    pub async fn name(&self, user: UserId) -> Option<UserRef> {
+        self.names.of(user).await
+    }
+
     /// How events name each of `users` (display name and username), from the process's name
     /// cache; a user the store does not know, or cannot read now, is left out.
     pub async fn names(&self, users: &[UserId]) -> Vec<UserRef> {
@@ -94,7 +100,7 @@ impl UserService {
         unique.dedup();
         let mut named = Vec::with_capacity(unique.len());
         for user in unique {
-            if let Some(found) = self.names.of(user).await {
+            if let Some(found) = self.name(user).await {
                 named.push(found);
             }
         }

@@ -211,28 +211,28 @@ struct Done {
 
 async fn typing_start(call: Call, TryData(data): TryData<Value>) {
     counted(socketio::TYPING_START);
-    let result = typing(data, |id| {
-        call.state.app.realtime.typing(&call.conn.session, id)
-    });
-    call.answer(result);
+    typing(call, data, true).await;
 }
 
 async fn typing_stop(call: Call, TryData(data): TryData<Value>) {
     counted(socketio::TYPING_STOP);
-    let result = typing(data, |id| {
-        call.state.app.realtime.stop_typing(&call.conn.session, id)
-    });
-    call.answer(result);
+    typing(call, data, false).await;
 }
 
-/// `typing:start` or `typing:stop`: the conversation, then `use_case` on it.
-fn typing(
-    data: Result<Value, impl std::fmt::Display>,
-    use_case: impl FnOnce(ConversationId) -> Result<(), hearth_app::AppError>,
-) -> Result<Done, PublicError> {
-    let request = payload::<TypingRequest>(data)?;
-    use_case(conversation(&request.conversation_id)?)?;
-    Ok(Done { ok: true })
+/// `typing:start` (`started`) or `typing:stop`.
+async fn typing(call: Call, data: Result<Value, impl std::fmt::Display>, started: bool) {
+    let result = async {
+        let id = conversation(&payload::<TypingRequest>(data)?.conversation_id)?;
+        let (realtime, session) = (&call.state.app.realtime, &call.conn.session);
+        if started {
+            realtime.typing(session, id).await?;
+        } else {
+            realtime.stop_typing(session, id).await?;
+        }
+        Ok(Done { ok: true })
+    }
+    .await;
+    call.answer(result);
 }
 
 /// An event seed 002 does not have: `bad_request`, as an unknown `/v1/ws` action.

@@ -49,6 +49,19 @@ describe("typing:start and typing:stop", () => {
     bobSocket.close();
   });
 
+  it("names the typist by their display name as it is now, after a rename mid-session", async () => {
+    const { alice, bob, dm } = await hearth.rest.pair();
+    const [aliceSocket, bobSocket] = await Promise.all([connect(hearth.base, alice), connect(hearth.base, bob)]);
+
+    await hearth.rest.rename(alice, "Alice Renamed");
+    await request(aliceSocket, "typing:start", { conversationId: dm });
+    const typing = await next(bobSocket, "typing:start");
+
+    assert.equal(typing.userName, "Alice Renamed");
+    aliceSocket.close();
+    bobSocket.close();
+  });
+
   it("works in a conversation the user joined after connecting", async () => {
     const { carol, group, ownerSocket, carolSocket } = await memberAddedAfterConnecting(hearth);
 

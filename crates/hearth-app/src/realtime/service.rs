@@ -250,27 +250,38 @@ impl RealtimeService {
     }
 
     /// The user is typing in a conversation this connection views (subscribe first).
-    pub fn typing(
+    pub async fn typing(
         &self,
         session: &RealtimeSession,
         conversation: ConversationId,
     ) -> Result<(), AppError> {
         self.require_viewing(session, conversation)?;
-        self.notifier.typing(conversation, session.user.clone());
+        let user = self.named(session).await;
+        self.notifier.typing(conversation, user);
         Ok(())
     }
 
     /// The user stopped typing in a conversation this connection views: the indicator goes
     /// away now (it also expires by itself).
-    pub fn stop_typing(
+    pub async fn stop_typing(
         &self,
         session: &RealtimeSession,
         conversation: ConversationId,
     ) -> Result<(), AppError> {
         self.require_viewing(session, conversation)?;
-        self.notifier
-            .typing_ended(conversation, session.user.clone());
+        let user = self.named(session).await;
+        self.notifier.typing_ended(conversation, user);
         Ok(())
+    }
+
+    /// The connection's user as events name them now: from the name cache, so a rename made
+    /// during the session shows (the session's own copy is from connect, and stands in when
+    /// the store cannot answer).
+    async fn named(&self, session: &RealtimeSession) -> UserRef {
+        self.users
+            .name(session.user.id)
+            .await
+            .unwrap_or_else(|| session.user.clone())
     }
 
     /// The connection closed: it leaves the registry, stops viewing what it viewed, and if it

@@ -230,7 +230,7 @@ async fn test_a_removed_member_stops_viewing_on_every_node() {
         .remove_member(alice, group, &bob.user_id.to_string())
         .await
         .expect("removed");
-    let typing = cluster.b.app.realtime.typing(&bob_session, group);
+    let typing = cluster.b.app.realtime.typing(&bob_session, group).await;
     assert!(
         matches!(typing, Err(AppError::Forbidden(_))),
         "bob's connection on node B no longer views the group: {typing:?}"
