@@ -41,6 +41,15 @@ describe("Socket.IO handshake", () => {
     });
   }
 
+  it("answers its HTTP requests under the server's middleware (request id, security headers)", async () => {
+    const response = await fetch(`${hearth.base}/socket.io/?EIO=4&transport=polling`);
+    await response.text();
+
+    assert.equal(response.status, 200);
+    assert.match(response.headers.get("x-request-id") ?? "", /^[0-9a-f-]{36}$/);
+    assert.equal(response.headers.get("x-content-type-options"), "nosniff");
+  });
+
   it("counts its connections per face in /metrics", async () => {
     const alice = await hearth.rest.user("alice");
     const socket = await connect(hearth.base, alice);
