@@ -255,9 +255,8 @@ impl RealtimeService {
         session: &RealtimeSession,
         conversation: ConversationId,
     ) -> Result<(), AppError> {
-        self.require_viewing(session, conversation)?;
-        let user = self.named(session).await;
-        self.notifier.typing(conversation, user);
+        let typist = self.typist(session, conversation).await?;
+        self.notifier.typing(conversation, typist);
         Ok(())
     }
 
@@ -268,20 +267,25 @@ impl RealtimeService {
         session: &RealtimeSession,
         conversation: ConversationId,
     ) -> Result<(), AppError> {
-        self.require_viewing(session, conversation)?;
-        let user = self.named(session).await;
-        self.notifier.typing_ended(conversation, user);
+        let typist = self.typist(session, conversation).await?;
+        self.notifier.typing_ended(conversation, typist);
         Ok(())
     }
 
-    /// The connection's user as events name them now: from the name cache, so a rename made
-    /// during the session shows (the session's own copy is from connect, and stands in when
-    /// the store cannot answer).
-    async fn named(&self, session: &RealtimeSession) -> UserRef {
-        self.users
+    /// The typist, once the connection is known to view the conversation, as events name
+    /// them now: from the name cache, so a rename made during the session shows (the
+    /// session's own copy is from connect, and stands in when the store cannot answer).
+    async fn typist(
+        &self,
+        session: &RealtimeSession,
+        conversation: ConversationId,
+    ) -> Result<UserRef, AppError> {
+        self.require_viewing(session, conversation)?;
+        Ok(self
+            .users
             .name(session.user.id)
             .await
-            .unwrap_or_else(|| session.user.clone())
+            .unwrap_or_else(|| session.user.clone()))
     }
 
     /// The connection closed: it leaves the registry, stops viewing what it viewed, and if it
