@@ -36,6 +36,7 @@ use hearth_store::DynStore;
 use crate::blocks::Blocks;
 use crate::realtime::{BusReceiver, BusStatus, EventBus, Notifier, RealtimePorts, RealtimeService};
 use crate::rosters::Rosters;
+use crate::user_names::UserNames;
 
 pub use auth::{AuthService, Caller, NewSession, RegisterInput};
 pub use clock::now;
@@ -103,12 +104,14 @@ impl App {
             rosters.clone(),
         );
         let blocks = Blocks::new(store.clone(), ports.bus.clone());
+        let names = UserNames::new(store.clone(), ports.bus.clone());
         let receiver = BusReceiver {
             connections: ports.connections.clone(),
             viewers: ports.viewers.clone(),
             notifier: notifier.clone(),
             rosters: rosters.clone(),
             blocks: blocks.clone(),
+            names: names.clone(),
         };
         let conversations = ConversationService::new(
             store.clone(),
@@ -118,7 +121,7 @@ impl App {
             blocks.clone(),
         );
         let auth = AuthService::new(store.clone(), settings.auth, secret, limits.clone());
-        let users = UserService::new(store.clone());
+        let users = UserService::new(store.clone(), names.clone());
         let bus = ports.bus.clone();
         Self {
             realtime: RealtimeService::new(
@@ -136,6 +139,7 @@ impl App {
                 limits,
                 notifier,
                 settings.messages,
+                names,
             ),
             sync: SyncService::new(store.clone(), conversations.clone()),
             privacy: PrivacyService::new(store.clone(), blocks),

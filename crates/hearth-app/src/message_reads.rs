@@ -126,6 +126,26 @@ impl MessageService {
         })
     }
 
+    /// Messages after the message `after` (from the start of what the caller may see when
+    /// `None`), in conversation order: seed 002's `sync:request`. The cursor must be a message
+    /// of the conversation that the caller sees (else `not_found`); the rest is [`page`]'s
+    /// rules, history visibility included.
+    ///
+    /// [`page`]: Self::page
+    pub async fn page_after_message(
+        &self,
+        caller: Caller,
+        conversation: ConversationId,
+        after: Option<MessageId>,
+        limit: Option<i64>,
+    ) -> Result<MessagePageResult, AppError> {
+        let after_seq = match after {
+            Some(id) => Some(self.get(caller, conversation, id).await?.seq),
+            None => None,
+        };
+        self.list(caller, conversation, after_seq, limit).await
+    }
+
     /// A page of the thread that `message` starts or belongs to, paged like history.
     pub async fn thread(
         &self,

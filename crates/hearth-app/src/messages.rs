@@ -72,9 +72,10 @@ impl MessageService {
         limits: Arc<RateLimits>,
         notifier: Notifier,
         settings: MessageSettings,
+        names: UserNames,
     ) -> Self {
         Self {
-            names: UserNames::new(store.clone()),
+            names,
             store,
             conversations,
             limits,

@@ -46,6 +46,22 @@ impl PublicError {
         }
     }
 
+    /// The details a socket face sends: [`details`](Self::details), with `retry_after` in
+    /// milliseconds under `retry_key` when the client should wait (an event has no
+    /// `Retry-After` header to carry it).
+    pub fn details_with_retry(&self, retry_key: &str) -> Option<Value> {
+        let Some(after) = self.retry_after else {
+            return self.details.clone();
+        };
+        let mut fields = match &self.details {
+            Some(Value::Object(fields)) => fields.clone(),
+            _ => Map::new(),
+        };
+        let millis = u64::try_from(after.as_millis()).unwrap_or(u64::MAX);
+        fields.insert(retry_key.to_owned(), Value::from(millis));
+        Some(Value::Object(fields))
+    }
+
     /// A payload that parsed as JSON but has the wrong shape, from serde's explanation (which
     /// names a missing field as "missing field `x`" and a mistyped one as "x: invalid type …").
     pub fn wrong_shape(explanation: &str) -> Self {

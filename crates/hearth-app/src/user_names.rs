@@ -1,56 +1,75 @@
-//! Usernames by user id, kept in the process, so that a new message's event can name its author
-//! (seed 003's `username`) without a read per send.
+//! Names by user id, kept in the process, so that a new message's event can name its author
+//! (seed 003's `username`, seed 002's `senderName`) without a read per send.
 //!
-//! A username never changes once the account exists (no use case renames one), so an entry can
-//! never be stale and needs no forgetting, on this node or any other. If renaming ever becomes a
-//! use case, it must signal every node the way the roster cache does.
+//! A username never changes, but a display name does (`UserService::update_profile`). Every
+//! change goes through that use case, which forgets the entry here and publishes
+//! [`Signal::ProfileChanged`] so that every other node forgets it too — the pattern of the
+//! roster cache. The cache is an [`ExactCache`], so a read that a rename overtook is not kept.
+//! It must never be filled from anything but the store.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use hearth_domain::UserId;
 use hearth_store::DynStore;
-use moka::sync::Cache;
 
-use crate::realtime::UserRef;
+use crate::exact_cache::ExactCache;
+use crate::realtime::{BusMessage, EventBus, Signal, UserRef};
 
-/// Most usernames kept (an id and a short string each).
+/// Most users kept (an id and two short strings each).
 const CAPACITY: u64 = 100_000;
 
-/// The process's cache of usernames. Cheap to clone.
+/// How long an entry lives at most: bounds how long a node that missed a signal (a bus outage)
+/// shows an old display name.
+const TIME_TO_LIVE: Duration = Duration::from_secs(10 * 60);
+
+/// The process's cache of names. Cheap to clone.
 #[derive(Clone, Debug)]
 pub(crate) struct UserNames {
     store: DynStore,
-    cache: Cache<UserId, Arc<str>>,
+    bus: Arc<dyn EventBus>,
+    cache: ExactCache<UserId, UserRef>,
 }
 
 impl UserNames {
-    pub(crate) fn new(store: DynStore) -> Self {
+    pub(crate) fn new(store: DynStore, bus: Arc<dyn EventBus>) -> Self {
         Self {
             store,
-            cache: Cache::new(CAPACITY),
+            bus,
+            cache: ExactCache::new(CAPACITY, TIME_TO_LIVE),
         }
     }
 
     /// The user as events name them, or `None` (logged) when the store cannot say now: the
     /// event then goes out without the name, never late.
     pub(crate) async fn of(&self, user: UserId) -> Option<UserRef> {
-        if let Some(username) = self.cache.get(&user) {
-            return Some(UserRef {
-                id: user,
-                username: username.as_ref().to_owned(),
-            });
-        }
-        match self.store.user(user).await {
-            Ok(Some(found)) => {
-                let named = UserRef::from(&found);
-                self.cache.insert(user, Arc::from(named.username.as_str()));
-                Some(named)
-            }
-            Ok(None) => None,
+        let loaded = self
+            .cache
+            .get_or_load(user, async {
+                Ok::<_, hearth_store::StoreError>(
+                    self.store.user(user).await?.map(|u| UserRef::from(&u)),
+                )
+            })
+            .await;
+        match loaded {
+            Ok(named) => named,
             Err(err) => {
-                tracing::warn!(cause = %err, user_id = %user, "cannot read a username; the event goes out without it");
+                tracing::warn!(cause = %err, user_id = %user, "cannot read a user's names; the event goes out without them");
                 None
             }
         }
+    }
+
+    /// The user's profile changed: read it again next time, on this node at once and on every
+    /// other node when the signal reaches it.
+    pub(crate) fn forget(&self, user: UserId) {
+        self.forget_here(user);
+        self.bus
+            .publish(BusMessage::Signal(Signal::ProfileChanged(user)));
+    }
+
+    /// Forgets the user on this node only (a signal from the bus).
+    pub(crate) fn forget_here(&self, user: UserId) {
+        self.cache.forget(&user);
     }
 }

@@ -4,6 +4,8 @@ use hearth_domain::{DisplayName, Limit, SearchQuery, User, UserId, ValidationErr
 use hearth_store::{DynStore, ProfileChange};
 
 use crate::clock::now;
+use crate::realtime::UserRef;
+use crate::user_names::UserNames;
 use crate::{AppError, Caller};
 
 /// A change to the caller's own profile, as a face received it; `None` keeps a field.
@@ -17,11 +19,12 @@ pub struct ProfileInput {
 #[derive(Clone, Debug)]
 pub struct UserService {
     store: DynStore,
+    names: UserNames,
 }
 
 impl UserService {
-    pub(crate) fn new(store: DynStore) -> Self {
-        Self { store }
+    pub(crate) fn new(store: DynStore, names: UserNames) -> Self {
+        Self { store, names }
     }
 
     /// The caller's own account.
@@ -33,7 +36,9 @@ impl UserService {
     }
 
     /// Changes the caller's own profile and returns the account as it is now. Every field is
-    /// checked before anything is written, and the errors name each field that fails.
+    /// checked before anything is written, and the errors name each field that fails. Once it
+    /// is durable, every node forgets the names it cached for the caller, so their next
+    /// message's events carry the new display name.
     pub async fn update_profile(
         &self,
         caller: Caller,
@@ -49,13 +54,16 @@ impl UserService {
             return Err(AppError::BadRequest("invalid profile".to_owned()));
         };
         let change = ProfileChange { display_name };
-        self.store
+        let user = self
+            .store
             .update_profile(caller.user_id, change, now())
             .await
             .map_err(|err| match AppError::from(err) {
                 AppError::NotFound(_) => AppError::Unauthorized("account no longer exists"),
                 other => other,
-            })
+            })?;
+        self.names.forget(caller.user_id);
+        Ok(user)
     }
 
     /// Other users whose username or display name starts with `query`.
@@ -76,6 +84,27 @@ impl UserService {
             .store
             .search_users(&query, caller.user_id, limit)
             .await?)
+    }
+
+    /// How events name `user` (display name and username), from the process's name cache;
+    /// `None` when the store does not know them or cannot answer now.
+    pub async fn name(&self, user: UserId) -> Option<UserRef> {
+        self.names.of(user).await
+    }
+
+    /// How events name each of `users` (display name and username), from the process's name
+    /// cache; a user the store does not know, or cannot read now, is left out.
+    pub async fn names(&self, users: &[UserId]) -> Vec<UserRef> {
+        let mut unique = users.to_vec();
+        unique.sort_unstable();
+        unique.dedup();
+        let mut named = Vec::with_capacity(unique.len());
+        for user in unique {
+            if let Some(found) = self.name(user).await {
+                named.push(found);
+            }
+        }
+        named
     }
 
     /// The user with this id.

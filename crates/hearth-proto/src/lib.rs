@@ -12,6 +12,7 @@ mod error_code;
 mod groups;
 mod message_features;
 mod messages;
+pub mod socketio;
 pub mod strict;
 mod sync;
 mod users;

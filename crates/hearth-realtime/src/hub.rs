@@ -491,6 +491,7 @@ mod tests {
                 user: UserRef {
                     id: alice,
                     username: "alice".to_owned(),
+                    display_name: "Alice".to_owned(),
                 },
                 joined: true,
             },

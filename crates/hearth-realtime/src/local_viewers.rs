@@ -79,6 +79,7 @@ mod tests {
         UserRef {
             id: UserId::new(),
             username: name.to_owned(),
+            display_name: name.to_owned(),
         }
     }
 

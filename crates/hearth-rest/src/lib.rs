@@ -58,6 +58,19 @@ pub struct RestState {
 /// of the other faces (`/v1/ws`, …) given in `faces`, all under every middleware (request
 /// ids, tracing, metrics, security headers, CORS, body limit) and the envelope's 404/405.
 pub fn router(app: App, settings: &RestSettings, faces: Router) -> Router {
+    router_around(app, settings, faces, |router| router)
+}
+
+/// [`router`], with `inner` applied to the routed whole (routes and fallbacks) inside every
+/// middleware: for a face that is a layer rather than routes (Socket.IO answers its own
+/// paths from the fallback's place), so that its responses get request ids, tracing, CORS and
+/// the security headers too.
+pub fn router_around(
+    app: App,
+    settings: &RestSettings,
+    faces: Router,
+    inner: impl FnOnce(Router) -> Router,
+) -> Router {
     let state = RestState {
         app,
         metrics: Arc::new(middleware::metrics_handle()),
@@ -79,7 +92,7 @@ pub fn router(app: App, settings: &RestSettings, faces: Router) -> Router {
         .merge(faces)
         .fallback(error::unknown_route)
         .method_not_allowed_fallback(error::wrong_method);
-    middleware::wrap(router, settings)
+    middleware::wrap(inner(router), settings)
 }
 
 /// Every `/v1` route with its OpenAPI description.

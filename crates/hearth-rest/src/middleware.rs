@@ -64,6 +64,13 @@ pub(crate) async fn record_route(request: Request, next: Next) -> Response {
         ("status", response.status().as_u16().to_string()),
     ];
     metrics::counter!("http_requests_total", &labels).increment(1);
+    // Per face, beside the other faces' counts (`/v1/ws` upgrades are the WebSocket face's).
+    let face = if labels[0].1 == "/v1/ws" {
+        "ws"
+    } else {
+        "rest"
+    };
+    metrics::counter!("hearth_face_requests_total", "face" => face).increment(1);
     metrics::histogram!("http_request_duration_seconds", &labels[..2])
         .record(started.elapsed().as_secs_f64());
     response

@@ -12,6 +12,7 @@ use hearth_app::realtime::TypingSettings;
 use hearth_app::{AuthSettings, LimitSettings, MessageSettings, Settings};
 use hearth_realtime::HubSettings;
 use hearth_redis::RedisSettings;
+use hearth_socketio::SocketIoSettings;
 use hearth_ws::WsSettings;
 use serde::Deserialize;
 
@@ -498,6 +499,17 @@ impl Config {
             auth_timeout: Duration::from_secs(self.realtime.auth_timeout_secs),
             max_frame_bytes: self.realtime.max_frame_bytes,
             max_action_bytes: self.realtime.max_action_bytes,
+        }
+    }
+
+    /// The Socket.IO face's share: the same queue bound, ping interval and size limit as the
+    /// WebSocket face.
+    pub fn socketio_settings(&self) -> SocketIoSettings {
+        SocketIoSettings {
+            max_buffered_packets: self.realtime.queue_capacity,
+            ping_interval: Duration::from_secs(self.realtime.ping_interval_secs),
+            ping_timeout: Duration::from_secs(self.realtime.ping_interval_secs),
+            max_payload_bytes: self.realtime.max_frame_bytes as u64,
         }
     }
 

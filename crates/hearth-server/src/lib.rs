@@ -98,7 +98,10 @@ pub async fn run(
     let web = web_client(&config)?;
     let faces = hearth_ws::router(app.clone(), hub.clone(), config.ws_settings())
         .merge(hearth_web::router(web, hearth_rest::unknown_route));
-    let router = hearth_rest::router(app, &rest, faces);
+    // Socket.IO is a layer around the routes (inside the HTTP middleware): it answers
+    // `/socket.io/` itself and hands every other request to the router.
+    let socketio = hearth_socketio::layer(app.clone(), hub.clone(), config.socketio_settings());
+    let router = hearth_rest::router_around(app, &rest, faces, |routes| routes.layer(socketio));
     let address = listener
         .local_addr()
         .map_err(|source| StartupError::Listen {

@@ -23,7 +23,7 @@ use std::net::{IpAddr, Ipv4Addr};
 use std::sync::Arc;
 
 use hearth_app::{App, JwtSecret, LimitSettings, Settings};
-use hearth_realtime::{HubSettings, InProcess};
+use hearth_realtime::{Hub, HubSettings, InProcess};
 use hearth_store::DynStore;
 use hearth_store_sqlite::{SqliteOptions, SqliteStore};
 use tempfile::TempDir;
@@ -39,6 +39,12 @@ pub const PASSWORD: &str = "correct horse battery";
 /// Wires the use cases over `store` with `settings`, announcing on an in-process hub: the one
 /// place a test `App` is built.
 pub fn build_app(store: DynStore, settings: Settings) -> App {
+    build_realtime_app(store, settings).0
+}
+
+/// [`build_app`], with the hub the use cases announce on, for tests that register a
+/// connection and read what reaches it.
+pub fn build_realtime_app(store: DynStore, settings: Settings) -> (App, Arc<Hub>) {
     let secret =
         JwtSecret::new(vec![7; JwtSecret::MIN_LEN]).expect("a secret of the minimum length");
     // The same in-process realtime as a single-node server, attached, so that what the use
@@ -46,7 +52,7 @@ pub fn build_app(store: DynStore, settings: Settings) -> App {
     let realtime = InProcess::new(HubSettings::default());
     let app = App::new(store, settings, secret, realtime.ports.clone());
     realtime.attach(&app);
-    app
+    (app, realtime.hub.clone())
 }
 
 /// Settings for tests: the defaults, with rate limits high enough that only a test about a
@@ -68,6 +74,8 @@ pub fn test_settings() -> Settings {
 pub struct TestKit {
     /// The use cases, as every face holds them.
     pub app: App,
+    /// This node's connections: register one to read what the use cases deliver.
+    pub hub: Arc<Hub>,
     store: Arc<SqliteStore>,
     _data: TempDir,
 }
@@ -87,9 +95,10 @@ impl TestKit {
         let store = Arc::new(store);
         let mut settings = test_settings();
         adjust(&mut settings);
-        let app = build_app(store.clone(), settings);
+        let (app, hub) = build_realtime_app(store.clone(), settings);
         Self {
             app,
+            hub,
             store,
             _data: data,
         }

@@ -157,7 +157,7 @@ impl Actions {
             }
             Action::UserTyping(ConversationAction { conversation_id }) => {
                 let id = conversation(&conversation_id)?;
-                app.realtime.typing(&self.session, id)?;
+                app.realtime.typing(&self.session, id).await?;
                 Ok(None)
             }
             Action::MarkRead(MarkAction {

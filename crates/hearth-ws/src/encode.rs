@@ -37,20 +37,10 @@ pub(crate) fn reply(event: &ServerEvent, request_id: Option<&Value>) -> Utf8Byte
 
 /// An `error` event.
 pub(crate) fn error(error: PublicError) -> ServerEvent {
-    let mut details = error.details;
-    if let Some(after) = error.retry_after {
-        let retry_after_ms = Value::from(u64::try_from(after.as_millis()).unwrap_or(u64::MAX));
-        let mut fields = match details {
-            Some(Value::Object(fields)) => fields,
-            _ => serde_json::Map::new(),
-        };
-        fields.insert("retry_after_ms".to_owned(), retry_after_ms);
-        details = Some(Value::Object(fields));
-    }
     ServerEvent::Error {
+        details: error.details_with_retry("retry_after_ms"),
         code: error.code,
         message: error.message,
-        details,
     }
 }
 

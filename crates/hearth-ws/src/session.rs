@@ -53,6 +53,7 @@ fn expiry(exp: i64) -> Instant {
 /// Serves one upgraded socket until it closes.
 pub(crate) async fn run(mut socket: WebSocket, state: WsState, token: Option<String>) {
     metrics::counter!("hearth_ws_connections_total").increment(1);
+    metrics::counter!("hearth_face_connections_total", "face" => "ws").increment(1);
     let Some(caller) = authenticate(&mut socket, &state, token).await else {
         return;
     };
@@ -82,10 +83,12 @@ pub(crate) async fn run(mut socket: WebSocket, state: WsState, token: Option<Str
         },
         socket,
     };
+    metrics::gauge!("hearth_face_connections", "face" => "ws").increment(1.0);
     session
         .serve(registration, &connected)
         .instrument(span)
         .await;
+    metrics::gauge!("hearth_face_connections", "face" => "ws").decrement(1.0);
 }
 
 /// Waits for a valid token: from `?token=`, or from a first `auth` action within the timeout.

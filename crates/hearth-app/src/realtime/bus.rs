@@ -39,6 +39,8 @@ pub enum Signal {
     RosterChanged(ConversationId),
     /// One of the two users blocked or unblocked the other: their cached relation is stale.
     BlocksChanged(UserId, UserId),
+    /// The user's profile (display name) changed: their cached names are stale.
+    ProfileChanged(UserId),
 }
 
 /// Whether the bus reaches every node now (for `/readyz`).

@@ -14,6 +14,8 @@ pub struct UserRef {
     pub id: UserId,
     /// Their username.
     pub username: String,
+    /// Their display name (the username when they chose none).
+    pub display_name: String,
 }
 
 impl From<&User> for UserRef {
@@ -21,6 +23,7 @@ impl From<&User> for UserRef {
         Self {
             id: user.id,
             username: user.username.as_str().to_owned(),
+            display_name: user.display_name.as_str().to_owned(),
         }
     }
 }

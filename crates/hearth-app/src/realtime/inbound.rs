@@ -10,6 +10,7 @@ use std::sync::Arc;
 use crate::blocks::Blocks;
 use crate::realtime::{BusMessage, ConnectionRegistry, Notifier, Signal, ViewerDirectory};
 use crate::rosters::Rosters;
+use crate::user_names::UserNames;
 
 /// This node's end of the bus. Cheap to clone.
 #[derive(Clone, Debug)]
@@ -19,6 +20,7 @@ pub struct BusReceiver {
     pub(crate) notifier: Notifier,
     pub(crate) rosters: Rosters,
     pub(crate) blocks: Blocks,
+    pub(crate) names: UserNames,
 }
 
 impl BusReceiver {
@@ -38,6 +40,7 @@ impl BusReceiver {
                 self.rosters.forget_here(conversation);
             }
             BusMessage::Signal(Signal::BlocksChanged(a, b)) => self.blocks.forget_here(a, b),
+            BusMessage::Signal(Signal::ProfileChanged(user)) => self.names.forget_here(user),
             BusMessage::Signal(Signal::MemberGone {
                 conversation_id,
                 user_id,

@@ -203,6 +203,13 @@ impl Notifier {
         }
     }
 
+    /// `user` says they stopped typing: their indicator goes away now, if it was up.
+    pub(crate) fn typing_ended(&self, conversation_id: ConversationId, user: UserRef) {
+        if self.typing.stop(conversation_id, user.id) {
+            self.publish_typing(conversation_id, user, false);
+        }
+    }
+
     fn publish_typing(&self, conversation_id: ConversationId, user: UserRef, typing: bool) {
         let except = Some(user.id);
         let expires_in = self.typing_settings.ttl;

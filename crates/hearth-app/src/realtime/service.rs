@@ -9,10 +9,10 @@
 
 use std::sync::Arc;
 
-use hearth_domain::{ConversationId, ConversationSummary, User};
+use hearth_domain::{ConversationId, ConversationSummary, EventKind, User};
 
 use crate::realtime::{
-    Audience, ConnectionId, ConnectionRegistry, Notifier, PresenceEntry, PresenceTracker,
+    Audience, ConnectionId, ConnectionRegistry, Delivery, Notifier, PresenceEntry, PresenceTracker,
     RealtimeEvent, UserRef, ViewerDirectory,
 };
 use crate::{AppError, AuthService, Caller, ConversationService, UserService, now};
@@ -189,6 +189,57 @@ impl RealtimeService {
         Ok(self.ports.viewers.viewers(conversation).await)
     }
 
+    /// Subscribes the connection to every conversation its user is in, as [`subscribe`] does
+    /// one (for faces whose clients have no `subscribe`: Socket.IO joins every conversation's
+    /// room at connect). Answers how many it subscribed to.
+    ///
+    /// [`subscribe`]: Self::subscribe
+    pub async fn subscribe_all(&self, session: &RealtimeSession) -> Result<usize, AppError> {
+        let cursors = self
+            .notifier
+            .store
+            .conversation_cursors(session.caller.user_id)
+            .await?;
+        let mut subscribed = 0;
+        for cursor in cursors {
+            match self.subscribe(session, cursor.conversation_id).await {
+                Ok(_) => subscribed += 1,
+                // Left between the two reads: nothing to view.
+                Err(AppError::Forbidden(_) | AppError::NotFound(_)) => {}
+                Err(err) => return Err(err),
+            }
+        }
+        Ok(subscribed)
+    }
+
+    /// A delivery reached a connection that views every conversation of its user
+    /// ([`subscribe_all`]): when it made the user a member of a conversation (they joined, were
+    /// added, or a conversation with them was created), the connection subscribes to it too.
+    ///
+    /// [`subscribe_all`]: Self::subscribe_all
+    pub async fn follow(&self, session: &RealtimeSession, delivery: &Delivery) {
+        let RealtimeEvent::Log(entry) = &delivery.event else {
+            return;
+        };
+        let me = session.caller.user_id;
+        let joined = match &entry.event.kind {
+            EventKind::MemberJoined { user_id, .. } => *user_id == me,
+            EventKind::ConversationCreated { member_ids } => member_ids.contains(&me),
+            _ => false,
+        };
+        if !joined {
+            return;
+        }
+        let conversation = entry.event.conversation_id;
+        // Boxed: the subscription's future is large, and this is awaited for every delivery of
+        // every socket, so only the rare join pays for it.
+        if let Err(err) = Box::pin(self.subscribe(session, conversation)).await {
+            // Left again meanwhile, or the store cannot answer: typing there waits for the
+            // next connect; messages still arrive (they go to members, not to viewers).
+            tracing::debug!(cause = %err, conversation_id = %conversation, "cannot follow a new conversation");
+        }
+    }
+
     /// Unsubscribes the connection. Unsubscribing from a conversation it does not view is no
     /// error.
     pub async fn unsubscribe(&self, session: &RealtimeSession, conversation: ConversationId) {
@@ -202,22 +253,42 @@ impl RealtimeService {
     }
 
     /// The user is typing in a conversation this connection views (subscribe first).
-    pub fn typing(
+    pub async fn typing(
         &self,
         session: &RealtimeSession,
         conversation: ConversationId,
     ) -> Result<(), AppError> {
-        if !self
-            .ports
-            .connections
-            .is_subscribed(session.connection, conversation)
-        {
-            return Err(AppError::Forbidden(
-                "subscribe to the conversation before typing in it",
-            ));
-        }
-        self.notifier.typing(conversation, session.user.clone());
+        let typist = self.typist(session, conversation).await?;
+        self.notifier.typing(conversation, typist);
         Ok(())
+    }
+
+    /// The user stopped typing in a conversation this connection views: the indicator goes
+    /// away now (it also expires by itself).
+    pub async fn stop_typing(
+        &self,
+        session: &RealtimeSession,
+        conversation: ConversationId,
+    ) -> Result<(), AppError> {
+        let typist = self.typist(session, conversation).await?;
+        self.notifier.typing_ended(conversation, typist);
+        Ok(())
+    }
+
+    /// The typist, once the connection is known to view the conversation, as events name
+    /// them now: from the name cache, so a rename made during the session shows (the
+    /// session's own copy is from connect, and stands in when the store cannot answer).
+    async fn typist(
+        &self,
+        session: &RealtimeSession,
+        conversation: ConversationId,
+    ) -> Result<UserRef, AppError> {
+        self.require_viewing(session, conversation)?;
+        Ok(self
+            .users
+            .name(session.user.id)
+            .await
+            .unwrap_or_else(|| session.user.clone()))
     }
 
     /// The connection closed: it leaves the registry, stops viewing what it viewed, and if it
@@ -250,6 +321,25 @@ impl RealtimeService {
             Err(err) => {
                 tracing::warn!(cause = %err, user_id = %user, "cannot read contacts; offline not announced")
             }
+        }
+    }
+
+    /// Typing is for conversations the connection views.
+    fn require_viewing(
+        &self,
+        session: &RealtimeSession,
+        conversation: ConversationId,
+    ) -> Result<(), AppError> {
+        if self
+            .ports
+            .connections
+            .is_subscribed(session.connection, conversation)
+        {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden(
+                "subscribe to the conversation before typing in it",
+            ))
         }
     }
 

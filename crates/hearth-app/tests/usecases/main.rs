@@ -31,6 +31,7 @@ mod markers;
 mod mentions;
 mod permissions;
 mod privacy;
+mod profiles;
 mod rate_limits;
 mod reactions_and_replies;
 mod support;

@@ -96,9 +96,48 @@ async fn test_a_removed_member_stops_viewing_on_every_node() {
         .remove_member(alice, group, &bob.user_id.to_string())
         .await
         .expect("removed");
-    let typing = cluster.b.app.realtime.typing(&bob_session, group);
+    let typing = cluster.b.app.realtime.typing(&bob_session, group).await;
     assert!(
         matches!(typing, Err(AppError::Forbidden(_))),
         "bob's connection on node B no longer views the group: {typing:?}"
+    );
+}
+
+#[tokio::test]
+async fn test_a_rename_on_one_node_names_the_next_message_sent_on_the_other() {
+    let cluster = Cluster::start().await;
+    let (alice, bob) = (cluster.user("alice").await, cluster.user("bob").await);
+    let group = cluster.group(alice, &[bob]).await;
+    let bob_on_a = cluster.a.hub.register(bob.user_id);
+    // Node B caches Alice's names with her first message.
+    send(&cluster.b, alice, group, "before")
+        .await
+        .expect("sent");
+    let _ = next_frame(&bob_on_a).await;
+    cluster
+        .a
+        .app
+        .users
+        .update_profile(
+            alice,
+            hearth_app::ProfileInput {
+                display_name: Some("Alice Renamed".to_owned()),
+            },
+        )
+        .await
+        .expect("renamed");
+
+    send(&cluster.b, alice, group, "after").await.expect("sent");
+
+    let Next::Frame(frame) = next_frame(&bob_on_a).await else {
+        panic!("bob's connection closed");
+    };
+    let hearth_app::realtime::RealtimeEvent::Log(entry) = &frame.delivery.event else {
+        panic!("expected the message, got {:?}", frame.delivery.event);
+    };
+    let author = entry.author.as_ref().expect("the message names its author");
+    assert_eq!(
+        author.display_name, "Alice Renamed",
+        "node B forgot the old name"
     );
 }
