@@ -17,6 +17,7 @@
 mod bus;
 mod connection;
 mod health;
+mod heartbeat;
 mod limits;
 mod presence;
 mod settings;

@@ -2,10 +2,10 @@
 //!
 //! A user's key (`<prefix>presence:<user>`) is a hash of node id → that node's connections of
 //! the user; a node is alive while its key (`<prefix>node:<id>`) exists, which its heartbeat
-//! renews every [`HEARTBEAT`] for [`NODE_TTL`]. Counts of a node whose key expired (it died)
+//! renews at every heartbeat (`heartbeat.rs`). Counts of a node whose key expired (it died)
 //! are ignored and removed. Every heartbeat also writes this node's counts again, so Redis
 //! losing its data (a restart) or a node's outage heals within a heartbeat; a user key
-//! expires [`USER_TTL`] after the last node that counts it stops writing.
+//! expires a minute after the last node that counts it stops writing.
 //!
 //! The node keeps its own counts in memory as the truth about its connections: when Redis
 //! cannot answer, "first connection" and "last connection" are decided by this node alone, as
@@ -13,22 +13,15 @@
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::Duration;
 
 use hearth_app::realtime::PresenceTracker;
 use hearth_domain::UserId;
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
-use crate::connection::Requests;
+use crate::connection::{Requests, Unanswered};
+use crate::heartbeat::{self, Beat, KEY_TTL};
 use crate::settings::{RedisError, RedisSettings};
-
-/// How often a node renews its key and writes its counts again.
-pub(crate) const HEARTBEAT: Duration = Duration::from_secs(5);
-/// How long a node counts as alive after its last heartbeat.
-pub(crate) const NODE_TTL: Duration = Duration::from_secs(15);
-/// How long a user's key outlives the last heartbeat that wrote it.
-pub(crate) const USER_TTL: Duration = Duration::from_secs(60);
 
 /// Adds ARGV[3] to this node's (ARGV[1]) count in KEYS[1] and answers the user's connections
 /// on every live node (node keys are ARGV[2] .. id), removing the counts of dead nodes.
@@ -96,8 +89,7 @@ impl RedisPresence {
             change: redis::Script::new(CHANGE),
             online: redis::Script::new(ONLINE),
         });
-        let stop = CancellationToken::new();
-        tokio::spawn(heartbeat(shared.clone(), stop.clone()));
+        let stop = heartbeat::start(shared.clone());
         Ok(Self { shared, stop })
     }
 }
@@ -121,7 +113,7 @@ impl Shared {
     /// live node after it, or `None` when Redis did not answer.
     async fn change(&self, user: UserId, delta: i64) -> Option<i64> {
         let key = self.user_key(user);
-        let ttl = USER_TTL.as_millis() as u64;
+        let ttl = KEY_TTL.as_millis() as u64;
         let answered = self
             .requests
             .run(|mut connection| async move {
@@ -143,22 +135,19 @@ impl Shared {
             }
         }
     }
+}
 
-    /// Renews this node's key and writes its counts again.
-    async fn beat(&self) -> Result<(), crate::connection::Unanswered> {
+impl Beat for Shared {
+    const WHAT: &'static str = "presence";
+
+    async fn beat(&self) -> Result<(), Unanswered> {
         let counts: Vec<(UserId, usize)> = self.here().iter().map(|(u, c)| (*u, *c)).collect();
         let node_key = format!("{}{}", self.node_keys, self.node);
-        let node_ttl = NODE_TTL.as_millis() as u64;
-        let user_ttl = USER_TTL.as_millis() as u64;
+        let user_ttl = KEY_TTL.as_millis() as u64;
         self.requests
             .run(|mut connection| async move {
                 let mut pipe = redis::pipe();
-                pipe.cmd("SET")
-                    .arg(&node_key)
-                    .arg(1)
-                    .arg("PX")
-                    .arg(node_ttl)
-                    .ignore();
+                heartbeat::renew_node(&mut pipe, &node_key);
                 for (user, count) in counts {
                     let key = self.user_key(user);
                     pipe.hset(&key, &self.node, count).ignore();
@@ -167,19 +156,6 @@ impl Shared {
                 pipe.query_async::<()>(&mut connection).await
             })
             .await
-    }
-}
-
-/// Renews the node's key and counts until the presence is dropped.
-async fn heartbeat(shared: Arc<Shared>, stop: CancellationToken) {
-    loop {
-        if let Err(error) = shared.beat().await {
-            tracing::debug!(%error, "presence heartbeat missed");
-        }
-        tokio::select! {
-            () = stop.cancelled() => return,
-            () = tokio::time::sleep(HEARTBEAT) => {}
-        }
     }
 }
 

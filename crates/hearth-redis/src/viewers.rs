@@ -19,7 +19,7 @@ use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
 use crate::connection::{Requests, Unanswered};
-use crate::presence::{HEARTBEAT, NODE_TTL, USER_TTL};
+use crate::heartbeat::{self, Beat, KEY_TTL};
 use crate::settings::{RedisError, RedisSettings};
 
 /// Shared by the scripts: the live views of user `user` in the views hash `key` (dropping
@@ -120,8 +120,7 @@ impl RedisViewers {
             change: redis::Script::new(&format!("{LIVE_VIEWS}{CHANGE}")),
             list: redis::Script::new(LIST),
         });
-        let stop = CancellationToken::new();
-        tokio::spawn(heartbeat(shared.clone(), stop.clone()));
+        let stop = heartbeat::start(shared.clone());
         Ok(Self { shared, stop })
     }
 }
@@ -157,7 +156,7 @@ impl Shared {
     ) -> Result<(i64, Option<String>), Unanswered> {
         let keys = self.keys_of(conversation);
         let name = serde_json::to_string(user).unwrap_or_default();
-        let ttl = USER_TTL.as_millis() as u64;
+        let ttl = KEY_TTL.as_millis() as u64;
         self.requests
             .run(|mut connection| async move {
                 self.change
@@ -175,8 +174,11 @@ impl Shared {
             })
             .await
     }
+}
 
-    /// Renews this node's key and writes its views again.
+impl Beat for Shared {
+    const WHAT: &'static str = "viewers";
+
     async fn beat(&self) -> Result<(), Unanswered> {
         let views: Vec<(ConversationId, UserRef, usize)> = self
             .here()
@@ -184,17 +186,11 @@ impl Shared {
             .flat_map(|(c, viewers)| viewers.iter().map(|(u, n)| (*c, u.clone(), *n)))
             .collect();
         let node_key = format!("{}{}", self.node_keys, self.node);
-        let node_ttl = NODE_TTL.as_millis() as u64;
-        let ttl = USER_TTL.as_millis() as i64;
+        let ttl = KEY_TTL.as_millis() as i64;
         self.requests
             .run(|mut connection| async move {
                 let mut pipe = redis::pipe();
-                pipe.cmd("SET")
-                    .arg(&node_key)
-                    .arg(1)
-                    .arg("PX")
-                    .arg(node_ttl)
-                    .ignore();
+                heartbeat::renew_node(&mut pipe, &node_key);
                 for (conversation, user, count) in views {
                     let [views_key, names_key, order_key] = self.keys_of(conversation);
                     let id = user.id.to_string();
@@ -216,19 +212,6 @@ impl Shared {
                 pipe.query_async::<()>(&mut connection).await
             })
             .await
-    }
-}
-
-/// Renews the node's key and views until the directory is dropped.
-async fn heartbeat(shared: Arc<Shared>, stop: CancellationToken) {
-    loop {
-        if let Err(error) = shared.beat().await {
-            tracing::debug!(%error, "viewer heartbeat missed");
-        }
-        tokio::select! {
-            () = stop.cancelled() => return,
-            () = tokio::time::sleep(HEARTBEAT) => {}
-        }
     }
 }
 

@@ -258,8 +258,17 @@ async fn test_help_is_available_on_every_command() {
 
 /// A `hearth serve` process on `data`, its base URL, and the rest of its log.
 fn serve(data: &Path) -> (Child, String, Lines<BufReader<ChildStderr>>) {
+    serve_with(data, &[])
+}
+
+/// [`serve`] with the settings `env`.
+pub(crate) fn serve_with(
+    data: &Path,
+    env: &[(&str, &str)],
+) -> (Child, String, Lines<BufReader<ChildStderr>>) {
     let mut child = hearth()
         .env("RUST_LOG", "info")
+        .envs(env.iter().copied())
         .args(["serve", "--listen", "127.0.0.1:0", "--data"])
         .arg(data)
         .stderr(Stdio::piped())

@@ -3,15 +3,14 @@
 //! acknowledged with the same key; the reader on node B ends with every message exactly once,
 //! in one gap-free seq.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Stdio};
+use std::process::Child;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use hearth_store_postgres::testing::TestDatabase;
 use serde_json::{Value, json};
 
-use crate::lifecycle::hearth;
+use crate::lifecycle::serve_with;
 use crate::redis_support::shared_redis;
 
 /// How many messages are sent, by how many concurrent senders, and after how many
@@ -30,36 +29,21 @@ struct NodeProcess {
 impl NodeProcess {
     fn start(database: &TestDatabase, redis_url: &str, prefix: &str) -> Self {
         let data = tempfile::tempdir().unwrap();
-        let mut child = hearth()
-            .env("RUST_LOG", "info")
-            .env("DATABASE_URL", database.url())
-            .env("HEARTH_REDIS__URL", redis_url)
-            .env("HEARTH_REDIS__PREFIX", prefix)
-            .env("HEARTH_LIMITS__SENDS_PER_USER_PER_MINUTE", "100000")
-            .env("HEARTH_LIMITS__AUTH_PER_IP_PER_MINUTE", "100000")
-            .args(["serve", "--listen", "127.0.0.1:0", "--data"])
-            .arg(data.path())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-        let address = lines
-            .by_ref()
-            .map_while(Result::ok)
-            .find_map(|line| {
-                line.split("address=").nth(1).map(|rest| {
-                    rest.split_whitespace()
-                        .next()
-                        .unwrap_or_default()
-                        .to_owned()
-                })
-            })
-            .expect("the node logs the address it serves on");
+        let (child, base, lines) = serve_with(
+            data.path(),
+            &[
+                ("DATABASE_URL", database.url()),
+                ("HEARTH_REDIS__URL", redis_url),
+                ("HEARTH_REDIS__PREFIX", prefix),
+                ("HEARTH_LIMITS__SENDS_PER_USER_PER_MINUTE", "100000"),
+                ("HEARTH_LIMITS__AUTH_PER_IP_PER_MINUTE", "100000"),
+            ],
+        );
         // Keep draining its log so that it never blocks on a full pipe.
         std::thread::spawn(move || lines.for_each(drop));
         Self {
             child,
-            base: format!("http://{address}"),
+            base,
             _data: data,
         }
     }
