@@ -58,6 +58,10 @@ struct Args {
     /// viewers and rate limits through it; keys under a prefix of this command's own).
     #[arg(long)]
     redis_url: Option<String>,
+    /// Run every server on PostgreSQL: a fresh database per server start on this server
+    /// (e.g. `postgres://postgres@127.0.0.1:5432/postgres`), dropped after.
+    #[arg(long)]
+    database_url: Option<String>,
 }
 
 /// The settings that put a server on `redis_url`, under a prefix no other command uses.
@@ -155,6 +159,7 @@ async fn main() -> ExitCode {
         .map(|binary| ServerOptions {
             binary,
             env: redis_env(args.redis_url.as_deref()),
+            postgres: args.database_url.clone(),
         })
         .collect();
     match hearth_bench::run(&servers, &scenarios, &sizes).await {

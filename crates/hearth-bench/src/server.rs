@@ -6,6 +6,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
+use hearth_store_postgres::testing::TestDatabase;
 use tempfile::TempDir;
 
 /// How to start a server.
@@ -15,6 +16,9 @@ pub struct ServerOptions {
     pub binary: PathBuf,
     /// Extra `HEARTH_*` settings.
     pub env: Vec<(String, String)>,
+    /// A PostgreSQL server (URL) to run on instead of SQLite: each start gets a fresh database
+    /// of its own there, dropped when the server is.
+    pub postgres: Option<String>,
 }
 
 /// A running server process with its own data directory.
@@ -26,6 +30,7 @@ pub struct ServerProcess {
     /// From spawn until it logged that it serves.
     pub started_in: Duration,
     _data: TempDir,
+    _database: Option<TestDatabase>,
 }
 
 impl ServerProcess {
@@ -35,10 +40,18 @@ impl ServerProcess {
         Self::start_in(options, tempfile::tempdir()?)
     }
 
-    /// Starts the binary on `data` (kept, for restarts).
-    pub fn start_in(options: &ServerOptions, data: TempDir) -> anyhow::Result<Self> {
+    /// Starts the binary on `data`.
+    fn start_in(options: &ServerOptions, data: TempDir) -> anyhow::Result<Self> {
+        let database = options
+            .postgres
+            .as_deref()
+            .map(fresh_database)
+            .transpose()?;
         let spawned = Instant::now();
         let mut command = Command::new(&options.binary);
+        if let Some(database) = &database {
+            command.env("DATABASE_URL", database.url());
+        }
         command
             .args(["serve", "--listen", "127.0.0.1:0", "--data"])
             .arg(data.path())
@@ -83,6 +96,7 @@ impl ServerProcess {
             base: format!("http://{address}"),
             started_in,
             _data: data,
+            _database: database,
         })
     }
 
@@ -115,6 +129,21 @@ impl ServerProcess {
         let data = std::mem::replace(&mut self._data, tempfile::tempdir()?);
         Ok(data)
     }
+}
+
+/// A fresh database on the PostgreSQL server `server`, made on a thread of its own (the
+/// harness starts servers from sync code inside the runtime).
+fn fresh_database(server: &str) -> anyhow::Result<TestDatabase> {
+    let server = server.to_owned();
+    std::thread::spawn(move || {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?
+            .block_on(TestDatabase::create_on(&server))
+            .map_err(anyhow::Error::from)
+    })
+    .join()
+    .map_err(|_| anyhow::anyhow!("creating the database panicked"))?
 }
 
 impl Drop for ServerProcess {

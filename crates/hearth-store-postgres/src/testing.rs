@@ -41,9 +41,15 @@ async fn admin(server: &str) -> Result<tokio_postgres::Client, tokio_postgres::E
 }
 
 impl TestDatabase {
-    /// Creates an empty database `hearth_test_<uuid>`.
+    /// Creates an empty database `hearth_test_<uuid>` on the test server ([`server_url`]).
     pub async fn create() -> Result<Self, TestDatabaseError> {
-        let server = server_url();
+        Self::create_on(&server_url()).await
+    }
+
+    /// Creates an empty database `hearth_test_<uuid>` on the server `server` (a URL whose
+    /// user may create databases), dropped with the value.
+    pub async fn create_on(server: &str) -> Result<Self, TestDatabaseError> {
+        let server = server.to_owned();
         let name = format!("hearth_test_{}", uuid::Uuid::now_v7().simple());
         let fail = |source| TestDatabaseError {
             server: server.clone(),

@@ -11,6 +11,7 @@ async fn test_every_benchmark_scenario_runs_in_smoke_mode() {
     let server = ServerOptions {
         binary: PathBuf::from(env!("CARGO_BIN_EXE_hearth")),
         env: Vec::new(),
+        postgres: None,
     };
     let report = hearth_bench::run(
         std::slice::from_ref(&server),
@@ -45,4 +46,26 @@ async fn test_every_benchmark_scenario_runs_in_smoke_mode() {
         "both throughput runs read back every acknowledged message"
     );
     assert!(report.table().contains("| throughput-ws |"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn test_the_throughput_benchmark_runs_on_postgres_in_smoke_mode() {
+    let server = ServerOptions {
+        binary: PathBuf::from(env!("CARGO_BIN_EXE_hearth")),
+        env: Vec::new(),
+        postgres: Some(hearth_store_postgres::testing::server_url()),
+    };
+    let report = hearth_bench::run(
+        std::slice::from_ref(&server),
+        &[Scenario::ThroughputWs],
+        &Sizes::smoke(),
+    )
+    .await
+    .expect("the scenario runs on PostgreSQL");
+    let stored = report
+        .rows
+        .iter()
+        .find(|row| row.metric.contains("stored once"))
+        .expect("a verification row");
+    assert!(stored.value > 0.0, "{stored:?}");
 }
