@@ -95,13 +95,25 @@ impl std::fmt::Debug for RedisConfig {
 }
 
 /// Which database the server keeps its data in.
-#[derive(Clone, Default, Deserialize)]
+#[derive(Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct DatabaseConfig {
     /// A PostgreSQL URL (`postgres://user:password@host:5432/hearth`), from `database.url`,
     /// `DATABASE_URL` or `HEARTH_DATABASE__URL` (which wins). When absent the server uses
     /// SQLite in the data directory.
     pub url: Option<String>,
+    /// PostgreSQL only: most connections this node keeps open (default 16; each node of a
+    /// server has its own pool, so the nodes together need at most N × this).
+    pub max_connections: usize,
+}
+
+impl Default for DatabaseConfig {
+    fn default() -> Self {
+        Self {
+            url: None,
+            max_connections: hearth_store_postgres::PostgresOptions::default().max_connections,
+        }
+    }
 }
 
 impl std::fmt::Debug for DatabaseConfig {
@@ -109,6 +121,7 @@ impl std::fmt::Debug for DatabaseConfig {
         // The URL may carry a password.
         f.debug_struct("DatabaseConfig")
             .field("url", &self.url.as_deref().map(redacted_url))
+            .field("max_connections", &self.max_connections)
             .finish()
     }
 }
@@ -461,6 +474,9 @@ impl Config {
         if realtime.typing_ttl_ms < 100 || realtime.typing_throttle_ms > realtime.typing_ttl_ms {
             return bad("realtime.typing_ttl_ms must be at least 100 and at least realtime.typing_throttle_ms".to_owned());
         }
+        if !(1..=1000).contains(&self.database.max_connections) {
+            return bad("database.max_connections must be 1–1000".to_owned());
+        }
         if let Some(settings) = self.redis_settings() {
             settings
                 .check()
@@ -475,6 +491,14 @@ impl Config {
             ));
         }
         Ok(())
+    }
+
+    /// The PostgreSQL store's share.
+    pub fn postgres_options(&self) -> hearth_store_postgres::PostgresOptions {
+        hearth_store_postgres::PostgresOptions {
+            max_connections: self.database.max_connections,
+            ..hearth_store_postgres::PostgresOptions::default()
+        }
     }
 
     /// The Redis bus's share, when several nodes share a Redis.
@@ -727,6 +751,23 @@ mod tests {
             ])
             .as_deref(),
             Some("redis://127.0.0.1:6381")
+        );
+    }
+
+    #[test]
+    fn the_pool_size_is_checked() {
+        let err = Config::load(None, env(&[("HEARTH_DATABASE__MAX_CONNECTIONS", "0")]))
+            .err()
+            .map(|e| e.to_string());
+        assert!(
+            err.as_deref()
+                .is_some_and(|e| e.contains("database.max_connections")),
+            "{err:?}"
+        );
+        let config = Config::load(None, env(&[("HEARTH_DATABASE__MAX_CONNECTIONS", "48")]));
+        assert_eq!(
+            config.ok().map(|c| c.postgres_options().max_connections),
+            Some(48)
         );
     }
 

@@ -23,7 +23,7 @@ use hearth_rest::RestSettings;
 
 use crate::realtime::Realtime;
 use hearth_store::DynStore;
-use hearth_store_postgres::{PostgresOptions, PostgresStore};
+use hearth_store_postgres::PostgresStore;
 use hearth_store_sqlite::{SqliteOptions, SqliteStore};
 use tokio::net::TcpListener;
 
@@ -37,7 +37,7 @@ pub use crate::startup::StartupError;
 pub async fn open_store(config: &Config) -> Result<DynStore, StartupError> {
     startup::prepare_data_dir(&config.data_dir)?;
     if let Some(url) = &config.database.url {
-        let store = PostgresStore::open(url, PostgresOptions::default())
+        let store = PostgresStore::open(url, config.postgres_options())
             .await
             .map_err(|source| StartupError::Postgres {
                 url: config::redacted_url(url),

@@ -130,15 +130,12 @@ async fn shutdown_signal() {
 async fn migrate(config: &Config) -> Result<(), StartupError> {
     if let Some(url) = &config.database.url {
         // Opening applies pending migrations (under an advisory lock: safe beside running nodes).
-        let store = hearth_store_postgres::PostgresStore::open(
-            url,
-            hearth_store_postgres::PostgresOptions::default(),
-        )
-        .await
-        .map_err(|source| StartupError::Postgres {
-            url: hearth_server::config::redacted_url(url),
-            source,
-        })?;
+        let store = hearth_store_postgres::PostgresStore::open(url, config.postgres_options())
+            .await
+            .map_err(|source| StartupError::Postgres {
+                url: hearth_server::config::redacted_url(url),
+                source,
+            })?;
         store.close();
         eprintln!(
             "database {}: schema is current",
