@@ -1,11 +1,14 @@
 //! Messages in PostgreSQL: the idempotent, numbered send, and history reads.
 //!
-//! A send is one transaction: look the key up, take the conversation's next seq (locking its
-//! counter row until commit), insert the message. Two sends of one key that race both miss
-//! the lookup; the second's insert waits on the unique constraint `(sender_id,
-//! client_message_id)` for the first to commit, does nothing (`ON CONFLICT DO NOTHING`), and
-//! the whole transaction runs again, which then finds and returns the original — and the seq
-//! it had taken is rolled back with it, so no gap is left.
+//! A send is one transaction: take the conversation's next seq (locking its counter row until
+//! commit) and insert the message. When the key is taken — a retry, or two sends of one key
+//! racing — the insert waits on the unique constraint `(sender_id, client_message_id)` for the
+//! other to commit, does nothing (`ON CONFLICT DO NOTHING`), and the whole transaction runs
+//! again, this time looking the key up first, which finds and returns the original; the seq it
+//! had taken is rolled back with it, so no gap is left. (The first attempt skips the lookup:
+//! an ordinary send costs one round trip less.)
+
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use deadpool_postgres::Transaction;
 use hearth_domain::{ClientMessageId, ConversationId, Message, MessageId, Seq, UserId, preview_of};
@@ -53,14 +56,26 @@ pub(crate) async fn refresh_thread(tx: &Transaction<'_>, root: Uuid) -> Result<(
     Ok(())
 }
 
-async fn store_message(tx: &Transaction<'_>, new: NewMessage) -> Result<SendOutcome, Failure> {
-    let earlier = opt_row(
-        tx,
-        "SELECT id, conversation_id, reply_to, content, sent_digest FROM messages \
-         WHERE sender_id = $1 AND client_message_id = $2",
-        &[&new.sender_id.as_uuid(), &new.client_message_id.as_str()],
-    )
-    .await?;
+/// Stores a new message. `look_for_earlier`: first look for a message already stored under
+/// its key (a retry). A first attempt skips that read — the insert's conflict on the key finds
+/// a retry anyway, and then the transaction runs again with the read — so that an ordinary
+/// send costs one round trip less.
+async fn store_message(
+    tx: &Transaction<'_>,
+    new: NewMessage,
+    look_for_earlier: bool,
+) -> Result<SendOutcome, Failure> {
+    let earlier = if look_for_earlier {
+        opt_row(
+            tx,
+            "SELECT id, conversation_id, reply_to, content, sent_digest FROM messages \
+             WHERE sender_id = $1 AND client_message_id = $2",
+            &[&new.sender_id.as_uuid(), &new.client_message_id.as_str()],
+        )
+        .await?
+    } else {
+        None
+    };
     if let Some(row) = earlier {
         let id: Uuid = row.col("id")?;
         let earlier = Sent {
@@ -121,7 +136,8 @@ async fn store_message(tx: &Transaction<'_>, new: NewMessage) -> Result<SendOutc
     )
     .await?;
     if inserted.is_none() {
-        // A concurrent send of this key committed first: start again to return it.
+        // The key is taken (a retry, or a concurrent send of it that committed first): start
+        // again, looking for it, to return it.
         return Err(Failure::Retry);
     }
     exec(
@@ -181,9 +197,11 @@ impl PostgresStore {
 #[async_trait::async_trait]
 impl MessageStore for PostgresStore {
     async fn send_message(&self, message: NewMessage) -> Result<SendOutcome, StoreError> {
+        let attempted = AtomicBool::new(false);
         self.write(|tx| -> Job<'_, SendOutcome> {
             let message = message.clone();
-            Box::pin(store_message(tx, message))
+            let look_for_earlier = attempted.swap(true, Ordering::Relaxed);
+            Box::pin(store_message(tx, message, look_for_earlier))
         })
         .await
     }
