@@ -171,9 +171,11 @@ impl MessageService {
         Ok(match outcome {
             SendOutcome::Created(message) => {
                 metrics::counter!("hearth_messages_sent_total").increment(1);
-                self.notifier
-                    .typing_stopped(conversation, caller.user_id)
-                    .await;
+                let author = self.names.of(caller.user_id).await;
+                // Sending ends the sender's typing indicator, if it was up.
+                if let Some(author) = &author {
+                    self.notifier.typing_ended(conversation, author);
+                }
                 let event = ConversationEvent {
                     conversation_id: conversation,
                     seq: message.seq,
@@ -181,7 +183,6 @@ impl MessageService {
                     created_at: message.created_at,
                     kind: EventKind::NewMessage(message.clone()),
                 };
-                let author = self.names.of(caller.user_id).await;
                 self.notifier
                     .new_message_to(event, author, membership.members());
                 Sent {

@@ -6,7 +6,7 @@ use std::sync::Mutex as Latch;
 use std::time::{Duration, Instant};
 
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
-use tokio::sync::Mutex;
+use tokio::sync::OnceCell;
 
 /// How long one request may take before the caller falls back.
 pub(crate) const TIMEOUT: Duration = Duration::from_millis(500);
@@ -31,7 +31,8 @@ pub(crate) enum Unanswered {
 #[derive(Debug)]
 pub(crate) struct Requests {
     client: redis::Client,
-    held: Mutex<Option<ConnectionManager>>,
+    /// Made once it can be; after that the manager reconnects by itself.
+    held: OnceCell<ConnectionManager>,
     resting_until: Latch<Option<Instant>>,
 }
 
@@ -39,7 +40,7 @@ impl Requests {
     pub(crate) fn new(client: redis::Client) -> Self {
         Self {
             client,
-            held: Mutex::new(None),
+            held: OnceCell::new(),
             resting_until: Latch::new(None),
         }
     }
@@ -81,17 +82,14 @@ impl Requests {
     }
 
     async fn connection(&self) -> Result<ConnectionManager, redis::RedisError> {
-        let mut held = self.held.lock().await;
-        if let Some(connection) = held.as_ref() {
-            return Ok(connection.clone());
-        }
         // No retries of its own: a failure is answered at once, and `REST` paces the next try.
         let config = ConnectionManagerConfig::new()
             .set_number_of_retries(0)
             .set_connection_timeout(Some(TIMEOUT))
             .set_response_timeout(Some(TIMEOUT));
-        let made = ConnectionManager::new_with_config(self.client.clone(), config).await?;
-        *held = Some(made.clone());
-        Ok(made)
+        self.held
+            .get_or_try_init(|| ConnectionManager::new_with_config(self.client.clone(), config))
+            .await
+            .cloned()
     }
 }

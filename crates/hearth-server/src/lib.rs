@@ -28,7 +28,7 @@ use hearth_store_sqlite::{SqliteOptions, SqliteStore};
 use tokio::net::TcpListener;
 
 pub use crate::config::Config;
-pub use crate::secret::signing_secret;
+pub use crate::secret::{SIGNING_SECRET_NAME, signing_secret};
 pub use crate::startup::StartupError;
 
 /// Opens the store the configuration names (creating it, applying migrations): PostgreSQL

@@ -18,8 +18,8 @@ use crate::{Config, StartupError};
 
 /// Where a data directory from before kept its secret.
 const LEGACY_FILE: &str = "secret.key";
-/// The secret's name in the database.
-const NAME: &str = "access-token-signing";
+/// The signing secret's name in the database's `secrets`.
+pub const SIGNING_SECRET_NAME: &str = "access-token-signing";
 
 /// The secret to sign access tokens with.
 pub async fn signing_secret(config: &Config, store: &DynStore) -> Result<JwtSecret, StartupError> {
@@ -41,7 +41,7 @@ pub async fn signing_secret(config: &Config, store: &DynStore) -> Result<JwtSecr
         }
     };
     let stored = store
-        .secret_or_insert(NAME, &candidate, hearth_app::now())
+        .secret_or_insert(SIGNING_SECRET_NAME, &candidate, hearth_app::now())
         .await
         .map_err(|e| StartupError::Config(format!("cannot read the signing secret: {e}")))?;
     if stored == candidate {

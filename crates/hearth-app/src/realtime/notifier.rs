@@ -189,24 +189,10 @@ impl Notifier {
         });
     }
 
-    /// `user` sent their message: their indicator goes away now.
-    pub(crate) async fn typing_stopped(&self, conversation_id: ConversationId, user: UserId) {
-        if !self.typing.stop(conversation_id, user) {
-            return;
-        }
-        match self.store.user(user).await {
-            Ok(Some(user)) => self.publish_typing(conversation_id, UserRef::from(&user), false),
-            Ok(None) => {}
-            Err(err) => {
-                tracing::warn!(cause = %err, "cannot read the typist; the indicator will expire")
-            }
-        }
-    }
-
     /// `user` says they stopped typing: their indicator goes away now, if it was up.
-    pub(crate) fn typing_ended(&self, conversation_id: ConversationId, user: UserRef) {
+    pub(crate) fn typing_ended(&self, conversation_id: ConversationId, user: &UserRef) {
         if self.typing.stop(conversation_id, user.id) {
-            self.publish_typing(conversation_id, user, false);
+            self.publish_typing(conversation_id, user.clone(), false);
         }
     }
 

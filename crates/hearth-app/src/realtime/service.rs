@@ -271,7 +271,7 @@ impl RealtimeService {
         conversation: ConversationId,
     ) -> Result<(), AppError> {
         let typist = self.typist(session, conversation).await?;
-        self.notifier.typing_ended(conversation, typist);
+        self.notifier.typing_ended(conversation, &typist);
         Ok(())
     }
 

@@ -369,8 +369,8 @@ async fn postgres_signing_secret(url: &str) -> Vec<u8> {
     tokio::spawn(connection);
     client
         .query_one(
-            "SELECT value FROM secrets WHERE name = 'access-token-signing'",
-            &[],
+            "SELECT value FROM secrets WHERE name = $1",
+            &[&hearth_server::SIGNING_SECRET_NAME],
         )
         .await
         .expect("a stored secret")
@@ -386,8 +386,8 @@ pub fn stored_signing_secret(data_dir: &Path) -> Vec<u8> {
     )
     .expect("open the database");
     db.query_row(
-        "SELECT value FROM secrets WHERE name = 'access-token-signing'",
-        [],
+        "SELECT value FROM secrets WHERE name = ?",
+        [hearth_server::SIGNING_SECRET_NAME],
         |row| row.get(0),
     )
     .expect("a stored secret")
