@@ -32,6 +32,10 @@ pub enum Command {
     Serve(ServeArgs),
     /// Create the database if needed and apply pending migrations, then exit.
     Migrate,
+    /// Copy a whole instance from its SQLite database into an empty PostgreSQL database
+    /// (users, sessions, conversations, members, messages, reactions, markers, blocks, the
+    /// log), verify it, and commit. Stop the server first.
+    MigrateStore(MigrateStoreArgs),
     /// Administer accounts.
     #[command(subcommand)]
     Admin(AdminCommand),
@@ -45,6 +49,17 @@ pub struct ServeArgs {
     /// Address and port to listen on [default: 127.0.0.1:8080].
     #[arg(long, value_name = "ADDR")]
     pub listen: Option<SocketAddr>,
+}
+
+/// `hearth migrate-store`.
+#[derive(Debug, Args)]
+pub struct MigrateStoreArgs {
+    /// The data directory (holding hearth.db) or the SQLite file to copy.
+    #[arg(long, value_name = "DIR|FILE")]
+    pub from: PathBuf,
+    /// The PostgreSQL database to fill (it must be empty), as postgres://user@host:port/db.
+    #[arg(long, value_name = "URL")]
+    pub to: String,
 }
 
 /// `hearth admin …`.

@@ -7,6 +7,7 @@
 
 pub mod cli;
 pub mod config;
+pub mod migrate_store;
 mod realtime;
 mod secret;
 mod startup;

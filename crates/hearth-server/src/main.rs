@@ -7,8 +7,9 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use hearth_app::RegisterInput;
-use hearth_server::cli::{AdminCommand, Cli, Command, CreateUserArgs};
+use hearth_server::cli::{AdminCommand, Cli, Command, CreateUserArgs, MigrateStoreArgs};
 use hearth_server::config::LogFormat;
+use hearth_server::migrate_store::MigrationProgress;
 use hearth_server::{Config, StartupError};
 use hearth_store_sqlite::SqliteStore;
 use tokio::net::TcpListener;
@@ -47,6 +48,7 @@ fn main() -> ExitCode {
         match cli.command {
             Command::Serve(_) => serve(config).await,
             Command::Migrate => migrate(&config).await,
+            Command::MigrateStore(args) => migrate_store(args).await,
             Command::Admin(AdminCommand::CreateUser(args)) => create_user(&config, args).await,
             Command::Openapi => Ok(()),
         }
@@ -157,6 +159,50 @@ async fn migrate(config: &Config) -> Result<(), StartupError> {
     eprintln!(
         "database {}: {applied} migration(s) applied; schema is current",
         path.display()
+    );
+    Ok(())
+}
+
+/// The progress of `hearth migrate-store` as a bar on a terminal (hidden otherwise).
+struct ProgressBar(indicatif::ProgressBar);
+
+impl MigrationProgress for ProgressBar {
+    fn started(&self, rows: u64) {
+        self.0.set_length(rows);
+    }
+
+    fn copied(&self, table: &'static str, rows: u64) {
+        self.0.set_message(table);
+        self.0.inc(rows);
+    }
+}
+
+async fn migrate_store(args: MigrateStoreArgs) -> Result<(), StartupError> {
+    let bar =
+        indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stderr());
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "{bar:40} {pos}/{len} rows ({per_sec}, {eta} left) {msg}",
+    ) {
+        bar.set_style(style);
+    }
+    let progress = ProgressBar(bar);
+    let report = hearth_server::migrate_store::migrate_store(&args.from, &args.to, &progress).await;
+    progress.0.finish_and_clear();
+    let report = report?;
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(
+        out,
+        "copied {} rows into {}; verified the row count of every table and the seq range of {} conversations",
+        report.rows(),
+        hearth_server::config::redacted_url(&args.to),
+        report.conversations
+    );
+    for count in &report.counts {
+        let _ = writeln!(out, "  {:<22} {:>10}", count.table, count.rows);
+    }
+    let _ = writeln!(
+        out,
+        "serve it with DATABASE_URL set to that database (and the same data directory)"
     );
     Ok(())
 }

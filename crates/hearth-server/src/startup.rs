@@ -60,6 +60,9 @@ pub enum StartupError {
         /// What the store reported.
         source: hearth_store_postgres::OpenError,
     },
+    /// `hearth migrate-store` failed; the target holds nothing of it.
+    #[error("cannot migrate the store: {0}")]
+    MigrateStore(#[from] crate::migrate_store::MigrateError),
     /// The HTTP server failed while serving.
     #[error("the server stopped with an error: {source}")]
     Serve {

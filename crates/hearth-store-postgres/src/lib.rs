@@ -18,6 +18,7 @@ mod conversations;
 mod db;
 mod error;
 mod events;
+mod import;
 mod members;
 mod messages;
 mod migrations;
@@ -42,6 +43,7 @@ use tokio_postgres::NoTls;
 use crate::db::{Job, one_row};
 use crate::error::pool_error;
 
+pub use crate::import::{Import, ImportError};
 pub use crate::migrations::MIGRATIONS;
 
 /// The PostgreSQL store. Cheap to share behind an `Arc`.

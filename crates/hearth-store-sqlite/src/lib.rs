@@ -19,6 +19,7 @@ mod conversations;
 mod discovery;
 mod durability;
 mod events;
+mod export;
 mod history;
 mod joins;
 mod markers;
@@ -39,6 +40,8 @@ mod threads;
 mod tx;
 mod users;
 mod writer;
+
+pub use crate::export::Export;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

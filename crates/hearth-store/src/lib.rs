@@ -19,6 +19,7 @@ mod secrets;
 mod sessions;
 pub mod stored;
 mod sync;
+pub mod transfer;
 mod users;
 
 #[cfg(feature = "testing")]

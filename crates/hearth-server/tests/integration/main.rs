@@ -23,6 +23,7 @@ mod message_deletes;
 mod message_edits;
 mod message_support;
 mod messages;
+mod migrate_store;
 mod multi_node;
 mod node_kill;
 mod openapi_snapshot;

@@ -214,6 +214,19 @@ impl TestApp {
         }
     }
 
+    /// Stops the server and gives back its data directory, for another server to start in.
+    pub async fn stop_keeping_data(mut self) -> TempDir {
+        self.stop().await;
+        self.data.take().expect("data dir")
+    }
+
+    /// A server on PostgreSQL `database` in `data`, the data directory another server used.
+    pub async fn spawn_in_on_postgres(data: TempDir, database: Arc<TestDatabase>) -> Self {
+        let mut config = test_config(data.path());
+        config.database.url = Some(database.url().to_owned());
+        Self::start(config, data, Some(database)).await
+    }
+
     /// Stops the server and starts a new one on the same data directory (and a new port).
     pub async fn restart(mut self) -> Self {
         self.stop().await;
