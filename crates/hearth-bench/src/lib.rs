@@ -18,7 +18,7 @@ mod stats;
 
 pub use report::{Report, Row};
 pub use scenarios::{Scenario, Sizes};
-pub use server::{ServerOptions, ServerProcess};
+pub use server::{Deployment, ServerOptions, ServerProcess};
 
 /// Runs `scenarios` against servers started from each of `servers`, returning one report.
 ///

@@ -62,6 +62,11 @@ struct Args {
     /// (e.g. `postgres://postgres@127.0.0.1:5432/postgres`), dropped after.
     #[arg(long)]
     database_url: Option<String>,
+    /// Run every server as N nodes of one server on one fresh PostgreSQL database and the
+    /// Redis (both required with N > 1); the throughput, latency and fan-out scenarios spread
+    /// their clients over the nodes (a latency probe is sent on node 1 and read on node 2).
+    #[arg(long, default_value_t = 1)]
+    nodes: usize,
 }
 
 /// The settings that put a server on `redis_url`, under a prefix no other command uses.
@@ -122,6 +127,10 @@ fn print_report(text: &str) {
 #[tokio::main]
 async fn main() -> ExitCode {
     let args = Args::parse();
+    if args.nodes > 1 && (args.redis_url.is_none() || args.database_url.is_none()) {
+        eprintln!("error: --nodes above 1 needs --redis-url and --database-url: nodes share both");
+        return ExitCode::FAILURE;
+    }
     let mut sizes = if args.smoke {
         Sizes::smoke()
     } else {
@@ -160,6 +169,7 @@ async fn main() -> ExitCode {
             binary,
             env: redis_env(args.redis_url.as_deref()),
             postgres: args.database_url.clone(),
+            nodes: args.nodes.max(1),
         })
         .collect();
     match hearth_bench::run(&servers, &scenarios, &sizes).await {

@@ -12,6 +12,16 @@ pub(crate) struct Member {
     pub client: Client,
 }
 
+impl Member {
+    /// The same user, speaking to the node at `base`.
+    pub(crate) fn on(&self, base: &str) -> anyhow::Result<Self> {
+        Ok(Self {
+            id: self.id,
+            client: self.client.on(base)?,
+        })
+    }
+}
+
 const PASSWORD: &str = "bench password 1";
 
 /// Registers `n` users (password hashing is the cost; a few at a time keep both cores busy).

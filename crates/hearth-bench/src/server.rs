@@ -19,6 +19,64 @@ pub struct ServerOptions {
     /// A PostgreSQL server (URL) to run on instead of SQLite: each start gets a fresh database
     /// of its own there, dropped when the server is.
     pub postgres: Option<String>,
+    /// Nodes of one server that the scenarios spread their clients over (1: one process).
+    /// More than one needs `postgres` and a Redis in `env`: the nodes share one fresh database.
+    pub nodes: usize,
+}
+
+/// The server under test: one process, or several nodes of one server sharing one fresh
+/// PostgreSQL database (and the Redis the options name). Scenarios spread their clients over
+/// the nodes with [`Deployment::base`].
+#[derive(Debug)]
+pub struct Deployment {
+    nodes: Vec<ServerProcess>,
+    // Dropped after the nodes: a database cannot be dropped while they are connected.
+    _database: Option<TestDatabase>,
+}
+
+impl Deployment {
+    /// Starts `options.nodes` nodes (at least one).
+    pub fn start(options: &ServerOptions) -> anyhow::Result<Self> {
+        let database = options
+            .postgres
+            .as_deref()
+            .map(fresh_database)
+            .transpose()?;
+        let url = database.as_ref().map(TestDatabase::url);
+        let nodes = (0..options.nodes.max(1))
+            .map(|_| ServerProcess::spawn(options, tempfile::tempdir()?, url))
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        Ok(Self {
+            nodes,
+            _database: database,
+        })
+    }
+
+    /// The base URL of node `i`, counting round the nodes (`i` may be any client's number).
+    pub fn base(&self, i: usize) -> &str {
+        self.nodes
+            .get(i % self.nodes.len().max(1))
+            .map_or("", |node| node.base.as_str())
+    }
+
+    /// How many nodes serve.
+    pub fn len(&self) -> usize {
+        self.nodes.len()
+    }
+
+    /// Whether no node serves (never, once started).
+    pub fn is_empty(&self) -> bool {
+        self.nodes.is_empty()
+    }
+
+    /// Stops every node (SIGTERM) and waits for them.
+    pub fn stop(self) -> anyhow::Result<()> {
+        let Self { nodes, _database } = self;
+        for node in nodes {
+            node.stop()?;
+        }
+        Ok(())
+    }
 }
 
 /// A running server process with its own data directory.
@@ -40,17 +98,28 @@ impl ServerProcess {
         Self::start_in(options, tempfile::tempdir()?)
     }
 
-    /// Starts the binary on `data`.
+    /// Starts the binary on `data` (and on a fresh database of its own with `postgres`).
     fn start_in(options: &ServerOptions, data: TempDir) -> anyhow::Result<Self> {
         let database = options
             .postgres
             .as_deref()
             .map(fresh_database)
             .transpose()?;
+        let mut process = Self::spawn(options, data, database.as_ref().map(TestDatabase::url))?;
+        process._database = database;
+        Ok(process)
+    }
+
+    /// Starts the binary on `data`, on the PostgreSQL database `database_url` if given.
+    fn spawn(
+        options: &ServerOptions,
+        data: TempDir,
+        database_url: Option<&str>,
+    ) -> anyhow::Result<Self> {
         let spawned = Instant::now();
         let mut command = Command::new(&options.binary);
-        if let Some(database) = &database {
-            command.env("DATABASE_URL", database.url());
+        if let Some(url) = database_url {
+            command.env("DATABASE_URL", url);
         }
         command
             .args(["serve", "--listen", "127.0.0.1:0", "--data"])
@@ -96,7 +165,7 @@ impl ServerProcess {
             base: format!("http://{address}"),
             started_in,
             _data: data,
-            _database: database,
+            _database: None,
         })
     }
 

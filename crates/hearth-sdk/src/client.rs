@@ -115,14 +115,20 @@ pub struct Client {
     credentials: Credentials,
 }
 
+/// A server's base URL, checked.
+fn parse_base(base: &str) -> Result<Url, ClientError> {
+    let url = Url::parse(base.trim_end_matches('/'))
+        .map_err(|e| ClientError::InvalidUrl(format!("{base}: {e}")))?;
+    if url.cannot_be_a_base() {
+        return Err(ClientError::InvalidUrl(format!("{url} cannot be a base")));
+    }
+    Ok(url)
+}
+
 impl Client {
     /// An anonymous client of the server at `base` (`http://127.0.0.1:8080`).
     pub fn new(base: &str) -> Result<Self, ClientError> {
-        let base = Url::parse(base.trim_end_matches('/'))
-            .map_err(|e| ClientError::InvalidUrl(format!("{base}: {e}")))?;
-        if base.cannot_be_a_base() {
-            return Err(ClientError::InvalidUrl(format!("{base} cannot be a base")));
-        }
+        let base = parse_base(base)?;
         let http = reqwest::Client::builder()
             .pool_max_idle_per_host(64)
             .build()?;
@@ -130,6 +136,15 @@ impl Client {
             http,
             base,
             credentials: Credentials::Anonymous,
+        })
+    }
+
+    /// The same credentials, speaking to the node of the same server at `base` (nodes of one
+    /// server share their database, so a session is good on every node).
+    pub fn on(&self, base: &str) -> Result<Self, ClientError> {
+        Ok(Self {
+            base: parse_base(base)?,
+            ..self.clone()
         })
     }
 

@@ -1,5 +1,9 @@
 //! End-to-end latency: from a send (over REST) to `new_message` on the recipient's socket, while C clients are connected and background senders keep R messages/s flowing.
 //!
+//! On several nodes (`--nodes`), every client speaks to a node of its own turn: the probe is
+//! sent on node 1 and read on node 2, and each background pair's partners are on different
+//! nodes, so what is measured is the trip across the Redis bus.
+//!
 //! Most connected clients are idle devices (their users have no conversation with the
 //! background senders); the background runs between pairs of users with one device each, so
 //! the server delivers each background message twice, as with real users.
@@ -14,15 +18,15 @@ use tokio::sync::watch;
 
 use crate::population;
 use crate::stats::{Samples, ms};
-use crate::{Row, ServerOptions, ServerProcess, Sizes};
+use crate::{Deployment, Row, ServerOptions, Sizes};
 
 const IDLE_SOCKETS_PER_USER: usize = 1_000;
 const BACKGROUND_PAIRS: usize = 16;
 const PROBE_INTERVAL: Duration = Duration::from_millis(10);
 
 pub(crate) async fn run(server: &ServerOptions, sizes: &Sizes) -> anyhow::Result<Vec<Row>> {
-    let process = ServerProcess::start(server)?;
-    let anonymous = Client::new(&process.base)?;
+    let deployment = Deployment::start(server)?;
+    let anonymous = Client::new(deployment.base(0))?;
 
     // Background pairs plus the probe pair, one socket each, every socket drained.
     let pairs = population::users(&anonymous, "pair", 2 * (BACKGROUND_PAIRS + 1)).await?;
@@ -36,7 +40,15 @@ pub(crate) async fn run(server: &ServerOptions, sizes: &Sizes) -> anyhow::Result
     let idle: Vec<anyhow::Result<Socket>> = stream::iter(0..idle_count)
         .map(|i| {
             let user = idle_users.get(i % idle_users.len().max(1)).cloned();
-            async move { Ok(user.context("idle user")?.client.connect().await?) }
+            let base = deployment.base(i).to_owned();
+            async move {
+                Ok(user
+                    .context("idle user")?
+                    .on(&base)?
+                    .client
+                    .connect()
+                    .await?)
+            }
         })
         .buffer_unordered(64)
         .collect()
@@ -52,8 +64,15 @@ pub(crate) async fn run(server: &ServerOptions, sizes: &Sizes) -> anyhow::Result
     for (k, pair) in pairs.chunks(2).skip(1).enumerate() {
         let [sender, receiver] = pair else { continue };
         let conversation = population::direct(sender, receiver).await?;
-        drain(receiver.client.connect().await?);
-        let mut socket = sender.client.connect().await?;
+        // On several nodes, each pair's sender and receiver speak to different ones.
+        drain(
+            receiver
+                .on(deployment.base(k + 1))?
+                .client
+                .connect()
+                .await?,
+        );
+        let mut socket = sender.on(deployment.base(k))?.client.connect().await?;
         let mut stopped = stopped.clone();
         let interval = Duration::from_secs_f64(1.0 / per_pair_rate);
         background.push(tokio::spawn(async move {
@@ -84,7 +103,8 @@ pub(crate) async fn run(server: &ServerOptions, sizes: &Sizes) -> anyhow::Result
         anyhow::bail!("probe pair")
     };
     let conversation = population::direct(prober, listener).await?;
-    let mut listening = listener.client.connect().await?;
+    // Sent on the first node, read on the second (the same one when there is one).
+    let mut listening = listener.on(deployment.base(1))?.client.connect().await?;
     tokio::time::sleep(Duration::from_millis(500)).await; // let the background reach its rate
 
     let mut samples = Vec::with_capacity(sizes.probes);
@@ -117,12 +137,18 @@ pub(crate) async fn run(server: &ServerOptions, sizes: &Sizes) -> anyhow::Result
     }
 
     let samples = Samples::new(samples);
-    let setup = format!(
+    let mut setup = format!(
         "{} sockets connected, {} msg/s background over {BACKGROUND_PAIRS} pairs, {} probes",
         sizes.latency_clients,
         sizes.background_rate,
         samples.len()
     );
+    if deployment.len() > 1 {
+        setup.push_str(&format!(
+            ", spread over {} nodes, probes sent on node 1 and read on node 2",
+            deployment.len()
+        ));
+    }
     let budgeted = sizes.latency_clients >= 10_000 && sizes.background_rate >= 2_000;
     let row = |metric: &str, value: Duration, budget: Option<f64>| {
         let row = Row::new("latency", metric, ms(value), "ms", &setup);
@@ -150,7 +176,7 @@ pub(crate) async fn run(server: &ServerOptions, sizes: &Sizes) -> anyhow::Result
             &setup,
         ),
     ];
-    process.stop()?;
+    deployment.stop()?;
     Ok(rows)
 }
 

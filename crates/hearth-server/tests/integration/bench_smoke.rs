@@ -12,6 +12,7 @@ async fn test_every_benchmark_scenario_runs_in_smoke_mode() {
         binary: PathBuf::from(env!("CARGO_BIN_EXE_hearth")),
         env: Vec::new(),
         postgres: None,
+        nodes: 1,
     };
     let report = hearth_bench::run(
         std::slice::from_ref(&server),
@@ -54,6 +55,7 @@ async fn test_the_throughput_benchmark_runs_on_postgres_in_smoke_mode() {
         binary: PathBuf::from(env!("CARGO_BIN_EXE_hearth")),
         env: Vec::new(),
         postgres: Some(hearth_store_postgres::testing::server_url()),
+        nodes: 1,
     };
     let report = hearth_bench::run(
         std::slice::from_ref(&server),
@@ -68,4 +70,47 @@ async fn test_the_throughput_benchmark_runs_on_postgres_in_smoke_mode() {
         .find(|row| row.metric.contains("stored once"))
         .expect("a verification row");
     assert!(stored.value > 0.0, "{stored:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn test_the_cross_node_benchmarks_run_on_two_nodes_in_smoke_mode() {
+    let redis = crate::redis_support::shared_redis();
+    let server = ServerOptions {
+        binary: PathBuf::from(env!("CARGO_BIN_EXE_hearth")),
+        env: vec![
+            ("HEARTH_REDIS__URL".to_owned(), redis.url.clone()),
+            ("HEARTH_REDIS__PREFIX".to_owned(), redis.prefix.clone()),
+        ],
+        postgres: Some(hearth_store_postgres::testing::server_url()),
+        nodes: 2,
+    };
+    let report = hearth_bench::run(
+        std::slice::from_ref(&server),
+        &[
+            Scenario::ThroughputWs,
+            Scenario::Latency,
+            Scenario::FanoutRoom,
+        ],
+        &Sizes::smoke(),
+    )
+    .await
+    .expect("the scenarios run on two nodes");
+    let stored = report
+        .rows
+        .iter()
+        .find(|row| row.metric.contains("stored once"))
+        .expect("a verification row");
+    assert_eq!(
+        stored.value, 20.0,
+        "every message stored once across the nodes"
+    );
+    for row in &report.rows {
+        assert!(row.setup.contains("over 2 nodes"), "{row:?}");
+    }
+    let arrivals = report
+        .rows
+        .iter()
+        .filter(|row| row.metric.starts_with("send to"))
+        .count();
+    assert!(arrivals >= 8, "probes and fan-out arrived across nodes");
 }
