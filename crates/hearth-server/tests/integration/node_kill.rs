@@ -3,14 +3,13 @@
 //! acknowledged with the same key; the reader on node B ends with every message exactly once,
 //! in one gap-free seq.
 
-use std::process::Child;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use hearth_store_postgres::testing::TestDatabase;
 use serde_json::{Value, json};
 
-use crate::lifecycle::serve_with;
+use crate::node_support::{NodeProcess, post, send};
 use crate::redis_support::shared_redis;
 
 /// How many messages are sent, by how many concurrent senders, and after how many
@@ -19,75 +18,12 @@ const MESSAGES: usize = 80;
 const SENDERS: usize = 4;
 const KILL_AFTER: usize = 20;
 
-/// A `hearth serve` process of the shared server; killed when dropped.
-struct NodeProcess {
-    child: Child,
-    base: String,
-    _data: tempfile::TempDir,
-}
-
-impl NodeProcess {
-    fn start(database: &TestDatabase, redis_url: &str, prefix: &str) -> Self {
-        let data = tempfile::tempdir().unwrap();
-        let (child, base, lines) = serve_with(
-            data.path(),
-            &[
-                ("DATABASE_URL", database.url()),
-                ("HEARTH_REDIS__URL", redis_url),
-                ("HEARTH_REDIS__PREFIX", prefix),
-                ("HEARTH_LIMITS__SENDS_PER_USER_PER_MINUTE", "100000"),
-                ("HEARTH_LIMITS__AUTH_PER_IP_PER_MINUTE", "100000"),
-            ],
-        );
-        // Keep draining its log so that it never blocks on a full pipe.
-        std::thread::spawn(move || lines.for_each(drop));
-        Self {
-            child,
-            base,
-            _data: data,
-        }
-    }
-
-    /// SIGKILL, by the child's PID.
-    fn kill(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Drop for NodeProcess {
-    fn drop(&mut self) {
-        self.kill();
-    }
-}
-
-async fn post(client: &reqwest::Client, url: String, token: Option<&str>, body: Value) -> Value {
-    let mut request = client.post(url).json(&body);
-    if let Some(token) = token {
-        request = request.bearer_auth(token);
-    }
-    let response = request.send().await.unwrap();
-    assert!(response.status().is_success(), "{}", response.status());
-    response.json::<Value>().await.unwrap()["data"].clone()
-}
-
-/// Sends `key` to `node`; `false` when the node did not acknowledge it.
-async fn send(client: &reqwest::Client, node: &str, token: &str, dm: &str, key: &str) -> bool {
-    let answered = client
-        .post(format!("{node}/v1/conversations/{dm}/messages"))
-        .bearer_auth(token)
-        .json(&json!({ "client_message_id": key, "content": format!("message {key}") }))
-        .send()
-        .await;
-    matches!(answered, Ok(response) if response.status().is_success())
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn test_a_killed_node_loses_nothing_its_clients_retry_on_the_other() {
     let database = TestDatabase::create().await.unwrap();
     let redis = shared_redis();
-    let mut a = NodeProcess::start(&database, &redis.url, &redis.prefix);
-    let b = NodeProcess::start(&database, &redis.url, &redis.prefix);
+    let mut a = NodeProcess::start(database.url(), &redis.url, &redis.prefix);
+    let b = NodeProcess::start(database.url(), &redis.url, &redis.prefix);
     let client = reqwest::Client::new();
     let register = |name: &'static str| {
         let (client, base) = (client.clone(), a.base.clone());
