@@ -67,6 +67,17 @@ impl PostgresStore {
         .await
     }
 
+    /// Runs a write of one statement, which commits on its own (no transaction around it).
+    pub(crate) async fn write_once<T, F>(&self, job: F) -> Result<T, StoreError>
+    where
+        F: for<'c> FnOnce(&'c Client) -> Job<'c, T> + Send,
+        T: Send,
+    {
+        // A statement that never reached a closed connection did not run: trying it on a
+        // fresh one, as a read does, is safe.
+        self.read(job).await
+    }
+
     /// Runs a write in a transaction and commits it; runs it again (from a fresh transaction)
     /// when it returns [`Failure::Retry`].
     pub(crate) async fn write<T, F>(&self, job: F) -> Result<T, StoreError>
@@ -116,8 +127,18 @@ pub(crate) async fn rows<C: GenericClient>(
     sql: &str,
     params: &Params<'_>,
 ) -> Result<Vec<Row>, Failure> {
-    let statement = c.prepare_cached(sql).await.map_err(failure)?;
-    c.query(&statement, params).await.map_err(failure)
+    rows_raw(c, sql, params).await.map_err(failure)
+}
+
+/// Every row a statement returns, or the driver's error for the caller to read a broken
+/// constraint from (see `error::is_unique_violation_of`).
+pub(crate) async fn rows_raw<C: GenericClient>(
+    c: &C,
+    sql: &str,
+    params: &Params<'_>,
+) -> Result<Vec<Row>, tokio_postgres::Error> {
+    let statement = c.prepare_cached(sql).await?;
+    c.query(&statement, params).await
 }
 
 /// The row a statement returns, if any.

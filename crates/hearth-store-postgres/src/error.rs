@@ -112,6 +112,12 @@ pub(crate) fn violation(
     failure(err)
 }
 
+/// Whether `err` is a unique violation of the constraint (or unique index) `name`.
+pub(crate) fn is_unique_violation_of(err: &tokio_postgres::Error, name: &str) -> bool {
+    err.as_db_error()
+        .is_some_and(|db| matches!(classify(db), Some(Violation::Unique(found)) if found == name))
+}
+
 fn classify(db: &DbError) -> Option<Violation<'_>> {
     if *db.code() == SqlState::UNIQUE_VIOLATION {
         Some(Violation::Unique(db.constraint().unwrap_or("")))

@@ -1,7 +1,13 @@
 //! Messages in PostgreSQL: the idempotent, numbered send, and history reads.
 //!
-//! A send is one transaction: take the conversation's next seq (locking its counter row until
-//! commit) and insert the message. When the key is taken — a retry, or two sends of one key
+//! An ordinary send (not a reply) is one statement, committed on its own: it takes the
+//! conversation's next seq (locking its counter row until commit), inserts the message and
+//! moves the conversation's summary, in data-modifying CTEs — one round trip instead of five.
+//! If the key is taken, the insert's unique violation undoes the whole statement (the seq with
+//! it) and the send runs again as the transaction below, which finds the original.
+//!
+//! A reply is one transaction: find its thread's root, take the next seq and insert the
+//! message, then recount the root's replies. When the key is taken — a retry, or two sends of one key
 //! racing — the insert waits on the unique constraint `(sender_id, client_message_id)` for the
 //! other to commit, does nothing (`ON CONFLICT DO NOTHING`), and the whole transaction runs
 //! again, this time looking the key up first, which finds and returns the original; the seq it
@@ -17,8 +23,8 @@ use hearth_store::{ConflictKind, MessageStore, Missing, NewMessage, SendOutcome,
 use uuid::Uuid;
 
 use crate::PostgresStore;
-use crate::db::{Columns, Job, at_micros, exec, opt_row};
-use crate::error::Failure;
+use crate::db::{Columns, Job, at_micros, exec, opt_row, rows_raw};
+use crate::error::{Failure, failure, is_unique_violation_of};
 use crate::rows::{load_message, message_columns, read_messages};
 
 /// Takes the conversation's next seq, holding its counter row locked until the transaction
@@ -174,7 +180,84 @@ async fn store_message(
     Ok(SendOutcome::Created(message))
 }
 
+/// An ordinary send in one statement: the seq taken, the message inserted and the
+/// conversation's summary moved, or nothing at all. No row: the conversation is gone.
+const SEND_IN_ONE_STATEMENT: &str = "WITH taken AS ( \
+         UPDATE conversation_counters SET next_seq = next_seq + 1 \
+         WHERE conversation_id = $2 AND open RETURNING next_seq - 1 AS seq), \
+     inserted AS ( \
+         INSERT INTO messages (id, conversation_id, sender_id, client_message_id, seq, content, \
+             created_at, mentions) \
+         SELECT $1, $2, $3, $4, taken.seq, $5, $6, $7 FROM taken RETURNING seq), \
+     summarised AS ( \
+         UPDATE conversations SET updated_at = $6, last_message_id = $1, \
+             last_message_preview = $8, last_message_at = $6 \
+         WHERE id = $2 AND EXISTS (SELECT 1 FROM inserted)) \
+     SELECT seq FROM inserted";
+
 impl PostgresStore {
+    /// Stores `new` (which answers nothing) in one statement: `None` when its key is taken,
+    /// for the transaction to find out by whom.
+    async fn send_in_one_statement(&self, new: &NewMessage) -> Result<Option<Message>, StoreError> {
+        let at = at_micros(new.created_at);
+        let mentions: Vec<Uuid> = new.mentions.iter().map(|m| m.as_uuid()).collect();
+        let preview = preview_of(&new.content);
+        let (id, conversation, sender) = (
+            new.id.as_uuid(),
+            new.conversation_id.as_uuid(),
+            new.sender_id.as_uuid(),
+        );
+        let (key, content) = (
+            new.client_message_id.as_str().to_owned(),
+            new.content.as_str().to_owned(),
+        );
+        let found = self
+            .write_once(move |c| -> Job<'_, Option<Seq>> {
+                Box::pin(async move {
+                    let answered = rows_raw(
+                        c,
+                        SEND_IN_ONE_STATEMENT,
+                        &[
+                            &id,
+                            &conversation,
+                            &sender,
+                            &key,
+                            &content,
+                            &at,
+                            &mentions,
+                            &preview,
+                        ],
+                    )
+                    .await;
+                    match answered {
+                        Ok(rows) => match rows.first() {
+                            Some(row) => Ok(Some(row.col("seq")?)),
+                            None => Err(StoreError::NotFound(Missing::Conversation).into()),
+                        },
+                        Err(err) if is_unique_violation_of(&err, "messages_client_key") => Ok(None),
+                        Err(err) => Err(failure(err)),
+                    }
+                })
+            })
+            .await?;
+        Ok(found.map(|seq| Message {
+            id: new.id,
+            conversation_id: new.conversation_id,
+            sender_id: new.sender_id,
+            client_message_id: new.client_message_id.clone(),
+            seq,
+            content: Some(new.content.clone()),
+            created_at: at,
+            edited_at: None,
+            edit_count: 0,
+            deleted_at: None,
+            reply_to: None,
+            thread: None,
+            mentions: new.mentions.clone(),
+            reactions: Vec::new(),
+        }))
+    }
+
     /// The messages that `sql` selects (columns of `message_columns("m")`, parameters: the
     /// conversation, a seq, a limit), hydrated.
     async fn page_of_messages(
@@ -197,6 +280,17 @@ impl PostgresStore {
 #[async_trait::async_trait]
 impl MessageStore for PostgresStore {
     async fn send_message(&self, message: NewMessage) -> Result<SendOutcome, StoreError> {
+        if message.reply_to.is_none() {
+            if let Some(created) = self.send_in_one_statement(&message).await? {
+                return Ok(SendOutcome::Created(created));
+            }
+            // The key is taken: the transaction looks it up (and finds it) at once.
+            return self
+                .write(|tx| -> Job<'_, SendOutcome> {
+                    Box::pin(store_message(tx, message.clone(), true))
+                })
+                .await;
+        }
         let attempted = AtomicBool::new(false);
         self.write(|tx| -> Job<'_, SendOutcome> {
             let message = message.clone();
