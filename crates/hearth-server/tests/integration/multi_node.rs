@@ -1,6 +1,6 @@
 //! Two real servers — two nodes of one Hearth — on one PostgreSQL database and one Redis,
 //! each with its own data directory and port: what happens on one is what happens on the
-//! other. Tokens cross, messages reach sockets on the other node, concurrent sends through
+//! other. Tokens cross, messages and read receipts reach sockets on the other node, concurrent sends through
 //! both keep one gap-free seq, and a user's send limit is one count.
 
 use std::sync::Arc;
@@ -81,6 +81,32 @@ async fn test_typing_and_presence_cross_between_nodes() {
         .await;
     let typing = bob_on_b.next_of("typing_indicator").await;
     assert_eq!(typing["user"]["id"], alice.user_id.as_str(), "{typing}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn test_a_read_receipt_on_one_node_reaches_the_sender_on_the_other() {
+    let (a, b) = two_nodes(|_| {}).await;
+    let (alice, bob, dm) = a.alice_and_bob().await;
+    let mut alice_on_a = a.ws(&alice).await;
+    let sent = a.send(&alice, &dm, "k1", "read me").await.expect(201);
+    let seq = sent.data()["seq"].clone();
+
+    b.post(
+        &format!("/v1/conversations/{dm}/read"),
+        &bob.access,
+        json!({ "seq": seq }),
+    )
+    .await
+    .expect(200);
+
+    let receipt = loop {
+        let receipt = alice_on_a.next_of("receipt").await;
+        if receipt["status"] == "read" {
+            break receipt;
+        }
+    };
+    assert_eq!(receipt["user_id"], bob.user_id.as_str(), "{receipt}");
+    assert_eq!(receipt["seq"], seq, "{receipt}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
