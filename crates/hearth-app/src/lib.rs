@@ -56,7 +56,7 @@ pub use messages::{MessagePageResult, MessageService, SendInput, SendOptions, Se
 pub use privacy::{PrivacyInput, PrivacyService};
 pub use public_error::PublicError;
 pub use rate_limit::{RateKey, RateLimits, SharedLimits, SharedLimitsUnavailable};
-pub use service_tokens::{MAX_SERVICE_TOKEN_TTL, SERVICE_AUDIENCE, ServiceIdentity};
+pub use service_tokens::{MAX_SERVICE_TOKEN_TTL, Principal, SERVICE_AUDIENCE, ServiceIdentity};
 pub use settings::{AuthSettings, LimitSettings, MessageSettings, Settings};
 pub use sync::{BootstrapResult, ChangesResult, ConversationChangesResult, SyncService};
 pub use tokens::JwtSecret;

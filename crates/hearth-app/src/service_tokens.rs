@@ -50,6 +50,15 @@ pub struct ServiceIdentity {
     pub expires_at: i64,
 }
 
+/// Who presented a bearer token: a user (their access token) or a service (a service token).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Principal {
+    /// A user, as their access token proves.
+    User(Caller),
+    /// An internal caller, which names the user it acts for in each request.
+    Service(ServiceIdentity),
+}
+
 /// Signs and checks service tokens.
 #[derive(Clone)]
 pub(crate) struct ServiceKeys {
@@ -140,6 +149,40 @@ impl AuthService {
                 }
                 _ => AppError::Unauthorized("not a service token"),
             }),
+        }
+    }
+
+    /// Checks a bearer token that may be a user's access token or a service token.
+    pub fn authenticate_principal(&self, token: &str) -> Result<Principal, AppError> {
+        match self.authenticate(token) {
+            Ok(caller) => Ok(Principal::User(caller)),
+            Err(user_refusal) => match self.authenticate_service(token) {
+                Ok(service) => Ok(Principal::Service(service)),
+                // Not a service token either: the user token's reason is the useful one.
+                Err(_) => Err(user_refusal),
+            },
+        }
+    }
+
+    /// The caller a request of `principal` acts as, when it names the acting user `named`
+    /// (a `sender_id`): a user may name only themselves (or nobody: themselves), a service
+    /// must name an existing user and then acts as them.
+    pub async fn caller_as(
+        &self,
+        principal: &Principal,
+        named: Option<UserId>,
+        field: &'static str,
+    ) -> Result<Caller, AppError> {
+        match (principal, named) {
+            (Principal::User(caller), None) => Ok(*caller),
+            (Principal::User(caller), Some(user)) if user == caller.user_id => Ok(*caller),
+            (Principal::User(_), Some(_)) => Err(AppError::Forbidden(
+                "a user's token acts only as that user; name yourself or use a service token",
+            )),
+            (Principal::Service(_), None) => {
+                Err(ValidationErrors::field(field, "is required with a service token").into())
+            }
+            (Principal::Service(service), Some(user)) => self.act_for(service, user).await,
         }
     }
 

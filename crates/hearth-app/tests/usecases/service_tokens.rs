@@ -73,3 +73,35 @@ async fn a_service_cannot_act_as_an_unknown_user() {
         AppError::NotFound(_)
     );
 }
+
+#[tokio::test]
+async fn a_user_may_act_only_as_themselves() {
+    let kit = TestKit::new().await;
+    let alice = kit.user("alice").await;
+    let bob = kit.user("bob").await;
+    let principal = kit
+        .app
+        .auth
+        .authenticate_principal(&alice.session.access_token)
+        .unwrap();
+
+    assert_refused!(
+        kit.app
+            .auth
+            .caller_as(&principal, Some(bob.id()), "sender_id")
+            .await,
+        AppError::Forbidden(_)
+    );
+}
+
+#[tokio::test]
+async fn a_service_must_name_the_user_it_acts_for() {
+    let kit = TestKit::new().await;
+    let token = kit.app.auth.issue_service_token("bridge", DAY).unwrap();
+    let principal = kit.app.auth.authenticate_principal(&token).unwrap();
+
+    assert_refused!(
+        kit.app.auth.caller_as(&principal, None, "sender_id").await,
+        AppError::Validation(_)
+    );
+}

@@ -17,6 +17,8 @@ mod conversations;
 mod errors;
 mod group_support;
 mod groups;
+mod grpc;
+mod grpc_support;
 mod history;
 mod lifecycle;
 mod message_deletes;
