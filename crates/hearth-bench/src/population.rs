@@ -10,6 +10,8 @@ use uuid::Uuid;
 pub(crate) struct Member {
     pub id: Uuid,
     pub client: Client,
+    /// The access token `client` carries (for faces the SDK does not speak: gRPC).
+    pub access_token: String,
 }
 
 const PASSWORD: &str = "bench password 1";
@@ -29,6 +31,7 @@ pub(crate) async fn users(
             Ok(Member {
                 id: session.user.id,
                 client: anonymous.with_token(&session.tokens.access_token),
+                access_token: session.tokens.access_token,
             })
         })
         .buffered(8)
