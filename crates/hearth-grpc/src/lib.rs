@@ -98,12 +98,38 @@ pub fn router(app: App, hub: Arc<Hub>, settings: GrpcSettings) -> Router {
     routes.into_axum_router().merge(health::router(app))
 }
 
-/// Whether a request is a gRPC call (`content-type: application/grpc`, `application/grpc+proto`, …).
+/// Whether a request is a gRPC call: `content-type: application/grpc`, or with a codec
+/// (`application/grpc+proto`) or parameters. gRPC-Web (`application/grpc-web…`) is not served.
 pub fn is_grpc(headers: &HeaderMap) -> bool {
     headers
         .get(CONTENT_TYPE)
         .and_then(|value| value.to_str().ok())
-        .is_some_and(|value| value.starts_with("application/grpc"))
+        .and_then(|value| value.strip_prefix("application/grpc"))
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with(['+', ';']))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with_type(value: &'static str) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        headers.insert(CONTENT_TYPE, axum::http::HeaderValue::from_static(value));
+        headers
+    }
+
+    #[test]
+    fn grpc_content_types_are_grpc() {
+        assert!(is_grpc(&with_type("application/grpc")));
+        assert!(is_grpc(&with_type("application/grpc+proto")));
+    }
+
+    #[test]
+    fn other_content_types_are_http() {
+        assert!(!is_grpc(&with_type("application/json")));
+        assert!(!is_grpc(&with_type("application/grpc-web+proto")));
+        assert!(!is_grpc(&HeaderMap::new()));
+    }
 }
 
 /// One router for the port: gRPC calls go to `grpc`, everything else to `http` (which keeps

@@ -78,6 +78,9 @@ impl Leases {
             }
         };
         let user = caller.user_id;
+        // Never past the caller's token: a hold is a session like any other.
+        let left = caller.expires_at - now().unix_timestamp();
+        let ttl = ttl.min(Duration::from_secs(u64::try_from(left).unwrap_or(0)));
         let until = Instant::now() + ttl;
         let renewed = self
             .held()

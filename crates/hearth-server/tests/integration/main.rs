@@ -18,6 +18,8 @@ mod errors;
 mod group_support;
 mod groups;
 mod grpc;
+mod grpc_outage;
+mod grpc_rpcs;
 mod grpc_support;
 mod history;
 mod lifecycle;
