@@ -108,6 +108,20 @@ pub fn is_grpc(headers: &HeaderMap) -> bool {
         .is_some_and(|rest| rest.is_empty() || rest.starts_with(['+', ';']))
 }
 
+/// One router for the port: gRPC calls go to `grpc`, everything else to `http` (which keeps
+/// all its middleware; none of it applies to gRPC, whose limits and spans are its own).
+pub fn beside(grpc: Router, http: Router) -> Router {
+    let dispatch = tower::service_fn(move |request: Request| {
+        let target = if is_grpc(request.headers()) {
+            grpc.clone()
+        } else {
+            http.clone()
+        };
+        target.oneshot(request)
+    });
+    Router::new().fallback_service(dispatch)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -130,18 +144,4 @@ mod tests {
         assert!(!is_grpc(&with_type("application/grpc-web+proto")));
         assert!(!is_grpc(&HeaderMap::new()));
     }
-}
-
-/// One router for the port: gRPC calls go to `grpc`, everything else to `http` (which keeps
-/// all its middleware; none of it applies to gRPC, whose limits and spans are its own).
-pub fn beside(grpc: Router, http: Router) -> Router {
-    let dispatch = tower::service_fn(move |request: Request| {
-        let target = if is_grpc(request.headers()) {
-            grpc.clone()
-        } else {
-            http.clone()
-        };
-        target.oneshot(request)
-    });
-    Router::new().fallback_service(dispatch)
 }
