@@ -111,6 +111,10 @@ pub fn is_grpc(headers: &HeaderMap) -> bool {
 /// One router for the port: gRPC calls go to `grpc`, everything else to `http` (which keeps
 /// all its middleware; none of it applies to gRPC, whose limits and spans are its own).
 pub fn beside(grpc: Router, http: Router) -> Router {
+    // Fixed now, as `into_make_service` would: a router serving requests as it is builds its
+    // handlers' layered services on every request, and a layer with state of its own (the
+    // Socket.IO engine's sessions) must be built once.
+    let (grpc, http) = (grpc.with_state(()), http.with_state(()));
     let dispatch = tower::service_fn(move |request: Request| {
         let target = if is_grpc(request.headers()) {
             grpc.clone()
