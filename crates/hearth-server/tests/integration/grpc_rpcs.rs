@@ -313,3 +313,35 @@ async fn test_grpc_does_not_change_http_on_the_same_port() {
 
     assert_eq!(health.status(), 200);
 }
+
+#[tokio::test]
+async fn test_grpc_beside_http_keeps_a_socketio_polling_session_across_requests() {
+    let app = TestApp::spawn().await;
+    let handshake = app
+        .client
+        .get(app.url("/socket.io/?EIO=4&transport=polling"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let open: serde_json::Value = serde_json::from_str(handshake.trim_start_matches('0')).unwrap();
+    let sid = open["sid"].as_str().unwrap();
+
+    let posted = app
+        .client
+        .post(app.url(&format!("/socket.io/?EIO=4&transport=polling&sid={sid}")))
+        .header("content-type", "text/plain;charset=UTF-8")
+        .body("40{\"token\":\"x\"}")
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(
+        posted.status(),
+        200,
+        "the session from the handshake is known"
+    );
+    assert_eq!(posted.text().await.unwrap(), "ok");
+}
