@@ -345,3 +345,34 @@ async fn test_grpc_beside_http_keeps_a_socketio_polling_session_across_requests(
     );
     assert_eq!(posted.text().await.unwrap(), "ok");
 }
+
+#[tokio::test]
+async fn test_grpc_history_shows_a_deleted_message_as_a_tombstone() {
+    let app = TestApp::spawn().await;
+    let (alice, bob, dm) = app.alice_and_bob().await;
+    let sent = app.send(&alice, &dm, "k1", "regret").await.expect(201);
+    let id = sent.data()["id"].as_str().unwrap().to_owned();
+    app.delete(
+        &format!("/v1/conversations/{dm}/messages/{id}"),
+        &alice.access,
+    )
+    .await
+    .expect(200);
+    let mut grpc = app.messenger().await;
+
+    let page = grpc
+        .get_conversation_history(authed(
+            GetConversationHistoryRequest {
+                conversation_id: dm,
+                ..Default::default()
+            },
+            &bob.access,
+        ))
+        .await
+        .unwrap()
+        .into_inner();
+
+    let tombstone = page.messages.iter().find(|m| m.id == id).unwrap();
+    assert!(tombstone.deleted);
+    assert!(tombstone.content.is_empty());
+}
