@@ -15,6 +15,7 @@ use hearth_store::{DynStore, NewRefreshToken, NewUser, RefreshTokenRecord};
 use time::Duration as TimeDuration;
 use uuid::Uuid;
 
+use crate::service_tokens::ServiceKeys;
 use crate::tokens::{JwtKeys, hash_refresh_token, random_token};
 use crate::{AppError, AuthSettings, JwtSecret, RateLimits, now, password};
 
@@ -57,9 +58,10 @@ pub struct RegisterInput {
 /// The account and session use cases.
 #[derive(Clone, Debug)]
 pub struct AuthService {
-    store: DynStore,
+    pub(crate) store: DynStore,
     settings: AuthSettings,
     keys: JwtKeys,
+    pub(crate) service_keys: ServiceKeys,
     limits: Arc<RateLimits>,
 }
 
@@ -78,6 +80,7 @@ impl AuthService {
             store,
             settings,
             keys: JwtKeys::new(&secret),
+            service_keys: ServiceKeys::new(&secret),
             limits,
         }
     }

@@ -22,6 +22,7 @@ mod public_error;
 mod rate_limit;
 pub mod realtime;
 mod rosters;
+mod service_tokens;
 mod settings;
 mod sync;
 mod tokens;
@@ -55,6 +56,7 @@ pub use messages::{MessagePageResult, MessageService, SendInput, SendOptions, Se
 pub use privacy::{PrivacyInput, PrivacyService};
 pub use public_error::PublicError;
 pub use rate_limit::{RateKey, RateLimits, SharedLimits, SharedLimitsUnavailable};
+pub use service_tokens::{MAX_SERVICE_TOKEN_TTL, Principal, SERVICE_AUDIENCE, ServiceIdentity};
 pub use settings::{AuthSettings, LimitSettings, MessageSettings, Settings};
 pub use sync::{BootstrapResult, ChangesResult, ConversationChangesResult, SyncService};
 pub use tokens::JwtSecret;

@@ -25,6 +25,11 @@ impl JwtSecret {
     pub fn new(bytes: Vec<u8>) -> Option<Self> {
         (bytes.len() >= Self::MIN_LEN).then_some(Self(bytes))
     }
+
+    /// The key itself, for the signers of this crate.
+    pub(crate) fn bytes(&self) -> &[u8] {
+        &self.0
+    }
 }
 
 impl fmt::Debug for JwtSecret {
@@ -63,6 +68,9 @@ impl JwtKeys {
         let mut validation = Validation::new(Algorithm::HS256);
         validation.leeway = 5;
         validation.set_required_spec_claims(&["exp", "sub"]);
+        // No audience is expected, so a token that carries one (a service token) is refused:
+        // a user's token never has one.
+        validation.validate_aud = true;
         Self {
             encoding: EncodingKey::from_secret(&secret.0),
             decoding: DecodingKey::from_secret(&secret.0),

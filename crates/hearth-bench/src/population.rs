@@ -10,6 +10,8 @@ use uuid::Uuid;
 pub(crate) struct Member {
     pub id: Uuid,
     pub client: Client,
+    /// The access token `client` carries (for faces the SDK does not speak: gRPC).
+    pub access_token: String,
 }
 
 impl Member {
@@ -18,6 +20,7 @@ impl Member {
         Ok(Self {
             id: self.id,
             client: self.client.on(base)?,
+            access_token: self.access_token.clone(),
         })
     }
 }
@@ -39,6 +42,7 @@ pub(crate) async fn users(
             Ok(Member {
                 id: session.user.id,
                 client: anonymous.with_token(&session.tokens.access_token),
+                access_token: session.tokens.access_token,
             })
         })
         .buffered(8)

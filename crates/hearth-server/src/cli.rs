@@ -67,6 +67,20 @@ pub struct MigrateStoreArgs {
 pub enum AdminCommand {
     /// Create an account.
     CreateUser(CreateUserArgs),
+    /// Print a new service token: a credential for an internal caller of the gRPC face, which
+    /// may act for any user it names (as that user: their memberships and permissions apply).
+    ServiceToken(ServiceTokenArgs),
+}
+
+/// `hearth admin service-token`.
+#[derive(Debug, Args)]
+pub struct ServiceTokenArgs {
+    /// The service's name, shown in logs: 1–64 of a-z 0-9 _ . -
+    #[arg(long)]
+    pub name: String,
+    /// Days until the token expires (1–3650).
+    #[arg(long, default_value_t = 90, value_parser = clap::value_parser!(u64).range(1..=3650))]
+    pub ttl_days: u64,
 }
 
 /// `hearth admin create-user`.

@@ -537,6 +537,14 @@ impl Config {
         }
     }
 
+    /// The gRPC face's share: a request message may be as large as a REST body.
+    pub fn grpc_settings(&self) -> hearth_grpc::GrpcSettings {
+        hearth_grpc::GrpcSettings {
+            max_message_bytes: self.limits.max_body_bytes,
+            ..hearth_grpc::GrpcSettings::default()
+        }
+    }
+
     /// The use cases' share.
     pub fn app_settings(&self) -> Settings {
         Settings {

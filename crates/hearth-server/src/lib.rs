@@ -102,7 +102,10 @@ pub async fn run(
     // Socket.IO is a layer around the routes (inside the HTTP middleware): it answers
     // `/socket.io/` itself and hands every other request to the router.
     let socketio = hearth_socketio::layer(app.clone(), hub.clone(), config.socketio_settings());
-    let router = hearth_rest::router_around(app, &rest, faces, |routes| routes.layer(socketio));
+    let grpc = hearth_grpc::router(app.clone(), hub.clone(), config.grpc_settings());
+    let http = hearth_rest::router_around(app, &rest, faces, |routes| routes.layer(socketio));
+    // gRPC shares the port (h2c): calls with a gRPC content type go to it, the rest to HTTP.
+    let router = hearth_grpc::beside(grpc, http);
     let address = listener
         .local_addr()
         .map_err(|source| StartupError::Listen {

@@ -7,7 +7,9 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use hearth_app::RegisterInput;
-use hearth_server::cli::{AdminCommand, Cli, Command, CreateUserArgs, MigrateStoreArgs};
+use hearth_server::cli::{
+    AdminCommand, Cli, Command, CreateUserArgs, MigrateStoreArgs, ServiceTokenArgs,
+};
 use hearth_server::config::LogFormat;
 use hearth_server::migrate_store::MigrationProgress;
 use hearth_server::{Config, StartupError};
@@ -50,6 +52,7 @@ fn main() -> ExitCode {
             Command::Migrate => migrate(&config).await,
             Command::MigrateStore(args) => migrate_store(args).await,
             Command::Admin(AdminCommand::CreateUser(args)) => create_user(&config, args).await,
+            Command::Admin(AdminCommand::ServiceToken(args)) => service_token(&config, args).await,
             Command::Openapi => Ok(()),
         }
     });
@@ -240,5 +243,29 @@ async fn create_user(config: &Config, args: CreateUserArgs) -> Result<(), Startu
     store.close().await;
     let user = created.map_err(|e| StartupError::Config(format!("cannot create the user: {e}")))?;
     eprintln!("created user {} ({})", user.username.as_str(), user.id);
+    Ok(())
+}
+
+/// Prints a new service token on standard output (and what it is on standard error), signed
+/// with the instance's signing secret, so every node accepts it.
+async fn service_token(config: &Config, args: ServiceTokenArgs) -> Result<(), StartupError> {
+    let store = hearth_server::open_store(config).await?;
+    let realtime = hearth_realtime::InProcess::new(Default::default());
+    let secret = hearth_server::signing_secret(config, &store).await?;
+    let app = hearth_server::build_app(config, store.clone(), secret, realtime.ports.clone());
+    let ttl = std::time::Duration::from_secs(args.ttl_days.saturating_mul(86_400));
+    let issued = app.auth.issue_service_token(&args.name, ttl);
+    store.close().await;
+    let token =
+        issued.map_err(|e| StartupError::Config(format!("cannot make the service token: {e}")))?;
+    let mut out = std::io::stdout().lock();
+    out.write_all(token.as_bytes())
+        .and_then(|()| out.write_all(b"\n"))
+        .map_err(|e| StartupError::Config(format!("cannot write the token: {e}")))?;
+    eprintln!(
+        "service token for {:?}, valid {} day(s); give it as `authorization: Bearer <token>`",
+        args.name.trim(),
+        args.ttl_days
+    );
     Ok(())
 }

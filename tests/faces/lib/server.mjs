@@ -2,7 +2,7 @@
 // (port 0: the address is read from the "hearth is serving" log line), with a fresh data
 // directory, stopped by its PID (SIGTERM: the server finishes in-flight writes and exits 0).
 // The same approach as web/e2e/lib/server.mjs; packages do not import each other.
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { once } from "node:events";
 import { tmpdir } from "node:os";
@@ -61,6 +61,16 @@ export class HearthServer {
     });
     this.base = `http://${address}`;
     return this;
+  }
+
+  /** A service token for `name`, made by `hearth admin service-token` on this server's data. */
+  serviceToken(name) {
+    const env = { ...withoutHearthVars(process.env), ...TEST_ENV, ...this.env };
+    const out = execFileSync(hearthBinary(), ["admin", "service-token", "--name", name, "--data", this.dataDir], {
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    return out.toString().trim();
   }
 
   /** Stops the server by its PID, waits for it to exit 0, and removes its data. */

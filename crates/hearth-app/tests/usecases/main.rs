@@ -34,6 +34,7 @@ mod privacy;
 mod profiles;
 mod rate_limits;
 mod reactions_and_replies;
+mod service_tokens;
 mod support;
 mod sync;
 mod visibility;

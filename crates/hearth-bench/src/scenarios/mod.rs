@@ -16,6 +16,8 @@ pub enum Scenario {
     ThroughputWs,
     /// The same over REST.
     ThroughputRest,
+    /// The same over gRPC (`SendMessage`, one HTTP/2 connection per sender).
+    ThroughputGrpc,
     /// Send-to-arrival latency under background load.
     Latency,
     /// Idle connections: time to open, server memory per connection.
@@ -34,9 +36,10 @@ pub enum Scenario {
 
 impl Scenario {
     /// Every scenario, in report order.
-    pub const ALL: [Scenario; 8] = [
+    pub const ALL: [Scenario; 9] = [
         Scenario::ThroughputWs,
         Scenario::ThroughputRest,
+        Scenario::ThroughputGrpc,
         Scenario::Latency,
         Scenario::Connections,
         Scenario::Fanout,
@@ -130,6 +133,9 @@ pub(crate) async fn run(
         }
         Scenario::ThroughputRest => {
             throughput::run(server, sizes, throughput::Transport::Rest).await
+        }
+        Scenario::ThroughputGrpc => {
+            throughput::run(server, sizes, throughput::Transport::Grpc).await
         }
         Scenario::Latency => latency::run(server, sizes).await,
         Scenario::Connections => connections::run(server, sizes).await,

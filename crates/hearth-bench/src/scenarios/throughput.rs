@@ -19,6 +19,7 @@ use crate::{Deployment, Row, ServerOptions, Sizes};
 pub(crate) enum Transport {
     WebSocket,
     Rest,
+    Grpc,
 }
 
 pub(crate) async fn run(
@@ -48,11 +49,13 @@ pub(crate) async fn run(
     let started = Instant::now();
     let latencies: Vec<Vec<Duration>> = try_join_all(users.iter().enumerate().map(|(i, user)| {
         let conversation = conversations.get(i / 2).copied();
+        let base = user.client.base().to_owned();
         async move {
             let conversation = conversation.context("conversation")?;
             match transport {
                 Transport::WebSocket => send_ws(user, conversation, i, n).await,
                 Transport::Rest => send_rest(user, conversation, i, n).await,
+                Transport::Grpc => send_grpc(&base, user, conversation, i, n).await,
             }
         }
     }))
@@ -74,6 +77,10 @@ pub(crate) async fn run(
         Transport::Rest => (
             "throughput-rest",
             format!("{senders} senders × {n} messages over REST"),
+        ),
+        Transport::Grpc => (
+            "throughput-grpc",
+            format!("{senders} senders × {n} messages over gRPC"),
         ),
     };
     if deployment.len() > 1 {
@@ -161,6 +168,46 @@ async fn send_rest(
         user.client
             .send_message(conversation, &format!("s{sender}-{i}"), "benchmark message")
             .await?;
+        latencies.push(sent.elapsed());
+    }
+    Ok(latencies)
+}
+
+/// Sends over gRPC `SendMessage` on a connection of the sender's own (as each REST sender
+/// keeps its own keep-alive connection).
+async fn send_grpc(
+    base: &str,
+    user: &Member,
+    conversation: Uuid,
+    sender: usize,
+    n: usize,
+) -> anyhow::Result<Vec<Duration>> {
+    use hearth_grpc::pb::SendMessageRequest;
+    use hearth_grpc::pb::messenger_service_client::MessengerServiceClient;
+
+    let authorization: tonic::metadata::MetadataValue<_> =
+        format!("Bearer {}", user.access_token).parse()?;
+    let channel = tonic::transport::Endpoint::from_shared(base.to_owned())?
+        .connect()
+        .await
+        .context("gRPC connect")?;
+    let mut client = MessengerServiceClient::new(channel);
+    let mut latencies = Vec::with_capacity(n);
+    for i in 0..n {
+        let mut request = tonic::Request::new(SendMessageRequest {
+            conversation_id: conversation.to_string(),
+            sender_id: user.id.to_string(),
+            content: "benchmark message".to_owned(),
+            client_message_id: Some(format!("s{sender}-{i}")),
+        });
+        request
+            .metadata_mut()
+            .insert("authorization", authorization.clone());
+        let sent = Instant::now();
+        client
+            .send_message(request)
+            .await
+            .context("gRPC SendMessage")?;
         latencies.push(sent.elapsed());
     }
     Ok(latencies)

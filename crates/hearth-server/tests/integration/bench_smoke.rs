@@ -31,6 +31,7 @@ async fn test_every_benchmark_scenario_runs_in_smoke_mode() {
             "fanout",
             "fanout-room",
             "latency",
+            "throughput-grpc",
             "throughput-rest",
             "throughput-ws"
         ]
@@ -43,8 +44,8 @@ async fn test_every_benchmark_scenario_runs_in_smoke_mode() {
         .collect();
     assert_eq!(
         verified,
-        [20.0, 20.0],
-        "both throughput runs read back every acknowledged message"
+        [20.0, 20.0, 20.0],
+        "every throughput run reads back every acknowledged message"
     );
     assert!(report.table().contains("| throughput-ws |"));
 }

@@ -12,14 +12,14 @@ use reqwest::Method;
 use crate::lifecycle::{hearth, serve_failing_with};
 use crate::support::TestApp;
 
-async fn on_postgres() -> (Arc<TestDatabase>, TestApp) {
+pub(crate) async fn on_postgres() -> (Arc<TestDatabase>, TestApp) {
     let database = Arc::new(TestDatabase::create().await.unwrap());
     let app = TestApp::spawn_on_postgres(database.clone()).await;
     (database, app)
 }
 
 /// A connection to the server tests make their databases on.
-async fn admin() -> tokio_postgres::Client {
+pub(crate) async fn admin() -> tokio_postgres::Client {
     connect(&server_url()).await
 }
 
