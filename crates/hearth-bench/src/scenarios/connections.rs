@@ -1,10 +1,16 @@
-//! Idle connections: how fast C authenticated sockets open, and what each costs the server.
+//! Idle connections: how fast C authenticated sockets open, and what each costs the server —
+//! native WebSockets (`/v1/ws`), or Socket.IO connections over the websocket transport, spoken
+//! raw (Engine.IO 4, Socket.IO 5: the open packet, then `40` with the token, answered `40`).
 
 use std::ops::Range;
 use std::time::Instant;
 
-use futures::{StreamExt, stream};
+use anyhow::{Context, bail};
+use futures::{SinkExt, StreamExt, stream};
 use hearth_sdk::{Client, Socket};
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
 use crate::population::{self, Member};
 use crate::stats::ms;
@@ -14,7 +20,31 @@ use crate::{Row, ServerOptions, ServerProcess, Sizes};
 /// socket would dominate the setup).
 const SOCKETS_PER_USER: usize = 1_000;
 
-pub(crate) async fn run(server: &ServerOptions, sizes: &Sizes) -> anyhow::Result<Vec<Row>> {
+/// Which kind of connection is opened.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Kind {
+    /// `/v1/ws`.
+    Native,
+    /// `/socket.io/` over its websocket transport.
+    SocketIo,
+}
+
+/// An open connection, held idle: kept only so that it stays open until dropped.
+#[allow(dead_code, reason = "held, never read")]
+enum Idle {
+    Native(Box<Socket>),
+    SocketIo(Box<WebSocketStream<MaybeTlsStream<TcpStream>>>),
+}
+
+pub(crate) async fn run(
+    server: &ServerOptions,
+    sizes: &Sizes,
+    kind: Kind,
+) -> anyhow::Result<Vec<Row>> {
+    let scenario = match kind {
+        Kind::Native => "connections",
+        Kind::SocketIo => "connections-socketio",
+    };
     let process = ServerProcess::start(server)?;
     let anonymous = Client::new(&process.base)?;
     let count = sizes.connections.max(1);
@@ -25,41 +55,45 @@ pub(crate) async fn run(server: &ServerOptions, sizes: &Sizes) -> anyhow::Result
     // whatever the allocator kept from the setup (argon2's 19 MiB per hash, reused or not).
     let half = count / 2;
     let started = Instant::now();
-    let mut sockets = open(&users, 0..half).await?;
+    let mut sockets = open(kind, &users, 0..half).await?;
     let at_half = process.rss_kib()?;
-    sockets.extend(open(&users, half..count).await?);
+    sockets.extend(open(kind, &users, half..count).await?);
     let elapsed = started.elapsed();
     let after = process.rss_kib()?;
     let per_connection = after.saturating_sub(before) as f64 / sockets.len() as f64;
     let marginal = after.saturating_sub(at_half) as f64 / (count - half).max(1) as f64;
 
     let setup = format!("{} sockets over {} users", sockets.len(), users.len());
+    let budget = match kind {
+        Kind::Native => 10.0,
+        Kind::SocketIo => 16.0,
+    };
     let rows = vec![
-        Row::new("connections", "time to open all", ms(elapsed), "ms", &setup),
+        Row::new(scenario, "time to open all", ms(elapsed), "ms", &setup),
         Row::new(
-            "connections",
+            scenario,
             "opened per second",
             (sockets.len() as f64 / elapsed.as_secs_f64()).round(),
             "conn/s",
             &setup,
         ),
         Row::new(
-            "connections",
+            scenario,
             "server RSS per connection",
             (per_connection * 10.0).round() / 10.0,
             "KiB",
             &setup,
         )
-        .at_most(10.0),
+        .at_most(budget),
         Row::new(
-            "connections",
+            scenario,
             "server RSS per connection, second half",
             (marginal * 10.0).round() / 10.0,
             "KiB",
             &setup,
         ),
         Row::new(
-            "connections",
+            scenario,
             "server RSS with all open",
             (after as f64 / 102.4).round() / 10.0,
             "MB",
@@ -71,21 +105,58 @@ pub(crate) async fn run(server: &ServerOptions, sizes: &Sizes) -> anyhow::Result
     Ok(rows)
 }
 
-/// Opens sockets `range`, spread over `users`, 64 at a time.
-async fn open(users: &[Member], range: Range<usize>) -> anyhow::Result<Vec<Socket>> {
-    let sockets: Vec<anyhow::Result<Socket>> = stream::iter(range)
+/// Opens connections `range` of `kind`, spread over `users`, 64 at a time.
+async fn open(kind: Kind, users: &[Member], range: Range<usize>) -> anyhow::Result<Vec<Idle>> {
+    let sockets: Vec<anyhow::Result<Idle>> = stream::iter(range)
         .map(|i| {
             let user = users.get(i % users.len()).cloned();
             async move {
-                Ok(user
-                    .ok_or_else(|| anyhow::anyhow!("no user"))?
-                    .client
-                    .connect()
-                    .await?)
+                let user = user.context("no user")?;
+                Ok(match kind {
+                    Kind::Native => Idle::Native(Box::new(user.client.connect().await?)),
+                    Kind::SocketIo => Idle::SocketIo(Box::new(socket_io(&user).await?)),
+                })
             }
         })
         .buffer_unordered(64)
         .collect()
         .await;
     sockets.into_iter().collect()
+}
+
+/// A Socket.IO connection of `user` to the default namespace, connected (`40` answered).
+async fn socket_io(user: &Member) -> anyhow::Result<WebSocketStream<MaybeTlsStream<TcpStream>>> {
+    let base = user.client.base().replacen("http", "ws", 1);
+    let (mut socket, _) =
+        tokio_tungstenite::connect_async(format!("{base}/socket.io/?EIO=4&transport=websocket"))
+            .await
+            .context("Socket.IO websocket")?;
+    let open = next_text(&mut socket).await?;
+    if !open.starts_with('0') {
+        bail!("expected the Engine.IO open packet, got {open}");
+    }
+    let connect = format!("40{}", serde_json::json!({ "token": user.access_token }));
+    socket.send(Message::text(connect)).await?;
+    loop {
+        let packet = next_text(&mut socket).await?;
+        if packet.starts_with("40") {
+            return Ok(socket);
+        }
+        if packet.starts_with("44") {
+            bail!("Socket.IO refused the connection: {packet}");
+        }
+    }
+}
+
+/// The next text frame.
+async fn next_text(
+    socket: &mut WebSocketStream<MaybeTlsStream<TcpStream>>,
+) -> anyhow::Result<String> {
+    loop {
+        match socket.next().await.context("the socket closed")?? {
+            Message::Text(text) => return Ok(text.to_string()),
+            Message::Close(_) => bail!("the socket closed"),
+            _ => {}
+        }
+    }
 }

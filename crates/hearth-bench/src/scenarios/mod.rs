@@ -22,6 +22,8 @@ pub enum Scenario {
     Latency,
     /// Idle connections: time to open, server memory per connection.
     Connections,
+    /// The same for Socket.IO connections over the websocket transport.
+    ConnectionsSocketio,
     /// One message to many devices of one member: time until the last has it; sustained
     /// deliveries/s.
     Fanout,
@@ -36,12 +38,13 @@ pub enum Scenario {
 
 impl Scenario {
     /// Every scenario, in report order.
-    pub const ALL: [Scenario; 9] = [
+    pub const ALL: [Scenario; 10] = [
         Scenario::ThroughputWs,
         Scenario::ThroughputRest,
         Scenario::ThroughputGrpc,
         Scenario::Latency,
         Scenario::Connections,
+        Scenario::ConnectionsSocketio,
         Scenario::Fanout,
         Scenario::FanoutRoom,
         Scenario::Catchup,
@@ -138,7 +141,10 @@ pub(crate) async fn run(
             throughput::run(server, sizes, throughput::Transport::Grpc).await
         }
         Scenario::Latency => latency::run(server, sizes).await,
-        Scenario::Connections => connections::run(server, sizes).await,
+        Scenario::Connections => connections::run(server, sizes, connections::Kind::Native).await,
+        Scenario::ConnectionsSocketio => {
+            connections::run(server, sizes, connections::Kind::SocketIo).await
+        }
         Scenario::Fanout => fanout::run(server, sizes, fanout::Recipients::Devices).await,
         Scenario::FanoutRoom => fanout::run(server, sizes, fanout::Recipients::Members).await,
         Scenario::Catchup => catchup::run(server, sizes).await,

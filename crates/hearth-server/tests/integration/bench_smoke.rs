@@ -28,6 +28,7 @@ async fn test_every_benchmark_scenario_runs_in_smoke_mode() {
             "catchup",
             "coldstart",
             "connections",
+            "connections-socketio",
             "fanout",
             "fanout-room",
             "latency",
