@@ -1,7 +1,8 @@
 //! `Mutation`: every mutation of seed 001, each one call of a use case.
 
 use async_graphql::{Context, ID, Object};
-use hearth_app::{CreateInput, SendInput, SettingsInput};
+use hearth_app::{Caller, CreateInput, SendInput, SettingsInput};
+use hearth_domain::{ConversationId, MessageId};
 use hearth_proto::ErrorCode;
 
 use crate::context::{Shared, caller, conversation_id, message_id, user_id};
@@ -9,6 +10,36 @@ use crate::error::{error, refuse};
 use crate::types::{
     GqlConversation, GqlMessage, GqlReaction, GroupSettingsInput, MediaReference, ThumbnailSize,
 };
+
+/// The message a reaction is about, and who reacts.
+struct Reacting {
+    caller: Caller,
+    conversation: ConversationId,
+    message: MessageId,
+}
+
+/// The caller and the message `raw` names, with its conversation (seed 001 names a message by
+/// its id alone).
+async fn reacting<'a>(
+    ctx: &'a Context<'_>,
+    raw: &ID,
+) -> async_graphql::Result<(&'a Shared, Reacting)> {
+    let shared = ctx.data::<Shared>()?;
+    let caller = caller(ctx)?;
+    let message = message_id(raw)?;
+    let conversation = shared
+        .app
+        .messages
+        .conversation_of(message)
+        .await
+        .map_err(error)?;
+    let target = Reacting {
+        caller,
+        conversation,
+        message,
+    };
+    Ok((shared, target))
+}
 
 /// The root of writes.
 #[derive(Debug, Default)]
@@ -130,13 +161,12 @@ impl Mutation {
         message_id: ID,
         reaction_type: String,
     ) -> async_graphql::Result<GqlReaction> {
-        let shared = ctx.data::<Shared>()?;
-        let caller = caller(ctx)?;
-        let id = self::message_id(&message_id)?;
-        let messages = &shared.app.messages;
-        let conversation = messages.conversation_of(id).await.map_err(error)?;
-        let change = messages
-            .react(caller, conversation, id, &reaction_type)
+        let (shared, target) = reacting(ctx, &message_id).await?;
+        let caller = target.caller;
+        let change = shared
+            .app
+            .messages
+            .react(caller, target.conversation, target.message, &reaction_type)
             .await
             .map_err(error)?;
         let message = &change.message;
@@ -158,13 +188,16 @@ impl Mutation {
         message_id: ID,
         reaction_type: String,
     ) -> async_graphql::Result<bool> {
-        let shared = ctx.data::<Shared>()?;
-        let caller = caller(ctx)?;
-        let id = self::message_id(&message_id)?;
-        let messages = &shared.app.messages;
-        let conversation = messages.conversation_of(id).await.map_err(error)?;
-        let change = messages
-            .unreact(caller, conversation, id, &reaction_type)
+        let (shared, target) = reacting(ctx, &message_id).await?;
+        let change = shared
+            .app
+            .messages
+            .unreact(
+                target.caller,
+                target.conversation,
+                target.message,
+                &reaction_type,
+            )
             .await
             .map_err(error)?;
         Ok(change.changed())
