@@ -10,6 +10,8 @@ use uuid::Uuid;
 pub(crate) struct Member {
     pub id: Uuid,
     pub client: Client,
+    /// The access token the client speaks with (for faces the SDK does not speak, GraphQL).
+    pub token: String,
 }
 
 const PASSWORD: &str = "bench password 1";
@@ -29,6 +31,7 @@ pub(crate) async fn users(
             Ok(Member {
                 id: session.user.id,
                 client: anonymous.with_token(&session.tokens.access_token),
+                token: session.tokens.access_token,
             })
         })
         .buffered(8)

@@ -29,6 +29,7 @@ async fn test_every_benchmark_scenario_runs_in_smoke_mode() {
             "connections",
             "fanout",
             "fanout-room",
+            "graphql",
             "latency",
             "throughput-rest",
             "throughput-ws"
