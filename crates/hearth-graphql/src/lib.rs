@@ -56,6 +56,8 @@ pub struct GraphqlSettings {
     pub max_frame_bytes: usize,
     /// Largest `POST /graphql` body accepted, in bytes (413 beyond).
     pub max_body_bytes: usize,
+    /// How long a websocket has to send `connection_init` (4408 after that).
+    pub init_timeout: std::time::Duration,
 }
 
 impl Default for GraphqlSettings {
@@ -66,6 +68,7 @@ impl Default for GraphqlSettings {
             subscription_buffer: 256,
             max_frame_bytes: 64 * 1024,
             max_body_bytes: 64 * 1024,
+            init_timeout: std::time::Duration::from_secs(10),
         }
     }
 }

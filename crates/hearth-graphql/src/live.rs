@@ -27,6 +27,8 @@ pub(crate) mod codes {
     pub const TOO_SLOW: u16 = 1013;
     /// The node is shutting down: reconnect.
     pub const RESTARTING: u16 = 1012;
+    /// No `connection_init` in time (graphql-ws: Connection initialisation timeout).
+    pub const INIT_TIMEOUT: u16 = 4408;
 }
 
 /// What the socket and its connection's task tell each other.

@@ -21,11 +21,11 @@ use futures::{SinkExt, StreamExt};
 use hearth_proto::ErrorCode;
 use serde_json::Value;
 
-use crate::GqlState;
 use crate::context::Asking;
-use crate::error::{error, refuse, response_of};
+use crate::error::{coded, error, refuse, response_of};
 use crate::live::{self, Link, codes};
 use crate::loader::UserLoader;
+use crate::{GqlState, HearthSchema};
 
 /// The subprotocol spoken.
 const PROTOCOL: &str = "graphql-transport-ws";
@@ -119,11 +119,38 @@ fn close(code: u16, reason: impl Into<String>) -> Message {
     }))
 }
 
+/// The schema as the websocket runs it: every answer's errors get their code (see
+/// [`coded`]), as `POST /graphql`'s do.
+#[derive(Clone)]
+struct Coded(HearthSchema);
+
+impl async_graphql::Executor for Coded {
+    fn execute(
+        &self,
+        request: async_graphql::Request,
+    ) -> impl Future<Output = async_graphql::Response> + Send {
+        let schema = self.0.clone();
+        async move { coded(schema.execute(request).await) }
+    }
+
+    fn execute_stream(
+        &self,
+        request: async_graphql::Request,
+        session_data: Option<Arc<Data>>,
+    ) -> futures::stream::BoxStream<'static, async_graphql::Response> {
+        self.0
+            .execute_stream_with_session_data(request, session_data.unwrap_or_default())
+            .map(coded)
+            .boxed()
+    }
+}
+
 /// Runs the protocol on `socket` until either side closes it.
 async fn serve(socket: WebSocket, state: GqlState) {
     let (mut sink, stream) = socket.split();
     let link = Arc::new(Link::default());
     let unauthorized = Arc::new(AtomicBool::new(false));
+    let initialised = Arc::new(AtomicBool::new(false));
     let input = stream
         .take_while(|message| futures::future::ready(message.is_ok()))
         .filter_map(|message| {
@@ -134,7 +161,9 @@ async fn serve(socket: WebSocket, state: GqlState) {
         });
     let on_init = {
         let (state, link, unauthorized) = (state.clone(), link.clone(), unauthorized.clone());
+        let initialised = initialised.clone();
         move |payload: Value| async move {
+            initialised.store(true, Ordering::Release);
             match connect(&state, &link, payload).await {
                 Ok(data) => Ok(data),
                 Err(InitError::Unauthorized) => {
@@ -146,14 +175,20 @@ async fn serve(socket: WebSocket, state: GqlState) {
         }
     };
     let outgoing = async_graphql::http::WebSocket::new(
-        state.schema.clone(),
+        Coded(state.schema.clone()),
         input,
         WebSocketProtocols::GraphQLWS,
     )
     .on_connection_init(on_init);
     futures::pin_mut!(outgoing);
+    let init_deadline = tokio::time::sleep(state.settings.init_timeout);
+    tokio::pin!(init_deadline);
     loop {
         tokio::select! {
+            () = &mut init_deadline, if !initialised.load(Ordering::Acquire) => {
+                let _ = sink.send(close(codes::INIT_TIMEOUT, "Connection initialisation timeout")).await;
+                break;
+            }
             message = outgoing.next() => match message {
                 Some(WsMessage::Text(text)) => {
                     if sink.send(Message::Text(text.into())).await.is_err() {

@@ -533,6 +533,7 @@ impl Config {
             subscription_buffer: self.realtime.queue_capacity,
             max_frame_bytes: self.realtime.max_frame_bytes,
             max_body_bytes: self.limits.max_body_bytes,
+            init_timeout: Duration::from_secs(self.realtime.auth_timeout_secs),
             ..hearth_graphql::GraphqlSettings::default()
         }
     }
