@@ -130,7 +130,14 @@ impl async_graphql::Executor for Coded {
         request: async_graphql::Request,
     ) -> impl Future<Output = async_graphql::Response> + Send {
         let schema = self.0.clone();
-        async move { coded(schema.execute(request).await) }
+        let span = tracing::info_span!(
+            "graphql",
+            operation = %request.operation_name.clone().unwrap_or_default(),
+            transport = "ws",
+        );
+        metrics::counter!("hearth_face_requests_total", "face" => crate::FACE, "operation" => "ws")
+            .increment(1);
+        tracing::Instrument::instrument(async move { coded(schema.execute(request).await) }, span)
     }
 
     fn execute_stream(
@@ -138,6 +145,13 @@ impl async_graphql::Executor for Coded {
         request: async_graphql::Request,
         session_data: Option<Arc<Data>>,
     ) -> futures::stream::BoxStream<'static, async_graphql::Response> {
+        // Every operation on the socket (a query, a mutation or a subscription) starts here.
+        metrics::counter!("hearth_face_requests_total", "face" => crate::FACE, "operation" => "ws")
+            .increment(1);
+        tracing::debug!(
+            operation = %request.operation_name.clone().unwrap_or_default(),
+            "graphql operation on the websocket"
+        );
         self.0
             .execute_stream_with_session_data(request, session_data.unwrap_or_default())
             .map(coded)
