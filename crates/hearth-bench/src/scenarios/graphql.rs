@@ -1,6 +1,6 @@
 //! The GraphQL face against the native WebSocket, on one server: durable sends per second
-//! with `sendMessage` over `POST /graphql` beside `send_message` over `/v1/ws` (S senders each,
-//! one after another), and send-to-arrival latency of one message (sent over REST) to a
+//! with `sendMessage` over `POST /graphql` and over the `graphql-transport-ws` socket, beside
+//! `send_message` over `/v1/ws` (S senders each, one after another), and send-to-arrival latency of one message (sent over REST) to a
 //! `messageReceived` subscription and to a `/v1/ws` socket of the same user at once. The issue's
 //! budget: GraphQL throughput ≥ 70 % of the native one, GraphQL delivery p99 ≤ 2 × native.
 
@@ -48,18 +48,28 @@ pub(crate) async fn run(server: &ServerOptions, sizes: &Sizes) -> anyhow::Result
         send_graphql(&http, &process.base, user, conversation, i, n)
     })
     .await?;
+    let over_ws = timed(&users, &conversations, |user, conversation, i| {
+        send_graphql_ws(&process.base, user, conversation, i, n)
+    })
+    .await?;
     let total = (senders * n) as f64;
     let native_rate = total / native.as_secs_f64();
     let graphql_rate = total / graphql.as_secs_f64();
+    let over_ws_rate = total / over_ws.as_secs_f64();
     let budgeted = senders >= 64;
 
     let (native_p, graphql_p) = latencies(&process.base, &users, &conversations, sizes).await?;
     let row = |metric: &str, value: f64, unit: &'static str| {
         Row::new("graphql", metric, value, unit, &setup)
     };
-    let mut share = row(
-        "sendMessage throughput / native ws",
+    let post_share = row(
+        "sendMessage (POST) throughput / native ws",
         (100.0 * graphql_rate / native_rate).round(),
+        "%",
+    );
+    let mut share = row(
+        "sendMessage (websocket) throughput / native ws",
+        (100.0 * over_ws_rate / native_rate).round(),
         "%",
     );
     let p99_ratio = ms(graphql_p.percentile(99.0)) / ms(native_p.percentile(99.0)).max(0.001);
@@ -75,10 +85,16 @@ pub(crate) async fn run(server: &ServerOptions, sizes: &Sizes) -> anyhow::Result
     Ok(vec![
         row("native ws durable messages/s", native_rate.round(), "msg/s"),
         row(
-            "sendMessage durable messages/s",
+            "sendMessage (POST) durable messages/s",
             graphql_rate.round(),
             "msg/s",
         ),
+        row(
+            "sendMessage (websocket) durable messages/s",
+            over_ws_rate.round(),
+            "msg/s",
+        ),
+        post_share,
         share,
         row(
             "native ws delivery p50",
@@ -154,10 +170,47 @@ async fn send_graphql(
     Ok(latencies)
 }
 
+/// `n` sends as `sendMessage` operations on one `graphql-transport-ws` socket, one after
+/// another, each awaited to its answer (keys apart from the other runs').
+async fn send_graphql_ws(
+    base: &str,
+    user: &Member,
+    conversation: Uuid,
+    sender: usize,
+    n: usize,
+) -> anyhow::Result<Vec<Duration>> {
+    let mut ws = open(base, user).await?;
+    let mut latencies = Vec::with_capacity(n);
+    for i in 0..n {
+        let id = i.to_string();
+        let sent = Instant::now();
+        let start = json!({ "id": id, "type": "subscribe", "payload": { "query": SEND, "variables": { "c": conversation, "k": format!("w{sender}-{i}") } } });
+        ws.send(Message::text(start.to_string())).await?;
+        loop {
+            let answer = next_json(&mut ws).await?;
+            if answer["id"] != id.as_str() {
+                continue;
+            }
+            if answer["type"] == "next" {
+                if !answer["payload"]["errors"].is_null() {
+                    bail!("sendMessage refused: {answer}");
+                }
+                break;
+            }
+            if answer["type"] == "error" {
+                bail!("sendMessage refused: {answer}");
+            }
+        }
+        latencies.push(sent.elapsed());
+    }
+    ws.close(None).await?;
+    Ok(latencies)
+}
+
 type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
-/// A `graphql-transport-ws` connection with one `messageReceived` subscription.
-async fn subscribe(base: &str, user: &Member, conversation: Uuid) -> anyhow::Result<Ws> {
+/// A `graphql-transport-ws` connection, acknowledged.
+async fn open(base: &str, user: &Member) -> anyhow::Result<Ws> {
     let mut request =
         format!("{}/graphql", base.replacen("http", "ws", 1)).into_client_request()?;
     request
@@ -170,6 +223,12 @@ async fn subscribe(base: &str, user: &Member, conversation: Uuid) -> anyhow::Res
     if ack["type"] != "connection_ack" {
         bail!("expected connection_ack, got {ack}");
     }
+    Ok(ws)
+}
+
+/// A `graphql-transport-ws` connection with one `messageReceived` subscription.
+async fn subscribe(base: &str, user: &Member, conversation: Uuid) -> anyhow::Result<Ws> {
+    let mut ws = open(base, user).await?;
     let start = json!({ "id": "1", "type": "subscribe", "payload": { "query": RECEIVE, "variables": { "c": conversation } } });
     ws.send(Message::text(start.to_string())).await?;
     Ok(ws)
