@@ -8,8 +8,10 @@
 //! user loader, so a response names all its senders with one call.
 
 use async_graphql::dataloader::DataLoader;
-use async_graphql_axum::{GraphQLRequest, GraphQLResponse, rejection::GraphQLRejection};
+use async_graphql_axum::GraphQLResponse;
+use axum::body::Bytes;
 use axum::extract::State;
+use axum::extract::rejection::BytesRejection;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use hearth_proto::ErrorCode;
@@ -27,18 +29,44 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
     scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
 }
 
+/// A request that never reached the schema, answered as a GraphQL response with `code`'s
+/// status.
+fn refused(code: ErrorCode, message: impl Into<String>) -> Response {
+    let status = StatusCode::from_u16(code.http_status()).unwrap_or(StatusCode::BAD_REQUEST);
+    (status, axum::Json(response_of(refuse(code, message)))).into_response()
+}
+
+/// The body as a GraphQL request (`{"query", "variables"?, "operationName"?}` in JSON).
+fn parse(
+    body: Result<Bytes, BytesRejection>,
+) -> Result<async_graphql::Request, (ErrorCode, String)> {
+    let body = body.map_err(|rejection| {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            (
+                ErrorCode::PayloadTooLarge,
+                "the request body is larger than the server accepts".to_owned(),
+            )
+        } else {
+            (ErrorCode::BadRequest, rejection.body_text())
+        }
+    })?;
+    serde_json::from_slice(&body).map_err(|err| {
+        (
+            ErrorCode::BadRequest,
+            format!("the body is not a GraphQL request: {err}"),
+        )
+    })
+}
+
 /// Runs one query or mutation.
 pub(crate) async fn execute(
     State(state): State<GqlState>,
     headers: HeaderMap,
-    request: Result<GraphQLRequest, GraphQLRejection>,
+    body: Result<Bytes, BytesRejection>,
 ) -> Response {
-    let request = match request {
-        Ok(request) => request.into_inner(),
-        Err(rejection) => {
-            let body = response_of(refuse(ErrorCode::BadRequest, rejection.0.to_string()));
-            return (StatusCode::BAD_REQUEST, axum::Json(body)).into_response();
-        }
+    let request = match parse(body) {
+        Ok(request) => request,
+        Err((code, message)) => return refused(code, message),
     };
     let app = &state.shared.app;
     let asking = match bearer(&headers) {

@@ -28,10 +28,10 @@ use std::sync::Arc;
 
 use async_graphql::Schema;
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::routing::get;
 use hearth_app::App;
 use hearth_realtime::Hub;
-use tower_http::limit::RequestBodyLimitLayer;
 
 use crate::context::Shared;
 use crate::mutation::Mutation;
@@ -122,7 +122,7 @@ pub fn router(app: App, hub: Arc<Hub>, settings: GraphqlSettings) -> Router {
             "/graphql",
             get(ws::upgrade)
                 .post(http::execute)
-                .layer(RequestBodyLimitLayer::new(settings.max_body_bytes)),
+                .layer(DefaultBodyLimit::max(settings.max_body_bytes)),
         )
         .route("/graphql/schema.graphql", get(http::sdl))
         .with_state(state)

@@ -6,9 +6,10 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use hearth_app::{App, Caller, HistoryQuery};
+use hearth_app::{App, Caller, HistoryQuery, PublicError};
 use hearth_domain::{ConversationId, Seq};
 use hearth_proto::ErrorCode;
+use serde_json::Value;
 
 use crate::error::{error, refuse};
 use crate::types::{GqlMessage, MessageConnection, MessageEdge, PageInfo};
@@ -39,6 +40,17 @@ fn decode(cursor: &str) -> async_graphql::Result<Seq> {
         })
 }
 
+/// The use case names the fields of its history query (`limit`); the client gave `first`.
+fn named_as_arguments(mut err: PublicError) -> PublicError {
+    if let Some(Value::Object(details)) = &mut err.details
+        && let Some(problem) = details.remove("limit")
+    {
+        details.insert("first".to_owned(), problem);
+        err.message = err.message.replace("limit", "first");
+    }
+    err
+}
+
 /// One page of `conversation`'s messages for `caller`.
 pub(crate) async fn page(
     app: &App,
@@ -57,7 +69,7 @@ pub(crate) async fn page(
         .messages
         .page(caller, conversation, query)
         .await
-        .map_err(error)?;
+        .map_err(|err| error(named_as_arguments(PublicError::from(err))))?;
     let edges: Vec<MessageEdge> = page
         .messages
         .into_iter()

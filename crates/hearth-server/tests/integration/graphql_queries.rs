@@ -276,3 +276,47 @@ async fn test_graphql_message_senders_are_read_in_one_batch() {
         "store reads grow with the senders: {few} for 2, {many} for 8"
     );
 }
+
+#[tokio::test]
+async fn test_graphql_a_page_size_out_of_range_names_first() {
+    let app = TestApp::spawn().await;
+    let (alice, _bob, dm) = app.alice_and_bob().await;
+    let query =
+        "query($id: ID!) { conversation(id: $id) { messages(first: 0) { edges { cursor } } } }";
+
+    let answer = app.gql(&alice, query, json!({ "id": dm })).await;
+
+    answer.expect_code("validation_failed");
+    assert!(answer.0.body["errors"][0]["extensions"]["details"]["first"].is_string());
+}
+
+#[tokio::test]
+async fn test_graphql_a_body_over_the_limit_is_payload_too_large() {
+    let app = TestApp::spawn_with(|config| config.limits.max_body_bytes = 1024).await;
+    let padding = "x".repeat(4096);
+
+    let answer = app
+        .gql_as(None, &format!("{{ __typename }} # {padding}"), json!({}))
+        .await;
+
+    assert_eq!(answer.0.status, 413);
+    answer.expect_code("payload_too_large");
+}
+
+#[tokio::test]
+async fn test_graphql_a_body_that_is_not_a_request_is_bad_request() {
+    let app = TestApp::spawn().await;
+
+    let response = app
+        .client
+        .post(app.url("/graphql"))
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(response.status(), 400);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["errors"][0]["extensions"]["code"], "bad_request");
+}
