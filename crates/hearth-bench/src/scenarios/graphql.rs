@@ -78,6 +78,8 @@ pub(crate) async fn run(server: &ServerOptions, sizes: &Sizes) -> anyhow::Result
         (p99_ratio * 100.0).round() / 100.0,
         "×",
     );
+    let percentile =
+        |metric: &str, samples: &Samples, p: f64| row(metric, ms(samples.percentile(p)), "ms");
     if budgeted {
         share = share.at_least(70.0);
         ratio = ratio.at_most(2.0);
@@ -96,26 +98,10 @@ pub(crate) async fn run(server: &ServerOptions, sizes: &Sizes) -> anyhow::Result
         ),
         post_share,
         share,
-        row(
-            "native ws delivery p50",
-            ms(native_p.percentile(50.0)),
-            "ms",
-        ),
-        row(
-            "native ws delivery p99",
-            ms(native_p.percentile(99.0)),
-            "ms",
-        ),
-        row(
-            "messageReceived delivery p50",
-            ms(graphql_p.percentile(50.0)),
-            "ms",
-        ),
-        row(
-            "messageReceived delivery p99",
-            ms(graphql_p.percentile(99.0)),
-            "ms",
-        ),
+        percentile("native ws delivery p50", &native_p, 50.0),
+        percentile("native ws delivery p99", &native_p, 99.0),
+        percentile("messageReceived delivery p50", &graphql_p, 50.0),
+        percentile("messageReceived delivery p99", &graphql_p, 99.0),
         ratio,
     ])
 }
