@@ -44,7 +44,8 @@ pub(crate) const FACE: &str = "graphql";
 /// How the GraphQL face treats documents and connections.
 #[derive(Clone, Copy, Debug)]
 pub struct GraphqlSettings {
-    /// Deepest selection accepted (the standard introspection query of GraphiQL is 13 deep).
+    /// Deepest selection accepted (the standard introspection query of GraphiQL passes within
+    /// it; an integration test holds it to that).
     pub max_depth: usize,
     /// Highest complexity accepted: each field counts 1, a page of messages counts its
     /// fields `first` times, the conversation list its fields 10 times.
