@@ -10,8 +10,6 @@ use uuid::Uuid;
 pub(crate) struct Member {
     pub id: Uuid,
     pub client: Client,
-    /// The access token the client speaks with (for faces the SDK does not speak, GraphQL).
-    pub token: String,
 }
 
 const PASSWORD: &str = "bench password 1";
@@ -22,17 +20,28 @@ pub(crate) async fn users(
     prefix: &str,
     n: usize,
 ) -> anyhow::Result<Vec<Member>> {
-    let registered: Vec<anyhow::Result<Member>> = stream::iter(0..n)
+    let registered = users_with_tokens(anonymous, prefix, n).await?;
+    Ok(registered.into_iter().map(|(member, _)| member).collect())
+}
+
+/// [`users`], each with the access token its client speaks with (for faces the SDK does not
+/// speak: GraphQL).
+pub(crate) async fn users_with_tokens(
+    anonymous: &Client,
+    prefix: &str,
+    n: usize,
+) -> anyhow::Result<Vec<(Member, String)>> {
+    let registered: Vec<anyhow::Result<(Member, String)>> = stream::iter(0..n)
         .map(|i| async move {
             let session = anonymous
                 .register(&format!("{prefix}{i}"), PASSWORD)
                 .await
                 .context("register")?;
-            Ok(Member {
+            let member = Member {
                 id: session.user.id,
                 client: anonymous.with_token(&session.tokens.access_token),
-                token: session.tokens.access_token,
-            })
+            };
+            Ok((member, session.tokens.access_token))
         })
         .buffered(8)
         .collect()

@@ -29,10 +29,10 @@ pub(crate) async fn run(server: &ServerOptions, sizes: &Sizes) -> anyhow::Result
     let process = ServerProcess::start(server)?;
     let anonymous = hearth_sdk::Client::new(&process.base)?;
     let senders = sizes.senders.max(2) & !1;
-    let users = population::users(&anonymous, "gql", senders).await?;
+    let users = population::users_with_tokens(&anonymous, "gql", senders).await?;
     let mut conversations = Vec::new();
     for pair in users.chunks(2) {
-        if let [a, b] = pair {
+        if let [(a, _), (b, _)] = pair {
             conversations.push(population::direct(a, b).await?);
         }
     }
@@ -40,16 +40,16 @@ pub(crate) async fn run(server: &ServerOptions, sizes: &Sizes) -> anyhow::Result
     let n = sizes.messages_per_sender;
     let setup = format!("{senders} senders × {n} messages; {} probes", sizes.probes);
 
-    let native = timed(&users, &conversations, |user, conversation, i| {
+    let native = timed(&users, &conversations, |(user, _), conversation, i| {
         send_ws(user, conversation, i, n)
     })
     .await?;
-    let graphql = timed(&users, &conversations, |user, conversation, i| {
-        send_graphql(&http, &process.base, user, conversation, i, n)
+    let graphql = timed(&users, &conversations, |(_, token), conversation, i| {
+        send_graphql(&http, &process.base, token, conversation, i, n)
     })
     .await?;
-    let over_ws = timed(&users, &conversations, |user, conversation, i| {
-        send_graphql_ws(&process.base, user, conversation, i, n)
+    let over_ws = timed(&users, &conversations, |(_, token), conversation, i| {
+        send_graphql_ws(&process.base, token, conversation, i, n)
     })
     .await?;
     let total = (senders * n) as f64;
@@ -106,14 +106,17 @@ pub(crate) async fn run(server: &ServerOptions, sizes: &Sizes) -> anyhow::Result
     ])
 }
 
+/// A sender: the member and the access token its client speaks with.
+type Sender = (Member, String);
+
 /// Every user sends its messages with `send` (all at once); the time it took.
 async fn timed<'a, F, Fut>(
-    users: &'a [Member],
+    users: &'a [Sender],
     conversations: &[Uuid],
     send: F,
 ) -> anyhow::Result<Duration>
 where
-    F: Fn(&'a Member, Uuid, usize) -> Fut,
+    F: Fn(&'a Sender, Uuid, usize) -> Fut,
     Fut: Future<Output = anyhow::Result<Vec<Duration>>>,
 {
     let started = Instant::now();
@@ -130,12 +133,11 @@ where
 async fn send_graphql(
     http: &reqwest::Client,
     base: &str,
-    user: &Member,
+    token: &str,
     conversation: Uuid,
     sender: usize,
     n: usize,
 ) -> anyhow::Result<Vec<Duration>> {
-    let token = &user.token;
     let mut latencies = Vec::with_capacity(n);
     for i in 0..n {
         let sent = Instant::now();
@@ -160,12 +162,12 @@ async fn send_graphql(
 /// another, each awaited to its answer (keys apart from the other runs').
 async fn send_graphql_ws(
     base: &str,
-    user: &Member,
+    token: &str,
     conversation: Uuid,
     sender: usize,
     n: usize,
 ) -> anyhow::Result<Vec<Duration>> {
-    let mut ws = open(base, user).await?;
+    let mut ws = open(base, token).await?;
     let mut latencies = Vec::with_capacity(n);
     for i in 0..n {
         let id = i.to_string();
@@ -196,14 +198,14 @@ async fn send_graphql_ws(
 type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
 /// A `graphql-transport-ws` connection, acknowledged.
-async fn open(base: &str, user: &Member) -> anyhow::Result<Ws> {
+async fn open(base: &str, token: &str) -> anyhow::Result<Ws> {
     let mut request =
         format!("{}/graphql", base.replacen("http", "ws", 1)).into_client_request()?;
     request
         .headers_mut()
         .insert("sec-websocket-protocol", "graphql-transport-ws".parse()?);
     let (mut ws, _) = tokio_tungstenite::connect_async_with_config(request, None, true).await?;
-    let init = json!({ "type": "connection_init", "payload": { "Authorization": format!("Bearer {}", user.token) } });
+    let init = json!({ "type": "connection_init", "payload": { "Authorization": format!("Bearer {token}") } });
     ws.send(Message::text(init.to_string())).await?;
     let ack = next_json(&mut ws).await?;
     if ack["type"] != "connection_ack" {
@@ -213,8 +215,8 @@ async fn open(base: &str, user: &Member) -> anyhow::Result<Ws> {
 }
 
 /// A `graphql-transport-ws` connection with one `messageReceived` subscription.
-async fn subscribe(base: &str, user: &Member, conversation: Uuid) -> anyhow::Result<Ws> {
-    let mut ws = open(base, user).await?;
+async fn subscribe(base: &str, token: &str, conversation: Uuid) -> anyhow::Result<Ws> {
+    let mut ws = open(base, token).await?;
     let start = json!({ "id": "1", "type": "subscribe", "payload": { "query": RECEIVE, "variables": { "c": conversation } } });
     ws.send(Message::text(start.to_string())).await?;
     Ok(ws)
@@ -249,16 +251,17 @@ async fn received(ws: &mut Ws, key: &str) -> anyhow::Result<()> {
 /// second user's subscription and native socket.
 async fn latencies(
     base: &str,
-    users: &[Member],
+    users: &[Sender],
     conversations: &[Uuid],
     sizes: &Sizes,
 ) -> anyhow::Result<(Samples, Samples)> {
-    let ([prober, listener, ..], Some(conversation)) = (users, conversations.first().copied())
+    let ([(prober, _), (listener, listener_token), ..], Some(conversation)) =
+        (users, conversations.first().copied())
     else {
         bail!("a pair and its conversation");
     };
     let mut native = listener.client.connect().await?;
-    let mut graphql = subscribe(base, listener, conversation).await?;
+    let mut graphql = subscribe(base, listener_token, conversation).await?;
     // The protocol does not acknowledge a subscription: warm-up probes until one arrives.
     let mut live = false;
     for i in 0..50 {
