@@ -76,6 +76,31 @@ where
         Ok(Some(value))
     }
 
+    /// The cached answer for `key`, if any.
+    pub(crate) fn get(&self, key: &K) -> Option<V> {
+        self.cache.get(key)
+    }
+
+    /// Answers for several keys read at once by `load`, kept under the same guard as
+    /// [`get_or_load`](Self::get_or_load): only if no change overtook the read.
+    pub(crate) async fn load_many<E, F>(&self, load: F) -> Result<Vec<V>, E>
+    where
+        F: Future<Output = Result<Vec<(K, V)>, E>>,
+    {
+        let epoch = self.epoch.load(Ordering::Acquire);
+        let loaded = load.await?;
+        let keep = self.epoch.load(Ordering::Acquire) == epoch;
+        Ok(loaded
+            .into_iter()
+            .map(|(key, value)| {
+                if keep {
+                    self.cache.insert(key, value.clone());
+                }
+                value
+            })
+            .collect())
+    }
+
     /// The answer for `key` changed: read it again next time.
     pub(crate) fn forget(&self, key: &K) {
         self.epoch.fetch_add(1, Ordering::AcqRel);

@@ -184,6 +184,16 @@ impl MessageService {
         self.announced(outcome).await
     }
 
+    /// The conversation of the message `id`, for a face that names a message by its id alone
+    /// (GraphQL's `addReaction`): `not_found` when there is no such message. It decides
+    /// nothing else; the use case called next checks membership and visibility.
+    pub async fn conversation_of(&self, id: MessageId) -> Result<ConversationId, AppError> {
+        self.store
+            .message_conversation(id)
+            .await?
+            .ok_or(AppError::NotFound("message"))
+    }
+
     /// Adds the caller's `emoji` reaction to a message; already there changes nothing.
     pub async fn react(
         &self,

@@ -60,6 +60,38 @@ impl UserNames {
         }
     }
 
+    /// Each of `users` as events name them: the cached ones from the cache, all the others in
+    /// one read of the store (left out, logged, when it cannot answer now).
+    pub(crate) async fn of_many(&self, users: &[UserId]) -> Vec<UserRef> {
+        let mut named = Vec::with_capacity(users.len());
+        let mut missing = Vec::new();
+        for user in users {
+            match self.cache.get(user) {
+                Some(found) => named.push(found),
+                None => missing.push(*user),
+            }
+        }
+        if missing.is_empty() {
+            return named;
+        }
+        let loaded = self
+            .cache
+            .load_many(async {
+                let users = self.store.users(&missing).await?;
+                Ok::<_, hearth_store::StoreError>(
+                    users.iter().map(|u| (u.id, UserRef::from(u))).collect(),
+                )
+            })
+            .await;
+        match loaded {
+            Ok(found) => named.extend(found),
+            Err(err) => {
+                tracing::warn!(cause = %err, users = missing.len(), "cannot read users' names; they are left out");
+            }
+        }
+        named
+    }
+
     /// The user's profile changed: read it again next time, on this node at once and on every
     /// other node when the signal reaches it.
     pub(crate) fn forget(&self, user: UserId) {

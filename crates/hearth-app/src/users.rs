@@ -93,18 +93,13 @@ impl UserService {
     }
 
     /// How events name each of `users` (display name and username), from the process's name
-    /// cache; a user the store does not know, or cannot read now, is left out.
+    /// cache, the users it lacks in one read of the store; a user the store does not know, or
+    /// cannot read now, is left out.
     pub async fn names(&self, users: &[UserId]) -> Vec<UserRef> {
         let mut unique = users.to_vec();
         unique.sort_unstable();
         unique.dedup();
-        let mut named = Vec::with_capacity(unique.len());
-        for user in unique {
-            if let Some(found) = self.name(user).await {
-                named.push(found);
-            }
-        }
-        named
+        self.names.of_many(&unique).await
     }
 
     /// The user with this id.

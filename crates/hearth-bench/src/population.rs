@@ -10,7 +10,7 @@ use uuid::Uuid;
 pub(crate) struct Member {
     pub id: Uuid,
     pub client: Client,
-    /// The access token `client` carries (for faces the SDK does not speak: gRPC).
+    /// The access token `client` carries (for faces the SDK does not speak: GraphQL, gRPC).
     pub access_token: String,
 }
 

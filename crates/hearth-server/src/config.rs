@@ -526,6 +526,18 @@ impl Config {
         }
     }
 
+    /// The GraphQL face's share: the WebSocket face's queue bound and frame limit, and REST's
+    /// body limit.
+    pub fn graphql_settings(&self) -> hearth_graphql::GraphqlSettings {
+        hearth_graphql::GraphqlSettings {
+            subscription_buffer: self.realtime.queue_capacity,
+            max_frame_bytes: self.realtime.max_frame_bytes,
+            max_body_bytes: self.limits.max_body_bytes,
+            init_timeout: Duration::from_secs(self.realtime.auth_timeout_secs),
+            ..hearth_graphql::GraphqlSettings::default()
+        }
+    }
+
     /// The Socket.IO face's share: the same queue bound, ping interval and size limit as the
     /// WebSocket face.
     pub fn socketio_settings(&self) -> SocketIoSettings {

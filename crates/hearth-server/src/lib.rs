@@ -98,6 +98,11 @@ pub async fn run(
     };
     let web = web_client(&config)?;
     let faces = hearth_ws::router(app.clone(), hub.clone(), config.ws_settings())
+        .merge(hearth_graphql::router(
+            app.clone(),
+            hub.clone(),
+            config.graphql_settings(),
+        ))
         .merge(hearth_web::router(web, hearth_rest::unknown_route));
     // Socket.IO is a layer around the routes (inside the HTTP middleware): it answers
     // `/socket.io/` itself and hands every other request to the router.

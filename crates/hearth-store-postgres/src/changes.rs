@@ -18,7 +18,7 @@ use hearth_store::{
 use uuid::Uuid;
 
 use crate::PostgresStore;
-use crate::db::{Job, at_micros, exec, opt_row};
+use crate::db::{Columns, Job, at_micros, exec, opt_row};
 use crate::error::Failure;
 use crate::messages::{refresh_thread, take_seq};
 use crate::rows::load_message;
@@ -294,6 +294,27 @@ impl MessageEditStore for PostgresStore {
     async fn edit_message(&self, change: MessageEdit) -> Result<ChangeOutcome, StoreError> {
         self.write(|tx| -> Job<'_, ChangeOutcome> { Box::pin(edit(tx, change.clone())) })
             .await
+    }
+
+    async fn message_conversation(
+        &self,
+        id: MessageId,
+    ) -> Result<Option<ConversationId>, StoreError> {
+        self.read(move |c| -> Job<'_, Option<ConversationId>> {
+            Box::pin(async move {
+                let row = opt_row(
+                    c,
+                    "SELECT conversation_id FROM messages WHERE id = $1",
+                    &[&id.as_uuid()],
+                )
+                .await?;
+                Ok(row
+                    .map(|row| row.col::<Uuid>("conversation_id"))
+                    .transpose()?
+                    .map(ConversationId::from_uuid))
+            })
+        })
+        .await
     }
 
     async fn delete_message(&self, deletion: MessageDeletion) -> Result<ChangeOutcome, StoreError> {

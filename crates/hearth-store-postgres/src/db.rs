@@ -54,6 +54,8 @@ impl PostgresStore {
         F: for<'c> FnOnce(&'c Client) -> Job<'c, T> + Send,
         T: Send,
     {
+        // Every read of the store passes here (see the SQLite adapter's counter of the name).
+        metrics::counter!("hearth_store_reads_total").increment(1);
         self.bounded(async {
             let mut client = self.pool.get().await.map_err(pool_error)?;
             if client.is_closed() {

@@ -79,6 +79,18 @@ impl UserStore for PostgresStore {
         .await
     }
 
+    async fn users(&self, ids: &[UserId]) -> Result<Vec<User>, StoreError> {
+        let ids: Vec<uuid::Uuid> = ids.iter().map(|id| id.as_uuid()).collect();
+        let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE u.id = ANY($1)");
+        self.read(move |c| -> Job<'_, Vec<User>> {
+            Box::pin(async move {
+                let found = rows(c, &sql, &[&ids]).await?;
+                Ok(found.iter().map(user_from_row).collect::<Result<_, _>>()?)
+            })
+        })
+        .await
+    }
+
     async fn user_by_username(&self, username: &Username) -> Result<Option<User>, StoreError> {
         let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE u.username = $1");
         self.user_where(sql, username.as_str().to_owned()).await

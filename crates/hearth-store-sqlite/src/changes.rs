@@ -20,7 +20,7 @@ use crate::codec::{micros, store_error};
 use crate::messages::{digest, take_seq};
 use crate::rows::load_message;
 use crate::search::{index_text, search_rowid, unindex_text};
-use crate::statements::execute;
+use crate::statements::{decode_opt, execute};
 use crate::threads::refresh_thread;
 use crate::tx::Tx;
 
@@ -189,6 +189,22 @@ impl MessageEditStore for SqliteStore {
 
     async fn edit_message(&self, change: MessageEdit) -> Result<ChangeOutcome, StoreError> {
         self.writer.write(move |tx| edit(tx, change)).await
+    }
+
+    async fn message_conversation(
+        &self,
+        id: MessageId,
+    ) -> Result<Option<ConversationId>, StoreError> {
+        self.readers
+            .read(move |conn| {
+                decode_opt(
+                    conn,
+                    "SELECT conversation_id FROM messages WHERE id = ?",
+                    params![id.as_uuid()],
+                    |row| Ok(ConversationId::from_uuid(row.get(0).map_err(store_error)?)),
+                )
+            })
+            .await
     }
 
     async fn delete_message(&self, deletion: MessageDeletion) -> Result<ChangeOutcome, StoreError> {

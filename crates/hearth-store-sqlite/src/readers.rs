@@ -114,6 +114,9 @@ impl Readers {
         T: Send + 'static,
         F: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
     {
+        // Every read of the store passes here: the figure tells reads per request apart from
+        // reads per row (the GraphQL face's batching is tested with it).
+        metrics::counter!("hearth_store_reads_total").increment(1);
         let (reply, answer) = oneshot::channel();
         let durability = self.durability.clone();
         let job: ReadJob = Box::new(move |conn| {

@@ -13,6 +13,9 @@ use crate::SqliteStore;
 use crate::codec::{Columns, from_micros, is_unique_violation, micros, store_error};
 use crate::statements::{decode_all, decode_opt, execute};
 
+/// Most ids bound in one `IN (…)` list (SQLite allows 32,766 parameters).
+const USERS_CHUNK: usize = 500;
+
 /// The columns [`user_from_row`] reads, for use in SELECT lists (`u` is the users alias).
 pub(crate) const USER_COLUMNS: &str =
     "u.id AS user_id, u.username, u.display_name, u.created_at AS user_created_at";
@@ -72,6 +75,28 @@ impl UserStore for SqliteStore {
         let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE u.id = ?");
         self.readers
             .read(move |conn| decode_opt(conn, &sql, params![id.as_uuid()], user_from_row))
+            .await
+    }
+
+    async fn users(&self, ids: &[UserId]) -> Result<Vec<User>, StoreError> {
+        let ids: Vec<Uuid> = ids.iter().map(|id| id.as_uuid()).collect();
+        self.readers
+            .read(move |conn| {
+                let mut found = Vec::with_capacity(ids.len());
+                for chunk in ids.chunks(USERS_CHUNK) {
+                    let sql = format!(
+                        "SELECT {USER_COLUMNS} FROM users u WHERE u.id IN ({})",
+                        vec!["?"; chunk.len()].join(", ")
+                    );
+                    found.extend(decode_all(
+                        conn,
+                        &sql,
+                        rusqlite::params_from_iter(chunk.iter()),
+                        user_from_row,
+                    )?);
+                }
+                Ok(found)
+            })
             .await
     }
 

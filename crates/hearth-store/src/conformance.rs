@@ -142,6 +142,7 @@ macro_rules! store_conformance_tests {
             search_never_finds_deleted_or_foreign_messages,
             search_follows_edits,
             search_pages_newest_first_with_a_cursor,
+            a_message_id_names_its_conversation,
         );
         // Groups, rooms and channels: creation, settings, deletion, discovery.
         $crate::store_conformance_tests!(@cases $make;
@@ -176,6 +177,7 @@ macro_rules! store_conformance_tests {
             relation_sees_blocks_both_ways_and_shared_conversations,
             blocked_by_names_who_blocked_the_user,
             users_are_found_by_username_and_email,
+            users_are_read_many_at_once_and_unknown_ids_left_out,
         );
     };
     (@cases $make:path; $($name:ident),* $(,)?) => {

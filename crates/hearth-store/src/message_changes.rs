@@ -100,6 +100,13 @@ pub trait MessageEditStore: Send + Sync {
     /// conversation; `Conflict(MessageDeleted)` if it is a tombstone.
     async fn edit_message(&self, edit: MessageEdit) -> Result<ChangeOutcome, StoreError>;
 
+    /// The conversation the message with this id belongs to (`None`: no such message), for
+    /// faces that name a message by its id alone.
+    async fn message_conversation(
+        &self,
+        id: MessageId,
+    ) -> Result<Option<ConversationId>, StoreError>;
+
     /// Turns the message into a tombstone and logs `message_deleted`: its text, mentions and
     /// reactions are gone from every read and from the search index, its thread's counters
     /// are updated, and it keeps its id, seq, sender and place in its thread. Deleting a

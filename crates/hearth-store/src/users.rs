@@ -56,6 +56,10 @@ pub trait UserStore: Send + Sync {
     /// The account with this id.
     async fn user(&self, id: UserId) -> Result<Option<User>, StoreError>;
 
+    /// The accounts with these ids, in one read (for faces that name many users at once);
+    /// an unknown id is left out, and the order is unspecified.
+    async fn users(&self, ids: &[UserId]) -> Result<Vec<User>, StoreError>;
+
     /// The account with this login name.
     async fn user_by_username(&self, username: &Username) -> Result<Option<User>, StoreError>;
 

@@ -4,6 +4,7 @@ mod catchup;
 mod coldstart;
 mod connections;
 mod fanout;
+mod graphql;
 mod latency;
 mod throughput;
 
@@ -34,11 +35,14 @@ pub enum Scenario {
     Catchup,
     /// Start to first answered request; idle memory.
     Coldstart,
+    /// The GraphQL face against the native WebSocket: `sendMessage` throughput, and delivery
+    /// latency to a `messageReceived` subscription.
+    Graphql,
 }
 
 impl Scenario {
     /// Every scenario, in report order.
-    pub const ALL: [Scenario; 10] = [
+    pub const ALL: [Scenario; 11] = [
         Scenario::ThroughputWs,
         Scenario::ThroughputRest,
         Scenario::ThroughputGrpc,
@@ -49,6 +53,7 @@ impl Scenario {
         Scenario::FanoutRoom,
         Scenario::Catchup,
         Scenario::Coldstart,
+        Scenario::Graphql,
     ];
 }
 
@@ -149,5 +154,6 @@ pub(crate) async fn run(
         Scenario::FanoutRoom => fanout::run(server, sizes, fanout::Recipients::Members).await,
         Scenario::Catchup => catchup::run(server, sizes).await,
         Scenario::Coldstart => coldstart::run(server, sizes).await,
+        Scenario::Graphql => graphql::run(server, sizes).await,
     }
 }

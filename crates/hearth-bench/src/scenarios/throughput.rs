@@ -124,7 +124,7 @@ pub(crate) async fn run(
     ])
 }
 
-async fn send_ws(
+pub(crate) async fn send_ws(
     user: &Member,
     conversation: Uuid,
     sender: usize,

@@ -31,6 +31,7 @@ async fn test_every_benchmark_scenario_runs_in_smoke_mode() {
             "connections-socketio",
             "fanout",
             "fanout-room",
+            "graphql",
             "latency",
             "throughput-grpc",
             "throughput-rest",

@@ -177,3 +177,17 @@ pub async fn a_profile_change_of_an_unknown_user_is_not_found(store: DynStore) {
         "{result:?}"
     );
 }
+
+pub async fn users_are_read_many_at_once_and_unknown_ids_left_out(store: DynStore) {
+    let alice = user(&store, "alice").await;
+    let bob = user(&store, "bob").await;
+    let _carol = user(&store, "carol").await;
+    let mut found = store
+        .users(&[bob.id, UserId::new(), alice.id, bob.id])
+        .await
+        .unwrap();
+    found.sort_by_key(|u| u.username.as_str().to_owned());
+    found.dedup();
+    assert_eq!(found, vec![alice, bob]);
+    assert_eq!(store.users(&[]).await.unwrap(), Vec::new());
+}

@@ -443,3 +443,19 @@ pub async fn reactions_are_bounded_and_tombstones_take_none(store: DynStore) {
         "{unknown:?}"
     );
 }
+
+pub async fn a_message_id_names_its_conversation(store: DynStore) {
+    let (alice, _bob, conversation) = alice_and_bob(&store).await;
+    let message = send(&store, conversation, alice.id, "k1", "hello").await;
+    assert_eq!(
+        store
+            .message_conversation(message.message().id)
+            .await
+            .unwrap(),
+        Some(conversation)
+    );
+    assert_eq!(
+        store.message_conversation(MessageId::new()).await.unwrap(),
+        None
+    );
+}
