@@ -5,14 +5,12 @@
 use std::ops::Range;
 use std::time::Instant;
 
-use anyhow::{Context, bail};
-use futures::{SinkExt, StreamExt, stream};
+use anyhow::Context;
+use futures::{StreamExt, stream};
 use hearth_sdk::{Client, Socket};
-use tokio::net::TcpStream;
-use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
 use crate::population::{self, Member};
+use crate::scenarios::sio_wire;
 use crate::stats::ms;
 use crate::{Row, ServerOptions, ServerProcess, Sizes};
 
@@ -33,7 +31,7 @@ pub(crate) enum Kind {
 #[allow(dead_code, reason = "held, never read")]
 enum Idle {
     Native(Box<Socket>),
-    SocketIo(Box<WebSocketStream<MaybeTlsStream<TcpStream>>>),
+    SocketIo(Box<sio_wire::Ws>),
 }
 
 pub(crate) async fn run(
@@ -114,7 +112,7 @@ async fn open(kind: Kind, users: &[Member], range: Range<usize>) -> anyhow::Resu
                 let user = user.context("no user")?;
                 Ok(match kind {
                     Kind::Native => Idle::Native(Box::new(user.client.connect().await?)),
-                    Kind::SocketIo => Idle::SocketIo(Box::new(socket_io(&user).await?)),
+                    Kind::SocketIo => Idle::SocketIo(Box::new(sio_wire::connect(&user).await?)),
                 })
             }
         })
@@ -122,41 +120,4 @@ async fn open(kind: Kind, users: &[Member], range: Range<usize>) -> anyhow::Resu
         .collect()
         .await;
     sockets.into_iter().collect()
-}
-
-/// A Socket.IO connection of `user` to the default namespace, connected (`40` answered).
-async fn socket_io(user: &Member) -> anyhow::Result<WebSocketStream<MaybeTlsStream<TcpStream>>> {
-    let base = user.client.base().replacen("http", "ws", 1);
-    let (mut socket, _) =
-        tokio_tungstenite::connect_async(format!("{base}/socket.io/?EIO=4&transport=websocket"))
-            .await
-            .context("Socket.IO websocket")?;
-    let open = next_text(&mut socket).await?;
-    if !open.starts_with('0') {
-        bail!("expected the Engine.IO open packet, got {open}");
-    }
-    let connect = format!("40{}", serde_json::json!({ "token": user.access_token }));
-    socket.send(Message::text(connect)).await?;
-    loop {
-        let packet = next_text(&mut socket).await?;
-        if packet.starts_with("40") {
-            return Ok(socket);
-        }
-        if packet.starts_with("44") {
-            bail!("Socket.IO refused the connection: {packet}");
-        }
-    }
-}
-
-/// The next text frame.
-async fn next_text(
-    socket: &mut WebSocketStream<MaybeTlsStream<TcpStream>>,
-) -> anyhow::Result<String> {
-    loop {
-        match socket.next().await.context("the socket closed")?? {
-            Message::Text(text) => return Ok(text.to_string()),
-            Message::Close(_) => bail!("the socket closed"),
-            _ => {}
-        }
-    }
 }

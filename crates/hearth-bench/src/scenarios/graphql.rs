@@ -6,8 +6,7 @@
 
 use std::time::{Duration, Instant};
 
-use anyhow::{Context, bail};
-use futures::future::try_join_all;
+use anyhow::bail;
 use futures::{SinkExt, StreamExt};
 use serde_json::{Value, json};
 use tokio::net::TcpStream;
@@ -17,7 +16,8 @@ use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 use uuid::Uuid;
 
 use crate::population::{self, Member};
-use crate::scenarios::throughput::send_ws;
+use crate::scenarios::latency::arrival;
+use crate::scenarios::throughput::{send_ws, timed};
 use crate::stats::{Samples, ms};
 use crate::{Row, ServerOptions, ServerProcess, Sizes};
 
@@ -115,26 +115,6 @@ pub(crate) async fn run(server: &ServerOptions, sizes: &Sizes) -> anyhow::Result
 
 /// A sender: the member and the access token its client speaks with.
 type Sender = (Member, String);
-
-/// Every user sends its messages with `send` (all at once); the time it took.
-async fn timed<'a, F, Fut>(
-    users: &'a [Sender],
-    conversations: &[Uuid],
-    send: F,
-) -> anyhow::Result<Duration>
-where
-    F: Fn(&'a Sender, Uuid, usize) -> Fut,
-    Fut: Future<Output = anyhow::Result<Vec<Duration>>>,
-{
-    let started = Instant::now();
-    try_join_all(users.iter().enumerate().map(|(i, user)| {
-        let conversation = conversations.get(i / 2).copied();
-        let sent = conversation.map(|c| send(user, c, i));
-        async move { sent.context("conversation")?.await }
-    }))
-    .await?;
-    Ok(started.elapsed())
-}
 
 /// `n` sends over `POST /graphql`, one after another (keys apart from the native run's).
 async fn send_graphql(
@@ -294,15 +274,8 @@ async fn latencies(
         let sent = Instant::now();
         let probe = prober.client.send_message(conversation, &key, "probe");
         let native_arrival = async {
-            loop {
-                let event =
-                    tokio::time::timeout(Duration::from_secs(10), native.next_event()).await??;
-                if event["type"] == "new_message"
-                    && event["message"]["client_message_id"] == key.as_str()
-                {
-                    return anyhow::Ok(sent.elapsed());
-                }
-            }
+            arrival(&mut native, &key).await?;
+            anyhow::Ok(sent.elapsed())
         };
         let graphql_arrival = async {
             received(&mut graphql, &key).await?;

@@ -113,18 +113,11 @@ pub(crate) async fn run(server: &ServerOptions, sizes: &Sizes) -> anyhow::Result
         let sent = Instant::now();
         // Probes go over REST: the prober then has no socket whose queue it would have to read.
         let probe = prober.client.send_message(conversation, &key, "probe");
-        let arrival = async {
-            loop {
-                let event =
-                    tokio::time::timeout(Duration::from_secs(10), listening.next_event()).await??;
-                if event["type"] == "new_message"
-                    && event["message"]["client_message_id"] == key.as_str()
-                {
-                    return anyhow::Ok(sent.elapsed());
-                }
-            }
+        let arrived = async {
+            arrival(&mut listening, &key).await?;
+            anyhow::Ok(sent.elapsed())
         };
-        let (sent_ok, arrived) = tokio::join!(probe, arrival);
+        let (sent_ok, arrived) = tokio::join!(probe, arrived);
         sent_ok?;
         samples.push(arrived?);
         tokio::time::sleep(PROBE_INTERVAL).await;
@@ -178,6 +171,17 @@ pub(crate) async fn run(server: &ServerOptions, sizes: &Sizes) -> anyhow::Result
     ];
     deployment.stop()?;
     Ok(rows)
+}
+
+/// Reads `socket`'s events until the `new_message` of the message sent with `key` (10 s at
+/// most between two events).
+pub(crate) async fn arrival(socket: &mut Socket, key: &str) -> anyhow::Result<()> {
+    loop {
+        let event = tokio::time::timeout(Duration::from_secs(10), socket.next_event()).await??;
+        if event["type"] == "new_message" && event["message"]["client_message_id"] == key {
+            return Ok(());
+        }
+    }
 }
 
 /// Reads and discards a socket's events until it closes, so it never counts as slow.

@@ -6,6 +6,8 @@ mod connections;
 mod fanout;
 mod graphql;
 mod latency;
+mod sio_wire;
+mod socketio;
 mod throughput;
 
 use crate::{Row, ServerOptions};
@@ -38,11 +40,13 @@ pub enum Scenario {
     /// The GraphQL face against the native WebSocket: `sendMessage` throughput, and delivery
     /// latency to a `messageReceived` subscription.
     Graphql,
+    /// The Socket.IO face beside the native WebSocket: `message:send` throughput and delivery.
+    Socketio,
 }
 
 impl Scenario {
     /// Every scenario, in report order.
-    pub const ALL: [Scenario; 11] = [
+    pub const ALL: [Scenario; 12] = [
         Scenario::ThroughputWs,
         Scenario::ThroughputRest,
         Scenario::ThroughputGrpc,
@@ -54,6 +58,7 @@ impl Scenario {
         Scenario::Catchup,
         Scenario::Coldstart,
         Scenario::Graphql,
+        Scenario::Socketio,
     ];
 }
 
@@ -155,5 +160,6 @@ pub(crate) async fn run(
         Scenario::Catchup => catchup::run(server, sizes).await,
         Scenario::Coldstart => coldstart::run(server, sizes).await,
         Scenario::Graphql => graphql::run(server, sizes).await,
+        Scenario::Socketio => socketio::run(server, sizes).await,
     }
 }

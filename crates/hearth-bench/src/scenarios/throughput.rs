@@ -124,6 +124,27 @@ pub(crate) async fn run(
     ])
 }
 
+/// Every sender sends its messages with `send`, all at once, sender i in conversation i / 2;
+/// the time it took.
+pub(crate) async fn timed<'a, U, F, Fut>(
+    users: &'a [U],
+    conversations: &[Uuid],
+    send: F,
+) -> anyhow::Result<Duration>
+where
+    F: Fn(&'a U, Uuid, usize) -> Fut,
+    Fut: Future<Output = anyhow::Result<Vec<Duration>>>,
+{
+    let started = Instant::now();
+    try_join_all(users.iter().enumerate().map(|(i, user)| {
+        let conversation = conversations.get(i / 2).copied();
+        let sent = conversation.map(|c| send(user, c, i));
+        async move { sent.context("conversation")?.await }
+    }))
+    .await?;
+    Ok(started.elapsed())
+}
+
 pub(crate) async fn send_ws(
     user: &Member,
     conversation: Uuid,

@@ -33,6 +33,7 @@ async fn test_every_benchmark_scenario_runs_in_smoke_mode() {
             "fanout-room",
             "graphql",
             "latency",
+            "socketio",
             "throughput-grpc",
             "throughput-rest",
             "throughput-ws"
