@@ -59,7 +59,7 @@ pub use rate_limit::{RateKey, RateLimits, SharedLimits, SharedLimitsUnavailable}
 pub use service_tokens::{MAX_SERVICE_TOKEN_TTL, Principal, SERVICE_AUDIENCE, ServiceIdentity};
 pub use settings::{AuthSettings, LimitSettings, MessageSettings, Settings};
 pub use sync::{BootstrapResult, ChangesResult, ConversationChangesResult, SyncService};
-pub use tokens::JwtSecret;
+pub use tokens::{JwtSecret, bearer_token};
 pub use user_lookup::UserLookup;
 pub use users::{ProfileInput, UserService};
 

@@ -127,3 +127,29 @@ pub(crate) fn hash_refresh_token(token: &str) -> TokenHash {
     let digest = Sha256::digest(token.as_bytes());
     TokenHash(digest.iter().map(|b| format!("{b:02x}")).collect())
 }
+
+/// The token of an `Authorization` value of the `Bearer` scheme (any case, spaces around
+/// trimmed); `None` for another scheme or an empty token. Every face reads bearer tokens here.
+pub fn bearer_token(value: &str) -> Option<&str> {
+    let (scheme, token) = value.trim().split_once(' ')?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::bearer_token;
+
+    #[test]
+    fn a_bearer_value_gives_its_token_whatever_the_scheme_case() {
+        assert_eq!(bearer_token("Bearer abc"), Some("abc"));
+        assert_eq!(bearer_token("  bearer   abc  "), Some("abc"));
+    }
+
+    #[test]
+    fn another_scheme_or_an_empty_token_gives_none() {
+        assert_eq!(bearer_token("Basic abc"), None);
+        assert_eq!(bearer_token("Bearer   "), None);
+        assert_eq!(bearer_token("abc"), None);
+    }
+}

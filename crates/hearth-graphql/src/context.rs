@@ -14,8 +14,9 @@ use crate::error::refuse;
 /// The schema's data: one per server.
 #[derive(Clone, Debug)]
 pub(crate) struct Shared {
-    /// Every use case.
-    pub app: App,
+    /// Every use case, shared: the state is cloned for every request and every loader, and a
+    /// whole `App` is dozens of handles to clone and drop.
+    pub app: Arc<App>,
     /// This node's connections (subscriptions register here).
     pub hub: Arc<Hub>,
 }

@@ -24,9 +24,7 @@ use crate::{FACE, GqlState};
 
 /// The bearer token of the request, if it sent one.
 fn bearer(headers: &HeaderMap) -> Option<&str> {
-    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
-    let (scheme, token) = value.trim().split_once(' ')?;
-    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+    hearth_app::bearer_token(headers.get(header::AUTHORIZATION)?.to_str().ok()?)
 }
 
 /// A request that never reached the schema, answered as a GraphQL response with `code`'s

@@ -109,7 +109,10 @@ pub fn sdl() -> String {
 
 /// The GraphQL face's routes: `/graphql` and `/graphql/schema.graphql`.
 pub fn router(app: App, hub: Arc<Hub>, settings: GraphqlSettings) -> Router {
-    let shared = Shared { app, hub };
+    let shared = Shared {
+        app: Arc::new(app),
+        hub,
+    };
     let schema = schema_builder(settings).data(shared.clone()).finish();
     let sdl = Arc::new(schema.sdl());
     let state = GqlState {

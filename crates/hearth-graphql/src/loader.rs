@@ -13,7 +13,7 @@ use crate::types::GqlUser;
 /// Loads users by id, many at once.
 #[derive(Debug)]
 pub(crate) struct UserLoader {
-    pub app: App,
+    pub app: std::sync::Arc<App>,
 }
 
 impl Loader<UserId> for UserLoader {

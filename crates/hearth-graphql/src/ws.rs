@@ -62,10 +62,7 @@ fn token(payload: &Value) -> Option<String> {
         return Some(token.trim().to_owned());
     }
     let header = field("Authorization").or_else(|| field("authorization"))?;
-    let (scheme, token) = header.trim().split_once(' ')?;
-    scheme
-        .eq_ignore_ascii_case("bearer")
-        .then(|| token.trim().to_owned())
+    hearth_app::bearer_token(header).map(str::to_owned)
 }
 
 /// Why `connection_init` was refused.
@@ -95,7 +92,7 @@ async fn connect(state: &GqlState, link: &Arc<Link>, payload: Value) -> Result<D
             other => InitError::Other(error(other)),
         })?;
     let live = live::start(
-        app.clone(),
+        hearth_app::App::clone(app),
         &state.shared.hub,
         connected.session,
         registration,

@@ -19,11 +19,7 @@ pub(crate) fn principal(app: &App, metadata: &MetadataMap) -> Result<Principal, 
     let token = value
         .to_str()
         .ok()
-        .and_then(|value| {
-            let (scheme, token) = value.split_once(' ')?;
-            scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
-        })
-        .filter(|token| !token.is_empty())
+        .and_then(hearth_app::bearer_token)
         .ok_or_else(|| {
             PublicError::new(
                 ErrorCode::Unauthorized,

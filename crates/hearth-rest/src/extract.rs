@@ -30,11 +30,7 @@ impl FromRequestParts<RestState> for Auth {
         let token = header
             .to_str()
             .ok()
-            .and_then(|value| {
-                let (scheme, token) = value.split_once(' ')?;
-                scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
-            })
-            .filter(|token| !token.is_empty())
+            .and_then(hearth_app::bearer_token)
             .ok_or_else(|| {
                 ApiError::new(
                     ErrorCode::Unauthorized,

@@ -49,8 +49,9 @@ impl Default for RestSettings {
 /// Shared by every handler.
 #[derive(Clone, Debug)]
 pub struct RestState {
-    /// The use cases.
-    pub app: App,
+    /// The use cases, shared: axum clones the state for every request, and a whole `App` is
+    /// dozens of handles to clone and drop.
+    pub app: Arc<App>,
     metrics: Arc<PrometheusHandle>,
 }
 
@@ -72,7 +73,7 @@ pub fn router_around(
     inner: impl FnOnce(Router) -> Router,
 ) -> Router {
     let state = RestState {
-        app,
+        app: Arc::new(app),
         metrics: Arc::new(middleware::metrics_handle()),
     };
     let (api, spec) = api().split_for_parts();

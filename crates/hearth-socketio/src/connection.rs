@@ -74,11 +74,7 @@ fn token(socket: &SocketRef, auth: Option<Value>) -> Option<String> {
         .and_then(|auth| auth.token);
     from_auth.or_else(|| {
         let header = socket.req_parts().headers.get("authorization")?;
-        let value = header.to_str().ok()?;
-        let (scheme, token) = value.split_once(' ')?;
-        scheme
-            .eq_ignore_ascii_case("bearer")
-            .then(|| token.trim().to_owned())
+        hearth_app::bearer_token(header.to_str().ok()?).map(str::to_owned)
     })
 }
 
