@@ -53,7 +53,14 @@ describe("Socket.IO handshake", () => {
   it("counts its connections per face in /metrics", async () => {
     const alice = await hearth.rest.user("alice");
     const socket = await connect(hearth.base, alice);
-    const metrics = await hearth.rest.metrics();
+    // The client hears `connect` before the server's connect handler has counted it (the
+    // earlier tests' sockets are counted and gone): read until this one is counted, bounded.
+    let metrics = "";
+    for (let attempt = 0; attempt < 50; attempt += 1) {
+      metrics = await hearth.rest.metrics();
+      if (/hearth_face_connections\{face="socketio"\} [1-9]/.test(metrics)) break;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
     socket.close();
     assert.match(metrics, /hearth_face_connections_total\{face="socketio"\} [1-9]/);
     assert.match(metrics, /hearth_face_connections\{face="socketio"\} [1-9]/);
