@@ -209,6 +209,26 @@ impl AuthService {
         Ok(())
     }
 
+    /// Whether the account has a password (one created through an identity provider has
+    /// none until its owner sets one).
+    pub(crate) async fn has_password(&self, user: UserId) -> Result<bool, AppError> {
+        let Some(account) = self.store.user(user).await? else {
+            return Ok(false);
+        };
+        Ok(self
+            .store
+            .credentials(&account.username)
+            .await?
+            .is_some_and(|credentials| !credentials.password_hash.is_empty()))
+    }
+
+    /// Whether this server has verified the account's e-mail address. Nothing verifies
+    /// addresses yet, so none is: an identity provider's address never joins an existing
+    /// account on the provider's word alone.
+    pub(crate) async fn email_is_verified(&self, _user: UserId) -> Result<bool, AppError> {
+        Ok(false)
+    }
+
     /// Checks an access token.
     pub fn authenticate(&self, access_token: &str) -> Result<Caller, AppError> {
         self.keys.verify(access_token)
@@ -256,7 +276,7 @@ impl AuthService {
         ))
     }
 
-    async fn start_session(&self, user: UserId) -> Result<NewSession, AppError> {
+    pub(crate) async fn start_session(&self, user: UserId) -> Result<NewSession, AppError> {
         let session_id = SessionId::new();
         let issued_at = now();
         let refresh_token = random_token()?;

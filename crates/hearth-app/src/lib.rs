@@ -12,6 +12,8 @@ mod conversation_setup;
 mod conversations;
 mod error;
 mod exact_cache;
+mod external_sign_in;
+pub mod identity_providers;
 mod members;
 mod message_changes;
 mod message_reads;
@@ -47,6 +49,10 @@ pub use conversation_setup::{
 };
 pub use conversations::{ConversationService, DirectOutcome, Membership};
 pub use error::AppError;
+pub use external_sign_in::{
+    BegunSignIn, Callback, FLOW_TTL, HANDOFF_TTL, SignInError, SignInIntent, SignInOutcome,
+    SignInService,
+};
 /// Stored records the use cases hand to the faces as they are.
 pub use hearth_store::{BlockedUser, JoinRequest};
 pub use members::{JoinOutcome, MemberUpdate, PermissionsPatch};
@@ -80,6 +86,8 @@ pub struct App {
     pub privacy: PrivacyService,
     /// A live connection's life: connect, subscribe, typing, presence, disconnect.
     pub realtime: RealtimeService,
+    /// Sign-in and account links through external identity providers.
+    pub sign_in: SignInService,
     receiver: BusReceiver,
     bus: Arc<dyn EventBus>,
     store: DynStore,
@@ -123,6 +131,7 @@ impl App {
             blocks.clone(),
         );
         let auth = AuthService::new(store.clone(), settings.auth, secret, limits.clone());
+        let sign_in = SignInService::new(store.clone(), auth.clone(), limits.clone());
         let users = UserService::new(store.clone(), names.clone());
         let bus = ports.bus.clone();
         Self {
@@ -134,6 +143,7 @@ impl App {
                 ports,
             ),
             auth,
+            sign_in,
             users,
             messages: MessageService::new(
                 store.clone(),
@@ -150,6 +160,15 @@ impl App {
             bus,
             store,
         }
+    }
+
+    /// The same app, signing in through these identity providers (none by default).
+    pub fn with_identity_providers(
+        mut self,
+        providers: Vec<Arc<dyn identity_providers::IdentityProvider>>,
+    ) -> Self {
+        self.sign_in = self.sign_in.with_providers(providers);
+        self
     }
 
     /// This node's end of the bus: the bus adapter hands it every message published by any

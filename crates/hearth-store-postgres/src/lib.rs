@@ -28,6 +28,7 @@ mod rows;
 mod search;
 mod secrets;
 mod sessions;
+mod sign_ins;
 mod summaries;
 #[cfg(feature = "testing")]
 pub mod testing;

@@ -7,9 +7,11 @@ use hearth_store::{
 
 use hearth_store::stored::escape_like;
 
+use deadpool_postgres::Transaction;
+
 use crate::PostgresStore;
 use crate::db::{Columns, Job, at_micros, exec, exec_raw, opt_row, rows};
-use crate::error::{Violation, violation};
+use crate::error::{Failure, Violation, violation};
 use crate::rows::{USER_COLUMNS, user_from_row};
 
 impl PostgresStore {
@@ -25,45 +27,47 @@ impl PostgresStore {
     }
 }
 
+/// Inserts an account (in a write's transaction): `Conflict(UsernameTaken | EmailTaken)` when
+/// the name or address is taken.
+pub(crate) async fn insert_user(tx: &Transaction<'_>, user: NewUser) -> Result<User, Failure> {
+    let at = at_micros(user.created_at);
+    exec_raw(
+        tx,
+        "INSERT INTO users (id, username, display_name, email, password_hash, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $6)",
+        &[
+            &user.id.as_uuid(),
+            &user.username.as_str(),
+            &user.display_name.as_str(),
+            &user.email.as_deref(),
+            &user.password_hash,
+            &at,
+        ],
+    )
+    .await
+    .map_err(|err| {
+        violation(err, |v| match v {
+            Violation::Unique("users_email_key") => {
+                Some(StoreError::Conflict(ConflictKind::EmailTaken))
+            }
+            Violation::Unique(_) => Some(StoreError::Conflict(ConflictKind::UsernameTaken)),
+            Violation::ForeignKey => None,
+        })
+    })?;
+    Ok(User {
+        id: user.id,
+        username: user.username,
+        display_name: user.display_name,
+        created_at: at,
+    })
+}
+
 #[async_trait::async_trait]
 impl UserStore for PostgresStore {
     async fn create_user(&self, user: NewUser) -> Result<User, StoreError> {
-        let at = at_micros(user.created_at);
         self.write(|tx| -> Job<'_, User> {
             let user = user.clone();
-            Box::pin(async move {
-                exec_raw(
-                    tx,
-                    "INSERT INTO users (id, username, display_name, email, password_hash, created_at, updated_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $6)",
-                    &[
-                        &user.id.as_uuid(),
-                        &user.username.as_str(),
-                        &user.display_name.as_str(),
-                        &user.email.as_deref(),
-                        &user.password_hash,
-                        &at,
-                    ],
-                )
-                .await
-                .map_err(|err| {
-                    violation(err, |v| match v {
-                        Violation::Unique("users_email_key") => {
-                            Some(StoreError::Conflict(ConflictKind::EmailTaken))
-                        }
-                        Violation::Unique(_) => {
-                            Some(StoreError::Conflict(ConflictKind::UsernameTaken))
-                        }
-                        Violation::ForeignKey => None,
-                    })
-                })?;
-                Ok(User {
-                    id: user.id,
-                    username: user.username,
-                    display_name: user.display_name,
-                    created_at: at,
-                })
-            })
+            Box::pin(async move { insert_user(tx, user).await })
         })
         .await
     }

@@ -33,6 +33,7 @@ mod rows;
 mod search;
 mod secrets;
 mod sessions;
+mod sign_ins;
 mod statements;
 mod summaries;
 mod sync;

@@ -68,6 +68,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         description: "secrets",
         sql: include_str!("../migrations/0007_secrets.sql"),
     },
+    Migration {
+        version: 8,
+        description: "sign in providers",
+        sql: include_str!("../migrations/0008_sign_in_providers.sql"),
+    },
 ];
 
 /// Why the ledger forbids opening the database.

@@ -12,6 +12,7 @@ pub(crate) use hearth_store::stored::escape_like;
 use crate::SqliteStore;
 use crate::codec::{Columns, from_micros, is_unique_violation, micros, store_error};
 use crate::statements::{decode_all, decode_opt, execute};
+use crate::tx::Tx;
 
 /// Most ids bound in one `IN (…)` list (SQLite allows 32,766 parameters).
 const USERS_CHUNK: usize = 500;
@@ -30,45 +31,47 @@ pub(crate) fn user_from_row(row: &Row<'_>) -> Result<User, StoreError> {
     })
 }
 
+/// Inserts an account (in the writer's transaction): `Conflict(UsernameTaken | EmailTaken)`
+/// when the name or address is taken.
+pub(crate) fn insert_user(tx: &Tx, user: NewUser) -> Result<User, StoreError> {
+    let at = micros(user.created_at);
+    let inserted = execute(
+        tx,
+        "INSERT INTO users (id, username, display_name, email, password_hash, created_at, updated_at) \
+         VALUES (?, ?, ?, ?, ?, ?, ?)",
+        params![
+            user.id.as_uuid(),
+            user.username.as_str(),
+            user.display_name.as_str(),
+            user.email.as_deref(),
+            &user.password_hash,
+            at,
+            at,
+        ],
+    );
+    match inserted {
+        Ok(_) => Ok(User {
+            id: user.id,
+            username: user.username,
+            display_name: user.display_name,
+            created_at: user.created_at,
+        }),
+        Err(err) if is_unique_violation(&err) => {
+            let taken = err.to_string();
+            Err(StoreError::Conflict(if taken.contains("email") {
+                ConflictKind::EmailTaken
+            } else {
+                ConflictKind::UsernameTaken
+            }))
+        }
+        Err(err) => Err(store_error(err)),
+    }
+}
+
 #[async_trait::async_trait]
 impl UserStore for SqliteStore {
     async fn create_user(&self, user: NewUser) -> Result<User, StoreError> {
-        self.writer
-            .write(move |tx| {
-                let at = micros(user.created_at);
-                let inserted = execute(
-                    tx,
-                    "INSERT INTO users (id, username, display_name, email, password_hash, created_at, updated_at) \
-                     VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    params![
-                        user.id.as_uuid(),
-                        user.username.as_str(),
-                        user.display_name.as_str(),
-                        user.email.as_deref(),
-                        &user.password_hash,
-                        at,
-                        at,
-                    ],
-                );
-                match inserted {
-                    Ok(_) => Ok(User {
-                        id: user.id,
-                        username: user.username,
-                        display_name: user.display_name,
-                        created_at: user.created_at,
-                    }),
-                    Err(err) if is_unique_violation(&err) => {
-                        let taken = err.to_string();
-                        Err(StoreError::Conflict(if taken.contains("email") {
-                            ConflictKind::EmailTaken
-                        } else {
-                            ConflictKind::UsernameTaken
-                        }))
-                    }
-                    Err(err) => Err(store_error(err)),
-                }
-            })
-            .await
+        self.writer.write(move |tx| insert_user(tx, user)).await
     }
 
     async fn user(&self, id: UserId) -> Result<Option<User>, StoreError> {

@@ -38,6 +38,7 @@ mod messages;
 mod privacy;
 mod secrets;
 mod sessions;
+mod sign_ins;
 mod visibility;
 
 pub use accounts::*;
@@ -51,6 +52,7 @@ pub use messages::*;
 pub use privacy::*;
 pub use secrets::*;
 pub use sessions::*;
+pub use sign_ins::*;
 pub use visibility::*;
 
 /// A fresh store and whatever keeps it alive (a temporary directory, a database to drop).
@@ -121,6 +123,17 @@ macro_rules! store_conformance_tests {
             the_first_secret_stored_is_the_one_every_caller_gets,
             secrets_of_other_names_are_their_own,
             racing_candidates_agree_on_one_secret,
+        );
+        // Sign-in through external identity providers.
+        $crate::store_conformance_tests!(@cases $make;
+            a_sign_in_flow_is_taken_exactly_once,
+            saving_a_flow_forgets_the_expired_ones,
+            a_flow_linking_to_an_unknown_user_is_not_found,
+            an_identity_links_one_subject_to_one_account,
+            linking_to_an_unknown_account_is_not_found,
+            unlinking_removes_only_that_provider,
+            an_account_created_with_its_identity_is_both_or_neither,
+            a_handoff_is_taken_exactly_once,
         );
         // Message features: edits, deletions, reactions, threads, paging, mentions, search.
         $crate::store_conformance_tests!(@cases $make;

@@ -72,6 +72,10 @@ pub enum ConflictKind {
     /// `add_reaction`: the message already carries the most different emoji it may.
     #[error("reactions")]
     TooManyReactions,
+    /// `link_external_identity`, `create_user_with_identity`: the provider's subject is linked
+    /// to an account already, or the account already has an identity of that provider.
+    #[error("identity")]
+    IdentityLinked,
 }
 
 impl ConflictKind {
@@ -88,6 +92,7 @@ impl ConflictKind {
             Self::DirectConversation => "kind",
             Self::MessageDeleted => "message_deleted",
             Self::TooManyReactions => "reactions",
+            Self::IdentityLinked => "identity",
         }
     }
 }

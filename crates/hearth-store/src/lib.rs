@@ -17,6 +17,7 @@ mod privacy;
 mod search;
 mod secrets;
 mod sessions;
+mod sign_ins;
 pub mod stored;
 mod sync;
 pub mod transfer;
@@ -41,6 +42,7 @@ pub use privacy::{BlockedUser, PrivacyStore};
 pub use search::{MessageSearch, SearchStore};
 pub use secrets::SecretStore;
 pub use sessions::{NewRefreshToken, RefreshTokenRecord, SessionStore, TokenHash};
+pub use sign_ins::{ExternalIdentity, SignInFlow, SignInHandoff, SignInStore};
 pub use sync::{ConversationCursor, SyncStore};
 pub use users::{Contact, Credentials, NewUser, ProfileChange, UserStore};
 
@@ -87,6 +89,7 @@ pub trait Store:
     + SearchStore
     + SyncStore
     + SecretStore
+    + SignInStore
     + HealthStore
     + std::fmt::Debug
 {
@@ -106,6 +109,7 @@ impl<T> Store for T where
         + SearchStore
         + SyncStore
         + SecretStore
+        + SignInStore
         + HealthStore
         + std::fmt::Debug
 {

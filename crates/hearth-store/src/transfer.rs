@@ -291,6 +291,37 @@ pub static TABLES: &[Table] = &[
             column("created_at", Time),
         ],
     },
+    Table {
+        name: "external_identities",
+        columns: &[
+            column("provider", Text),
+            column("subject", Text),
+            column("user_id", Id),
+            column("email", Text),
+            column("linked_at", Time),
+        ],
+    },
+    Table {
+        name: "sign_in_flows",
+        columns: &[
+            column("state_hash", Text),
+            column("provider", Text),
+            column("browser_hash", Text),
+            column("nonce", Text),
+            column("pkce_verifier", Text),
+            column("link_to", Id),
+            column("return_to", Text),
+            column("expires_at", Time),
+        ],
+    },
+    Table {
+        name: "sign_in_handoffs",
+        columns: &[
+            column("code_hash", Text),
+            column("user_id", Id),
+            column("expires_at", Time),
+        ],
+    },
 ];
 
 /// The table of [`TABLES`] called `name`.
