@@ -12,6 +12,7 @@ mod error_code;
 mod groups;
 mod message_features;
 mod messages;
+mod sign_in;
 pub mod socketio;
 pub mod strict;
 mod sync;
@@ -38,6 +39,10 @@ pub use message_features::{
     EditMessageRequest, SearchResult, SearchResults, SnippetPart, ThreadPage,
 };
 pub use messages::{MessageDto, MessagePage, ReactionDto, SendMessageRequest, ThreadDto};
+pub use sign_in::{
+    AuthorizeRequest, AuthorizeResponse, HandoffRequest, IdentityDto, IdentityList, ProviderDto,
+    ProviderList, SignInIntentDto,
+};
 pub use sync::{Bootstrap, ChangeEvent, Changes, ConversationChanges, SettingsDto};
 pub use users::{UpdateProfileRequest, UserDto, UserList};
 

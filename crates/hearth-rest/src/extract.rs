@@ -5,8 +5,8 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{ConnectInfo, FromRequestParts, Path};
-use axum::http::header;
 use axum::http::request::Parts;
+use axum::http::{HeaderMap, header};
 use hearth_app::Caller;
 use hearth_domain::{ConversationId, MessageId, UserId};
 use hearth_proto::ErrorCode;
@@ -21,26 +21,32 @@ impl FromRequestParts<RestState> for Auth {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &RestState) -> Result<Self, ApiError> {
-        let header = parts.headers.get(header::AUTHORIZATION).ok_or_else(|| {
+        caller(&parts.headers, state).map(Self)
+    }
+}
+
+/// The caller the `Authorization: Bearer` header names (for a route where signing in is
+/// optional, which reads it only when it needs it).
+pub(crate) fn caller(headers: &HeaderMap, state: &RestState) -> Result<Caller, ApiError> {
+    let header = headers.get(header::AUTHORIZATION).ok_or_else(|| {
+        ApiError::new(
+            ErrorCode::Unauthorized,
+            "missing Authorization: Bearer token",
+        )
+    })?;
+    let token = header
+        .to_str()
+        .ok()
+        .and_then(hearth_app::bearer_token)
+        .ok_or_else(|| {
             ApiError::new(
                 ErrorCode::Unauthorized,
-                "missing Authorization: Bearer token",
+                "Authorization must be `Bearer <token>`",
             )
         })?;
-        let token = header
-            .to_str()
-            .ok()
-            .and_then(hearth_app::bearer_token)
-            .ok_or_else(|| {
-                ApiError::new(
-                    ErrorCode::Unauthorized,
-                    "Authorization must be `Bearer <token>`",
-                )
-            })?;
-        let caller = state.app.auth.authenticate(token)?;
-        tracing::Span::current().record("user_id", tracing::field::display(caller.user_id));
-        Ok(Self(caller))
-    }
+    let caller = state.app.auth.authenticate(token)?;
+    tracing::Span::current().record("user_id", tracing::field::display(caller.user_id));
+    Ok(caller)
 }
 
 /// A query string. A string that cannot be read at all is 400.

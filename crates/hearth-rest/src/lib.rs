@@ -34,6 +34,8 @@ pub struct RestSettings {
     pub max_body_bytes: usize,
     /// Serve `/docs` and `/v1/openapi.json` (operators who hide their API turn it off).
     pub publish_docs: bool,
+    /// Mark cookies `Secure` (the server is reached over HTTPS).
+    pub secure_cookies: bool,
 }
 
 impl Default for RestSettings {
@@ -42,6 +44,7 @@ impl Default for RestSettings {
             cors_allowed_origins: Vec::new(),
             max_body_bytes: 64 * 1024,
             publish_docs: true,
+            secure_cookies: false,
         }
     }
 }
@@ -53,6 +56,8 @@ pub struct RestState {
     /// dozens of handles to clone and drop.
     pub app: Arc<App>,
     metrics: Arc<PrometheusHandle>,
+    /// Whether cookies are marked `Secure`.
+    secure_cookies: bool,
 }
 
 /// The whole HTTP surface: `/v1`, `/docs`, `/healthz`, `/readyz`, `/metrics`, plus the routes
@@ -75,6 +80,7 @@ pub fn router_around(
     let state = RestState {
         app: Arc::new(app),
         metrics: Arc::new(middleware::metrics_handle()),
+        secure_cookies: settings.secure_cookies,
     };
     let (api, spec) = api().split_for_parts();
     let spec = openapi::finish(&spec);
@@ -100,6 +106,7 @@ pub fn router_around(
 fn api() -> OpenApiRouter<RestState> {
     OpenApiRouter::with_openapi(openapi::ApiDoc::openapi_base())
         .merge(routes::auth::router())
+        .merge(routes::sign_in::router())
         .merge(routes::users::router())
         .merge(routes::conversations::router())
         .merge(routes::groups::router())

@@ -4,6 +4,7 @@
 //! environment variables (nested keys with `__`, e.g. `HEARTH_LIMITS__MAX_BODY_BYTES`) →
 //! command-line flags (`--listen`, `--data`). Nothing reads configuration from globals.
 
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -17,6 +18,7 @@ use hearth_ws::WsSettings;
 use serde::Deserialize;
 
 use crate::StartupError;
+use crate::identity_providers::{self, IdentityProviderConfig};
 
 /// Everything the server can be told.
 #[derive(Clone, Debug, Deserialize)]
@@ -47,6 +49,11 @@ pub struct Config {
     pub redis: RedisConfig,
     /// The API's documentation pages.
     pub docs: DocsConfig,
+    /// The address people reach this server at (`https://chat.example.org`), for links that
+    /// leave it: the identity providers' callbacks.
+    pub public_url: Option<String>,
+    /// The OpenID Connect and OAuth 2.0 providers people may sign in with, by id.
+    pub identity_providers: BTreeMap<String, IdentityProviderConfig>,
 }
 
 /// The API's documentation: `/docs` (Swagger UI) and `/v1/openapi.json`.
@@ -300,6 +307,8 @@ impl Default for Config {
             database: DatabaseConfig::default(),
             redis: RedisConfig::default(),
             docs: DocsConfig::default(),
+            public_url: None,
+            identity_providers: BTreeMap::new(),
         }
     }
 }
@@ -482,6 +491,7 @@ impl Config {
                 .check()
                 .map_err(|e| StartupError::Config(e.to_string()))?;
         }
+        self.identity_providers()?;
         if let Some(secret) = &self.auth.jwt_secret
             && secret.len() < hearth_app::JwtSecret::MIN_LEN
         {
@@ -491,6 +501,23 @@ impl Config {
             ));
         }
         Ok(())
+    }
+
+    /// The identity providers' adapters (checked by [`Config::validate`]).
+    pub fn identity_providers(
+        &self,
+    ) -> Result<
+        Vec<std::sync::Arc<dyn hearth_app::identity_providers::IdentityProvider>>,
+        StartupError,
+    > {
+        identity_providers::build(self.public_url.as_deref(), &self.identity_providers)
+    }
+
+    /// Whether people reach the server over HTTPS (its cookies are then `Secure`).
+    pub fn served_over_https(&self) -> bool {
+        self.public_url
+            .as_deref()
+            .is_some_and(|url| url.starts_with("https://"))
     }
 
     /// The PostgreSQL store's share.

@@ -7,6 +7,7 @@
 
 pub mod cli;
 pub mod config;
+pub mod identity_providers;
 pub mod migrate_store;
 mod realtime;
 mod secret;
@@ -55,14 +56,15 @@ pub async fn open_store(config: &Config) -> Result<DynStore, StartupError> {
 }
 
 /// Builds the use cases over an open store, signing tokens with `secret` (see
-/// [`signing_secret`]), with realtime on `ports`.
+/// [`signing_secret`]), with realtime on `ports` and the configured identity providers.
 pub fn build_app(
     config: &Config,
     store: DynStore,
     secret: hearth_app::JwtSecret,
     ports: RealtimePorts,
-) -> App {
-    App::new(store, config.app_settings(), secret, ports)
+) -> Result<App, StartupError> {
+    Ok(App::new(store, config.app_settings(), secret, ports)
+        .with_identity_providers(config.identity_providers()?))
 }
 
 /// The web client to serve at `/`: the configured directory's, else the embedded one.
@@ -88,13 +90,14 @@ pub async fn run(
     let store = open_store(&config).await?;
     let realtime = Realtime::start(&config)?;
     let secret = signing_secret(&config, &store).await?;
-    let app = build_app(&config, store.clone(), secret, realtime.ports());
+    let app = build_app(&config, store.clone(), secret, realtime.ports())?;
     realtime.attach(&app);
     let hub = realtime.hub();
     let rest = RestSettings {
         cors_allowed_origins: config.cors.allowed_origins.clone(),
         max_body_bytes: config.limits.max_body_bytes,
         publish_docs: config.docs.enabled,
+        secure_cookies: config.served_over_https(),
     };
     let web = web_client(&config)?;
     let faces = hearth_ws::router(app.clone(), hub.clone(), config.ws_settings())

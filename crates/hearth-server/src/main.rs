@@ -232,7 +232,7 @@ async fn create_user(config: &Config, args: CreateUserArgs) -> Result<(), Startu
     // connection take it and drop it.
     let realtime = hearth_realtime::InProcess::new(Default::default());
     let secret = hearth_server::signing_secret(config, &store).await?;
-    let app = hearth_server::build_app(config, store.clone(), secret, realtime.ports.clone());
+    let app = hearth_server::build_app(config, store.clone(), secret, realtime.ports.clone())?;
     let input = RegisterInput {
         username: args.username,
         display_name: args.display_name,
@@ -252,7 +252,7 @@ async fn service_token(config: &Config, args: ServiceTokenArgs) -> Result<(), St
     let store = hearth_server::open_store(config).await?;
     let realtime = hearth_realtime::InProcess::new(Default::default());
     let secret = hearth_server::signing_secret(config, &store).await?;
-    let app = hearth_server::build_app(config, store.clone(), secret, realtime.ports.clone());
+    let app = hearth_server::build_app(config, store.clone(), secret, realtime.ports.clone())?;
     let ttl = std::time::Duration::from_secs(args.ttl_days.saturating_mul(86_400));
     let issued = app.auth.issue_service_token(&args.name, ttl);
     store.close().await;

@@ -5,7 +5,7 @@ import { after, before } from "node:test";
 import { HearthServer } from "./server.mjs";
 import { Rest } from "./rest.mjs";
 
-/** @param {{ env?: Record<string, string> }} [options] */
+/** @param {{ env?: Record<string, string>, listen?: string }} [options] */
 export function serveHearth(options) {
   const hearth = { server: null, base: null, rest: null };
   before(async () => {

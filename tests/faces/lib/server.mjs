@@ -33,10 +33,11 @@ const TEST_ENV = {
 };
 
 export class HearthServer {
-  /** @param {{ env?: Record<string, string> }} [options] */
+  /** @param {{ env?: Record<string, string>, listen?: string }} [options] */
   constructor(options = {}) {
     this.dataDir = mkdtempSync(join(tmpdir(), "hearth-faces-"));
     this.env = { ...options.env };
+    this.listen = options.listen ?? "127.0.0.1:0";
     this.child = null;
     this.base = null;
     this.log = [];
@@ -45,7 +46,7 @@ export class HearthServer {
   /** Starts the server; resolves once it listens, with `base` set to its http origin. */
   async start() {
     const env = { ...withoutHearthVars(process.env), ...TEST_ENV, ...this.env };
-    const child = spawn(hearthBinary(), ["serve", "--listen", "127.0.0.1:0", "--data", this.dataDir], {
+    const child = spawn(hearthBinary(), ["serve", "--listen", this.listen, "--data", this.dataDir], {
       env,
       stdio: ["ignore", "ignore", "pipe"],
     });

@@ -38,6 +38,82 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/auth/providers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The identity providers people can sign in with. */
+        get: operations["providers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/providers/handoff": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Trade the one-time code of a finished sign-in for a session (the same answer as login). */
+        post: operations["handoff"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/providers/{provider}/authorize": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start signing in (or, with a bearer token and `intent: link`, linking) with a provider:
+         *     send the browser to the `authorization_url` answered. Sets the cookie the callback checks.
+         */
+        post: operations["authorize"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/providers/{provider}/callback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Where the provider sends the browser back. Answers with a redirect into the web client:
+         *     `#sign_in=<code>` (trade it at `handoff`), `#linked=<provider>`, or
+         *     `#sign_in_error=<reason>` (`invalid_state`, `denied`, `rejected`, `provider_unavailable`,
+         *     `identity_in_use`, `unknown_provider`, `rate_limited`, `unavailable`).
+         */
+        get: operations["callback"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/auth/refresh": {
         parameters: {
             query?: never;
@@ -581,6 +657,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/users/me/identities": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The identity providers linked to my account. */
+        get: operations["identities"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/users/me/identities/{provider}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Unlink an identity provider from my account (refused when it is my only way to sign in). */
+        delete: operations["unlink"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/users/me/privacy": {
         parameters: {
             query?: never;
@@ -647,6 +757,21 @@ export interface components {
         } | {
             email: string;
         });
+        /** @description `POST /v1/auth/providers/{provider}/authorize`. */
+        AuthorizeRequest: {
+            /** @description `sign_in` (default) or `link`. */
+            intent?: components["schemas"]["SignInIntentDto"];
+            /** @description A path of the web client to return to afterwards (`/c/…`); anything else is ignored. */
+            return_to?: string | null;
+        };
+        /**
+         * @description The answer of authorize: send the browser to `authorization_url` (the response also sets
+         *     the cookie that binds the flow to this browser).
+         */
+        AuthorizeResponse: {
+            /** @description The provider's address that starts the sign-in. */
+            authorization_url: string;
+        };
         /** @description `GET /v1/users/me/blocks`. */
         BlockList: {
             /** @description Blocked users, most recent first. */
@@ -910,6 +1035,17 @@ export interface components {
             content: string;
         };
         /** @description A successful response: `{"data": …}`. */
+        Envelope_AuthorizeResponse: {
+            /**
+             * @description The answer of authorize: send the browser to `authorization_url` (the response also sets
+             *     the cookie that binds the flow to this browser).
+             */
+            data: {
+                /** @description The provider's address that starts the sign-in. */
+                authorization_url: string;
+            };
+        };
+        /** @description A successful response: `{"data": …}`. */
         Envelope_BlockList: {
             /** @description `GET /v1/users/me/blocks`. */
             data: {
@@ -1056,6 +1192,14 @@ export interface components {
                 conversations: components["schemas"]["PublicConversationDto"][];
                 /** @description Pass back as `cursor` for the next page; `null` on the last. */
                 next_cursor?: string | null;
+            };
+        };
+        /** @description A successful response: `{"data": …}`. */
+        Envelope_IdentityList: {
+            /** @description `GET /v1/users/me/identities`. */
+            data: {
+                /** @description The linked providers, by id. */
+                identities: components["schemas"]["IdentityDto"][];
             };
         };
         /** @description A successful response: `{"data": …}`. */
@@ -1226,6 +1370,14 @@ export interface components {
             };
         };
         /** @description A successful response: `{"data": …}`. */
+        Envelope_ProviderList: {
+            /** @description `GET /v1/auth/providers`. */
+            data: {
+                /** @description Every configured provider, by id (empty when none is). */
+                providers: components["schemas"]["ProviderDto"][];
+            };
+        };
+        /** @description A successful response: `{"data": …}`. */
         Envelope_ReadMarker: {
             /** @description The caller's read state after moving the marker. */
             data: {
@@ -1334,6 +1486,33 @@ export interface components {
         ErrorEnvelope: {
             /** @description What went wrong. */
             error: components["schemas"]["ErrorBody"];
+        };
+        /**
+         * @description `POST /v1/auth/providers/handoff`: the one-time code the callback sent the web client back
+         *     with, traded for a session.
+         */
+        HandoffRequest: {
+            /** @description The code from the `#sign_in=` fragment. */
+            code: string;
+        };
+        /** @description One provider linked to the caller's account. */
+        IdentityDto: {
+            /** @description The provider's name to show. */
+            display_name: string;
+            /** @description The e-mail address the provider named when it was linked. */
+            email?: string | null;
+            /**
+             * Format: date-time
+             * @description When it was linked.
+             */
+            linked_at: string;
+            /** @description The provider's id. */
+            provider: string;
+        };
+        /** @description `GET /v1/users/me/identities`. */
+        IdentityList: {
+            /** @description The linked providers, by id. */
+            identities: components["schemas"]["IdentityDto"][];
         };
         /** @description A pending request to join. */
         JoinRequestDto: {
@@ -1540,6 +1719,18 @@ export interface components {
             /** @description Who may add the caller to a group, room or channel. */
             group_invites?: string | null;
         };
+        /** @description A configured identity provider, for the sign-in screen's buttons. */
+        ProviderDto: {
+            /** @description Its name to show ("Google"). */
+            display_name: string;
+            /** @description Its id, in the URLs below (e.g. `google`). */
+            id: string;
+        };
+        /** @description `GET /v1/auth/providers`. */
+        ProviderList: {
+            /** @description Every configured provider, by id (empty when none is). */
+            providers: components["schemas"]["ProviderDto"][];
+        };
         /** @description A public room or channel as discovery lists it. */
         PublicConversationDto: {
             /**
@@ -1660,6 +1851,11 @@ export interface components {
             /** @description The name. */
             title?: string | null;
         };
+        /**
+         * @description What a started flow is for.
+         * @enum {string}
+         */
+        SignInIntentDto: "sign_in" | "link";
         /** @description A piece of a search snippet. */
         SnippetPart: {
             /** @description Whether this piece matched the query. */
@@ -1954,6 +2150,295 @@ export interface operations {
                 };
             };
             /** @description The body has the wrong shape (a missing, mistyped or unknown field) or breaks a rule; details name the fields */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The database cannot serve right now; retry after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    providers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The configured providers */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope_ProviderList"];
+                };
+            };
+            /** @description The database cannot serve right now; retry after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    handoff: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["HandoffRequest"];
+            };
+        };
+        responses: {
+            /** @description Signed in */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope_SessionResponse"];
+                };
+            };
+            /** @description The body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unknown, used or expired code */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is larger than the server accepts (limits.max_body_bytes) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is not sent as Content-Type: application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body has the wrong shape (a missing, mistyped or unknown field) or breaks a rule; details name the fields */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many attempts */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The database cannot serve right now; retry after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    authorize: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The provider's id */
+                provider: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AuthorizeRequest"];
+            };
+        };
+        responses: {
+            /** @description Started; go to `authorization_url` */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope_AuthorizeResponse"];
+                };
+            };
+            /** @description The body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `link` without a valid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description No such provider */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is larger than the server accepts (limits.max_body_bytes) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is not sent as Content-Type: application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body has the wrong shape (a missing, mistyped or unknown field) or breaks a rule; details name the fields */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many attempts */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The provider cannot be reached */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    callback: {
+        parameters: {
+            query?: {
+                /** @description The state `authorize` sent. */
+                state?: string;
+                /** @description The authorization code. */
+                code?: string;
+                /** @description Set when the person declined or the provider refused. */
+                error?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The provider's id */
+                provider: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Back to the web client, with the outcome in the fragment */
+            303: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An unreadable query string */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A path id names nothing (also a malformed id) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A query parameter breaks a rule; details name it */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5097,6 +5582,107 @@ export interface operations {
             };
             /** @description Not blocked */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The database cannot serve right now; retry after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    identities: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The linked providers */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope_IdentityList"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The database cannot serve right now; retry after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    unlink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The provider's id */
+                provider: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Unlinked */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope_Ok"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not linked */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The only way left to sign in */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

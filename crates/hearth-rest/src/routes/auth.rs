@@ -23,7 +23,7 @@ pub(crate) fn router() -> OpenApiRouter<RestState> {
         .routes(routes!(logout))
 }
 
-fn tokens(session: NewSession) -> Tokens {
+pub(crate) fn tokens(session: NewSession) -> Tokens {
     Tokens {
         access_token: session.access_token,
         refresh_token: session.refresh_token,

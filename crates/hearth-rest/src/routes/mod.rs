@@ -9,6 +9,7 @@ pub(crate) mod messages;
 pub(crate) mod privacy;
 pub(crate) mod reactions;
 pub(crate) mod search;
+pub(crate) mod sign_in;
 pub(crate) mod sync;
 pub(crate) mod threads;
 pub(crate) mod users;
