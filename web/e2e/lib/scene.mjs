@@ -7,9 +7,10 @@ import { launchBrowser, openUser } from "./browser.mjs";
 import { HearthServer } from "./server.mjs";
 
 export class Scene {
-  static async start() {
+  /** @param {{ env?: Record<string, string>, listen?: string }} [server] the server's options */
+  static async start(server) {
     const scene = new Scene();
-    scene.server = await new HearthServer().start();
+    scene.server = await new HearthServer(server).start();
     scene.api = new Api(scene.server.base);
     scene.browser = await launchBrowser();
     return scene;

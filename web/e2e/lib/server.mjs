@@ -33,11 +33,11 @@ const TEST_ENV = {
 };
 
 export class HearthServer {
-  /** @param {{ env?: Record<string, string> }} [options] */
+  /** @param {{ env?: Record<string, string>, listen?: string }} [options] */
   constructor(options = {}) {
     this.dataDir = mkdtempSync(join(tmpdir(), "hearth-e2e-"));
     this.env = { ...options.env };
-    this.listen = "127.0.0.1:0";
+    this.listen = options.listen ?? "127.0.0.1:0";
     this.child = null;
     this.base = null;
     this.log = [];

@@ -76,6 +76,25 @@ export function createHearthApi(baseUrl: string, tokens: RefreshTokenStore, base
         auth.signOut();
       }
     },
+    /** The identity providers this server signs in with. */
+    providers: () => unwrap(rest.GET("/v1/auth/providers")).then((r) => r.providers),
+    /** Starts a sign-in (or, signed in, a link) with a provider: the address to go to. */
+    authorize: (provider: string, intent: "sign_in" | "link", return_to?: string): Promise<string> =>
+      unwrap(
+        rest.POST("/v1/auth/providers/{provider}/authorize", {
+          params: { path: { provider } },
+          body: { intent, ...(return_to ? { return_to } : {}) },
+        }),
+      ).then((r) => r.authorization_url),
+    /** Trades a finished provider sign-in's one-time code for a session. */
+    async handoff(code: string): Promise<Session> {
+      const session = await unwrap(rest.POST("/v1/auth/providers/handoff", { body: { code } }));
+      auth.setTokens(session.tokens);
+      return session;
+    },
+    identities: () => unwrap(rest.GET("/v1/users/me/identities")).then((r) => r.identities),
+    unlink: (provider: string) =>
+      unwrap(rest.DELETE("/v1/users/me/identities/{provider}", { params: { path: { provider } } })),
     /** Gets an access token from the persisted refresh token (after a reload). */
     resume: (): Promise<string> => auth.refresh(),
     setTokens: (t: Tokens) => auth.setTokens(t),

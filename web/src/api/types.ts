@@ -42,3 +42,5 @@ export type ConversationKind = "direct" | "group" | "room" | "channel";
 export type HistoryVisibility = "all" | "member_join_date" | "none";
 /** Privacy choices for `direct_messages` and `group_invites`. */
 export type PrivacyChoice = "everyone" | "shared_conversations" | "nobody";
+export type Provider = Schemas["ProviderDto"];
+export type LinkedIdentity = Schemas["IdentityDto"];

@@ -17,6 +17,7 @@ import { LocalStore } from "../store/local";
 import { liveSink, resetLive, useLive } from "../store/live";
 import { bindViews, type Views } from "../store/views";
 import { SyncEngine } from "../sync/engine";
+import { takeProviderReturn } from "./provider-return";
 
 const USER_KEY = "hearth.user";
 
@@ -35,6 +36,12 @@ interface SessionState {
 }
 
 export const useSession = create<SessionState>(() => ({ status: "loading", me: null }));
+
+/** What the last round trip to an identity provider said, for the screen to show. */
+export const useProviderNotice = create<{ error: string | null; linked: string | null }>(() => ({
+  error: null,
+  linked: null,
+}));
 
 const api = createHearthApi(window.location.origin, localStorageTokenStore());
 let current: Runtime | null = null;
@@ -79,8 +86,21 @@ async function teardown(): Promise<void> {
   await running.store.destroy().catch(() => undefined);
 }
 
-/** On load: resume the persisted session, if any. */
+/** On load: finish a provider sign-in the address carries, else resume the persisted session. */
 export async function resume(): Promise<void> {
+  const back = takeProviderReturn();
+  if (back?.kind === "signed_in") {
+    try {
+      await signedIn(await api.handoff(back.code));
+      return;
+    } catch (error) {
+      useProviderNotice.setState({ error: error instanceof Error ? error.message : String(error) });
+    }
+  } else if (back?.kind === "failed") {
+    useProviderNotice.setState({ error: back.message });
+  } else if (back?.kind === "linked") {
+    useProviderNotice.setState({ linked: back.provider });
+  }
   const saved = rememberedUser();
   if (!saved || !api.auth.canResume) {
     useSession.setState({ status: "signed_out" });
@@ -113,6 +133,19 @@ async function signedIn(session: Session): Promise<void> {
 
 export async function signIn(username: string, password: string): Promise<void> {
   await signedIn(await api.login(username, password));
+}
+
+/** The identity providers this server signs in with. */
+export const providers = () => api.providers();
+
+/** Sends the browser to a provider to sign in (it comes back through `resume`). */
+export async function signInWithProvider(provider: string): Promise<void> {
+  window.location.assign(await api.authorize(provider, "sign_in", window.location.pathname));
+}
+
+/** Sends the signed-in browser to a provider to link it to this account. */
+export async function linkProvider(provider: string): Promise<void> {
+  window.location.assign(await api.authorize(provider, "link", window.location.pathname));
 }
 
 export async function register(username: string, password: string, displayName: string): Promise<void> {

@@ -2,8 +2,9 @@
  * Sign in, or create an account (which signs the new user in). A failure is an alert.
  */
 import { useState } from "react";
-import { register, signIn } from "../app/runtime";
+import { register, signIn, useProviderNotice } from "../app/runtime";
 import { ErrorText } from "../components/ErrorText";
+import { ProviderButtons } from "../components/ProviderButtons";
 
 export function SignIn() {
   const [mode, setMode] = useState<"sign-in" | "register">("sign-in");
@@ -13,11 +14,13 @@ export function SignIn() {
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const registering = mode === "register";
+  const providerError = useProviderNotice((s) => s.error);
 
   const submit = async (event: React.FormEvent) => {
     event.preventDefault();
     setBusy(true);
     setError(null);
+    useProviderNotice.setState({ error: null });
     try {
       if (registering) await register(username.trim(), password, displayName.trim());
       else await signIn(username.trim(), password);
@@ -54,7 +57,7 @@ export function SignIn() {
             required
           />
         </label>
-        <ErrorText error={error} />
+        <ErrorText error={error ?? providerError} />
         <button type="submit" className="button button--primary" disabled={busy}>
           {registering ? "Create account" : "Sign in"}
         </button>
@@ -71,6 +74,7 @@ export function SignIn() {
             {registering ? "Back to sign in" : "Create account"}
           </button>
         </p>
+        {!registering && <ProviderButtons />}
       </form>
     </main>
   );
