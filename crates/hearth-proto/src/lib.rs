@@ -41,7 +41,7 @@ pub use message_features::{
 pub use messages::{MessageDto, MessagePage, ReactionDto, SendMessageRequest, ThreadDto};
 pub use sign_in::{
     AuthorizeRequest, AuthorizeResponse, HandoffRequest, IdentityDto, IdentityList, ProviderDto,
-    ProviderList, SignInIntentDto,
+    ProviderList,
 };
 pub use sync::{Bootstrap, ChangeEvent, Changes, ConversationChanges, SettingsDto};
 pub use users::{UpdateProfileRequest, UserDto, UserList};

@@ -21,24 +21,11 @@ pub struct ProviderList {
     pub providers: Vec<ProviderDto>,
 }
 
-/// What a started flow is for.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum SignInIntentDto {
-    /// Sign in, creating an account on the first sign-in (no token needed).
-    #[default]
-    SignIn,
-    /// Link the provider to the caller's account (needs `Authorization: Bearer`).
-    Link,
-}
-
-/// `POST /v1/auth/providers/{provider}/authorize`.
+/// `POST /v1/auth/providers/{provider}/authorize` (sign in) and
+/// `POST /v1/users/me/identities/{provider}` (link to the caller's account).
 #[derive(Clone, Debug, Default, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AuthorizeRequest {
-    /// `sign_in` (default) or `link`.
-    #[serde(default)]
-    pub intent: SignInIntentDto,
     /// A path of the web client to return to afterwards (`/c/…`); anything else is ignored.
     #[serde(default)]
     #[schema(max_length = 512)]

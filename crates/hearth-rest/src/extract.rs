@@ -25,9 +25,8 @@ impl FromRequestParts<RestState> for Auth {
     }
 }
 
-/// The caller the `Authorization: Bearer` header names (for a route where signing in is
-/// optional, which reads it only when it needs it).
-pub(crate) fn caller(headers: &HeaderMap, state: &RestState) -> Result<Caller, ApiError> {
+/// The caller the `Authorization: Bearer` header names.
+fn caller(headers: &HeaderMap, state: &RestState) -> Result<Caller, ApiError> {
     let header = headers.get(header::AUTHORIZATION).ok_or_else(|| {
         ApiError::new(
             ErrorCode::Unauthorized,

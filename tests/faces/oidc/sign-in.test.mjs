@@ -43,14 +43,14 @@ after(async () => {
   await provider?.close();
 });
 
-/** Starts a flow on our server: `{url, cookie, state}`. */
-async function authorize(id, { token, intent, returnTo } = {}) {
+/** Starts a flow on our server (with `token`: a link to that account): `{url, cookie, state}`. */
+async function authorize(id, { token, returnTo } = {}) {
   const headers = { "content-type": "application/json" };
   if (token) headers.authorization = `Bearer ${token}`;
   const body = {};
-  if (intent) body.intent = intent;
   if (returnTo) body.return_to = returnTo;
-  const response = await fetch(`${base}/v1/auth/providers/${id}/authorize`, {
+  const path = token ? `/v1/users/me/identities/${id}` : `/v1/auth/providers/${id}/authorize`;
+  const response = await fetch(`${base}${path}`, {
     method: "POST",
     headers,
     body: JSON.stringify(body),
@@ -203,7 +203,7 @@ describe("linking in settings", () => {
   test("a signed-in user links a provider, then signs in with it, then unlinks it", async () => {
     const me = await rest.user("linker");
     const sub = subject("lin");
-    const linked = await signIn(sub, "test", { token: me.token, intent: "link", returnTo: "/" });
+    const linked = await signIn(sub, "test", { token: me.token, returnTo: "/" });
     assert.deepEqual(linked.landed.outcome, { linked: "test" });
     let { identities } = await rest.call("GET", "/v1/users/me/identities", { token: me.token });
     assert.deepEqual(identities.map((i) => i.provider), ["test"]);
@@ -218,14 +218,14 @@ describe("linking in settings", () => {
   });
 
   test("linking needs a signed-in user", async () => {
-    await rest.call("POST", "/v1/auth/providers/test/authorize", { body: { intent: "link" }, expect: [401] });
+    await rest.call("POST", "/v1/users/me/identities/test", { body: {}, expect: [401] });
   });
 
   test("an identity of another account cannot be linked", async () => {
     const sub = subject("owned");
     await signIn(sub);
     const other = await rest.user("thief");
-    const { landed } = await signIn(sub, "test", { token: other.token, intent: "link" });
+    const { landed } = await signIn(sub, "test", { token: other.token });
     assert.deepEqual(landed.outcome, { sign_in_error: "identity_in_use" });
   });
 

@@ -7,7 +7,7 @@ import { after, before, describe, test } from "node:test";
 import { followToCallback, freePort, startOidcProvider } from "../../../tests/faces/lib/oidc.mjs";
 import { screenshot } from "../lib/browser.mjs";
 import { Scene } from "../lib/scene.mjs";
-import { STEP, ui } from "../lib/ui.mjs";
+import { STEP, signIn, ui } from "../lib/ui.mjs";
 
 describe("signing in with an identity provider", () => {
   let scene, provider, base;
@@ -56,6 +56,27 @@ describe("signing in with an identity provider", () => {
     await page.goto(reached);
     await page.getByRole("alert").filter({ hasText: /another browser/ }).waitFor({ timeout: STEP });
     await page.getByRole("button", { name: "Sign in", exact: true }).waitFor({ timeout: STEP });
+  });
+
+  test("a signed-in person links the provider in settings, then signs in with it", async () => {
+    const ivy = await scene.api.register("ivy", "Ivy Password");
+    const { page } = await scene.person();
+    await signIn(page, "ivy");
+    await page.getByRole("button", { name: "Account" }).click();
+    await page.getByRole("menuitem", { name: "Profile and privacy" }).click();
+    provider.signInAs("ivy-at-provider");
+    await page.getByRole("button", { name: "Link Test ID" }).click();
+    // Back from the provider, signed in still, the settings say so.
+    await page.getByRole("status").filter({ hasText: "Test ID is linked" }).waitFor({ timeout: STEP });
+    await page.getByRole("button", { name: "Unlink Test ID" }).waitFor({ timeout: STEP });
+
+    const other = await scene.person();
+    await other.page.goto("/");
+    await other.page.getByRole("button", { name: "Sign in with Test ID" }).click();
+    await ui.conversations(other.page).waitFor({ timeout: STEP });
+    await other.page.getByRole("button", { name: "Account" }).click();
+    await other.page.getByText("Ivy Password").first().waitFor({ timeout: STEP });
+    assert.ok(ivy.id);
   });
 
   test("only the provider was reached besides the server, and no page failed", () => {

@@ -78,12 +78,20 @@ export function createHearthApi(baseUrl: string, tokens: RefreshTokenStore, base
     },
     /** The identity providers this server signs in with. */
     providers: () => unwrap(rest.GET("/v1/auth/providers")).then((r) => r.providers),
-    /** Starts a sign-in (or, signed in, a link) with a provider: the address to go to. */
-    authorize: (provider: string, intent: "sign_in" | "link", return_to?: string): Promise<string> =>
+    /** Starts a sign-in with a provider: the address to send the browser to. */
+    authorize: (provider: string, return_to?: string): Promise<string> =>
       unwrap(
         rest.POST("/v1/auth/providers/{provider}/authorize", {
           params: { path: { provider } },
-          body: { intent, ...(return_to ? { return_to } : {}) },
+          body: return_to ? { return_to } : {},
+        }),
+      ).then((r) => r.authorization_url),
+    /** Starts linking a provider to this account: the address to send the browser to. */
+    link: (provider: string, return_to?: string): Promise<string> =>
+      unwrap(
+        rest.POST("/v1/users/me/identities/{provider}", {
+          params: { path: { provider } },
+          body: return_to ? { return_to } : {},
         }),
       ).then((r) => r.authorization_url),
     /** Trades a finished provider sign-in's one-time code for a session. */

@@ -82,8 +82,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Start signing in (or, with a bearer token and `intent: link`, linking) with a provider:
-         *     send the browser to the `authorization_url` answered. Sets the cookie the callback checks.
+         * Start signing in with a provider: send the browser to the `authorization_url` answered.
+         *     Sets the cookie the callback checks.
          */
         post: operations["authorize"];
         delete?: never;
@@ -683,7 +683,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        post?: never;
+        /**
+         * Start linking a provider to my account: send the browser to the `authorization_url`
+         *     answered; the callback comes back with `#linked=<provider>`.
+         */
+        post: operations["link"];
         /** Unlink an identity provider from my account (refused when it is my only way to sign in). */
         delete: operations["unlink"];
         options?: never;
@@ -757,10 +761,11 @@ export interface components {
         } | {
             email: string;
         });
-        /** @description `POST /v1/auth/providers/{provider}/authorize`. */
+        /**
+         * @description `POST /v1/auth/providers/{provider}/authorize` (sign in) and
+         *     `POST /v1/users/me/identities/{provider}` (link to the caller's account).
+         */
         AuthorizeRequest: {
-            /** @description `sign_in` (default) or `link`. */
-            intent?: components["schemas"]["SignInIntentDto"];
             /** @description A path of the web client to return to afterwards (`/c/…`); anything else is ignored. */
             return_to?: string | null;
         };
@@ -1851,11 +1856,6 @@ export interface components {
             /** @description The name. */
             title?: string | null;
         };
-        /**
-         * @description What a started flow is for.
-         * @enum {string}
-         */
-        SignInIntentDto: "sign_in" | "link";
         /** @description A piece of a search snippet. */
         SnippetPart: {
             /** @description Whether this piece matched the query. */
@@ -2320,15 +2320,6 @@ export interface operations {
             };
             /** @description The body is not valid JSON */
             400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description `link` without a valid bearer token */
-            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5634,6 +5625,107 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again */
                     "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    link: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The provider's id */
+                provider: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AuthorizeRequest"];
+            };
+        };
+        responses: {
+            /** @description Started; go to `authorization_url` */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope_AuthorizeResponse"];
+                };
+            };
+            /** @description The body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description No such provider */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is larger than the server accepts (limits.max_body_bytes) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is not sent as Content-Type: application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body has the wrong shape (a missing, mistyped or unknown field) or breaks a rule; details name the fields */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many attempts */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The provider cannot be reached */
+            503: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {

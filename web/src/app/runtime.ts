@@ -140,12 +140,12 @@ export const providers = () => api.providers();
 
 /** Sends the browser to a provider to sign in (it comes back through `resume`). */
 export async function signInWithProvider(provider: string): Promise<void> {
-  window.location.assign(await api.authorize(provider, "sign_in", window.location.pathname));
+  window.location.assign(await api.authorize(provider, window.location.pathname));
 }
 
 /** Sends the signed-in browser to a provider to link it to this account. */
 export async function linkProvider(provider: string): Promise<void> {
-  window.location.assign(await api.authorize(provider, "link", window.location.pathname));
+  window.location.assign(await api.link(provider, window.location.pathname));
 }
 
 export async function register(username: string, password: string, displayName: string): Promise<void> {

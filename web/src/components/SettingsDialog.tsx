@@ -8,6 +8,7 @@ import { changeDisplayName } from "../app/actions";
 import { runtime, useSession } from "../app/runtime";
 import { Dialog } from "./Dialog";
 import { ErrorText } from "./ErrorText";
+import { LinkedAccounts } from "./LinkedAccounts";
 
 const CHOICES: { value: PrivacyChoice; label: string }[] = [
   { value: "everyone", label: "Everyone" },
@@ -99,6 +100,7 @@ export function SettingsDialog({ onClose }: { onClose(): void }) {
           </ul>
         )}
       </section>
+      <LinkedAccounts />
       <ErrorText error={error} />
     </Dialog>
   );

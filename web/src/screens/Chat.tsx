@@ -5,7 +5,7 @@
  */
 import { useCallback, useEffect, useState } from "react";
 import { navigate, useRoute } from "../app/router";
-import { runtime } from "../app/runtime";
+import { runtime, useProviderNotice } from "../app/runtime";
 import { AccountMenu } from "../components/AccountMenu";
 import { ConversationList } from "../components/ConversationList";
 import { ConversationView, type Panel } from "../components/ConversationView";
@@ -25,7 +25,11 @@ export function Chat() {
   const conversationId = useRoute((r) => r.conversationId);
   const known = useConversations((s) => s.loaded && s.items.some((i) => i.conversation.id === conversationId));
   const loaded = useConversations((s) => s.loaded);
-  const [dialog, setDialog] = useState<DialogKind>(null);
+  // Back from linking a provider: the settings show how it went.
+  const [dialog, setDialog] = useState<DialogKind>(() => {
+    const notice = useProviderNotice.getState();
+    return notice.linked || notice.error ? "settings" : null;
+  });
   const [panel, setPanel] = useState<Panel>(null);
   const [toast, setToast] = useState<string | null>(null);
   const { views, engine } = runtime();

@@ -1,7 +1,8 @@
 //! `/v1/auth/providers`: sign-in through external identity providers (OpenID Connect and
 //! OAuth 2.0, seeds 001 and 002), and `/v1/users/me/identities`, the links in settings.
 //!
-//! The browser's round trip: the web client POSTs `authorize` and sends the browser to the
+//! The browser's round trip: the web client POSTs `authorize` (or, to link, the identity's
+//! path under `/v1/users/me/identities`) and sends the browser to the
 //! `authorization_url` it gets; the provider sends it back to `callback`, which answers with
 //! a redirect into the web client carrying, in the URL's fragment (never sent to a server, so
 //! never in a log), a one-time code the client trades for a session at `handoff`. The cookie
@@ -13,14 +14,14 @@ use axum::response::{IntoResponse, Response};
 use hearth_app::{Callback, SignInIntent, SignInOutcome};
 use hearth_proto::{
     AuthorizeRequest, AuthorizeResponse, Envelope, ErrorEnvelope, HandoffRequest, IdentityDto,
-    IdentityList, Ok, ProviderDto, ProviderList, SessionResponse, SignInIntentDto, UserDto,
+    IdentityList, Ok, ProviderDto, ProviderList, SessionResponse, UserDto,
 };
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::extract::{Auth, ClientIp, Query, caller};
+use crate::extract::{Auth, ClientIp, Query};
 use crate::json::Json;
 use crate::render::ok;
 use crate::routes::auth::tokens;
@@ -38,7 +39,7 @@ pub(crate) fn router() -> OpenApiRouter<RestState> {
         .routes(routes!(callback))
         .routes(routes!(handoff))
         .routes(routes!(identities))
-        .routes(routes!(unlink))
+        .routes(routes!(link, unlink))
 }
 
 /// The identity providers people can sign in with.
@@ -58,14 +59,13 @@ async fn providers(State(state): State<RestState>) -> Response {
     ok(ProviderList { providers })
 }
 
-/// Start signing in (or, with a bearer token and `intent: link`, linking) with a provider:
-/// send the browser to the `authorization_url` answered. Sets the cookie the callback checks.
+/// Start signing in with a provider: send the browser to the `authorization_url` answered.
+/// Sets the cookie the callback checks.
 #[utoipa::path(post, path = "/v1/auth/providers/{provider}/authorize", tag = "auth",
     request_body = AuthorizeRequest,
     params(("provider" = String, Path, description = "The provider's id")),
     responses(
         (status = 200, description = "Started; go to `authorization_url`", body = Envelope<AuthorizeResponse>),
-        (status = 401, description = "`link` without a valid bearer token", body = ErrorEnvelope),
         (status = 404, description = "No such provider", body = ErrorEnvelope),
         (status = 429, description = "Too many attempts", body = ErrorEnvelope),
         (status = 503, description = "The provider cannot be reached", body = ErrorEnvelope),
@@ -74,17 +74,46 @@ async fn authorize(
     State(state): State<RestState>,
     ClientIp(ip): ClientIp,
     axum::extract::Path(provider): axum::extract::Path<String>,
-    headers: HeaderMap,
     Json(body): Json<AuthorizeRequest>,
 ) -> Result<Response, ApiError> {
-    let intent = match body.intent {
-        SignInIntentDto::SignIn => SignInIntent::SignIn,
-        SignInIntentDto::Link => SignInIntent::Link(caller(&headers, &state)?),
-    };
+    begin(&state, &provider, SignInIntent::SignIn, body, ip).await
+}
+
+/// Start linking a provider to my account: send the browser to the `authorization_url`
+/// answered; the callback comes back with `#linked=<provider>`.
+#[utoipa::path(post, path = "/v1/users/me/identities/{provider}", tag = "users",
+    security(("bearer" = [])),
+    request_body = AuthorizeRequest,
+    params(("provider" = String, Path, description = "The provider's id")),
+    responses(
+        (status = 200, description = "Started; go to `authorization_url`", body = Envelope<AuthorizeResponse>),
+        (status = 401, description = "Not signed in", body = ErrorEnvelope),
+        (status = 404, description = "No such provider", body = ErrorEnvelope),
+        (status = 429, description = "Too many attempts", body = ErrorEnvelope),
+        (status = 503, description = "The provider cannot be reached", body = ErrorEnvelope),
+    ))]
+async fn link(
+    State(state): State<RestState>,
+    ClientIp(ip): ClientIp,
+    Auth(caller): Auth,
+    axum::extract::Path(provider): axum::extract::Path<String>,
+    Json(body): Json<AuthorizeRequest>,
+) -> Result<Response, ApiError> {
+    begin(&state, &provider, SignInIntent::Link(caller), body, ip).await
+}
+
+/// Starts a flow and answers where to send the browser, with the binding cookie.
+async fn begin(
+    state: &RestState,
+    provider: &str,
+    intent: SignInIntent,
+    body: AuthorizeRequest,
+    ip: std::net::IpAddr,
+) -> Result<Response, ApiError> {
     let begun = state
         .app
         .sign_in
-        .begin(&provider, intent, body.return_to.as_deref(), ip)
+        .begin(provider, intent, body.return_to.as_deref(), ip)
         .await?;
     let cookie = binding_cookie(
         &begun.browser_binding,
