@@ -231,6 +231,22 @@ impl LocalStore {
         Ok(())
     }
 
+    /// Remembers that `members` are in `conversation` (e.g. from a member list), so that the
+    /// UI can name a direct conversation after the other member.
+    pub fn remember_members(&self, conversation: Uuid, members: &[Uuid]) -> Result<(), StoreError> {
+        let mut connection = self.lock();
+        let tx = connection.transaction()?;
+        for member in members {
+            tx.execute(
+                "INSERT OR IGNORE INTO members (conversation_id, user_id)
+                 SELECT ?1, ?2 WHERE EXISTS (SELECT 1 FROM conversations WHERE id = ?1)",
+                params![conversation.to_string(), member.to_string()],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
     /// The conversations, most recently active first, with their unread counts.
     pub fn conversations(&self) -> Result<Vec<LocalConversation>, StoreError> {
         let connection = self.lock();
