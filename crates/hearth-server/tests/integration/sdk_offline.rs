@@ -98,6 +98,11 @@ async fn test_a_server_killed_mid_send_and_an_app_restart_lose_nothing_and_dupli
     // The server dies with sends in flight; the app is closed too, and started again.
     server.kill();
     drop(offline);
+    let left = store.outbox_len().unwrap();
+    assert!(
+        left > 0 && left < SENDS,
+        "killed mid-send: {left} of {SENDS} still queued"
+    );
     drop(store);
     server.restart();
     let store = Arc::new(LocalStore::open(&path).unwrap());
