@@ -22,7 +22,8 @@
 //! # Ok(()) }
 //! ```
 //!
-//! The offline-first store, outbox and sync loop of DESIGN.md grow on top of these. This
+//! With the `offline` feature, [`offline`] adds the offline-first client of DESIGN.md on top
+//! of these: a local SQLite store the UI reads, a durable outbox and a sync engine. This
 //! crate must never depend on the server's crates: only on the wire types.
 
 mod auth;
@@ -30,6 +31,8 @@ mod client;
 mod conversations;
 mod error;
 mod messages;
+#[cfg(feature = "offline")]
+pub mod offline;
 mod privacy;
 mod session;
 mod socket;

@@ -47,6 +47,8 @@ mod redis_presence;
 mod redis_support;
 mod sdk_conversations;
 mod sdk_messages;
+mod sdk_offline;
+mod sdk_offline_support;
 mod sdk_privacy;
 mod sdk_session;
 mod sdk_support;
