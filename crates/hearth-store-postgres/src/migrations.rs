@@ -33,6 +33,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "secrets",
         sql: include_str!("../migrations/0002_secrets.sql"),
     },
+    Migration {
+        version: 3,
+        name: "accounts",
+        sql: include_str!("../migrations/0003_accounts.sql"),
+    },
 ];
 
 /// The advisory lock key that serialises migrations ("hearth" in ASCII).

@@ -68,6 +68,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         description: "secrets",
         sql: include_str!("../migrations/0007_secrets.sql"),
     },
+    Migration {
+        version: 8,
+        description: "accounts",
+        sql: include_str!("../migrations/0008_accounts.sql"),
+    },
 ];
 
 /// Why the ledger forbids opening the database.
