@@ -15,6 +15,7 @@ use hearth_store::{DynStore, NewRefreshToken, NewUser, RefreshTokenRecord};
 use time::Duration as TimeDuration;
 use uuid::Uuid;
 
+use crate::revocations::Revocations;
 use crate::service_tokens::ServiceKeys;
 use crate::tokens::{JwtKeys, hash_refresh_token, random_token};
 use crate::{AppError, AuthSettings, JwtSecret, RateLimits, now, password};
@@ -63,6 +64,7 @@ pub struct AuthService {
     keys: JwtKeys,
     pub(crate) service_keys: ServiceKeys,
     limits: Arc<RateLimits>,
+    pub(crate) revocations: Revocations,
 }
 
 fn duration(std: std::time::Duration) -> TimeDuration {
@@ -75,8 +77,10 @@ impl AuthService {
         settings: AuthSettings,
         secret: JwtSecret,
         limits: Arc<RateLimits>,
+        revocations: Revocations,
     ) -> Self {
         Self {
+            revocations,
             store,
             settings,
             keys: JwtKeys::new(&secret),
@@ -163,6 +167,10 @@ impl AuthService {
                 if !password::verify(password.to_owned(), credentials.password_hash).await? {
                     return Err(refused);
                 }
+                // Told only to who knows the password.
+                if credentials.disabled_at.is_some() {
+                    return Err(AppError::AccountDisabled);
+                }
                 let session = self.start_session(credentials.user.id).await?;
                 Ok((credentials.user, session))
             }
@@ -209,9 +217,14 @@ impl AuthService {
         Ok(())
     }
 
-    /// Checks an access token.
+    /// Checks an access token: its signature and expiry, and that its session has not ended
+    /// (see [`crate::revocations`]).
     pub fn authenticate(&self, access_token: &str) -> Result<Caller, AppError> {
-        self.keys.verify(access_token)
+        let caller = self.keys.verify(access_token)?;
+        if self.revocations.has_ended(caller.session_id) {
+            return Err(AppError::Unauthorized("session has ended; sign in again"));
+        }
+        Ok(caller)
     }
 
     /// The stored token with this hash, if it exists, has not expired and its session lives.
@@ -256,7 +269,7 @@ impl AuthService {
         ))
     }
 
-    async fn start_session(&self, user: UserId) -> Result<NewSession, AppError> {
+    pub(crate) async fn start_session(&self, user: UserId) -> Result<NewSession, AppError> {
         let session_id = SessionId::new();
         let issued_at = now();
         let refresh_token = random_token()?;

@@ -100,6 +100,7 @@ pub fn router_around(
 fn api() -> OpenApiRouter<RestState> {
     OpenApiRouter::with_openapi(openapi::ApiDoc::openapi_base())
         .merge(routes::auth::router())
+        .merge(routes::passwords::router())
         .merge(routes::users::router())
         .merge(routes::conversations::router())
         .merge(routes::groups::router())

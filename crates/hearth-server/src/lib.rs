@@ -61,8 +61,17 @@ pub fn build_app(
     store: DynStore,
     secret: hearth_app::JwtSecret,
     ports: RealtimePorts,
-) -> App {
-    App::new(store, config.app_settings(), secret, ports)
+) -> Result<App, StartupError> {
+    let mailer = hearth_mail::from_config(&config.mail, &config.data_dir)
+        .map_err(|err| StartupError::Config(err.to_string()))?;
+    let outbox = hearth_app::Outbox::new(mailer, config.mail.timeout());
+    Ok(App::new(
+        store,
+        config.app_settings(),
+        secret,
+        ports,
+        outbox,
+    ))
 }
 
 /// The web client to serve at `/`: the configured directory's, else the embedded one.
@@ -88,7 +97,7 @@ pub async fn run(
     let store = open_store(&config).await?;
     let realtime = Realtime::start(&config)?;
     let secret = signing_secret(&config, &store).await?;
-    let app = build_app(&config, store.clone(), secret, realtime.ports());
+    let app = build_app(&config, store.clone(), secret, realtime.ports())?;
     realtime.attach(&app);
     let hub = realtime.hub();
     let rest = RestSettings {
