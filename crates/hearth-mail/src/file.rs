@@ -47,3 +47,61 @@ impl Mailer for FileMailer {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "test code")]
+
+    use super::*;
+
+    #[tokio::test]
+    async fn each_mail_becomes_one_complete_eml_file_with_both_parts() {
+        let dir = tempfile::tempdir().unwrap();
+        let mailer = FileMailer::new(
+            dir.path().join("mail"),
+            "Hearth <hearth@localhost>".parse().unwrap(),
+        );
+        for n in 0..2 {
+            mailer
+                .send(Mail {
+                    to: "a@example.org".to_owned(),
+                    subject: format!("Hello {n}"),
+                    text: "plain body".to_owned(),
+                    html: "<p>html body</p>".to_owned(),
+                })
+                .await
+                .unwrap();
+        }
+        let mut files: Vec<_> = std::fs::read_dir(mailer.dir())
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        files.sort();
+        assert_eq!(files.len(), 2, "{files:?}");
+        assert!(
+            files
+                .iter()
+                .all(|f| f.extension().is_some_and(|e| e == "eml"))
+        );
+        let first = std::fs::read_to_string(&files[0]).unwrap();
+        assert!(first.contains("Subject: Hello 0"), "{first}");
+        assert!(first.contains("To: a@example.org"));
+        assert!(first.contains("multipart/alternative"));
+        assert!(first.contains("plain body") && first.contains("html body"));
+    }
+
+    #[tokio::test]
+    async fn a_recipient_that_is_not_an_address_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let mailer = FileMailer::new(dir.path().to_owned(), "hearth@localhost".parse().unwrap());
+        let sent = mailer
+            .send(Mail {
+                to: "not an address".to_owned(),
+                subject: "x".to_owned(),
+                text: "x".to_owned(),
+                html: "x".to_owned(),
+            })
+            .await;
+        assert!(sent.is_err());
+    }
+}
