@@ -152,6 +152,29 @@ impl AccountStore for PostgresStore {
         .await
     }
 
+    async fn mark_email_verified(
+        &self,
+        user: UserId,
+        email: &str,
+        at: Timestamp,
+    ) -> Result<bool, StoreError> {
+        let email = email.to_owned();
+        let at = at_micros(at);
+        self.write(|tx| -> Job<'_, bool> {
+            let email = email.clone();
+            Box::pin(async move {
+                let changed = exec(
+                    tx,
+                    "UPDATE users SET email_verified_at = $1 WHERE id = $2 AND lower(email) = lower($3)",
+                    &[&at, &user.as_uuid(), &email],
+                )
+                .await?;
+                Ok(changed == 1)
+            })
+        })
+        .await
+    }
+
     async fn add_account_token(&self, token: NewAccountToken) -> Result<(), StoreError> {
         self.write(|tx| -> Job<'_, ()> {
             let token = token.clone();

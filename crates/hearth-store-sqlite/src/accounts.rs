@@ -121,6 +121,26 @@ impl AccountStore for SqliteStore {
             .await
     }
 
+    async fn mark_email_verified(
+        &self,
+        user: UserId,
+        email: &str,
+        at: Timestamp,
+    ) -> Result<bool, StoreError> {
+        let email = email.to_owned();
+        self.writer
+            .write(move |tx| {
+                let changed = execute(
+                    tx,
+                    "UPDATE users SET email_verified_at = ? WHERE id = ? AND lower(email) = lower(?)",
+                    params![micros(at), user.as_uuid(), email],
+                )
+                .map_err(store_error)?;
+                Ok(changed == 1)
+            })
+            .await
+    }
+
     async fn add_account_token(&self, token: NewAccountToken) -> Result<(), StoreError> {
         self.writer
             .write(move |tx| {

@@ -97,6 +97,16 @@ pub trait AccountStore: Send + Sync {
         at: Timestamp,
     ) -> Result<Vec<SessionId>, StoreError>;
 
+    /// Records that the account's address, which must still be `email` (compared
+    /// case-insensitively), was proven at `at`. `false` when the account has no such address
+    /// (it changed since the link was mailed, or there is no such account).
+    async fn mark_email_verified(
+        &self,
+        user: UserId,
+        email: &str,
+        at: Timestamp,
+    ) -> Result<bool, StoreError>;
+
     /// Stores a mailed token.
     async fn add_account_token(&self, token: NewAccountToken) -> Result<(), StoreError>;
 

@@ -106,6 +106,7 @@ macro_rules! store_conformance_tests {
             a_mailed_token_works_once_and_kills_its_siblings,
             an_expired_or_unknown_token_does_not_work,
             concurrent_uses_of_one_token_succeed_once,
+            an_address_is_marked_verified_only_while_it_is_the_accounts,
             direct_conversation_is_created_once_with_event_at_seq_1,
             direct_conversation_is_unique_under_concurrency,
             direct_conversation_with_unknown_user_is_not_found,

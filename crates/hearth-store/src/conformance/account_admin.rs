@@ -247,3 +247,48 @@ pub async fn concurrent_uses_of_one_token_succeed_once(store: DynStore) {
     let results = futures_join(handles).await;
     assert_eq!(results.iter().filter(|r| r.is_some()).count(), 1);
 }
+
+pub async fn an_address_is_marked_verified_only_while_it_is_the_accounts(store: DynStore) {
+    let id = UserId::new();
+    store
+        .create_user(NewUser {
+            id,
+            username: Username::parse("alice").unwrap(),
+            display_name: DisplayName::parse("Alice").unwrap(),
+            password_hash: "x".to_owned(),
+            email: Some("alice@example.org".to_owned()),
+            created_at: now(),
+        })
+        .await
+        .unwrap();
+    assert!(
+        !store
+            .mark_email_verified(id, "other@example.org", now())
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        store.user(id).await.unwrap().unwrap().email_verified_at,
+        None
+    );
+    let at = now();
+    assert!(
+        store
+            .mark_email_verified(id, "ALICE@example.org", at)
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        store.user(id).await.unwrap().unwrap().email_verified_at,
+        Some(at)
+    );
+    let name = Username::parse("alice").unwrap();
+    let credentials = store.credentials(&name).await.unwrap().unwrap();
+    assert_eq!(credentials.user.email_verified_at, Some(at));
+    assert!(
+        !store
+            .mark_email_verified(UserId::new(), "alice@example.org", now())
+            .await
+            .unwrap()
+    );
+}
