@@ -15,6 +15,7 @@ use hearth_store::{DynStore, NewRefreshToken, NewUser, RefreshTokenRecord};
 use time::Duration as TimeDuration;
 use uuid::Uuid;
 
+use crate::revocations::Revocations;
 use crate::service_tokens::ServiceKeys;
 use crate::tokens::{JwtKeys, hash_refresh_token, random_token};
 use crate::{AppError, AuthSettings, JwtSecret, RateLimits, now, password};
@@ -63,6 +64,7 @@ pub struct AuthService {
     keys: JwtKeys,
     pub(crate) service_keys: ServiceKeys,
     limits: Arc<RateLimits>,
+    pub(crate) revocations: Revocations,
 }
 
 fn duration(std: std::time::Duration) -> TimeDuration {
@@ -75,8 +77,10 @@ impl AuthService {
         settings: AuthSettings,
         secret: JwtSecret,
         limits: Arc<RateLimits>,
+        revocations: Revocations,
     ) -> Self {
         Self {
+            revocations,
             store,
             settings,
             keys: JwtKeys::new(&secret),
@@ -163,6 +167,10 @@ impl AuthService {
                 if !password::verify(password.to_owned(), credentials.password_hash).await? {
                     return Err(refused);
                 }
+                // Told only to who knows the password.
+                if credentials.disabled_at.is_some() {
+                    return Err(AppError::AccountDisabled);
+                }
                 let session = self.start_session(credentials.user.id).await?;
                 Ok((credentials.user, session))
             }
@@ -212,26 +220,38 @@ impl AuthService {
     /// Whether the account has a password (one created through an identity provider has
     /// none until its owner sets one).
     pub(crate) async fn has_password(&self, user: UserId) -> Result<bool, AppError> {
-        let Some(account) = self.store.user(user).await? else {
-            return Ok(false);
-        };
         Ok(self
-            .store
-            .credentials(&account.username)
+            .credentials_of(user)
             .await?
             .is_some_and(|credentials| !credentials.password_hash.is_empty()))
     }
 
-    /// Whether this server has verified the account's e-mail address. Nothing verifies
-    /// addresses yet, so none is: an identity provider's address never joins an existing
-    /// account on the provider's word alone.
-    pub(crate) async fn email_is_verified(&self, _user: UserId) -> Result<bool, AppError> {
-        Ok(false)
+    /// Whether an operator disabled the account (`hearth admin disable-user`).
+    pub(crate) async fn is_disabled(&self, user: UserId) -> Result<bool, AppError> {
+        Ok(self
+            .credentials_of(user)
+            .await?
+            .is_some_and(|credentials| credentials.disabled_at.is_some()))
     }
 
-    /// Checks an access token.
+    async fn credentials_of(
+        &self,
+        user: UserId,
+    ) -> Result<Option<hearth_store::Credentials>, AppError> {
+        let Some(account) = self.store.user(user).await? else {
+            return Ok(None);
+        };
+        Ok(self.store.credentials(&account.username).await?)
+    }
+
+    /// Checks an access token: its signature and expiry, and that its session has not ended
+    /// (see [`crate::revocations`]).
     pub fn authenticate(&self, access_token: &str) -> Result<Caller, AppError> {
-        self.keys.verify(access_token)
+        let caller = self.keys.verify(access_token)?;
+        if self.revocations.has_ended(caller.session_id) {
+            return Err(AppError::Unauthorized("session has ended; sign in again"));
+        }
+        Ok(caller)
     }
 
     /// The stored token with this hash, if it exists, has not expired and its session lives.

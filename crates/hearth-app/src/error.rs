@@ -25,6 +25,12 @@ pub enum AppError {
     /// Valid credentials, not allowed.
     #[error("{0}")]
     Forbidden(&'static str),
+    /// A mailed link's token is unknown, used or expired (says which link).
+    #[error("{0}")]
+    InvalidToken(&'static str),
+    /// The operator disabled the account.
+    #[error("this account is disabled; ask the operator")]
+    AccountDisabled,
     /// No such thing (names what).
     #[error("{0} not found")]
     NotFound(&'static str),
@@ -53,6 +59,8 @@ impl AppError {
             Self::BadRequest(_) => ErrorCode::BadRequest,
             Self::Unauthorized(_) | Self::TokenExpired => ErrorCode::Unauthorized,
             Self::Forbidden(_) => ErrorCode::Forbidden,
+            Self::AccountDisabled => ErrorCode::AccountDisabled,
+            Self::InvalidToken(_) => ErrorCode::InvalidToken,
             Self::NotFound(_) => ErrorCode::NotFound,
             Self::Conflict(_) => ErrorCode::Conflict,
             Self::RateLimited { .. } => ErrorCode::RateLimited,

@@ -141,6 +141,9 @@ pub enum SignInError {
     /// Linking: the identity belongs to another account.
     #[error("that identity is linked to another account")]
     IdentityInUse,
+    /// The account it signs in to was disabled by an operator.
+    #[error("this account is disabled")]
+    AccountDisabled,
     /// Anything else (the store, a rate limit).
     #[error(transparent)]
     App(#[from] AppError),
@@ -156,6 +159,7 @@ impl SignInError {
             Self::ProviderUnavailable => "provider_unavailable",
             Self::Rejected => "rejected",
             Self::IdentityInUse => "identity_in_use",
+            Self::AccountDisabled => "account_disabled",
             Self::App(AppError::RateLimited { .. }) => "rate_limited",
             Self::App(_) => "unavailable",
         }
@@ -305,6 +309,9 @@ impl SignInService {
             }
             None => {
                 let user = self.account_for(provider_id, &profile).await?;
+                if self.auth.is_disabled(user).await? {
+                    return Err(SignInError::AccountDisabled);
+                }
                 let handoff = random_token().map_err(SignInError::App)?;
                 self.store
                     .save_sign_in_handoff(SignInHandoff {
@@ -340,6 +347,10 @@ impl SignInService {
             .user(taken.user_id)
             .await?
             .ok_or(AppError::Unauthorized("account no longer exists"))?;
+        // Disabled between the callback and now.
+        if self.auth.is_disabled(user.id).await? {
+            return Err(AppError::AccountDisabled);
+        }
         let session = self.auth.start_session(user.id).await?;
         Ok((user, session))
     }
@@ -426,7 +437,7 @@ impl SignInService {
                 .await
                 .map_err(AppError::from)?
         {
-            if self.auth.email_is_verified(owner.id).await? {
+            if owner.email_verified_at.is_some() {
                 self.link(provider_id, profile, owner.id).await?;
                 return Ok(owner.id);
             }

@@ -5,6 +5,7 @@
 //! use cases talk to the database only through the ports of `hearth-store`, so they run the
 //! same on SQLite and PostgreSQL. This crate must never know about HTTP, sockets or SQL.
 
+mod accounts;
 mod auth;
 mod blocks;
 mod clock;
@@ -14,6 +15,8 @@ mod error;
 mod exact_cache;
 mod external_sign_in;
 pub mod identity_providers;
+mod mail;
+mod mail_templates;
 mod members;
 mod message_changes;
 mod message_reads;
@@ -23,6 +26,7 @@ mod privacy;
 mod public_error;
 mod rate_limit;
 pub mod realtime;
+mod revocations;
 mod rosters;
 mod service_tokens;
 mod settings;
@@ -41,6 +45,7 @@ use crate::realtime::{BusReceiver, BusStatus, EventBus, Notifier, RealtimePorts,
 use crate::rosters::Rosters;
 use crate::user_names::UserNames;
 
+pub use accounts::AccountService;
 pub use auth::{AuthService, Caller, NewSession, RegisterInput};
 pub use clock::now;
 pub use conversation_setup::{
@@ -53,8 +58,12 @@ pub use external_sign_in::{
     BegunSignIn, Callback, FLOW_TTL, HANDOFF_TTL, SignInError, SignInIntent, SignInOutcome,
     SignInService,
 };
+/// Accounts as the operator lists them.
+pub use hearth_store::Account;
 /// Stored records the use cases hand to the faces as they are.
 pub use hearth_store::{BlockedUser, JoinRequest};
+pub use mail::{Mail, MailError, Mailer, Outbox};
+pub use mail_templates::Locale;
 pub use members::{JoinOutcome, MemberUpdate, PermissionsPatch};
 pub use message_changes::MessageChange;
 pub use message_reads::{HistoryQuery, SearchInput, SearchPage, ThreadPageResult};
@@ -63,7 +72,7 @@ pub use privacy::{PrivacyInput, PrivacyService};
 pub use public_error::PublicError;
 pub use rate_limit::{RateKey, RateLimits, SharedLimits, SharedLimitsUnavailable};
 pub use service_tokens::{MAX_SERVICE_TOKEN_TTL, Principal, SERVICE_AUDIENCE, ServiceIdentity};
-pub use settings::{AuthSettings, LimitSettings, MessageSettings, Settings};
+pub use settings::{AccountSettings, AuthSettings, LimitSettings, MessageSettings, Settings};
 pub use sync::{BootstrapResult, ChangesResult, ConversationChangesResult, SyncService};
 pub use tokens::{JwtSecret, bearer_token};
 pub use user_lookup::UserLookup;
@@ -74,6 +83,8 @@ pub use users::{ProfileInput, UserService};
 pub struct App {
     /// Register, login, refresh, logout, access-token checks.
     pub auth: AuthService,
+    /// Password reset and change, and the operator's account tools.
+    pub accounts: AccountService,
     /// Profiles and user search.
     pub users: UserService,
     /// Conversations, membership, read markers.
@@ -94,14 +105,17 @@ pub struct App {
 }
 
 impl App {
-    /// Wires the use cases to `store`, with realtime on `ports`. Connect the bus to
-    /// [`App::bus_receiver`] so that what is published reaches this node's connections.
+    /// Wires the use cases to `store`, with realtime on `ports` and mail through `outbox`.
+    /// Connect the bus to [`App::bus_receiver`] so that what is published reaches this node's
+    /// connections.
     pub fn new(
         store: DynStore,
         settings: Settings,
         secret: JwtSecret,
         ports: RealtimePorts,
+        outbox: Outbox,
     ) -> Self {
+        let revocations = revocations::Revocations::new(settings.auth.access_token_ttl);
         let limits = Arc::new(RateLimits::with_shared(
             &settings.limits,
             ports.shared_limits.clone(),
@@ -122,6 +136,7 @@ impl App {
             rosters: rosters.clone(),
             blocks: blocks.clone(),
             names: names.clone(),
+            revocations: revocations.clone(),
         };
         let conversations = ConversationService::new(
             store.clone(),
@@ -130,7 +145,21 @@ impl App {
             rosters,
             blocks.clone(),
         );
-        let auth = AuthService::new(store.clone(), settings.auth, secret, limits.clone());
+        let auth = AuthService::new(
+            store.clone(),
+            settings.auth,
+            secret,
+            limits.clone(),
+            revocations.clone(),
+        );
+        let accounts = AccountService::new(
+            store.clone(),
+            settings.accounts,
+            outbox,
+            limits.clone(),
+            revocations,
+            ports.bus.clone(),
+        );
         let sign_in = SignInService::new(store.clone(), auth.clone(), limits.clone());
         let users = UserService::new(store.clone(), names.clone());
         let bus = ports.bus.clone();
@@ -144,6 +173,7 @@ impl App {
             ),
             auth,
             sign_in,
+            accounts,
             users,
             messages: MessageService::new(
                 store.clone(),

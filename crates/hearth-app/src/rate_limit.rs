@@ -28,6 +28,9 @@ pub enum RateKey {
     AuthIp(IpAddr),
     /// A register / login / refresh attempt for a username.
     AuthUsername(String),
+    /// A mail asked for (password reset, verification) to an account, by its lower-cased
+    /// username or address.
+    Mail(String),
     /// A message sent by a user.
     Send(UserId),
     /// A conversation or membership change by a user.
@@ -40,6 +43,7 @@ impl RateKey {
         match self {
             Self::AuthIp(ip) => format!("auth-ip:{ip}"),
             Self::AuthUsername(name) => format!("auth-user:{name}"),
+            Self::Mail(to) => format!("mail:{to}"),
             Self::Send(user) => format!("send:{user}"),
             Self::ConversationChange(user) => format!("change:{user}"),
         }
@@ -71,6 +75,7 @@ pub struct RateLimits {
     shared: Option<Arc<dyn SharedLimits>>,
     auth_ip: DefaultKeyedRateLimiter<IpAddr>,
     auth_username: DefaultKeyedRateLimiter<String>,
+    mails: DefaultKeyedRateLimiter<String>,
     sends: DefaultKeyedRateLimiter<UserId>,
     conversation_changes: DefaultKeyedRateLimiter<UserId>,
 }
@@ -114,6 +119,7 @@ impl RateLimits {
             shared,
             auth_ip: per_minute(settings.auth_per_ip_per_minute),
             auth_username: per_minute(settings.auth_per_username_per_minute),
+            mails: per_minute(settings.mails_per_account_per_minute),
             sends: per_minute(settings.sends_per_user_per_minute),
             conversation_changes: per_minute(settings.conversation_changes_per_user_per_minute),
         }
@@ -153,6 +159,16 @@ impl RateLimits {
         let name = username.to_owned();
         self.attempt(RateKey::AuthUsername(name.clone()), quota, |_| {
             check_here(&self.auth_username, &name)
+        })
+        .await
+    }
+
+    /// One mail asked for to the account named `to` (its username or address, any case).
+    pub async fn mail_to(&self, to: &str) -> Result<(), AppError> {
+        let quota = self.settings.mails_per_account_per_minute;
+        let to = to.trim().to_lowercase();
+        self.attempt(RateKey::Mail(to.clone()), quota, |_| {
+            check_here(&self.mails, &to)
         })
         .await
     }

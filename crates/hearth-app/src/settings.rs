@@ -13,6 +13,35 @@ pub struct Settings {
     pub typing: crate::realtime::TypingSettings,
     /// Message rules.
     pub messages: MessageSettings,
+    /// Account mails: links, lifetimes, language.
+    pub accounts: AccountSettings,
+}
+
+/// What account mails need: where their links point, how long they work, their language.
+#[derive(Clone, Debug)]
+pub struct AccountSettings {
+    /// The web client's address, without a trailing slash; mailed links start with it.
+    pub public_url: String,
+    /// How long a password-reset link works.
+    pub password_reset_ttl: Duration,
+    /// How long an e-mail verification link works.
+    pub email_verification_ttl: Duration,
+    /// Whether an account must prove its e-mail address before it may sign in.
+    pub require_email_verification: bool,
+    /// The language of mails.
+    pub locale: crate::Locale,
+}
+
+impl Default for AccountSettings {
+    fn default() -> Self {
+        Self {
+            public_url: "http://127.0.0.1:8080".to_owned(),
+            password_reset_ttl: Duration::from_secs(30 * 60),
+            email_verification_ttl: Duration::from_secs(24 * 3600),
+            require_email_verification: false,
+            locale: crate::Locale::English,
+        }
+    }
 }
 
 /// Rules about messages.
@@ -65,6 +94,9 @@ pub struct LimitSettings {
     pub auth_per_ip_per_minute: u32,
     /// Register / login / refresh attempts per username.
     pub auth_per_username_per_minute: u32,
+    /// Mails (password reset, verification) asked for per account name or address: a
+    /// burst of this many, then one every minute / this.
+    pub mails_per_account_per_minute: u32,
     /// Messages sent per user, across every face.
     pub sends_per_user_per_minute: u32,
     /// Conversation changes (create, join, leave, members, roles, settings) per user.
@@ -76,6 +108,7 @@ impl Default for LimitSettings {
         Self {
             auth_per_ip_per_minute: 30,
             auth_per_username_per_minute: 10,
+            mails_per_account_per_minute: 2,
             sends_per_user_per_minute: 30,
             conversation_changes_per_user_per_minute: 30,
         }

@@ -172,6 +172,10 @@ pub struct User {
     pub display_name: DisplayName,
     /// When the account was created.
     pub created_at: Timestamp,
+    /// When its e-mail address was last proven (a verification link followed, or an identity
+    /// provider vouching for it); `None`: no address, or not proven.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email_verified_at: Option<Timestamp>,
 }
 
 #[cfg(test)]

@@ -30,11 +30,12 @@ pub const RETRY_TRAILER: &str = "retry-after-ms";
 /// The gRPC status code of a Hearth code.
 pub fn grpc_code(code: ErrorCode) -> Code {
     match code {
-        ErrorCode::BadRequest | ErrorCode::ValidationFailed | ErrorCode::UnsupportedMediaType => {
-            Code::InvalidArgument
-        }
+        ErrorCode::BadRequest
+        | ErrorCode::ValidationFailed
+        | ErrorCode::UnsupportedMediaType
+        | ErrorCode::InvalidToken => Code::InvalidArgument,
         ErrorCode::Unauthorized => Code::Unauthenticated,
-        ErrorCode::Forbidden => Code::PermissionDenied,
+        ErrorCode::Forbidden | ErrorCode::AccountDisabled => Code::PermissionDenied,
         ErrorCode::NotFound => Code::NotFound,
         ErrorCode::Conflict => Code::AlreadyExists,
         ErrorCode::PayloadTooLarge | ErrorCode::RateLimited => Code::ResourceExhausted,

@@ -75,3 +75,31 @@ pub struct TokensResponse {
     /// The rotated token pair.
     pub tokens: Tokens,
 }
+
+/// `POST /v1/auth/password-reset`: ask for a reset link by mail.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordResetRequest {
+    /// The account's username or e-mail address (any case).
+    pub login: String,
+}
+
+/// `POST /v1/auth/password-reset/confirm`: set a new password with the mailed token.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordResetConfirm {
+    /// The `token` of the mailed link.
+    pub token: String,
+    /// 8–128 characters.
+    pub new_password: String,
+}
+
+/// `POST /v1/users/me/password`: change the password when signed in.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChangePasswordRequest {
+    /// The password now.
+    pub current_password: String,
+    /// 8–128 characters.
+    pub new_password: String,
+}

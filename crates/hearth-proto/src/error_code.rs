@@ -35,10 +35,14 @@ macro_rules! error_codes {
 error_codes! {
     /// Malformed request: unparsable JSON, a malformed cursor, an unknown WebSocket action.
     BadRequest = ("bad_request", 400);
+    /// A mailed link's token is unknown, already used or expired: ask for a new mail.
+    InvalidToken = ("invalid_token", 400);
     /// Missing, expired, malformed or wrongly signed credentials.
     Unauthorized = ("unauthorized", 401);
     /// Authenticated, but not allowed (e.g. not a member of the conversation).
     Forbidden = ("forbidden", 403);
+    /// The operator disabled this account: it cannot sign in, and its sessions have ended.
+    AccountDisabled = ("account_disabled", 403);
     /// No such resource (also a malformed id in a path, or an unknown route).
     NotFound = ("not_found", 404);
     /// The route exists but not with this method.

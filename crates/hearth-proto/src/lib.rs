@@ -20,8 +20,8 @@ mod users;
 pub mod ws;
 
 pub use auth::{
-    LoginRequest, LogoutRequest, RefreshRequest, RegisterRequest, SessionResponse, Tokens,
-    TokensResponse,
+    ChangePasswordRequest, LoginRequest, LogoutRequest, PasswordResetConfirm, PasswordResetRequest,
+    RefreshRequest, RegisterRequest, SessionResponse, Tokens, TokensResponse,
 };
 pub use conversations::{
     ConversationDto, ConversationList, DeliveredMarker, DirectRequest, MarkDeliveredRequest,

@@ -107,6 +107,7 @@ fn api() -> OpenApiRouter<RestState> {
     OpenApiRouter::with_openapi(openapi::ApiDoc::openapi_base())
         .merge(routes::auth::router())
         .merge(routes::sign_in::router())
+        .merge(routes::passwords::router())
         .merge(routes::users::router())
         .merge(routes::conversations::router())
         .merge(routes::groups::router())

@@ -67,6 +67,15 @@ pub struct MigrateStoreArgs {
 pub enum AdminCommand {
     /// Create an account.
     CreateUser(CreateUserArgs),
+    /// Set a user's password without the old one (for a user locked out); every session of
+    /// theirs ends.
+    ResetPassword(ResetPasswordArgs),
+    /// List every account: username, id, e-mail, whether disabled, created.
+    ListUsers,
+    /// Disable an account: it can no longer sign in, and its sessions end.
+    DisableUser(UsernameArgs),
+    /// Enable a disabled account again.
+    EnableUser(UsernameArgs),
     /// Print a new service token: a credential for an internal caller of the gRPC face, which
     /// may act for any user it names (as that user: their memberships and permissions apply).
     ServiceToken(ServiceTokenArgs),
@@ -107,4 +116,32 @@ pub struct CreateUserArgs {
     /// E-mail address.
     #[arg(long)]
     pub email: Option<String>,
+}
+
+/// `hearth admin reset-password`.
+#[derive(Debug, Args)]
+pub struct ResetPasswordArgs {
+    /// The account's login name.
+    #[arg(long)]
+    pub username: String,
+    /// The new password (8–128 characters). Prefer --password-stdin or HEARTH_ADMIN_PASSWORD:
+    /// a flag shows in the process list.
+    #[arg(
+        long,
+        env = "HEARTH_ADMIN_PASSWORD",
+        hide_env_values = true,
+        conflicts_with = "password_stdin"
+    )]
+    pub password: Option<String>,
+    /// Read the password from the first line of standard input.
+    #[arg(long)]
+    pub password_stdin: bool,
+}
+
+/// `hearth admin disable-user` / `enable-user`.
+#[derive(Debug, Args)]
+pub struct UsernameArgs {
+    /// The account's login name.
+    #[arg(long)]
+    pub username: String,
 }

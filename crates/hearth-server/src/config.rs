@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use hearth_app::realtime::TypingSettings;
-use hearth_app::{AuthSettings, LimitSettings, MessageSettings, Settings};
+use hearth_app::{AccountSettings, AuthSettings, LimitSettings, MessageSettings, Settings};
 use hearth_realtime::HubSettings;
 use hearth_redis::RedisSettings;
 use hearth_socketio::SocketIoSettings;
@@ -49,10 +49,14 @@ pub struct Config {
     pub redis: RedisConfig,
     /// The API's documentation pages.
     pub docs: DocsConfig,
-    /// The address people reach this server at (`https://chat.example.org`), for links that
-    /// leave it: the identity providers' callbacks.
+    /// The address people open the web client at, e.g. `https://chat.example.org`; mailed
+    /// links start with it (default: `http://` and the listen address).
     pub public_url: Option<String>,
-    /// The OpenID Connect and OAuth 2.0 providers people may sign in with, by id.
+    /// Outgoing mail (password reset); without SMTP, mails are `.eml` files in
+    /// `<data>/mail/`.
+    pub mail: hearth_mail::MailConfig,
+    /// The OpenID Connect and OAuth 2.0 providers people may sign in with, by id (they need
+    /// `public_url` set explicitly: it is registered with each provider).
     pub identity_providers: BTreeMap<String, IdentityProviderConfig>,
 }
 
@@ -251,6 +255,8 @@ pub struct AuthConfig {
     /// The access-token signing secret (≥ 32 bytes). When absent, one is generated into the
     /// data directory. Set it to share tokens between nodes.
     pub jwt_secret: Option<String>,
+    /// Minutes a mailed password-reset link works (default 30).
+    pub password_reset_ttl_mins: u64,
 }
 
 impl std::fmt::Debug for AuthConfig {
@@ -259,6 +265,7 @@ impl std::fmt::Debug for AuthConfig {
             .field("access_token_ttl_secs", &self.access_token_ttl_secs)
             .field("refresh_token_ttl_days", &self.refresh_token_ttl_days)
             .field("refresh_reuse_grace_secs", &self.refresh_reuse_grace_secs)
+            .field("password_reset_ttl_mins", &self.password_reset_ttl_mins)
             .field(
                 "jwt_secret",
                 &self.jwt_secret.as_ref().map(|_| "<redacted>"),
@@ -277,6 +284,9 @@ pub struct LimitsConfig {
     pub auth_per_ip_per_minute: u32,
     /// Register / login / refresh attempts per username per minute (default 10).
     pub auth_per_username_per_minute: u32,
+    /// Mails (password reset) asked for per account name or address per minute: a burst of
+    /// this many, then one every minute / this (default 2).
+    pub mails_per_account_per_minute: u32,
     /// Messages per user per minute, across every face (default 30).
     pub sends_per_user_per_minute: u32,
     /// Conversation changes per user per minute — creating, joining, leaving, adding and
@@ -309,6 +319,7 @@ impl Default for Config {
             docs: DocsConfig::default(),
             public_url: None,
             identity_providers: BTreeMap::new(),
+            mail: hearth_mail::MailConfig::default(),
         }
     }
 }
@@ -329,6 +340,7 @@ impl Default for AuthConfig {
             refresh_token_ttl_days: 30,
             refresh_reuse_grace_secs: 10,
             jwt_secret: None,
+            password_reset_ttl_mins: 30,
         }
     }
 }
@@ -340,6 +352,7 @@ impl Default for LimitsConfig {
             max_body_bytes: 64 * 1024,
             auth_per_ip_per_minute: app.auth_per_ip_per_minute,
             auth_per_username_per_minute: app.auth_per_username_per_minute,
+            mails_per_account_per_minute: app.mails_per_account_per_minute,
             sends_per_user_per_minute: app.sends_per_user_per_minute,
             conversation_changes_per_user_per_minute: app.conversation_changes_per_user_per_minute,
         }
@@ -424,6 +437,21 @@ impl Config {
         if self.auth.refresh_token_ttl_days == 0 || self.auth.refresh_token_ttl_days > 365 {
             return bad("auth.refresh_token_ttl_days must be 1–365".to_owned());
         }
+        if self.auth.password_reset_ttl_mins == 0 || self.auth.password_reset_ttl_mins > 24 * 60 {
+            return bad("auth.password_reset_ttl_mins must be 1–1440".to_owned());
+        }
+        if let Some(url) = &self.public_url
+            && !(url.starts_with("http://") || url.starts_with("https://"))
+        {
+            return bad(format!(
+                "public_url must start with http:// or https://, not {url}"
+            ));
+        }
+        if self.mail.timeout_secs == 0 || self.mail.timeout_secs > 300 {
+            return bad("mail.timeout_secs must be 1–300".to_owned());
+        }
+        hearth_mail::from_config(&self.mail, &self.data_dir)
+            .map_err(|err| StartupError::Config(err.to_string()))?;
         if self.auth.refresh_reuse_grace_secs > 300 {
             return bad("auth.refresh_reuse_grace_secs must be 0–300".to_owned());
         }
@@ -442,6 +470,10 @@ impl Config {
             (
                 "limits.sends_per_user_per_minute",
                 self.limits.sends_per_user_per_minute,
+            ),
+            (
+                "limits.mails_per_account_per_minute",
+                self.limits.mails_per_account_per_minute,
             ),
             (
                 "limits.conversation_changes_per_user_per_minute",
@@ -601,6 +633,7 @@ impl Config {
             limits: LimitSettings {
                 auth_per_ip_per_minute: self.limits.auth_per_ip_per_minute,
                 auth_per_username_per_minute: self.limits.auth_per_username_per_minute,
+                mails_per_account_per_minute: self.limits.mails_per_account_per_minute,
                 sends_per_user_per_minute: self.limits.sends_per_user_per_minute,
                 conversation_changes_per_user_per_minute: self
                     .limits
@@ -610,6 +643,19 @@ impl Config {
                 edit_window: (self.messages.edit_window_secs > 0)
                     .then(|| Duration::from_secs(self.messages.edit_window_secs)),
             },
+            accounts: AccountSettings {
+                public_url: self.public_url(),
+                password_reset_ttl: Duration::from_secs(self.auth.password_reset_ttl_mins * 60),
+                ..AccountSettings::default()
+            },
+        }
+    }
+
+    /// Where mailed links point: `public_url`, else `http://` and the listen address.
+    pub fn public_url(&self) -> String {
+        match &self.public_url {
+            Some(url) => url.trim_end_matches('/').to_owned(),
+            None => format!("http://{}", self.listen),
         }
     }
 }

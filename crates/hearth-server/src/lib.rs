@@ -63,8 +63,13 @@ pub fn build_app(
     secret: hearth_app::JwtSecret,
     ports: RealtimePorts,
 ) -> Result<App, StartupError> {
-    Ok(App::new(store, config.app_settings(), secret, ports)
-        .with_identity_providers(config.identity_providers()?))
+    let mailer = hearth_mail::from_config(&config.mail, &config.data_dir)
+        .map_err(|err| StartupError::Config(err.to_string()))?;
+    let outbox = hearth_app::Outbox::new(mailer, config.mail.timeout());
+    Ok(
+        App::new(store, config.app_settings(), secret, ports, outbox)
+            .with_identity_providers(config.identity_providers()?),
+    )
 }
 
 /// The web client to serve at `/`: the configured directory's, else the embedded one.

@@ -1,8 +1,9 @@
 //! The `hearth` binary: parses the command line, loads the configuration, and runs a command.
 
+mod admin;
 mod malloc_tuning;
 
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -53,6 +54,16 @@ fn main() -> ExitCode {
             Command::MigrateStore(args) => migrate_store(args).await,
             Command::Admin(AdminCommand::CreateUser(args)) => create_user(&config, args).await,
             Command::Admin(AdminCommand::ServiceToken(args)) => service_token(&config, args).await,
+            Command::Admin(AdminCommand::ResetPassword(args)) => {
+                admin::reset_password(&config, args).await
+            }
+            Command::Admin(AdminCommand::ListUsers) => admin::list_users(&config).await,
+            Command::Admin(AdminCommand::DisableUser(args)) => {
+                admin::set_disabled(&config, args, true).await
+            }
+            Command::Admin(AdminCommand::EnableUser(args)) => {
+                admin::set_disabled(&config, args, false).await
+            }
             Command::Openapi => Ok(()),
         }
     });
@@ -211,28 +222,8 @@ async fn migrate_store(args: MigrateStoreArgs) -> Result<(), StartupError> {
 }
 
 async fn create_user(config: &Config, args: CreateUserArgs) -> Result<(), StartupError> {
-    let password = match (args.password, args.password_stdin) {
-        (Some(password), _) => password,
-        (None, true) => {
-            let mut line = String::new();
-            std::io::stdin().lock().read_line(&mut line).map_err(|e| {
-                StartupError::Config(format!("cannot read the password from standard input: {e}"))
-            })?;
-            line.trim_end_matches(['\r', '\n']).to_owned()
-        }
-        (None, false) => {
-            return Err(StartupError::Config(
-                "give the password with --password-stdin, HEARTH_ADMIN_PASSWORD or --password"
-                    .to_owned(),
-            ));
-        }
-    };
-    let store = hearth_server::open_store(config).await?;
-    // No sockets here, but the use cases announce what they do: in-process ports with no
-    // connection take it and drop it.
-    let realtime = hearth_realtime::InProcess::new(Default::default());
-    let secret = hearth_server::signing_secret(config, &store).await?;
-    let app = hearth_server::build_app(config, store.clone(), secret, realtime.ports.clone())?;
+    let password = admin::password(args.password, args.password_stdin)?;
+    let (app, store) = admin::offline_app(config).await?;
     let input = RegisterInput {
         username: args.username,
         display_name: args.display_name,

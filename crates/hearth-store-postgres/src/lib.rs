@@ -13,6 +13,7 @@
 //! This crate implements the ports of `hearth-store` and nothing else: no business rule lives
 //! here, and no driver type leaves it.
 
+mod accounts;
 mod changes;
 mod conversations;
 mod db;

@@ -38,6 +38,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "sign_in_providers",
         sql: include_str!("../migrations/0003_sign_in_providers.sql"),
     },
+    Migration {
+        version: 4,
+        name: "accounts",
+        sql: include_str!("../migrations/0004_accounts.sql"),
+    },
 ];
 
 /// The advisory lock key that serialises migrations ("hearth" in ASCII).

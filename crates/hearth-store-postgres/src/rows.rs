@@ -20,8 +20,8 @@ use crate::db::{Columns, Params, rows};
 use crate::error::Failure;
 
 /// The columns [`user_from_row`] reads (`u` is the users alias).
-pub(crate) const USER_COLUMNS: &str =
-    "u.id AS user_id, u.username, u.display_name, u.created_at AS user_created_at";
+pub(crate) const USER_COLUMNS: &str = "u.id AS user_id, u.username, u.display_name, u.created_at AS user_created_at, \
+     u.email_verified_at AS user_email_verified_at";
 
 /// Reads a user from a row selected with [`USER_COLUMNS`].
 pub(crate) fn user_from_row(row: &Row) -> Result<User, StoreError> {
@@ -30,6 +30,7 @@ pub(crate) fn user_from_row(row: &Row) -> Result<User, StoreError> {
         username: Username::from_trusted(row.col("username")?),
         display_name: DisplayName::from_trusted(row.col("display_name")?),
         created_at: row.col("user_created_at")?,
+        email_verified_at: row.col("user_email_verified_at")?,
     })
 }
 

@@ -59,6 +59,7 @@ pub(crate) async fn insert_user(tx: &Transaction<'_>, user: NewUser) -> Result<U
         username: user.username,
         display_name: user.display_name,
         created_at: at,
+        email_verified_at: None,
     })
 }
 
@@ -110,8 +111,9 @@ impl UserStore for PostgresStore {
     }
 
     async fn credentials(&self, username: &Username) -> Result<Option<Credentials>, StoreError> {
-        let sql =
-            format!("SELECT {USER_COLUMNS}, u.password_hash FROM users u WHERE u.username = $1");
+        let sql = format!(
+            "SELECT {USER_COLUMNS}, u.password_hash, u.disabled_at FROM users u WHERE u.username = $1"
+        );
         let username = username.as_str().to_owned();
         self.read(move |c| -> Job<'_, Option<Credentials>> {
             Box::pin(async move {
@@ -121,6 +123,7 @@ impl UserStore for PostgresStore {
                 Ok(Some(Credentials {
                     user: user_from_row(&row)?,
                     password_hash: row.col("password_hash")?,
+                    disabled_at: row.col("disabled_at")?,
                 }))
             })
         })
@@ -164,7 +167,8 @@ impl UserStore for PostgresStore {
                     tx,
                     "UPDATE users SET display_name = coalesce($1, display_name), updated_at = $2 \
                      WHERE id = $3 \
-                     RETURNING id AS user_id, username, display_name, created_at AS user_created_at",
+                     RETURNING id AS user_id, username, display_name, created_at AS user_created_at, \
+                               email_verified_at AS user_email_verified_at",
                     &[&display_name, &at, &user.as_uuid()],
                 )
                 .await?

@@ -12,6 +12,7 @@
 //! This crate implements the ports of `hearth-store` and nothing else: no business rule lives
 //! here, and no SQLite type leaves it.
 
+mod accounts;
 mod changes;
 mod checkpoint;
 mod codec;

@@ -73,6 +73,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         description: "sign in providers",
         sql: include_str!("../migrations/0008_sign_in_providers.sql"),
     },
+    Migration {
+        version: 9,
+        description: "accounts",
+        sql: include_str!("../migrations/0009_accounts.sql"),
+    },
 ];
 
 /// Why the ledger forbids opening the database.

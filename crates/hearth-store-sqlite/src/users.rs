@@ -18,8 +18,8 @@ use crate::tx::Tx;
 const USERS_CHUNK: usize = 500;
 
 /// The columns [`user_from_row`] reads, for use in SELECT lists (`u` is the users alias).
-pub(crate) const USER_COLUMNS: &str =
-    "u.id AS user_id, u.username, u.display_name, u.created_at AS user_created_at";
+pub(crate) const USER_COLUMNS: &str = "u.id AS user_id, u.username, u.display_name, u.created_at AS user_created_at, \
+     u.email_verified_at AS user_email_verified_at";
 
 /// Reads a user from a row selected with [`USER_COLUMNS`].
 pub(crate) fn user_from_row(row: &Row<'_>) -> Result<User, StoreError> {
@@ -28,6 +28,9 @@ pub(crate) fn user_from_row(row: &Row<'_>) -> Result<User, StoreError> {
         username: Username::from_trusted(row.column("username")?),
         display_name: DisplayName::from_trusted(row.column("display_name")?),
         created_at: from_micros(row.column("user_created_at")?),
+        email_verified_at: row
+            .column::<Option<i64>>("user_email_verified_at")?
+            .map(from_micros),
     })
 }
 
@@ -55,6 +58,7 @@ pub(crate) fn insert_user(tx: &Tx, user: NewUser) -> Result<User, StoreError> {
             username: user.username,
             display_name: user.display_name,
             created_at: user.created_at,
+            email_verified_at: None,
         }),
         Err(err) if is_unique_violation(&err) => {
             let taken = err.to_string();
@@ -125,8 +129,9 @@ impl UserStore for SqliteStore {
     }
 
     async fn credentials(&self, username: &Username) -> Result<Option<Credentials>, StoreError> {
-        let sql =
-            format!("SELECT {USER_COLUMNS}, u.password_hash FROM users u WHERE u.username = ?");
+        let sql = format!(
+            "SELECT {USER_COLUMNS}, u.password_hash, u.disabled_at FROM users u WHERE u.username = ?"
+        );
         let username = username.as_str().to_owned();
         self.readers
             .read(move |conn| {
@@ -134,6 +139,7 @@ impl UserStore for SqliteStore {
                     Ok(Credentials {
                         user: user_from_row(row)?,
                         password_hash: row.column("password_hash")?,
+                        disabled_at: row.column::<Option<i64>>("disabled_at")?.map(from_micros),
                     })
                 })
             })
@@ -175,7 +181,8 @@ impl UserStore for SqliteStore {
         // used; these are the same columns under the same names.
         let sql = "UPDATE users SET display_name = coalesce(?1, display_name), updated_at = ?2 \
                    WHERE id = ?3 \
-                   RETURNING id AS user_id, username, display_name, created_at AS user_created_at";
+                   RETURNING id AS user_id, username, display_name, created_at AS user_created_at, \
+                             email_verified_at AS user_email_verified_at";
         self.writer
             .write(move |tx| {
                 let display_name = change.display_name.as_ref().map(DisplayName::as_str);

@@ -27,6 +27,7 @@ use crate::{
     NewUser, ProfileChange, SendOutcome, StoreError, TokenHash,
 };
 
+mod account_admin;
 mod accounts;
 mod conversations;
 mod groups;
@@ -41,6 +42,7 @@ mod sessions;
 mod sign_ins;
 mod visibility;
 
+pub use account_admin::*;
 pub use accounts::*;
 pub use conversations::*;
 pub use groups::*;
@@ -96,6 +98,17 @@ macro_rules! store_conformance_tests {
             a_profile_change_of_an_unknown_user_is_not_found,
             refresh_token_rotates_once,
             revoking_a_session_revokes_its_tokens,
+        );
+        // Account administration and mailed tokens.
+        $crate::store_conformance_tests!(@cases $make;
+            a_new_password_replaces_the_old_hash,
+            disabling_shows_in_the_account_and_the_credentials,
+            accounts_are_listed_by_username_with_their_email,
+            revoking_sessions_of_a_user_keeps_the_named_one_and_spares_others,
+            a_mailed_token_works_once_and_kills_its_siblings,
+            an_expired_or_unknown_token_does_not_work,
+            concurrent_uses_of_one_token_succeed_once,
+            an_address_is_marked_verified_only_while_it_is_the_accounts,
             direct_conversation_is_created_once_with_event_at_seq_1,
             direct_conversation_is_unique_under_concurrency,
             direct_conversation_with_unknown_user_is_not_found,

@@ -7,6 +7,7 @@
 //! at the boundary. This crate must never know about SQL, HTTP or wire formats, and it holds
 //! no business rule that a use case could hold instead: it stores, numbers and reads.
 
+mod accounts;
 mod conversations;
 mod error;
 mod history;
@@ -28,6 +29,7 @@ pub mod conformance;
 
 use std::sync::Arc;
 
+pub use accounts::{Account, AccountStore, NewAccountToken, TokenPurpose, UsedToken};
 pub use conversations::{
     ConversationStore, DirectConversation, Discovered, Discovery, NewConversation, Standing,
 };
@@ -77,6 +79,7 @@ pub trait HealthStore: Send + Sync {
 /// Everything a Hearth server needs from its database.
 pub trait Store:
     UserStore
+    + AccountStore
     + SessionStore
     + ConversationStore
     + MemberStore
@@ -97,6 +100,7 @@ pub trait Store:
 
 impl<T> Store for T where
     T: UserStore
+        + AccountStore
         + SessionStore
         + ConversationStore
         + MemberStore

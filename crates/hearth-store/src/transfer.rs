@@ -137,6 +137,20 @@ pub static TABLES: &[Table] = &[
             column("last_seen_at", Time),
             column("dm_privacy", Text),
             column("invite_privacy", Text),
+            column("email_verified_at", Time),
+            column("disabled_at", Time),
+        ],
+    },
+    Table {
+        name: "account_tokens",
+        columns: &[
+            column("token_hash", Text),
+            column("user_id", Id),
+            column("purpose", Text),
+            column("email", Text),
+            column("created_at", Time),
+            column("expires_at", Time),
+            column("used_at", Time),
         ],
     },
     Table {

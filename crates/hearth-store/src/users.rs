@@ -37,6 +37,8 @@ pub struct Credentials {
     pub user: User,
     /// The Argon2id PHC string of its password.
     pub password_hash: String,
+    /// When the operator disabled it (`None`: it may sign in).
+    pub disabled_at: Option<Timestamp>,
 }
 
 /// What a user changes of their own profile; a `None` field is left as it is.

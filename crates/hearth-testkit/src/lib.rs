@@ -22,7 +22,7 @@ mod users;
 use std::net::{IpAddr, Ipv4Addr};
 use std::sync::Arc;
 
-use hearth_app::{App, JwtSecret, LimitSettings, Settings};
+use hearth_app::{App, JwtSecret, LimitSettings, Outbox, Settings};
 use hearth_realtime::{Hub, HubSettings, InProcess};
 use hearth_store::DynStore;
 use hearth_store_sqlite::{SqliteOptions, SqliteStore};
@@ -50,7 +50,14 @@ pub fn build_realtime_app(store: DynStore, settings: Settings) -> (App, Arc<Hub>
     // The same in-process realtime as a single-node server, attached, so that what the use
     // cases announce reaches a connection a test registers with the hub.
     let realtime = InProcess::new(HubSettings::default());
-    let app = App::new(store, settings, secret, realtime.ports.clone());
+    // Mails are written as files, as on a server without SMTP, to a directory of this process.
+    let mail_dir = std::env::temp_dir().join(format!("hearth-testkit-mail-{}", std::process::id()));
+    let from = "Hearth <hearth@localhost>"
+        .parse()
+        .expect("a sender address");
+    let mailer = Arc::new(hearth_mail::FileMailer::new(mail_dir, from));
+    let outbox = Outbox::new(mailer, Outbox::DEFAULT_TIMEOUT);
+    let app = App::new(store, settings, secret, realtime.ports.clone(), outbox);
     realtime.attach(&app);
     (app, realtime.hub.clone())
 }
@@ -62,6 +69,7 @@ pub fn test_settings() -> Settings {
         limits: LimitSettings {
             auth_per_ip_per_minute: 100_000,
             auth_per_username_per_minute: 100_000,
+            mails_per_account_per_minute: 100_000,
             sends_per_user_per_minute: 100_000,
             conversation_changes_per_user_per_minute: 100_000,
         },

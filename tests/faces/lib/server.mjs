@@ -74,6 +74,16 @@ export class HearthServer {
     return out.toString().trim();
   }
 
+  /** Runs `hearth admin <args…>` on this server's data directory; its standard output. */
+  admin(...args) {
+    const env = { ...withoutHearthVars(process.env), ...TEST_ENV, ...this.env };
+    const out = execFileSync(hearthBinary(), ["admin", ...args, "--data", this.dataDir], {
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    return out.toString();
+  }
+
   /** Stops the server by its PID, waits for it to exit 0, and removes its data. */
   async dispose() {
     const child = this.child;

@@ -128,6 +128,16 @@ describe("signing in", () => {
     await rest.call("POST", "/v1/auth/providers/handoff", { body: { code: outcome.sign_in }, expect: [401] });
   });
 
+  test("an account an operator disabled does not sign in through a provider", async () => {
+    const sub = subject("dis");
+    const { session } = await signIn(sub);
+    hearth.admin("disable-user", "--username", session.user.username);
+    const { landed } = await signIn(sub);
+    assert.deepEqual(landed.outcome, { sign_in_error: "account_disabled" });
+    hearth.admin("enable-user", "--username", session.user.username);
+    assert.equal((await signIn(sub)).session.user.id, session.user.id);
+  });
+
   test("an unknown provider is a 404", async () => {
     await rest.call("POST", "/v1/auth/providers/nope/authorize", { body: {}, expect: [404] });
   });

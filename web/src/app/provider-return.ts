@@ -16,6 +16,7 @@ const MESSAGES: Record<string, string> = {
   rejected: "The provider's answer could not be accepted. Please try again.",
   provider_unavailable: "The sign-in provider cannot be reached right now. Try again later.",
   identity_in_use: "That account is already linked to another Hearth user.",
+  account_disabled: "This account is disabled. Ask the server's operator.",
   unknown_provider: "That sign-in provider is not available.",
   rate_limited: "Too many attempts. Wait a minute and try again.",
 };

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use std::sync::Arc;
 
-use hearth_domain::{ConversationId, UserId};
+use hearth_domain::{ConversationId, SessionId, UserId};
 
 use crate::realtime::Delivery;
 
@@ -41,6 +41,9 @@ pub enum Signal {
     BlocksChanged(UserId, UserId),
     /// The user's profile (display name) changed: their cached names are stale.
     ProfileChanged(UserId),
+    /// The session ended (revoked, its password reset, its account disabled): its access
+    /// tokens stop working on every node.
+    SessionEnded(SessionId),
 }
 
 /// Whether the bus reaches every node now (for `/readyz`).

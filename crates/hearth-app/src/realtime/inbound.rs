@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use crate::blocks::Blocks;
 use crate::realtime::{BusMessage, ConnectionRegistry, Notifier, Signal, ViewerDirectory};
+use crate::revocations::Revocations;
 use crate::rosters::Rosters;
 use crate::user_names::UserNames;
 
@@ -21,6 +22,7 @@ pub struct BusReceiver {
     pub(crate) rosters: Rosters,
     pub(crate) blocks: Blocks,
     pub(crate) names: UserNames,
+    pub(crate) revocations: Revocations,
 }
 
 impl BusReceiver {
@@ -41,6 +43,7 @@ impl BusReceiver {
             }
             BusMessage::Signal(Signal::BlocksChanged(a, b)) => self.blocks.forget_here(a, b),
             BusMessage::Signal(Signal::ProfileChanged(user)) => self.names.forget_here(user),
+            BusMessage::Signal(Signal::SessionEnded(session)) => self.revocations.end(session),
             BusMessage::Signal(Signal::MemberGone {
                 conversation_id,
                 user_id,

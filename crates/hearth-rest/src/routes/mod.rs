@@ -6,6 +6,7 @@ pub(crate) mod groups;
 pub(crate) mod members;
 pub(crate) mod message_changes;
 pub(crate) mod messages;
+pub(crate) mod passwords;
 pub(crate) mod privacy;
 pub(crate) mod reactions;
 pub(crate) mod search;

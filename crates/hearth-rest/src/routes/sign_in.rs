@@ -142,7 +142,7 @@ struct CallbackQuery {
 /// Where the provider sends the browser back. Answers with a redirect into the web client:
 /// `#sign_in=<code>` (trade it at `handoff`), `#linked=<provider>`, or
 /// `#sign_in_error=<reason>` (`invalid_state`, `denied`, `rejected`, `provider_unavailable`,
-/// `identity_in_use`, `unknown_provider`, `rate_limited`, `unavailable`).
+/// `identity_in_use`, `account_disabled`, `unknown_provider`, `rate_limited`, `unavailable`).
 #[utoipa::path(get, path = "/v1/auth/providers/{provider}/callback", tag = "auth",
     params(("provider" = String, Path, description = "The provider's id"), CallbackQuery),
     responses(

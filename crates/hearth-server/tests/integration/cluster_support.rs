@@ -145,8 +145,8 @@ impl Cluster {
                 viewers,
                 shared_limits: limits.map(|l| l as Arc<dyn hearth_app::SharedLimits>),
             };
-            let app =
-                hearth_server::build_app(&config, store.clone(), secret.clone(), ports).unwrap();
+            let app = hearth_server::build_app(&config, store.clone(), secret.clone(), ports)
+                .expect("the app builds");
             if let Some(redis) = &redis {
                 redis.attach(app.bus_receiver());
             }

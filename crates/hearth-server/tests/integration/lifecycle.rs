@@ -112,7 +112,7 @@ async fn test_every_node_of_one_database_signs_with_the_first_nodes_secret() {
     let other = test_config(elsewhere.path());
     let node = |secret| {
         let ports = hearth_realtime::InProcess::new(Default::default()).ports;
-        hearth_server::build_app(&config, store.clone(), secret, ports).unwrap()
+        hearth_server::build_app(&config, store.clone(), secret, ports).expect("the app builds")
     };
     let first = node(
         hearth_server::signing_secret(&config, &store)

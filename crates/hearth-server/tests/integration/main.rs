@@ -8,6 +8,7 @@
     reason = "test code: a failed expectation should panic with its message"
 )]
 
+mod admin_accounts;
 mod auth;
 mod bench_smoke;
 mod cluster_support;
@@ -36,6 +37,7 @@ mod node_kill;
 mod node_support;
 mod openapi_snapshot;
 mod ops;
+mod passwords;
 mod permissions;
 mod postgres;
 mod postgres_outage;
@@ -53,6 +55,7 @@ mod sdk_privacy;
 mod sdk_session;
 mod sdk_support;
 mod search;
+mod smtp_support;
 mod support;
 mod sync;
 mod threads;

@@ -114,6 +114,7 @@ pub fn test_config(data_dir: &Path) -> Config {
     config.limits.auth_per_ip_per_minute = 100_000;
     config.limits.auth_per_username_per_minute = 100_000;
     config.limits.sends_per_user_per_minute = 100_000;
+    config.limits.mails_per_account_per_minute = 100_000;
     config.limits.conversation_changes_per_user_per_minute = 100_000;
     config
 }
