@@ -20,7 +20,11 @@ use crate::mail_templates;
 use crate::realtime::{BusMessage, EventBus, Signal};
 use crate::revocations::Revocations;
 use crate::tokens::{hash_refresh_token, random_token};
-use crate::{AccountSettings, AppError, Caller, RateLimits, now, password};
+use crate::{AccountSettings, AppError, AuthService, Caller, RateLimits, now, password};
+
+mod email_verification;
+
+pub use email_verification::Registered;
 
 /// Longest accepted username-or-address in a reset request.
 const MAX_LOGIN_LEN: usize = 254;
@@ -34,6 +38,7 @@ pub struct AccountService {
     limits: Arc<RateLimits>,
     revocations: Revocations,
     bus: Arc<dyn EventBus>,
+    auth: AuthService,
 }
 
 impl AccountService {
@@ -44,6 +49,7 @@ impl AccountService {
         limits: Arc<RateLimits>,
         revocations: Revocations,
         bus: Arc<dyn EventBus>,
+        auth: AuthService,
     ) -> Self {
         Self {
             store,
@@ -52,6 +58,7 @@ impl AccountService {
             limits,
             revocations,
             bus,
+            auth,
         }
     }
 
@@ -59,6 +66,24 @@ impl AccountService {
     /// address), if there is one with an address. Answers `Ok` either way, before looking;
     /// only the rate limits (per address of the caller, per name asked for) refuse.
     pub async fn request_password_reset(&self, login: &str, ip: IpAddr) -> Result<(), AppError> {
+        let login = self.accept_mail_request(login, ip).await?;
+        let this = self.clone();
+        tokio::spawn(async move {
+            if let Err(error) = this.mail_reset_link(&login).await {
+                tracing::warn!(%error, "a password-reset mail could not be prepared");
+            }
+        });
+        Ok(())
+    }
+
+    /// Checks a request for a mail that names an account by `login` (its username or e-mail
+    /// address) and counts it against the rate limits (per address of the caller, per name
+    /// asked for); the login, trimmed.
+    pub(crate) async fn accept_mail_request(
+        &self,
+        login: &str,
+        ip: IpAddr,
+    ) -> Result<String, AppError> {
         let login = login.trim();
         if login.is_empty() || login.chars().count() > MAX_LOGIN_LEN {
             return Err(ValidationErrors::field(
@@ -69,25 +94,23 @@ impl AccountService {
         }
         self.limits.auth_by_ip(ip).await?;
         self.limits.mail_to(login).await?;
-        let this = self.clone();
-        let login = login.to_owned();
-        tokio::spawn(async move {
-            if let Err(error) = this.mail_reset_link(&login).await {
-                tracing::warn!(%error, "a password-reset mail could not be prepared");
-            }
-        });
-        Ok(())
+        Ok(login.to_owned())
     }
 
-    async fn mail_reset_link(&self, login: &str) -> Result<(), AppError> {
-        let user = if login.contains('@') {
+    /// The account `login` names: by e-mail address when it has an `@`, else by username.
+    pub(crate) async fn user_named_by(&self, login: &str) -> Result<Option<User>, AppError> {
+        Ok(if login.contains('@') {
             self.store.user_by_email(login).await?
         } else {
             match Username::parse(login) {
                 Ok(name) => self.store.user_by_username(&name).await?,
                 Err(_) => None,
             }
-        };
+        })
+    }
+
+    async fn mail_reset_link(&self, login: &str) -> Result<(), AppError> {
+        let user = self.user_named_by(login).await?;
         let Some(user) = user else {
             tracing::info!("password reset asked for an unknown account; nothing sent");
             return Ok(());

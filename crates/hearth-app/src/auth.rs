@@ -65,6 +65,8 @@ pub struct AuthService {
     pub(crate) service_keys: ServiceKeys,
     limits: Arc<RateLimits>,
     pub(crate) revocations: Revocations,
+    /// Sign-in needs a proven e-mail address (`auth.require_email_verification`).
+    require_email_verification: bool,
 }
 
 fn duration(std: std::time::Duration) -> TimeDuration {
@@ -78,9 +80,11 @@ impl AuthService {
         secret: JwtSecret,
         limits: Arc<RateLimits>,
         revocations: Revocations,
+        require_email_verification: bool,
     ) -> Self {
         Self {
             revocations,
+            require_email_verification,
             store,
             settings,
             keys: JwtKeys::new(&secret),
@@ -95,13 +99,23 @@ impl AuthService {
         input: RegisterInput,
         ip: IpAddr,
     ) -> Result<(User, NewSession), AppError> {
+        let user = self.register_unsigned(input, ip).await?;
+        let session = self.start_session(user.id).await?;
+        Ok((user, session))
+    }
+
+    /// Creates an account under the registration rate limits, without signing it in (it must
+    /// prove its e-mail address first).
+    pub(crate) async fn register_unsigned(
+        &self,
+        input: RegisterInput,
+        ip: IpAddr,
+    ) -> Result<User, AppError> {
         self.limits.auth_by_ip(ip).await?;
         if let Ok(name) = Username::parse(&input.username) {
             self.limits.auth_by_username(name.as_str()).await?;
         }
-        let user = self.create_account(input).await?;
-        let session = self.start_session(user.id).await?;
-        Ok((user, session))
+        self.create_account(input).await
     }
 
     /// Creates an account without signing in and without rate limits (the `hearth admin`
@@ -170,6 +184,9 @@ impl AuthService {
                 // Told only to who knows the password.
                 if credentials.disabled_at.is_some() {
                     return Err(AppError::AccountDisabled);
+                }
+                if self.require_email_verification && credentials.user.email_verified_at.is_none() {
+                    return Err(AppError::EmailNotVerified);
                 }
                 let session = self.start_session(credentials.user.id).await?;
                 Ok((credentials.user, session))

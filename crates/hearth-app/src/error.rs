@@ -31,6 +31,9 @@ pub enum AppError {
     /// The operator disabled the account.
     #[error("this account is disabled; ask the operator")]
     AccountDisabled,
+    /// The server requires a proven e-mail address and the account has not proven its own.
+    #[error("confirm your e-mail address first: follow the link we mailed you")]
+    EmailNotVerified,
     /// No such thing (names what).
     #[error("{0} not found")]
     NotFound(&'static str),
@@ -60,6 +63,7 @@ impl AppError {
             Self::Unauthorized(_) | Self::TokenExpired => ErrorCode::Unauthorized,
             Self::Forbidden(_) => ErrorCode::Forbidden,
             Self::AccountDisabled => ErrorCode::AccountDisabled,
+            Self::EmailNotVerified => ErrorCode::EmailNotVerified,
             Self::InvalidToken(_) => ErrorCode::InvalidToken,
             Self::NotFound(_) => ErrorCode::NotFound,
             Self::Conflict(_) => ErrorCode::Conflict,

@@ -45,7 +45,7 @@ use crate::realtime::{BusReceiver, BusStatus, EventBus, Notifier, RealtimePorts,
 use crate::rosters::Rosters;
 use crate::user_names::UserNames;
 
-pub use accounts::AccountService;
+pub use accounts::{AccountService, Registered};
 pub use auth::{AuthService, Caller, NewSession, RegisterInput};
 pub use clock::now;
 pub use conversation_setup::{
@@ -151,6 +151,7 @@ impl App {
             secret,
             limits.clone(),
             revocations.clone(),
+            settings.accounts.require_email_verification,
         );
         let accounts = AccountService::new(
             store.clone(),
@@ -159,6 +160,7 @@ impl App {
             limits.clone(),
             revocations,
             ports.bus.clone(),
+            auth.clone(),
         );
         let sign_in = SignInService::new(store.clone(), auth.clone(), limits.clone());
         let users = UserService::new(store.clone(), names.clone());

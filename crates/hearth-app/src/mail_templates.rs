@@ -33,6 +33,10 @@ pub(crate) struct Catalogue {
     reset_ignore: &'static str,
     changed_subject: &'static str,
     changed_body: &'static str,
+    verify_subject: &'static str,
+    verify_body: &'static str,
+    verify_action: &'static str,
+    verify_ignore: &'static str,
     signature: &'static str,
 }
 
@@ -47,6 +51,11 @@ static ENGLISH: Catalogue = Catalogue {
     changed_body: "The password of your Hearth account was just changed, and every other \
                    session was signed out. If it was not you, reset your password now and tell \
                    the operator of this server.",
+    verify_subject: "Confirm your e-mail address for Hearth",
+    verify_body: "Please confirm that this is the address of your Hearth account. The link \
+                  below works once, for {minutes} minutes.",
+    verify_action: "Confirm my address",
+    verify_ignore: "If you did not make a Hearth account, ignore this mail.",
     signature: "— Hearth",
 };
 
@@ -129,6 +138,28 @@ pub(crate) fn password_reset(
         name,
         &[fill(c.reset_body, name, minutes), c.reset_ignore.to_owned()],
         Some((c.reset_action, link)),
+    )
+}
+
+/// The mail with a link that proves an e-mail address.
+pub(crate) fn email_verification(
+    locale: Locale,
+    to: &str,
+    name: &str,
+    link: &str,
+    minutes: u64,
+) -> Mail {
+    let c = locale.catalogue();
+    compose(
+        c,
+        to,
+        c.verify_subject,
+        name,
+        &[
+            fill(c.verify_body, name, minutes),
+            c.verify_ignore.to_owned(),
+        ],
+        Some((c.verify_action, link)),
     )
 }
 

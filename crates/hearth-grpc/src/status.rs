@@ -35,7 +35,9 @@ pub fn grpc_code(code: ErrorCode) -> Code {
         | ErrorCode::UnsupportedMediaType
         | ErrorCode::InvalidToken => Code::InvalidArgument,
         ErrorCode::Unauthorized => Code::Unauthenticated,
-        ErrorCode::Forbidden | ErrorCode::AccountDisabled => Code::PermissionDenied,
+        ErrorCode::Forbidden | ErrorCode::AccountDisabled | ErrorCode::EmailNotVerified => {
+            Code::PermissionDenied
+        }
         ErrorCode::NotFound => Code::NotFound,
         ErrorCode::Conflict => Code::AlreadyExists,
         ErrorCode::PayloadTooLarge | ErrorCode::RateLimited => Code::ResourceExhausted,

@@ -103,3 +103,29 @@ pub struct ChangePasswordRequest {
     /// 8–128 characters.
     pub new_password: String,
 }
+
+/// `POST /v1/auth/verify-email`: the token of a mailed confirmation link.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VerifyEmailRequest {
+    /// The `token` of the link.
+    pub token: String,
+}
+
+/// `POST /v1/auth/verify-email/resend`: ask for a new confirmation link.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ResendVerificationRequest {
+    /// The account's username or e-mail address (any case).
+    pub login: String,
+}
+
+/// The answer of register on a server that confirms addresses first: the account exists, a
+/// link is mailed, and login works once it is followed.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct RegistrationPending {
+    /// The new account.
+    pub user: UserDto,
+    /// Always `true`: follow the mailed link before signing in.
+    pub email_verification_required: bool,
+}

@@ -43,6 +43,9 @@ error_codes! {
     Forbidden = ("forbidden", 403);
     /// The operator disabled this account: it cannot sign in, and its sessions have ended.
     AccountDisabled = ("account_disabled", 403);
+    /// The server requires a proven e-mail address and this account's is not proven yet:
+    /// follow the mailed link (or ask for a new one).
+    EmailNotVerified = ("email_not_verified", 403);
     /// No such resource (also a malformed id in a path, or an unknown route).
     NotFound = ("not_found", 404);
     /// The route exists but not with this method.

@@ -21,7 +21,8 @@ pub mod ws;
 
 pub use auth::{
     ChangePasswordRequest, LoginRequest, LogoutRequest, PasswordResetConfirm, PasswordResetRequest,
-    RefreshRequest, RegisterRequest, SessionResponse, Tokens, TokensResponse,
+    RefreshRequest, RegisterRequest, RegistrationPending, ResendVerificationRequest,
+    SessionResponse, Tokens, TokensResponse, VerifyEmailRequest,
 };
 pub use conversations::{
     ConversationDto, ConversationList, DeliveredMarker, DirectRequest, MarkDeliveredRequest,

@@ -108,6 +108,7 @@ fn api() -> OpenApiRouter<RestState> {
         .merge(routes::auth::router())
         .merge(routes::sign_in::router())
         .merge(routes::passwords::router())
+        .merge(routes::email_verification::router())
         .merge(routes::users::router())
         .merge(routes::conversations::router())
         .merge(routes::groups::router())

@@ -257,6 +257,11 @@ pub struct AuthConfig {
     pub jwt_secret: Option<String>,
     /// Minutes a mailed password-reset link works (default 30).
     pub password_reset_ttl_mins: u64,
+    /// Sign-in needs a proven e-mail address: registration then needs an address and mails a
+    /// confirmation link instead of signing in (default `false`).
+    pub require_email_verification: bool,
+    /// How long a mailed confirmation link works, in hours (default 24).
+    pub email_verification_ttl_hours: u64,
 }
 
 impl std::fmt::Debug for AuthConfig {
@@ -266,6 +271,14 @@ impl std::fmt::Debug for AuthConfig {
             .field("refresh_token_ttl_days", &self.refresh_token_ttl_days)
             .field("refresh_reuse_grace_secs", &self.refresh_reuse_grace_secs)
             .field("password_reset_ttl_mins", &self.password_reset_ttl_mins)
+            .field(
+                "require_email_verification",
+                &self.require_email_verification,
+            )
+            .field(
+                "email_verification_ttl_hours",
+                &self.email_verification_ttl_hours,
+            )
             .field(
                 "jwt_secret",
                 &self.jwt_secret.as_ref().map(|_| "<redacted>"),
@@ -341,6 +354,8 @@ impl Default for AuthConfig {
             refresh_reuse_grace_secs: 10,
             jwt_secret: None,
             password_reset_ttl_mins: 30,
+            require_email_verification: false,
+            email_verification_ttl_hours: 24,
         }
     }
 }
@@ -439,6 +454,9 @@ impl Config {
         }
         if self.auth.password_reset_ttl_mins == 0 || self.auth.password_reset_ttl_mins > 24 * 60 {
             return bad("auth.password_reset_ttl_mins must be 1–1440".to_owned());
+        }
+        if !(1..=168).contains(&self.auth.email_verification_ttl_hours) {
+            return bad("auth.email_verification_ttl_hours must be 1–168".to_owned());
         }
         if let Some(url) = &self.public_url
             && !(url.starts_with("http://") || url.starts_with("https://"))
@@ -646,6 +664,10 @@ impl Config {
             accounts: AccountSettings {
                 public_url: self.public_url(),
                 password_reset_ttl: Duration::from_secs(self.auth.password_reset_ttl_mins * 60),
+                email_verification_ttl: Duration::from_secs(
+                    self.auth.email_verification_ttl_hours * 3600,
+                ),
+                require_email_verification: self.auth.require_email_verification,
                 ..AccountSettings::default()
             },
         }

@@ -18,6 +18,7 @@ import type {
   paths,
   UpdatePrivacy,
   UpdateProfile,
+  RegistrationPending,
   Session,
   Tokens,
   UpdateMemberRequest,
@@ -54,12 +55,30 @@ export function createHearthApi(baseUrl: string, tokens: RefreshTokenStore, base
 
   return {
     auth,
-    async register(username: string, password: string, displayName?: string): Promise<Session> {
-      const body = { username, password, ...(displayName ? { display_name: displayName } : {}) };
-      const session = await unwrap(rest.POST("/v1/auth/register", { body }));
-      auth.setTokens(session.tokens);
-      return session;
+    /** Creates an account: signed in, or (on a server that confirms addresses) pending. */
+    async register(
+      username: string,
+      password: string,
+      displayName?: string,
+      email?: string,
+    ): Promise<Session | RegistrationPending> {
+      const body = {
+        username,
+        password,
+        ...(displayName ? { display_name: displayName } : {}),
+        ...(email ? { email } : {}),
+      };
+      const answer = await unwrap(rest.POST("/v1/auth/register", { body }));
+      if ("tokens" in answer) auth.setTokens(answer.tokens);
+      return answer;
     },
+    verifyEmail: (token: string) => unwrap(rest.POST("/v1/auth/verify-email", { body: { token } })),
+    resendVerification: (login: string) =>
+      unwrap(rest.POST("/v1/auth/verify-email/resend", { body: { login } })),
+    requestPasswordReset: (login: string) =>
+      unwrap(rest.POST("/v1/auth/password-reset", { body: { login } })),
+    resetPassword: (token: string, new_password: string) =>
+      unwrap(rest.POST("/v1/auth/password-reset/confirm", { body: { token, new_password } })),
     async login(username: string, password: string): Promise<Session> {
       const session = await unwrap(rest.POST("/v1/auth/login", { body: { username, password } }));
       auth.setTokens(session.tokens);

@@ -181,8 +181,49 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Create an account and sign in. */
+        /**
+         * Create an account and sign in; on a server that confirms addresses first
+         *     (`auth.require_email_verification`), the e-mail is required, a confirmation link is mailed
+         *     and the answer is 202 without tokens.
+         */
         post: operations["register"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/verify-email": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Confirm an e-mail address with the token of a mailed link; the account may then sign in. */
+        post: operations["verify"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/verify-email/resend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ask for a new confirmation link, naming the account by username or e-mail address. The
+         *     answer is the same whether or not such an account exists and needs one.
+         */
+        post: operations["resend"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1466,6 +1507,19 @@ export interface components {
             };
         };
         /** @description A successful response: `{"data": …}`. */
+        Envelope_RegistrationPending: {
+            /**
+             * @description The answer of register on a server that confirms addresses first: the account exists, a
+             *     link is mailed, and login works once it is followed.
+             */
+            data: {
+                /** @description Always `true`: follow the mailed link before signing in. */
+                email_verification_required: boolean;
+                /** @description The new account. */
+                user: components["schemas"]["UserDto"];
+            };
+        };
+        /** @description A successful response: `{"data": …}`. */
         Envelope_SearchResults: {
             /** @description `GET …/messages/search`: matching messages, newest first. */
             data: {
@@ -1548,7 +1602,7 @@ export interface components {
          * @description A stable, snake_case error code and the HTTP status it carries.
          * @enum {string}
          */
-        ErrorCode: "bad_request" | "invalid_token" | "unauthorized" | "forbidden" | "account_disabled" | "not_found" | "method_not_allowed" | "conflict" | "payload_too_large" | "unsupported_media_type" | "validation_failed" | "rate_limited" | "internal" | "unavailable";
+        ErrorCode: "bad_request" | "invalid_token" | "unauthorized" | "forbidden" | "account_disabled" | "email_not_verified" | "not_found" | "method_not_allowed" | "conflict" | "payload_too_large" | "unsupported_media_type" | "validation_failed" | "rate_limited" | "internal" | "unavailable";
         /** @description A failed response: `{"error": {"code", "message", "details"?}}`. */
         ErrorEnvelope: {
             /** @description What went wrong. */
@@ -1884,6 +1938,21 @@ export interface components {
             /** @description 3–32 characters of `a-z 0-9 _ . -` (upper case is folded). */
             username: string;
         };
+        /**
+         * @description The answer of register on a server that confirms addresses first: the account exists, a
+         *     link is mailed, and login works once it is followed.
+         */
+        RegistrationPending: {
+            /** @description Always `true`: follow the mailed link before signing in. */
+            email_verification_required: boolean;
+            /** @description The new account. */
+            user: components["schemas"]["UserDto"];
+        };
+        /** @description `POST /v1/auth/verify-email/resend`: ask for a new confirmation link. */
+        ResendVerificationRequest: {
+            /** @description The account's username or e-mail address (any case). */
+            login: string;
+        };
         /** @description One search result. */
         SearchResult: {
             /** @description The message as it is now. */
@@ -2065,6 +2134,11 @@ export interface components {
             /** @description The users found. */
             users: components["schemas"]["UserDto"][];
         };
+        /** @description `POST /v1/auth/verify-email`: the token of a mailed confirmation link. */
+        VerifyEmailRequest: {
+            /** @description The `token` of the link. */
+            token: string;
+        };
     };
     responses: never;
     parameters: never;
@@ -2107,6 +2181,15 @@ export interface operations {
             };
             /** @description Wrong username or password */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `account_disabled`, or `email_not_verified` (follow the mailed link first) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2791,13 +2874,22 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Account created */
+            /** @description Account created and signed in */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Envelope_SessionResponse"];
+                };
+            };
+            /** @description Account created; follow the mailed link, then sign in */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope_RegistrationPending"];
                 };
             };
             /** @description The body is not valid JSON */
@@ -2846,6 +2938,159 @@ export interface operations {
                 };
             };
             /** @description Too many attempts */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The database cannot serve right now; retry after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    verify: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VerifyEmailRequest"];
+            };
+        };
+        responses: {
+            /** @description The address is confirmed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope_Ok"];
+                };
+            };
+            /** @description `invalid_token`: unknown, used or expired link, or one for an address the account no longer has */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is larger than the server accepts (limits.max_body_bytes) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is not sent as Content-Type: application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body has the wrong shape (a missing, mistyped or unknown field) or breaks a rule; details name the fields */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The database cannot serve right now; retry after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    resend: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ResendVerificationRequest"];
+            };
+        };
+        responses: {
+            /** @description If the account exists and its address is not confirmed, a link is on its way */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope_Ok"];
+                };
+            };
+            /** @description The body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is larger than the server accepts (limits.max_body_bytes) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is not sent as Content-Type: application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Empty or overlong login */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many requests from this address or for this account */
             429: {
                 headers: {
                     /** @description Seconds to wait before trying again */

@@ -44,3 +44,4 @@ export type HistoryVisibility = "all" | "member_join_date" | "none";
 export type PrivacyChoice = "everyone" | "shared_conversations" | "nobody";
 export type Provider = Schemas["ProviderDto"];
 export type LinkedIdentity = Schemas["IdentityDto"];
+export type RegistrationPending = Schemas["RegistrationPending"];

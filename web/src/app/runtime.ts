@@ -148,9 +148,29 @@ export async function linkProvider(provider: string): Promise<void> {
   window.location.assign(await api.link(provider, window.location.pathname));
 }
 
-export async function register(username: string, password: string, displayName: string): Promise<void> {
-  await signedIn(await api.register(username, password, displayName));
+/**
+ * Creates an account and signs it in; `"pending"` when the server first wants the address
+ * confirmed (a link is on its way to it).
+ */
+export async function register(
+  username: string,
+  password: string,
+  displayName: string,
+  email = "",
+): Promise<"signed_in" | "pending"> {
+  const answer = await api.register(username, password, displayName, email);
+  if (!("tokens" in answer)) return "pending";
+  await signedIn(answer);
+  return "signed_in";
 }
+
+/** The mailed links' calls, usable signed out. */
+export const mailedLinks = {
+  verifyEmail: (token: string) => api.verifyEmail(token),
+  resendVerification: (login: string) => api.resendVerification(login),
+  requestPasswordReset: (login: string) => api.requestPasswordReset(login),
+  resetPassword: (token: string, password: string) => api.resetPassword(token, password),
+};
 
 /** Shows the account as the server now has it (after a profile change) and remembers it. */
 export function accountChanged(me: User): void {

@@ -2,17 +2,17 @@
 
 use axum::extract::State;
 use axum::response::Response;
-use hearth_app::{NewSession, RegisterInput};
+use hearth_app::{NewSession, RegisterInput, Registered};
 use hearth_proto::{
     Envelope, ErrorEnvelope, LoginRequest, LogoutRequest, Ok, RefreshRequest, RegisterRequest,
-    SessionResponse, Tokens, TokensResponse, UserDto,
+    RegistrationPending, SessionResponse, Tokens, TokensResponse, UserDto,
 };
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::extract::ClientIp;
 use crate::json::Json;
-use crate::render::{created, ok};
+use crate::render::{accepted, created, ok};
 use crate::{ApiError, RestState};
 
 pub(crate) fn router() -> OpenApiRouter<RestState> {
@@ -32,10 +32,13 @@ pub(crate) fn tokens(session: NewSession) -> Tokens {
     }
 }
 
-/// Create an account and sign in.
+/// Create an account and sign in; on a server that confirms addresses first
+/// (`auth.require_email_verification`), the e-mail is required, a confirmation link is mailed
+/// and the answer is 202 without tokens.
 #[utoipa::path(post, path = "/v1/auth/register", tag = "auth", request_body = RegisterRequest,
     responses(
-        (status = 201, description = "Account created", body = Envelope<SessionResponse>),
+        (status = 201, description = "Account created and signed in", body = Envelope<SessionResponse>),
+        (status = 202, description = "Account created; follow the mailed link, then sign in", body = Envelope<RegistrationPending>),
         (status = 409, description = "Username or e-mail taken", body = ErrorEnvelope),
         (status = 422, description = "Invalid input", body = ErrorEnvelope),
         (status = 429, description = "Too many attempts", body = ErrorEnvelope),
@@ -51,11 +54,16 @@ async fn register(
         password: body.password,
         email: body.email,
     };
-    let (user, session) = state.app.auth.register(input, ip).await?;
-    Ok(created(SessionResponse {
-        user: UserDto::from(&user),
-        tokens: tokens(session),
-    }))
+    Ok(match state.app.accounts.register(input, ip).await? {
+        Registered::SignedIn(user, session) => created(SessionResponse {
+            user: UserDto::from(&user),
+            tokens: tokens(session),
+        }),
+        Registered::VerificationSent(user) => accepted(RegistrationPending {
+            user: UserDto::from(&user),
+            email_verification_required: true,
+        }),
+    })
 }
 
 /// Sign in with username and password.
@@ -63,6 +71,7 @@ async fn register(
     responses(
         (status = 200, description = "Signed in", body = Envelope<SessionResponse>),
         (status = 401, description = "Wrong username or password", body = ErrorEnvelope),
+        (status = 403, description = "`account_disabled`, or `email_not_verified` (follow the mailed link first)", body = ErrorEnvelope),
         (status = 429, description = "Too many attempts", body = ErrorEnvelope),
     ))]
 async fn login(

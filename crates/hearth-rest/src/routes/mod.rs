@@ -2,6 +2,7 @@
 
 pub(crate) mod auth;
 pub(crate) mod conversations;
+pub(crate) mod email_verification;
 pub(crate) mod groups;
 pub(crate) mod members;
 pub(crate) mod message_changes;

@@ -15,6 +15,7 @@ mod cluster_support;
 mod contract;
 mod convergence;
 mod conversations;
+mod email_verification;
 mod errors;
 mod graphql_mutations;
 mod graphql_queries;

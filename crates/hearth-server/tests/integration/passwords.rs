@@ -1,30 +1,10 @@
 //! Password reset by mail (through a real SMTP server, following the mailed link) and change
 //! of password: what ends, what keeps working, and what is never revealed.
 
-use hearth_mail::SmtpSecurity;
 use serde_json::{Value, json};
 
-use crate::smtp_support::{SMTP_PASSWORD, SMTP_USER, SmtpSink, token_in};
+use crate::smtp_support::{SmtpSink, mailing_server, token_in};
 use crate::support::{Session, TestApp, session_of};
-
-/// A server that mails through `sink` (plain SMTP on loopback, with AUTH).
-async fn mailing_server(
-    sink: &SmtpSink,
-    adjust: impl FnOnce(&mut hearth_server::Config),
-) -> TestApp {
-    let port = sink.port;
-    TestApp::spawn_with(move |config| {
-        config.public_url = Some("https://chat.example.org/".to_owned());
-        config.mail.from = "Hearth <noreply@chat.example.org>".to_owned();
-        config.mail.smtp.host = Some("127.0.0.1".to_owned());
-        config.mail.smtp.port = Some(port);
-        config.mail.smtp.security = SmtpSecurity::Plain;
-        config.mail.smtp.username = Some(SMTP_USER.to_owned());
-        config.mail.smtp.password = Some(SMTP_PASSWORD.to_owned());
-        adjust(config);
-    })
-    .await
-}
 
 async fn register_with_email(app: &TestApp, name: &str) -> Session {
     let response = app

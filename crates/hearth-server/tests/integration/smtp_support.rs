@@ -76,3 +76,22 @@ pub fn token_in(text: &str) -> String {
         .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
         .collect()
 }
+
+/// A server that mails through `sink` (plain SMTP on loopback, with AUTH).
+pub async fn mailing_server(
+    sink: &SmtpSink,
+    adjust: impl FnOnce(&mut hearth_server::Config),
+) -> crate::support::TestApp {
+    let port = sink.port;
+    crate::support::TestApp::spawn_with(move |config| {
+        config.public_url = Some("https://chat.example.org/".to_owned());
+        config.mail.from = "Hearth <noreply@chat.example.org>".to_owned();
+        config.mail.smtp.host = Some("127.0.0.1".to_owned());
+        config.mail.smtp.port = Some(port);
+        config.mail.smtp.security = hearth_mail::SmtpSecurity::Plain;
+        config.mail.smtp.username = Some(SMTP_USER.to_owned());
+        config.mail.smtp.password = Some(SMTP_PASSWORD.to_owned());
+        adjust(config);
+    })
+    .await
+}

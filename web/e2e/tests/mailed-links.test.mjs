@@ -1,0 +1,113 @@
+// The mailed links in the browser, on a server that confirms addresses before sign-in and
+// mails with its zero-configuration mailer (each mail an .eml file in <data>/mail/, read
+// here): register, the confirmation link, sign in; forgot password, the reset link, the new
+// password.
+import assert from "node:assert/strict";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+
+import { freePort } from "../../../tests/faces/lib/oidc.mjs";
+import { screenshot } from "../lib/browser.mjs";
+import { Scene } from "../lib/scene.mjs";
+import { STEP, signIn, ui } from "../lib/ui.mjs";
+
+/** The link (to `path`) in the newest mail not seen yet, waiting for the mailer to write it. */
+async function mailedLink(dataDir, path, seen) {
+  const folder = join(dataDir, "mail");
+  for (let tries = 0; tries < 100; tries += 1) {
+    let names = [];
+    try {
+      names = readdirSync(folder).filter((name) => name.endsWith(".eml") && !seen.has(name));
+    } catch {
+      // The folder appears with the first mail.
+    }
+    if (names.length > 0) {
+      const name = names.sort().at(-1);
+      seen.add(name);
+      // Undo quoted-printable: soft line breaks and escaped "=".
+      const text = readFileSync(join(folder, name), "utf8").replace(/=\r?\n/g, "").replace(/=3D/g, "=");
+      const link = text.match(new RegExp(`https?://[^\\s"<>]*${path}\\?token=[A-Za-z0-9_-]+`));
+      assert.ok(link, `a ${path} link in ${name}`);
+      return link[0];
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error("no mail was written");
+}
+
+describe("mailed links", () => {
+  let scene;
+  const seen = new Set();
+  const PASSWORD = "a first password";
+
+  before(async () => {
+    const port = await freePort();
+    scene = await Scene.start({
+      listen: `127.0.0.1:${port}`,
+      env: {
+        HEARTH_PUBLIC_URL: `http://127.0.0.1:${port}`,
+        HEARTH_AUTH__REQUIRE_EMAIL_VERIFICATION: "true",
+      },
+    });
+  });
+
+  after(async () => {
+    await scene?.stop();
+  });
+
+  test("a new account confirms its address by the mailed link before signing in", async () => {
+    const { page } = await scene.person();
+    await page.goto("/");
+    await page.getByRole("button", { name: "Create account" }).click();
+    await page.getByRole("textbox", { name: "Username", exact: true }).fill("mira");
+    await page.getByRole("textbox", { name: "E-mail", exact: true }).fill("mira@example.org");
+    await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
+    await page.getByRole("button", { name: "Create account" }).click();
+    await page.getByRole("status").filter({ hasText: "We mailed a confirmation link" }).waitFor({ timeout: STEP });
+
+    await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
+    await page.getByRole("button", { name: "Sign in", exact: true }).click();
+    await page.getByRole("alert").filter({ hasText: "confirm your e-mail" }).waitFor({ timeout: STEP });
+    await page.getByRole("button", { name: "Send a new confirmation link" }).click();
+    await page.getByRole("status").filter({ hasText: "A new confirmation link" }).waitFor({ timeout: STEP });
+
+    const link = await mailedLink(scene.server.dataDir, "/verify-email", seen);
+    await page.goto(link);
+    await page.getByRole("status").filter({ hasText: "Your address is confirmed" }).waitFor({ timeout: STEP });
+    await screenshot(page, "email-confirmed");
+    await page.getByRole("button", { name: "Back to sign in" }).click();
+    await signIn(page, "mira", PASSWORD);
+  });
+
+  test("a forgotten password is reset by the mailed link", async () => {
+    const { page } = await scene.person();
+    await page.goto("/");
+    await page.getByRole("button", { name: "Forgot password?" }).click();
+    await page.getByRole("textbox", { name: "Username or e-mail", exact: true }).fill("mira@example.org");
+    await page.getByRole("button", { name: "Send reset link" }).click();
+    await page.getByRole("status").filter({ hasText: "reset link is on its way" }).waitFor({ timeout: STEP });
+
+    const link = await mailedLink(scene.server.dataDir, "/reset-password", seen);
+    await page.goto(link);
+    await page.getByLabel("New password", { exact: true }).fill("a second password");
+    await page.getByRole("button", { name: "Set password" }).click();
+    await page.getByRole("status").filter({ hasText: "Your password is set" }).waitFor({ timeout: STEP });
+    await screenshot(page, "password-reset");
+    await page.getByRole("button", { name: "Back to sign in" }).click();
+    await signIn(page, "mira", "a second password");
+    await ui.conversations(page).waitFor({ timeout: STEP });
+  });
+
+  test("a used reset link is an alert", async () => {
+    const { page } = await scene.person();
+    await page.goto("/reset-password?token=not-a-real-token");
+    await page.getByLabel("New password", { exact: true }).fill("a third password");
+    await page.getByRole("button", { name: "Set password" }).click();
+    await page.getByRole("alert").waitFor({ timeout: STEP });
+  });
+
+  test("no request left the page's origin and no page failed", () => {
+    scene.assertClean();
+  });
+});
