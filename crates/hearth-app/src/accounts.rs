@@ -84,8 +84,10 @@ impl AccountService {
         login: &str,
         ip: IpAddr,
     ) -> Result<String, AppError> {
+        // The length as sent (the documented limit), then the name without spaces around it.
+        let too_long = login.chars().count() > MAX_LOGIN_LEN;
         let login = login.trim();
-        if login.is_empty() || login.chars().count() > MAX_LOGIN_LEN {
+        if login.is_empty() || too_long {
             return Err(ValidationErrors::field(
                 "login",
                 "must be a username or an e-mail address (at most 254 characters)",

@@ -81,6 +81,7 @@ pub struct TokensResponse {
 #[serde(deny_unknown_fields)]
 pub struct PasswordResetRequest {
     /// The account's username or e-mail address (any case).
+    #[schema(min_length = 1, max_length = 254)]
     pub login: String,
 }
 
@@ -91,6 +92,7 @@ pub struct PasswordResetConfirm {
     /// The `token` of the mailed link.
     pub token: String,
     /// 8–128 characters.
+    #[schema(min_length = 8, max_length = 128)]
     pub new_password: String,
 }
 
@@ -101,6 +103,7 @@ pub struct ChangePasswordRequest {
     /// The password now.
     pub current_password: String,
     /// 8–128 characters.
+    #[schema(min_length = 8, max_length = 128)]
     pub new_password: String,
 }
 
@@ -117,6 +120,7 @@ pub struct VerifyEmailRequest {
 #[serde(deny_unknown_fields)]
 pub struct ResendVerificationRequest {
     /// The account's username or e-mail address (any case).
+    #[schema(min_length = 1, max_length = 254)]
     pub login: String,
 }
 
