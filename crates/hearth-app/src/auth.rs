@@ -237,28 +237,14 @@ impl AuthService {
     /// Whether the account has a password (one created through an identity provider has
     /// none until its owner sets one).
     pub(crate) async fn has_password(&self, user: UserId) -> Result<bool, AppError> {
-        Ok(self
-            .credentials_of(user)
-            .await?
-            .is_some_and(|credentials| !credentials.password_hash.is_empty()))
+        let hash = self.store.password_hash(user).await?;
+        Ok(hash.is_some_and(|hash| !hash.is_empty()))
     }
 
     /// Whether an operator disabled the account (`hearth admin disable-user`).
     pub(crate) async fn is_disabled(&self, user: UserId) -> Result<bool, AppError> {
-        Ok(self
-            .credentials_of(user)
-            .await?
-            .is_some_and(|credentials| credentials.disabled_at.is_some()))
-    }
-
-    async fn credentials_of(
-        &self,
-        user: UserId,
-    ) -> Result<Option<hearth_store::Credentials>, AppError> {
-        let Some(account) = self.store.user(user).await? else {
-            return Ok(None);
-        };
-        Ok(self.store.credentials(&account.username).await?)
+        let account = self.store.account(user).await?;
+        Ok(account.is_some_and(|account| account.disabled_at.is_some()))
     }
 
     /// Checks an access token: its signature and expiry, and that its session has not ended

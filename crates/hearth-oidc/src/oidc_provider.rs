@@ -21,6 +21,17 @@ use tokio::sync::Mutex;
 use crate::http::send;
 use crate::{ProviderSettings, SettingsError};
 
+/// A client of discovered metadata with our redirect URL: authorization and token endpoints
+/// set; userinfo (and the rest) as the provider says.
+type Client = CoreClient<
+    openidconnect::EndpointSet,
+    openidconnect::EndpointNotSet,
+    openidconnect::EndpointNotSet,
+    openidconnect::EndpointNotSet,
+    openidconnect::EndpointMaybeSet,
+    openidconnect::EndpointMaybeSet,
+>;
+
 /// How long discovered metadata (endpoints and signing keys) is trusted.
 const DISCOVERY_TTL: Duration = Duration::from_secs(3600);
 
@@ -78,17 +89,7 @@ impl OidcProvider {
         Ok(metadata)
     }
 
-    fn client(
-        &self,
-        metadata: CoreProviderMetadata,
-    ) -> openidconnect::core::CoreClient<
-        openidconnect::EndpointSet,
-        openidconnect::EndpointNotSet,
-        openidconnect::EndpointNotSet,
-        openidconnect::EndpointNotSet,
-        openidconnect::EndpointMaybeSet,
-        openidconnect::EndpointMaybeSet,
-    > {
+    fn client(&self, metadata: CoreProviderMetadata) -> Client {
         CoreClient::from_provider_metadata(
             metadata,
             ClientId::new(self.settings.client_id.clone()),
@@ -183,14 +184,7 @@ impl OidcProvider {
     /// them out of the ID token). Best effort: the ID token already proved who it is.
     async fn complete_from_userinfo(
         &self,
-        client: &openidconnect::core::CoreClient<
-            openidconnect::EndpointSet,
-            openidconnect::EndpointNotSet,
-            openidconnect::EndpointNotSet,
-            openidconnect::EndpointNotSet,
-            openidconnect::EndpointMaybeSet,
-            openidconnect::EndpointMaybeSet,
-        >,
+        client: &Client,
         access_token: &AccessToken,
         claims: &CoreIdTokenClaims,
         profile: &mut ExternalProfile,

@@ -9,14 +9,13 @@
 use std::io::{BufRead, Write};
 
 use hearth_app::App;
-use hearth_server::cli::{ResetPasswordArgs, UsernameArgs};
+use hearth_server::cli::{PasswordArgs, ResetPasswordArgs, UsernameArgs};
 use hearth_server::{Config, StartupError};
 use hearth_store::DynStore;
 
-/// A password from a flag or `HEARTH_ADMIN_PASSWORD` (`given`), or the first line of
-/// standard input.
-pub(crate) fn password(given: Option<String>, stdin: bool) -> Result<String, StartupError> {
-    match (given, stdin) {
+/// A password from a flag or `HEARTH_ADMIN_PASSWORD`, or the first line of standard input.
+pub(crate) fn password(from: PasswordArgs) -> Result<String, StartupError> {
+    match (from.password, from.password_stdin) {
         (Some(password), _) => Ok(password),
         (None, true) => {
             let mut line = String::new();
@@ -48,7 +47,7 @@ pub(crate) async fn reset_password(
     config: &Config,
     args: ResetPasswordArgs,
 ) -> Result<(), StartupError> {
-    let password = password(args.password, args.password_stdin)?;
+    let password = password(args.password)?;
     let (app, store) = offline_app(config).await?;
     let reset = app
         .accounts

@@ -101,18 +101,9 @@ pub struct CreateUserArgs {
     /// Shown name [default: the username].
     #[arg(long)]
     pub display_name: Option<String>,
-    /// Password (8–128 characters). Prefer --password-stdin or HEARTH_ADMIN_PASSWORD: a flag
-    /// shows in the process list.
-    #[arg(
-        long,
-        env = "HEARTH_ADMIN_PASSWORD",
-        hide_env_values = true,
-        conflicts_with = "password_stdin"
-    )]
-    pub password: Option<String>,
-    /// Read the password from the first line of standard input.
-    #[arg(long)]
-    pub password_stdin: bool,
+    /// The password.
+    #[command(flatten)]
+    pub password: PasswordArgs,
     /// E-mail address.
     #[arg(long)]
     pub email: Option<String>,
@@ -124,8 +115,25 @@ pub struct ResetPasswordArgs {
     /// The account's login name.
     #[arg(long)]
     pub username: String,
-    /// The new password (8–128 characters). Prefer --password-stdin or HEARTH_ADMIN_PASSWORD:
-    /// a flag shows in the process list.
+    /// The password.
+    #[command(flatten)]
+    pub password: PasswordArgs,
+}
+
+/// `hearth admin disable-user` / `enable-user`.
+#[derive(Debug, Args)]
+pub struct UsernameArgs {
+    /// The account's login name.
+    #[arg(long)]
+    pub username: String,
+}
+
+/// Where an admin command reads a password from: standard input, `HEARTH_ADMIN_PASSWORD`, or a
+/// flag (which shows in the process list).
+#[derive(Debug, Args)]
+pub struct PasswordArgs {
+    /// The password (8–128 characters). Prefer --password-stdin or HEARTH_ADMIN_PASSWORD: a
+    /// flag shows in the process list.
     #[arg(
         long,
         env = "HEARTH_ADMIN_PASSWORD",
@@ -136,12 +144,4 @@ pub struct ResetPasswordArgs {
     /// Read the password from the first line of standard input.
     #[arg(long)]
     pub password_stdin: bool,
-}
-
-/// `hearth admin disable-user` / `enable-user`.
-#[derive(Debug, Args)]
-pub struct UsernameArgs {
-    /// The account's login name.
-    #[arg(long)]
-    pub username: String,
 }

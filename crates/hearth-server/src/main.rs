@@ -222,7 +222,7 @@ async fn migrate_store(args: MigrateStoreArgs) -> Result<(), StartupError> {
 }
 
 async fn create_user(config: &Config, args: CreateUserArgs) -> Result<(), StartupError> {
-    let password = admin::password(args.password, args.password_stdin)?;
+    let password = admin::password(args.password)?;
     let (app, store) = admin::offline_app(config).await?;
     let input = RegisterInput {
         username: args.username,

@@ -266,10 +266,19 @@ pub(crate) fn serve_with(
     data: &Path,
     env: &[(&str, &str)],
 ) -> (Child, String, Lines<BufReader<ChildStderr>>) {
+    serve_on(data, "127.0.0.1:0", env)
+}
+
+/// [`serve_with`] on the address `listen` (a server restarted on its port).
+pub(crate) fn serve_on(
+    data: &Path,
+    listen: &str,
+    env: &[(&str, &str)],
+) -> (Child, String, Lines<BufReader<ChildStderr>>) {
     let mut child = hearth()
         .env("RUST_LOG", "info")
         .envs(env.iter().copied())
-        .args(["serve", "--listen", "127.0.0.1:0", "--data"])
+        .args(["serve", "--listen", listen, "--data"])
         .arg(data)
         .stderr(Stdio::piped())
         .spawn()

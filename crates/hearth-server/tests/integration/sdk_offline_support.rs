@@ -9,7 +9,7 @@ use std::time::Duration;
 use hearth_sdk::offline::{Backoff, LocalStore, Offline};
 use tokio::sync::broadcast::error::RecvError;
 
-use crate::lifecycle::hearth;
+use crate::lifecycle::serve_on;
 
 /// How long a test waits for its offline client to reach the state it expects.
 const PATIENCE: Duration = Duration::from_secs(30);
@@ -68,32 +68,19 @@ impl Drop for ServerProcess {
     }
 }
 
+/// A `hearth serve` on `data` at `listen`, and the address it serves on (`127.0.0.1:<port>`).
 fn serve(data: &std::path::Path, listen: &str) -> (Child, String) {
-    use std::io::{BufRead, BufReader};
-    let mut child = hearth()
-        .env("RUST_LOG", "info")
-        .env("HEARTH_LIMITS__SENDS_PER_USER_PER_MINUTE", "100000")
-        .env("HEARTH_LIMITS__AUTH_PER_IP_PER_MINUTE", "100000")
-        .args(["serve", "--listen", listen, "--data"])
-        .arg(data)
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-    let address = lines
-        .by_ref()
-        .map_while(Result::ok)
-        .find_map(|line| {
-            line.split("address=").nth(1).map(|rest| {
-                rest.split_whitespace()
-                    .next()
-                    .unwrap_or_default()
-                    .to_owned()
-            })
-        })
-        .expect("the server logs the address it serves on");
+    let (child, base, lines) = serve_on(
+        data,
+        listen,
+        &[
+            ("HEARTH_LIMITS__SENDS_PER_USER_PER_MINUTE", "100000"),
+            ("HEARTH_LIMITS__AUTH_PER_IP_PER_MINUTE", "100000"),
+        ],
+    );
     // Keep draining its log so that it never blocks on a full pipe.
     std::thread::spawn(move || lines.for_each(drop));
+    let address = base.trim_start_matches("http://").to_owned();
     (child, address)
 }
 
