@@ -17,8 +17,6 @@ use time::Duration as TimeDuration;
 
 use crate::mail::Outbox;
 use crate::mail_templates;
-use crate::realtime::{BusMessage, EventBus, Signal};
-use crate::revocations::Revocations;
 use crate::tokens::{hash_refresh_token, random_token};
 use crate::{AccountSettings, AppError, AuthService, Caller, RateLimits, now, password};
 
@@ -36,8 +34,6 @@ pub struct AccountService {
     settings: AccountSettings,
     outbox: Outbox,
     limits: Arc<RateLimits>,
-    revocations: Revocations,
-    bus: Arc<dyn EventBus>,
     auth: AuthService,
 }
 
@@ -47,8 +43,6 @@ impl AccountService {
         settings: AccountSettings,
         outbox: Outbox,
         limits: Arc<RateLimits>,
-        revocations: Revocations,
-        bus: Arc<dyn EventBus>,
         auth: AuthService,
     ) -> Self {
         Self {
@@ -56,8 +50,6 @@ impl AccountService {
             settings,
             outbox,
             limits,
-            revocations,
-            bus,
             auth,
         }
     }
@@ -241,7 +233,7 @@ impl AccountService {
         let user = self.named(username).await?;
         self.store.set_disabled(user.id, disabled.then(now)).await?;
         if disabled {
-            self.end_sessions(user.id, None).await?;
+            self.auth.end_sessions_now(user.id, None).await?;
         }
         tracing::info!(user_id = %user.id, disabled, "account access changed by the operator");
         Ok(user)
@@ -263,22 +255,7 @@ impl AccountService {
     ) -> Result<(), AppError> {
         let hash = password::hash(password).await?;
         self.store.set_password(user, hash, now()).await?;
-        self.end_sessions(user, keep).await
-    }
-
-    /// Ends every session of `user` but `keep`: in the store, and on every node.
-    pub(crate) async fn end_sessions(
-        &self,
-        user: UserId,
-        keep: Option<SessionId>,
-    ) -> Result<(), AppError> {
-        let ended = self.store.revoke_sessions_of(user, keep, now()).await?;
-        for session in ended {
-            // Here first, so this node refuses the tokens even before the bus brings it back.
-            self.revocations.end(session);
-            self.bus
-                .publish(BusMessage::Signal(Signal::SessionEnded(session)));
-        }
+        self.auth.end_sessions_now(user, keep).await?;
         Ok(())
     }
 

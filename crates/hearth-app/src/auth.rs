@@ -8,8 +8,12 @@
 use std::net::IpAddr;
 use std::sync::Arc;
 
+use crate::realtime::EventBus;
+use crate::sessions::ClientInfo;
+
 use hearth_domain::{
-    DisplayName, Password, SessionId, Timestamp, User, UserId, Username, ValidationErrors,
+    DeviceName, DisplayName, Password, SessionId, Timestamp, User, UserId, Username,
+    ValidationErrors,
 };
 use hearth_store::{DynStore, NewRefreshToken, NewUser, RefreshTokenRecord};
 use time::Duration as TimeDuration;
@@ -65,6 +69,8 @@ pub struct AuthService {
     pub(crate) service_keys: ServiceKeys,
     limits: Arc<RateLimits>,
     pub(crate) revocations: Revocations,
+    /// Carries ended sessions to every node.
+    pub(crate) bus: Arc<dyn EventBus>,
     /// Sign-in needs a proven e-mail address (`auth.require_email_verification`).
     require_email_verification: bool,
 }
@@ -80,10 +86,12 @@ impl AuthService {
         secret: JwtSecret,
         limits: Arc<RateLimits>,
         revocations: Revocations,
+        bus: Arc<dyn EventBus>,
         require_email_verification: bool,
     ) -> Self {
         Self {
             revocations,
+            bus,
             require_email_verification,
             store,
             settings,
@@ -97,10 +105,11 @@ impl AuthService {
     pub async fn register(
         &self,
         input: RegisterInput,
-        ip: IpAddr,
+        client: &ClientInfo,
     ) -> Result<(User, NewSession), AppError> {
-        let user = self.register_unsigned(input, ip).await?;
-        let session = self.start_session(user.id).await?;
+        let device = client.device()?;
+        let user = self.register_unsigned(input, client.ip).await?;
+        let session = self.start_session(user.id, client, &device).await?;
         Ok((user, session))
     }
 
@@ -163,14 +172,15 @@ impl AuthService {
         Ok(user)
     }
 
-    /// Checks a username and password and starts a session.
+    /// Checks a username and password and starts a session on the client's device.
     pub async fn login(
         &self,
         username: &str,
         password: &str,
-        ip: IpAddr,
+        client: &ClientInfo,
     ) -> Result<(User, NewSession), AppError> {
-        self.limits.auth_by_ip(ip).await?;
+        let device = client.device()?;
+        self.limits.auth_by_ip(client.ip).await?;
         let refused = AppError::Unauthorized("invalid username or password");
         let Ok(name) = Username::parse(username) else {
             return Err(refused);
@@ -188,7 +198,9 @@ impl AuthService {
                 if self.require_email_verification && credentials.user.email_verified_at.is_none() {
                     return Err(AppError::EmailNotVerified);
                 }
-                let session = self.start_session(credentials.user.id).await?;
+                let session = self
+                    .start_session(credentials.user.id, client, &device)
+                    .await?;
                 Ok((credentials.user, session))
             }
             None => {
@@ -211,18 +223,18 @@ impl AuthService {
         self.limits.auth_by_username(user.username.as_str()).await?;
 
         if record.revoked_at.is_none() {
-            let (next, session) = self.next_pair(&record)?;
+            let (next, session) = self.next_pair(&record, ip)?;
             if self.store.rotate_refresh_token(record.id, next).await? {
                 return Ok(session);
             }
             // Another request rotated it first; judge this one as a reuse of a rotated token.
             let record = self.live_token(&hash).await?;
-            return self.reuse(record).await;
+            return self.reuse(record, ip).await;
         }
-        self.reuse(record).await
+        self.reuse(record, ip).await
     }
 
-    /// Ends the session the refresh token belongs to.
+    /// Ends the session the refresh token belongs to; its access tokens stop working too.
     pub async fn logout(&self, refresh_token: &str) -> Result<(), AppError> {
         let record = self
             .store
@@ -230,6 +242,7 @@ impl AuthService {
             .await?
             .ok_or(AppError::Unauthorized("invalid refresh token"))?;
         self.store.revoke_session(record.session_id, now()).await?;
+        self.announce_ended(&[record.session_id]);
         tracing::info!(user_id = %record.user_id, session_id = %record.session_id.as_uuid(), "session ended");
         Ok(())
     }
@@ -280,15 +293,16 @@ impl AuthService {
 
     /// A rotated token presented again: a retry inside the grace window gets a new pair; any
     /// later use revokes the session.
-    async fn reuse(&self, record: RefreshTokenRecord) -> Result<NewSession, AppError> {
+    async fn reuse(&self, record: RefreshTokenRecord, ip: IpAddr) -> Result<NewSession, AppError> {
         let at = now();
         let rotated_at = record.revoked_at.unwrap_or(at);
         if at - rotated_at <= duration(self.settings.refresh_reuse_grace) {
-            let (next, session) = self.next_pair(&record)?;
+            let (next, session) = self.next_pair(&record, ip)?;
             self.store.add_refresh_token(next).await?;
             return Ok(session);
         }
         self.store.revoke_session(record.session_id, at).await?;
+        self.announce_ended(&[record.session_id]);
         tracing::warn!(
             user_id = %record.user_id,
             session_id = %record.session_id.as_uuid(),
@@ -299,19 +313,30 @@ impl AuthService {
         ))
     }
 
-    pub(crate) async fn start_session(&self, user: UserId) -> Result<NewSession, AppError> {
+    /// Starts a session of `user` on `device` (named beforehand, so a bad name refuses the
+    /// request before anything is written).
+    pub(crate) async fn start_session(
+        &self,
+        user: UserId,
+        client: &ClientInfo,
+        device: &DeviceName,
+    ) -> Result<NewSession, AppError> {
         let session_id = SessionId::new();
         let issued_at = now();
         let refresh_token = random_token()?;
         self.store
-            .create_session(NewRefreshToken {
-                id: Uuid::now_v7(),
-                session_id,
-                user_id: user,
-                token_hash: hash_refresh_token(&refresh_token),
-                issued_at,
-                expires_at: issued_at + duration(self.settings.refresh_token_ttl),
-            })
+            .create_session(
+                NewRefreshToken {
+                    id: Uuid::now_v7(),
+                    session_id,
+                    user_id: user,
+                    token_hash: hash_refresh_token(&refresh_token),
+                    issued_at,
+                    expires_at: issued_at + duration(self.settings.refresh_token_ttl),
+                    ip: client.ip.to_string(),
+                },
+                device,
+            )
             .await?;
         self.pair(user, session_id, refresh_token, issued_at)
     }
@@ -320,6 +345,7 @@ impl AuthService {
     fn next_pair(
         &self,
         record: &RefreshTokenRecord,
+        ip: IpAddr,
     ) -> Result<(NewRefreshToken, NewSession), AppError> {
         let issued_at = now();
         let refresh_token = random_token()?;
@@ -330,6 +356,7 @@ impl AuthService {
             token_hash: hash_refresh_token(&refresh_token),
             issued_at,
             expires_at: issued_at + duration(self.settings.refresh_token_ttl),
+            ip: ip.to_string(),
         };
         let session = self.pair(record.user_id, record.session_id, refresh_token, issued_at)?;
         Ok((next, session))

@@ -29,7 +29,7 @@ use crate::identity_providers::{
     AuthorizationRequest, ExternalProfile, IdentityProvider, ProviderError, ProviderInfo,
 };
 use crate::tokens::{hash_refresh_token as hash_secret, random_token};
-use crate::{AppError, AuthService, Caller, NewSession, RateLimits, now};
+use crate::{AppError, AuthService, Caller, ClientInfo, NewSession, RateLimits, now};
 
 /// How long a started sign-in waits for its callback.
 pub const FLOW_TTL: Duration = Duration::minutes(10);
@@ -331,8 +331,13 @@ impl SignInService {
     }
 
     /// Trades a hand-off code (once) for a session.
-    pub async fn redeem(&self, handoff: &str, ip: IpAddr) -> Result<(User, NewSession), AppError> {
-        self.limits.auth_by_ip(ip).await?;
+    pub async fn redeem(
+        &self,
+        handoff: &str,
+        client: &ClientInfo,
+    ) -> Result<(User, NewSession), AppError> {
+        let device = client.device()?;
+        self.limits.auth_by_ip(client.ip).await?;
         let refused = || AppError::Unauthorized("invalid or expired sign-in code");
         let taken = self
             .store
@@ -351,7 +356,7 @@ impl SignInService {
         if self.auth.is_disabled(user.id).await? {
             return Err(AppError::AccountDisabled);
         }
-        let session = self.auth.start_session(user.id).await?;
+        let session = self.auth.start_session(user.id, client, &device).await?;
         Ok((user, session))
     }
 

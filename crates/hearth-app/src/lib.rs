@@ -29,6 +29,7 @@ pub mod realtime;
 mod revocations;
 mod rosters;
 mod service_tokens;
+mod sessions;
 mod settings;
 mod sync;
 mod tokens;
@@ -72,6 +73,7 @@ pub use privacy::{PrivacyInput, PrivacyService};
 pub use public_error::PublicError;
 pub use rate_limit::{RateKey, RateLimits, SharedLimits, SharedLimitsUnavailable};
 pub use service_tokens::{MAX_SERVICE_TOKEN_TTL, Principal, SERVICE_AUDIENCE, ServiceIdentity};
+pub use sessions::{ClientInfo, SessionInfo};
 pub use settings::{AccountSettings, AuthSettings, LimitSettings, MessageSettings, Settings};
 pub use sync::{BootstrapResult, ChangesResult, ConversationChangesResult, SyncService};
 pub use tokens::{JwtSecret, bearer_token};
@@ -151,6 +153,7 @@ impl App {
             secret,
             limits.clone(),
             revocations.clone(),
+            ports.bus.clone(),
             settings.accounts.require_email_verification,
         );
         let accounts = AccountService::new(
@@ -158,8 +161,6 @@ impl App {
             settings.accounts,
             outbox,
             limits.clone(),
-            revocations,
-            ports.bus.clone(),
             auth.clone(),
         );
         let sign_in = SignInService::new(store.clone(), auth.clone(), limits.clone());

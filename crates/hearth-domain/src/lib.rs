@@ -6,6 +6,7 @@
 
 mod conversation;
 mod delivery;
+mod device;
 mod event;
 mod ids;
 mod mention;
@@ -24,6 +25,7 @@ pub use conversation::{
     Member, Role, Settings, Title,
 };
 pub use delivery::{DeliveryStatus, MemberMarker, ReceiptKind};
+pub use device::DeviceName;
 pub use event::{ConversationEvent, EventKind};
 pub use ids::{ConversationId, MessageId, SessionId, UserId};
 pub use mention::{mention_names, resolve_mentions};

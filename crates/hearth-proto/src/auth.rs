@@ -1,6 +1,7 @@
 //! Authentication on the wire (seed 000: register / login / refresh / logout).
 
 use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
 use utoipa::ToSchema;
 
 use crate::UserDto;
@@ -19,6 +20,11 @@ pub struct RegisterRequest {
     /// An e-mail address (optional unless the server requires verification).
     #[serde(default)]
     pub email: Option<String>,
+    /// What to call this device in the list of sessions (1–64 characters); read from the
+    /// `User-Agent` when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 64)]
+    pub device_name: Option<String>,
 }
 
 /// `POST /v1/auth/login`.
@@ -29,6 +35,11 @@ pub struct LoginRequest {
     pub username: String,
     /// The password.
     pub password: String,
+    /// What to call this device in the list of sessions (1–64 characters); read from the
+    /// `User-Agent` when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 64)]
+    pub device_name: Option<String>,
 }
 
 /// `POST /v1/auth/refresh`.
@@ -132,4 +143,40 @@ pub struct RegistrationPending {
     pub user: UserDto,
     /// Always `true`: follow the mailed link before signing in.
     pub email_verification_required: bool,
+}
+
+/// One of the caller's live sessions (`GET /v1/auth/sessions`).
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct SessionDto {
+    /// Its id (what `DELETE /v1/auth/sessions/{id}` takes).
+    pub id: uuid::Uuid,
+    /// What its device is called: the name the client gave, else one read from its
+    /// `User-Agent` ("Firefox on Linux").
+    pub device_name: String,
+    /// When it signed in.
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: OffsetDateTime,
+    /// When it last got tokens (a sign-in or a refresh, about every 15 minutes while in use).
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub last_used_at: OffsetDateTime,
+    /// The address it last got tokens from.
+    pub ip: String,
+    /// Whether it is the session of this request.
+    pub current: bool,
+}
+
+/// `GET /v1/auth/sessions`.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct SessionList {
+    /// The live sessions, the most recently used first.
+    pub sessions: Vec<SessionDto>,
+}
+
+/// `POST /v1/auth/sessions/revoke-others`.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct SessionsEnded {
+    /// How many sessions ended.
+    pub ended: usize,
 }

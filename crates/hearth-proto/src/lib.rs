@@ -21,8 +21,8 @@ pub mod ws;
 
 pub use auth::{
     ChangePasswordRequest, LoginRequest, LogoutRequest, PasswordResetConfirm, PasswordResetRequest,
-    RefreshRequest, RegisterRequest, RegistrationPending, ResendVerificationRequest,
-    SessionResponse, Tokens, TokensResponse, VerifyEmailRequest,
+    RefreshRequest, RegisterRequest, RegistrationPending, ResendVerificationRequest, SessionDto,
+    SessionList, SessionResponse, SessionsEnded, Tokens, TokensResponse, VerifyEmailRequest,
 };
 pub use conversations::{
     ConversationDto, ConversationList, DeliveredMarker, DirectRequest, MarkDeliveredRequest,

@@ -48,6 +48,11 @@ pub struct HandoffRequest {
     /// The code from the `#sign_in=` fragment.
     #[schema(max_length = 128)]
     pub code: String,
+    /// What to call this device in the list of sessions (1–64 characters); read from the
+    /// `User-Agent` when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 64)]
+    pub device_name: Option<String>,
 }
 
 /// One provider linked to the caller's account.

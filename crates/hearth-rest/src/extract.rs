@@ -91,6 +91,22 @@ impl<S: Send + Sync> FromRequestParts<S> for ConversationPath {
     }
 }
 
+/// The session id in the path. A malformed id names no session: 404.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct SessionPath(pub hearth_domain::SessionId);
+
+impl<S: Send + Sync> FromRequestParts<S> for SessionPath {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let not_found = || ApiError::new(ErrorCode::NotFound, "session not found");
+        let Path(raw) = Path::<String>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| not_found())?;
+        raw.parse().map(Self).map_err(|_| not_found())
+    }
+}
+
 /// The conversation and message ids of a `…/conversations/{id}/messages/{message_id}…` path.
 /// A malformed id names nothing: 404.
 #[derive(Clone, Copy, Debug)]
@@ -178,6 +194,42 @@ impl<S: Send + Sync> FromRequestParts<S> for EmojiPath {
         param(&params, "emoji")
             .map(|emoji| Self(emoji.to_owned()))
             .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "no such route"))
+    }
+}
+
+/// The client as a new session records it: its address and `User-Agent` (a request body may
+/// add the name it gives its device).
+#[derive(Clone, Debug)]
+pub(crate) struct Client(pub hearth_app::ClientInfo);
+
+/// Longest `User-Agent` read; the device name is summarised from its start.
+const MAX_USER_AGENT: usize = 512;
+
+impl<S: Send + Sync> FromRequestParts<S> for Client {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let ClientIp(ip) = ClientIp::from_request_parts(parts, state).await?;
+        let user_agent = parts
+            .headers
+            .get(axum::http::header::USER_AGENT)
+            .and_then(|value| value.to_str().ok())
+            .map(|agent| agent.chars().take(MAX_USER_AGENT).collect());
+        Ok(Self(hearth_app::ClientInfo {
+            ip,
+            device_name: None,
+            user_agent,
+        }))
+    }
+}
+
+impl Client {
+    /// The client, calling its device `device_name` when the body named it.
+    pub(crate) fn named(self, device_name: Option<String>) -> hearth_app::ClientInfo {
+        hearth_app::ClientInfo {
+            device_name,
+            ..self.0
+        }
     }
 }
 

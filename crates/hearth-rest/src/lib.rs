@@ -110,6 +110,7 @@ fn api() -> OpenApiRouter<RestState> {
         .merge(routes::passwords::router())
         .merge(routes::email_verification::router())
         .merge(routes::users::router())
+        .merge(routes::sessions::router())
         .merge(routes::conversations::router())
         .merge(routes::groups::router())
         .merge(routes::members::router())

@@ -30,6 +30,7 @@ impl Client {
             display_name: None,
             password: password.to_owned(),
             email: None,
+            device_name: None,
         };
         self.execute(
             Call::new(Method::POST, &["v1", "auth", "register"], Auth::Anonymous).json(&body)?,
@@ -53,6 +54,7 @@ impl Client {
         let body = LoginRequest {
             username: username.to_owned(),
             password: password.to_owned(),
+            device_name: None,
         };
         self.execute(
             Call::new(Method::POST, &["v1", "auth", "login"], Auth::Anonymous).json(&body)?,

@@ -1,12 +1,14 @@
 //! Sessions and refresh tokens in PostgreSQL.
 
 use deadpool_postgres::Transaction;
-use hearth_domain::{SessionId, Timestamp, UserId};
-use hearth_store::{NewRefreshToken, RefreshTokenRecord, SessionStore, StoreError, TokenHash};
+use hearth_domain::{DeviceName, SessionId, Timestamp, UserId};
+use hearth_store::{
+    NewRefreshToken, RefreshTokenRecord, SessionRecord, SessionStore, StoreError, TokenHash,
+};
 use uuid::Uuid;
 
 use crate::PostgresStore;
-use crate::db::{Columns, Job, exec, opt_row};
+use crate::db::{Columns, Job, exec, opt_row, rows};
 use crate::error::Failure;
 
 async fn insert_token(tx: &Transaction<'_>, token: &NewRefreshToken) -> Result<(), Failure> {
@@ -27,23 +29,80 @@ async fn insert_token(tx: &Transaction<'_>, token: &NewRefreshToken) -> Result<(
     Ok(())
 }
 
+/// Records that `token`'s session got it: used then, from its address.
+async fn mark_used(tx: &Transaction<'_>, token: &NewRefreshToken) -> Result<(), Failure> {
+    exec(
+        tx,
+        "UPDATE sessions SET last_used_at = $1, last_ip = $2 WHERE id = $3",
+        &[&token.issued_at, &token.ip, &token.session_id.as_uuid()],
+    )
+    .await?;
+    Ok(())
+}
+
 #[async_trait::async_trait]
 impl SessionStore for PostgresStore {
-    async fn create_session(&self, first: NewRefreshToken) -> Result<(), StoreError> {
+    async fn create_session(
+        &self,
+        first: NewRefreshToken,
+        device: &DeviceName,
+    ) -> Result<(), StoreError> {
+        let device = device.as_str().to_owned();
         self.write(|tx| -> Job<'_, ()> {
-            let first = first.clone();
+            let (first, device) = (first.clone(), device.clone());
             Box::pin(async move {
                 exec(
                     tx,
-                    "INSERT INTO sessions (id, user_id, created_at) VALUES ($1, $2, $3)",
+                    "INSERT INTO sessions (id, user_id, created_at, device_name, last_used_at, last_ip) \
+                     VALUES ($1, $2, $3, $4, $3, $5)",
                     &[
                         &first.session_id.as_uuid(),
                         &first.user_id.as_uuid(),
                         &first.issued_at,
+                        &device,
+                        &first.ip,
                     ],
                 )
                 .await?;
                 insert_token(tx, &first).await
+            })
+        })
+        .await
+    }
+
+    async fn sessions_of(
+        &self,
+        user: UserId,
+        at: Timestamp,
+    ) -> Result<Vec<SessionRecord>, StoreError> {
+        self.read(move |c| -> Job<'_, Vec<SessionRecord>> {
+            Box::pin(async move {
+                let found = rows(
+                    c,
+                    "SELECT s.id, s.device_name, s.created_at, \
+                            coalesce(s.last_used_at, s.created_at) AS last_used_at, \
+                            coalesce(s.last_ip, '') AS last_ip \
+                     FROM sessions s \
+                     WHERE s.user_id = $1 AND s.revoked_at IS NULL \
+                       AND EXISTS (SELECT 1 FROM refresh_tokens t \
+                                   WHERE t.session_id = s.id AND t.revoked_at IS NULL \
+                                     AND t.expires_at > $2) \
+                     ORDER BY last_used_at DESC, s.id",
+                    &[&user.as_uuid(), &at],
+                )
+                .await?;
+                Ok(found
+                    .iter()
+                    .map(|row| {
+                        Ok(SessionRecord {
+                            id: SessionId::from_uuid(row.col("id")?),
+                            device_name: DeviceName::from_trusted(row.col("device_name")?),
+                            created_at: row.col("created_at")?,
+                            last_used_at: row.col("last_used_at")?,
+                            last_ip: row.col("last_ip")?,
+                        })
+                    })
+                    .collect::<Result<_, StoreError>>()?)
             })
         })
         .await
@@ -105,6 +164,7 @@ impl SessionStore for PostgresStore {
                     return Ok(false);
                 }
                 insert_token(tx, &new).await?;
+                mark_used(tx, &new).await?;
                 Ok(true)
             })
         })
@@ -114,7 +174,10 @@ impl SessionStore for PostgresStore {
     async fn add_refresh_token(&self, token: NewRefreshToken) -> Result<(), StoreError> {
         self.write(|tx| -> Job<'_, ()> {
             let token = token.clone();
-            Box::pin(async move { insert_token(tx, &token).await })
+            Box::pin(async move {
+                insert_token(tx, &token).await?;
+                mark_used(tx, &token).await
+            })
         })
         .await
     }

@@ -78,6 +78,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         description: "accounts",
         sql: include_str!("../migrations/0009_accounts.sql"),
     },
+    Migration {
+        version: 10,
+        description: "session devices",
+        sql: include_str!("../migrations/0010_session_devices.sql"),
+    },
 ];
 
 /// Why the ledger forbids opening the database.

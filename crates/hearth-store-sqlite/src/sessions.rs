@@ -1,13 +1,15 @@
 //! Sessions and refresh tokens in SQLite.
 
-use hearth_domain::{SessionId, UserId};
-use hearth_store::{NewRefreshToken, RefreshTokenRecord, SessionStore, StoreError, TokenHash};
+use hearth_domain::{DeviceName, SessionId, Timestamp, UserId};
+use hearth_store::{
+    NewRefreshToken, RefreshTokenRecord, SessionRecord, SessionStore, StoreError, TokenHash,
+};
 use rusqlite::params;
 use uuid::Uuid;
 
 use crate::SqliteStore;
 use crate::codec::{Columns, from_micros, micros, store_error};
-use crate::statements::{decode_opt, execute};
+use crate::statements::{decode_all, decode_opt, execute};
 use crate::tx::Tx;
 
 fn insert_token(tx: &Tx, token: &NewRefreshToken) -> Result<(), StoreError> {
@@ -28,22 +30,79 @@ fn insert_token(tx: &Tx, token: &NewRefreshToken) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// Records that `token`'s session got it: used then, from its address.
+fn mark_used(tx: &Tx, token: &NewRefreshToken) -> Result<(), StoreError> {
+    execute(
+        tx,
+        "UPDATE sessions SET last_used_at = ?, last_ip = ? WHERE id = ?",
+        params![
+            micros(token.issued_at),
+            &token.ip,
+            token.session_id.as_uuid()
+        ],
+    )
+    .map_err(store_error)?;
+    Ok(())
+}
+
 #[async_trait::async_trait]
 impl SessionStore for SqliteStore {
-    async fn create_session(&self, first: NewRefreshToken) -> Result<(), StoreError> {
+    async fn create_session(
+        &self,
+        first: NewRefreshToken,
+        device: &DeviceName,
+    ) -> Result<(), StoreError> {
+        let device = device.as_str().to_owned();
         self.writer
             .write(move |tx| {
                 execute(
                     tx,
-                    "INSERT INTO sessions (id, user_id, created_at) VALUES (?, ?, ?)",
+                    "INSERT INTO sessions (id, user_id, created_at, device_name, last_used_at, last_ip) \
+                     VALUES (?, ?, ?, ?, ?, ?)",
                     params![
                         first.session_id.as_uuid(),
                         first.user_id.as_uuid(),
                         micros(first.issued_at),
+                        device,
+                        micros(first.issued_at),
+                        &first.ip,
                     ],
                 )
                 .map_err(store_error)?;
                 insert_token(tx, &first)
+            })
+            .await
+    }
+
+    async fn sessions_of(
+        &self,
+        user: UserId,
+        at: Timestamp,
+    ) -> Result<Vec<SessionRecord>, StoreError> {
+        self.readers
+            .read(move |conn| {
+                decode_all(
+                    conn,
+                    "SELECT s.id, s.device_name, s.created_at, \
+                            coalesce(s.last_used_at, s.created_at) AS last_used_at, \
+                            coalesce(s.last_ip, '') AS last_ip \
+                     FROM sessions s \
+                     WHERE s.user_id = ? AND s.revoked_at IS NULL \
+                       AND EXISTS (SELECT 1 FROM refresh_tokens t \
+                                   WHERE t.session_id = s.id AND t.revoked_at IS NULL \
+                                     AND t.expires_at > ?) \
+                     ORDER BY last_used_at DESC, s.id",
+                    params![user.as_uuid(), micros(at)],
+                    |row| {
+                        Ok(SessionRecord {
+                            id: SessionId::from_uuid(row.column("id")?),
+                            device_name: DeviceName::from_trusted(row.column("device_name")?),
+                            created_at: from_micros(row.column("created_at")?),
+                            last_used_at: from_micros(row.column("last_used_at")?),
+                            last_ip: row.column("last_ip")?,
+                        })
+                    },
+                )
             })
             .await
     }
@@ -99,20 +158,22 @@ impl SessionStore for SqliteStore {
                     return Ok(false);
                 }
                 insert_token(tx, &new)?;
+                mark_used(tx, &new)?;
                 Ok(true)
             })
             .await
     }
 
     async fn add_refresh_token(&self, token: NewRefreshToken) -> Result<(), StoreError> {
-        self.writer.write(move |tx| insert_token(tx, &token)).await
+        self.writer
+            .write(move |tx| {
+                insert_token(tx, &token)?;
+                mark_used(tx, &token)
+            })
+            .await
     }
 
-    async fn revoke_session(
-        &self,
-        session: SessionId,
-        at: hearth_domain::Timestamp,
-    ) -> Result<(), StoreError> {
+    async fn revoke_session(&self, session: SessionId, at: Timestamp) -> Result<(), StoreError> {
         self.writer
             .write(move |tx| {
                 let at = micros(at);

@@ -15,9 +15,9 @@ use std::any::Any;
 use std::collections::BTreeSet;
 
 use hearth_domain::{
-    ClientMessageId, ConversationEvent, ConversationId, ConversationKind, Description, DisplayName,
-    EventKind, HistoryVisibility, Limit, MessageContent, MessageId, Permissions, SearchQuery,
-    SessionId, Settings, Timestamp, Title, User, UserId, Username,
+    ClientMessageId, ConversationEvent, ConversationId, ConversationKind, Description, DeviceName,
+    DisplayName, EventKind, HistoryVisibility, Limit, MessageContent, MessageId, Permissions,
+    SearchQuery, SessionId, Settings, Timestamp, Title, User, UserId, Username,
 };
 use time::Duration;
 use uuid::Uuid;
@@ -98,6 +98,7 @@ macro_rules! store_conformance_tests {
             a_profile_change_of_an_unknown_user_is_not_found,
             refresh_token_rotates_once,
             revoking_a_session_revokes_its_tokens,
+            sessions_of_a_user_are_the_live_ones_most_recently_used_first,
         );
         // Account administration and mailed tokens.
         $crate::store_conformance_tests!(@cases $make;
@@ -352,7 +353,12 @@ fn token(session: SessionId, user: UserId, hash: &str) -> NewRefreshToken {
         token_hash: TokenHash(hash.to_owned()),
         issued_at,
         expires_at: issued_at + Duration::days(1),
+        ip: "192.0.2.1".to_owned(),
     }
+}
+
+fn device(name: &str) -> DeviceName {
+    DeviceName::parse(name).unwrap()
 }
 
 async fn futures_join<T: Send + 'static>(

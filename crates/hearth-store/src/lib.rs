@@ -43,7 +43,7 @@ pub use messages::{MessageStore, NewMessage, SendOutcome};
 pub use privacy::{BlockedUser, PrivacyStore};
 pub use search::{MessageSearch, SearchStore};
 pub use secrets::SecretStore;
-pub use sessions::{NewRefreshToken, RefreshTokenRecord, SessionStore, TokenHash};
+pub use sessions::{NewRefreshToken, RefreshTokenRecord, SessionRecord, SessionStore, TokenHash};
 pub use sign_ins::{ExternalIdentity, SignInFlow, SignInHandoff, SignInStore};
 pub use sync::{ConversationCursor, SyncStore};
 pub use users::{Contact, Credentials, NewUser, ProfileChange, UserStore};

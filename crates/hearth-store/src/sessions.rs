@@ -4,7 +4,7 @@
 //! of tokens are stored. The rules (rotation, reuse detection, the retry grace window) live in
 //! the auth use case; this port offers the atomic steps they need.
 
-use hearth_domain::{SessionId, Timestamp, UserId};
+use hearth_domain::{DeviceName, SessionId, Timestamp, UserId};
 use uuid::Uuid;
 
 use crate::StoreError;
@@ -28,6 +28,23 @@ pub struct NewRefreshToken {
     pub issued_at: Timestamp,
     /// When it stops working.
     pub expires_at: Timestamp,
+    /// The address of the client it was issued to; its session was last used from there.
+    pub ip: String,
+}
+
+/// A live session as its owner sees it in the list of their sessions.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SessionRecord {
+    /// Its id.
+    pub id: SessionId,
+    /// What its device is called.
+    pub device_name: DeviceName,
+    /// When it signed in.
+    pub created_at: Timestamp,
+    /// When it last got tokens (signed in or refreshed).
+    pub last_used_at: Timestamp,
+    /// The address it last got tokens from.
+    pub last_ip: String,
 }
 
 /// A stored refresh token and the state of its session.
@@ -54,8 +71,20 @@ pub struct RefreshTokenRecord {
 /// Storage of sessions and refresh tokens.
 #[async_trait::async_trait]
 pub trait SessionStore: Send + Sync {
-    /// Starts a session with its first refresh token.
-    async fn create_session(&self, first: NewRefreshToken) -> Result<(), StoreError>;
+    /// Starts a session on `device` with its first refresh token.
+    async fn create_session(
+        &self,
+        first: NewRefreshToken,
+        device: &DeviceName,
+    ) -> Result<(), StoreError>;
+
+    /// The sessions of `user` that can still get tokens at `at` (not revoked, with an unexpired
+    /// refresh token), the most recently used first.
+    async fn sessions_of(
+        &self,
+        user: UserId,
+        at: Timestamp,
+    ) -> Result<Vec<SessionRecord>, StoreError>;
 
     /// The token with this hash, if any.
     async fn refresh_token(
@@ -64,8 +93,9 @@ pub trait SessionStore: Send + Sync {
     ) -> Result<Option<RefreshTokenRecord>, StoreError>;
 
     /// Atomically marks `old` as replaced by `new` (revoked at `new.issued_at`) and stores
-    /// `new`, but only while `old` is still active. `Ok(false)` when it was not (another
-    /// request rotated or revoked it first).
+    /// `new`, but only while `old` is still active, and records the session as used then and
+    /// from `new.ip`. `Ok(false)` when it was not (another request rotated or revoked it
+    /// first).
     async fn rotate_refresh_token(
         &self,
         old: Uuid,
@@ -73,7 +103,7 @@ pub trait SessionStore: Send + Sync {
     ) -> Result<bool, StoreError>;
 
     /// Stores one more token in a live session without touching the others (the retry grace
-    /// window).
+    /// window), and records the session as used then and from `token.ip`.
     async fn add_refresh_token(&self, token: NewRefreshToken) -> Result<(), StoreError>;
 
     /// Revokes a session and every token in it.

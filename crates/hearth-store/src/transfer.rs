@@ -160,6 +160,9 @@ pub static TABLES: &[Table] = &[
             column("user_id", Id),
             column("created_at", Time),
             column("revoked_at", Time),
+            column("device_name", Text),
+            column("last_used_at", Time),
+            column("last_ip", Text),
         ],
     },
     Table {

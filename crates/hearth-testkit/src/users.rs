@@ -40,7 +40,7 @@ impl TestKit {
         let (user, session) = self
             .app
             .auth
-            .register(input, TEST_IP)
+            .register(input, &hearth_app::ClientInfo::from_ip(TEST_IP))
             .await
             .expect("register a test user");
         let caller = self

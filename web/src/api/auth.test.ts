@@ -95,4 +95,18 @@ describe("single-flight refresh", () => {
     expect(response.status).toBe(401);
     expect(server.refreshes).not.toHaveBeenCalled();
   });
+
+  it("sends the session list with the bearer token, like any signed-in call", async () => {
+    const seen: (string | null)[] = [];
+    const auth = new AuthSession(memoryTokens(), vi.fn());
+    auth.setTokens({ access_token: "access-1", refresh_token: "r", token_type: "bearer", expires_in: 900 });
+    const base = async (request: Request) => {
+      seen.push(request.headers.get("authorization"));
+      return new Response("{}", { status: 200 });
+    };
+    await authedFetch(auth, base)(new Request("http://h/v1/auth/sessions"));
+    await authedFetch(auth, base)(new Request("http://h/v1/auth/sessions/abc", { method: "DELETE" }));
+    await authedFetch(auth, base)(new Request("http://h/v1/auth/login", { method: "POST" }));
+    expect(seen).toEqual(["Bearer access-1", "Bearer access-1", null]);
+  });
 });

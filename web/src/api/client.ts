@@ -122,6 +122,12 @@ export function createHearthApi(baseUrl: string, tokens: RefreshTokenStore, base
     identities: () => unwrap(rest.GET("/v1/users/me/identities")).then((r) => r.identities),
     unlink: (provider: string) =>
       unwrap(rest.DELETE("/v1/users/me/identities/{provider}", { params: { path: { provider } } })),
+    /** This account's live sessions, the most recently used first. */
+    sessions: () => unwrap(rest.GET("/v1/auth/sessions")).then((r) => r.sessions),
+    /** Signs one session out (its tokens stop working at once). */
+    endSession: (id: string) => unwrap(rest.DELETE("/v1/auth/sessions/{id}", { params: { path: { id } } })),
+    /** Signs every other session out; how many ended. */
+    endOtherSessions: () => unwrap(rest.POST("/v1/auth/sessions/revoke-others")).then((r) => r.ended),
     /** Gets an access token from the persisted refresh token (after a reload). */
     resume: (): Promise<string> => auth.refresh(),
     setTokens: (t: Tokens) => auth.setTokens(t),

@@ -1,15 +1,16 @@
 /**
  * The fetch that every REST call goes through: it adds the bearer token and, on a 401,
  * refreshes once (single-flight, see `AuthSession`) and repeats the request with the new
- * token. Auth endpoints themselves are sent as they are: their 401 means a wrong password
- * or a dead refresh token, never "refresh and retry".
+ * token. The anonymous auth endpoints (login, register, refresh, …) are sent as they are:
+ * their 401 means a wrong password or a dead refresh token, never "refresh and retry". The
+ * session list under `/v1/auth/sessions` is an ordinary signed-in call.
  */
 import { ApiError } from "./errors";
 import type { AuthSession } from "./auth";
 
 export type Fetch = (request: Request) => Promise<Response>;
 
-const AUTH_PATHS = /\/v1\/auth\//;
+const AUTH_PATHS = /\/v1\/auth\/(?!sessions(\/|$))/;
 
 export function authedFetch(auth: AuthSession, base: Fetch = (r) => fetch(r)): Fetch {
   const send = async (request: Request): Promise<Response> => {

@@ -193,6 +193,60 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/auth/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My signed-in sessions, the most recently used first; `current` marks this request's. */
+        get: operations["list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/sessions/revoke-others": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Sign every session out but this one. */
+        post: operations["end_others"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/sessions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Sign one of my sessions out: its refresh token stops working and its access token is
+         *     refused at once (this request's own session too: that is signing out).
+         */
+        delete: operations["end_one"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/auth/verify-email": {
         parameters: {
             query?: never;
@@ -1532,6 +1586,14 @@ export interface components {
             };
         };
         /** @description A successful response: `{"data": …}`. */
+        Envelope_SessionList: {
+            /** @description `GET /v1/auth/sessions`. */
+            data: {
+                /** @description The live sessions, the most recently used first. */
+                sessions: components["schemas"]["SessionDto"][];
+            };
+        };
+        /** @description A successful response: `{"data": …}`. */
         Envelope_SessionResponse: {
             /** @description The answer of register and login: `{user, tokens}`. */
             data: {
@@ -1539,6 +1601,14 @@ export interface components {
                 tokens: components["schemas"]["Tokens"];
                 /** @description The signed-in user. */
                 user: components["schemas"]["UserDto"];
+            };
+        };
+        /** @description A successful response: `{"data": …}`. */
+        Envelope_SessionsEnded: {
+            /** @description `POST /v1/auth/sessions/revoke-others`. */
+            data: {
+                /** @description How many sessions ended. */
+                ended: number;
             };
         };
         /** @description A successful response: `{"data": …}`. */
@@ -1615,6 +1685,11 @@ export interface components {
         HandoffRequest: {
             /** @description The code from the `#sign_in=` fragment. */
             code: string;
+            /**
+             * @description What to call this device in the list of sessions (1–64 characters); read from the
+             *     `User-Agent` when absent.
+             */
+            device_name?: string | null;
         };
         /** @description One provider linked to the caller's account. */
         IdentityDto: {
@@ -1657,6 +1732,11 @@ export interface components {
         };
         /** @description `POST /v1/auth/login`. */
         LoginRequest: {
+            /**
+             * @description What to call this device in the list of sessions (1–64 characters); read from the
+             *     `User-Agent` when absent.
+             */
+            device_name?: string | null;
             /** @description The password. */
             password: string;
             /** @description The username (any case). */
@@ -1929,6 +2009,11 @@ export interface components {
         };
         /** @description `POST /v1/auth/register`. */
         RegisterRequest: {
+            /**
+             * @description What to call this device in the list of sessions (1–64 characters); read from the
+             *     `User-Agent` when absent.
+             */
+            device_name?: string | null;
             /** @description 1–64 characters; the username when absent. */
             display_name?: string | null;
             /** @description An e-mail address (optional unless the server requires verification). */
@@ -1981,12 +2066,49 @@ export interface components {
              */
             reply_to?: string | null;
         };
+        /** @description One of the caller's live sessions (`GET /v1/auth/sessions`). */
+        SessionDto: {
+            /**
+             * Format: date-time
+             * @description When it signed in.
+             */
+            created_at: string;
+            /** @description Whether it is the session of this request. */
+            current: boolean;
+            /**
+             * @description What its device is called: the name the client gave, else one read from its
+             *     `User-Agent` ("Firefox on Linux").
+             */
+            device_name: string;
+            /**
+             * Format: uuid
+             * @description Its id (what `DELETE /v1/auth/sessions/{id}` takes).
+             */
+            id: string;
+            /** @description The address it last got tokens from. */
+            ip: string;
+            /**
+             * Format: date-time
+             * @description When it last got tokens (a sign-in or a refresh, about every 15 minutes while in use).
+             */
+            last_used_at: string;
+        };
+        /** @description `GET /v1/auth/sessions`. */
+        SessionList: {
+            /** @description The live sessions, the most recently used first. */
+            sessions: components["schemas"]["SessionDto"][];
+        };
         /** @description The answer of register and login: `{user, tokens}`. */
         SessionResponse: {
             /** @description Their new token pair. */
             tokens: components["schemas"]["Tokens"];
             /** @description The signed-in user. */
             user: components["schemas"]["UserDto"];
+        };
+        /** @description `POST /v1/auth/sessions/revoke-others`. */
+        SessionsEnded: {
+            /** @description How many sessions ended. */
+            ended: number;
         };
         /** @description A conversation's settings, as `conversation_updated` carries them. */
         SettingsDto: {
@@ -2215,7 +2337,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description The body has the wrong shape (a missing, mistyped or unknown field) or breaks a rule; details name the fields */
+            /** @description An invalid `device_name` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2942,6 +3064,138 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again */
                     "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The database cannot serve right now; retry after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The live sessions */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope_SessionList"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The database cannot serve right now; retry after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    end_others: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The others are signed out */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope_SessionsEnded"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The database cannot serve right now; retry after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    end_one: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The session */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Signed out */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope_Ok"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description No such live session of mine */
+            404: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {

@@ -44,4 +44,5 @@ export type HistoryVisibility = "all" | "member_join_date" | "none";
 export type PrivacyChoice = "everyone" | "shared_conversations" | "nobody";
 export type Provider = Schemas["ProviderDto"];
 export type LinkedIdentity = Schemas["IdentityDto"];
+export type SignedInSession = Schemas["SessionDto"];
 export type RegistrationPending = Schemas["RegistrationPending"];

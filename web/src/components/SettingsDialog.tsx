@@ -1,6 +1,7 @@
 /**
  * Profile and privacy: the user's display name (editable) and username, who may start a
- * direct conversation with them or add them to groups, and the people they blocked.
+ * direct conversation with them or add them to groups, the people they blocked, the linked
+ * sign-in providers and the signed-in devices.
  */
 import { useEffect, useState, type FormEvent } from "react";
 import type { BlockedUser, Privacy, PrivacyChoice } from "../api/types";
@@ -9,6 +10,7 @@ import { runtime, useSession } from "../app/runtime";
 import { Dialog } from "./Dialog";
 import { ErrorText } from "./ErrorText";
 import { LinkedAccounts } from "./LinkedAccounts";
+import { SignedInDevices } from "./SignedInDevices";
 
 const CHOICES: { value: PrivacyChoice; label: string }[] = [
   { value: "everyone", label: "Everyone" },
@@ -101,6 +103,7 @@ export function SettingsDialog({ onClose }: { onClose(): void }) {
         )}
       </section>
       <LinkedAccounts />
+      <SignedInDevices />
       <ErrorText error={error} />
     </Dialog>
   );

@@ -12,7 +12,7 @@ use time::Duration as TimeDuration;
 
 use super::AccountService;
 use crate::tokens::{hash_refresh_token, random_token};
-use crate::{AppError, NewSession, RegisterInput, mail_templates, now};
+use crate::{AppError, ClientInfo, NewSession, RegisterInput, mail_templates, now};
 
 /// What a registration did.
 #[derive(Debug)]
@@ -27,9 +27,13 @@ pub enum Registered {
 impl AccountService {
     /// Creates an account: signed in at once, or — when the server requires proven addresses —
     /// with a verification link mailed to the (then required) address.
-    pub async fn register(&self, input: RegisterInput, ip: IpAddr) -> Result<Registered, AppError> {
+    pub async fn register(
+        &self,
+        input: RegisterInput,
+        client: &ClientInfo,
+    ) -> Result<Registered, AppError> {
         if !self.settings.require_email_verification {
-            let (user, session) = self.auth.register(input, ip).await?;
+            let (user, session) = self.auth.register(input, client).await?;
             return Ok(Registered::SignedIn(user, session));
         }
         let Some(email) = input
@@ -45,7 +49,7 @@ impl AccountService {
             )
             .into());
         };
-        let user = self.auth.register_unsigned(input, ip).await?;
+        let user = self.auth.register_unsigned(input, client.ip).await?;
         self.mail_verification_link(&user, &email).await?;
         Ok(Registered::VerificationSent(user))
     }

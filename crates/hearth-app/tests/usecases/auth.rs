@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use hearth_app::{AppError, RegisterInput};
+use hearth_app::{AppError, ClientInfo, RegisterInput};
 use hearth_testkit::{PASSWORD, TEST_IP, TestKit};
 
 fn account(username: &str) -> RegisterInput {
@@ -23,7 +23,10 @@ async fn usernames_are_folded_and_unique_in_any_case() {
 
     assert_eq!(alice.user.username.as_str(), "alice");
     assert_refused!(
-        kit.app.auth.register(account("ALICE"), TEST_IP).await,
+        kit.app
+            .auth
+            .register(account("ALICE"), &ClientInfo::from_ip(TEST_IP))
+            .await,
         AppError::Conflict(_)
     );
 }
@@ -36,12 +39,15 @@ async fn a_wrong_password_is_refused_like_an_unknown_user() {
     assert_refused!(
         kit.app
             .auth
-            .login("alice", "not the password", TEST_IP)
+            .login("alice", "not the password", &ClientInfo::from_ip(TEST_IP))
             .await,
         AppError::Unauthorized(_)
     );
     assert_refused!(
-        kit.app.auth.login("nobody", PASSWORD, TEST_IP).await,
+        kit.app
+            .auth
+            .login("nobody", PASSWORD, &ClientInfo::from_ip(TEST_IP))
+            .await,
         AppError::Unauthorized(_)
     );
 }

@@ -1,7 +1,7 @@
 //! Rate limits, counted per user (sends, conversation changes) and per username and address
 //! (auth), across every face because they are counted here.
 
-use hearth_app::AppError;
+use hearth_app::{AppError, ClientInfo};
 use hearth_testkit::{PASSWORD, TEST_IP, TestKit};
 
 #[tokio::test]
@@ -67,12 +67,15 @@ async fn logins_over_the_per_username_quota_are_rate_limited() {
     kit.user("alice").await;
     kit.app
         .auth
-        .login("alice", PASSWORD, TEST_IP)
+        .login("alice", PASSWORD, &ClientInfo::from_ip(TEST_IP))
         .await
         .unwrap();
 
     assert_refused!(
-        kit.app.auth.login("alice", PASSWORD, TEST_IP).await,
+        kit.app
+            .auth
+            .login("alice", PASSWORD, &ClientInfo::from_ip(TEST_IP))
+            .await,
         AppError::RateLimited { .. }
     );
 }

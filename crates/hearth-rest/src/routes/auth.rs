@@ -10,7 +10,7 @@ use hearth_proto::{
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::extract::ClientIp;
+use crate::extract::{Client, ClientIp};
 use crate::json::Json;
 use crate::render::{accepted, created, ok};
 use crate::{ApiError, RestState};
@@ -45,16 +45,17 @@ pub(crate) fn tokens(session: NewSession) -> Tokens {
     ))]
 async fn register(
     State(state): State<RestState>,
-    ClientIp(ip): ClientIp,
+    client: Client,
     Json(body): Json<RegisterRequest>,
 ) -> Result<Response, ApiError> {
+    let client = client.named(body.device_name);
     let input = RegisterInput {
         username: body.username,
         display_name: body.display_name,
         password: body.password,
         email: body.email,
     };
-    Ok(match state.app.accounts.register(input, ip).await? {
+    Ok(match state.app.accounts.register(input, &client).await? {
         Registered::SignedIn(user, session) => created(SessionResponse {
             user: UserDto::from(&user),
             tokens: tokens(session),
@@ -72,17 +73,19 @@ async fn register(
         (status = 200, description = "Signed in", body = Envelope<SessionResponse>),
         (status = 401, description = "Wrong username or password", body = ErrorEnvelope),
         (status = 403, description = "`account_disabled`, or `email_not_verified` (follow the mailed link first)", body = ErrorEnvelope),
+        (status = 422, description = "An invalid `device_name`", body = ErrorEnvelope),
         (status = 429, description = "Too many attempts", body = ErrorEnvelope),
     ))]
 async fn login(
     State(state): State<RestState>,
-    ClientIp(ip): ClientIp,
+    client: Client,
     Json(body): Json<LoginRequest>,
 ) -> Result<Response, ApiError> {
+    let client = client.named(body.device_name);
     let (user, session) = state
         .app
         .auth
-        .login(&body.username, &body.password, ip)
+        .login(&body.username, &body.password, &client)
         .await?;
     Ok(ok(SessionResponse {
         user: UserDto::from(&user),

@@ -11,6 +11,7 @@ pub(crate) mod passwords;
 pub(crate) mod privacy;
 pub(crate) mod reactions;
 pub(crate) mod search;
+pub(crate) mod sessions;
 pub(crate) mod sign_in;
 pub(crate) mod sync;
 pub(crate) mod threads;

@@ -21,7 +21,7 @@ use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::extract::{Auth, ClientIp, Query};
+use crate::extract::{Auth, Client, ClientIp, Query};
 use crate::json::Json;
 use crate::render::ok;
 use crate::routes::auth::tokens;
@@ -206,10 +206,11 @@ async fn callback(
     ))]
 async fn handoff(
     State(state): State<RestState>,
-    ClientIp(ip): ClientIp,
+    client: Client,
     Json(body): Json<HandoffRequest>,
 ) -> Result<Response, ApiError> {
-    let (user, session) = state.app.sign_in.redeem(&body.code, ip).await?;
+    let client = client.named(body.device_name);
+    let (user, session) = state.app.sign_in.redeem(&body.code, &client).await?;
     Ok(ok(SessionResponse {
         user: UserDto::from(&user),
         tokens: tokens(session),

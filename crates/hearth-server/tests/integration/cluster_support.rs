@@ -166,7 +166,13 @@ impl Cluster {
             email: None,
         };
         let ip = IpAddr::V4(Ipv4Addr::LOCALHOST);
-        let (_, session) = self.a.app.auth.register(input, ip).await.expect("register");
+        let (_, session) = self
+            .a
+            .app
+            .auth
+            .register(input, &hearth_app::ClientInfo::from_ip(ip))
+            .await
+            .expect("register");
         self.a
             .app
             .auth

@@ -127,7 +127,11 @@ async fn test_every_node_of_one_database_signs_with_the_first_nodes_secret() {
         email: None,
     };
     let ip = std::net::IpAddr::from([127, 0, 0, 1]);
-    let (_, session) = first.auth.register(input, ip).await.unwrap();
+    let (_, session) = first
+        .auth
+        .register(input, &hearth_app::ClientInfo::from_ip(ip))
+        .await
+        .unwrap();
     let verified = second.auth.authenticate(&session.access_token);
     store.close().await;
     assert!(

@@ -56,6 +56,7 @@ mod sdk_privacy;
 mod sdk_session;
 mod sdk_support;
 mod search;
+mod sessions;
 mod smtp_support;
 mod support;
 mod sync;

@@ -96,7 +96,7 @@ pub async fn revoking_sessions_of_a_user_keeps_the_named_one_and_spares_others(s
         (bobs, bob.id, "b1"),
     ] {
         store
-            .create_session(token(session, owner, hash))
+            .create_session(token(session, owner, hash), &device("laptop"))
             .await
             .unwrap();
     }

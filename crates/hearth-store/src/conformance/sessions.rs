@@ -1,4 +1,5 @@
-//! Conformance of sessions and refresh tokens: rotation happens once, revocation covers the family.
+//! Conformance of sessions and refresh tokens: rotation happens once, revocation covers the
+//! family, and the list of a user's sessions shows the live ones with their last use.
 
 use super::*;
 
@@ -6,7 +7,10 @@ pub async fn refresh_token_rotates_once(store: DynStore) {
     let alice = user(&store, "alice").await;
     let session = SessionId::new();
     let first = token(session, alice.id, "h1");
-    store.create_session(first.clone()).await.unwrap();
+    store
+        .create_session(first.clone(), &device("laptop"))
+        .await
+        .unwrap();
     let record = store
         .refresh_token(&TokenHash("h1".to_owned()))
         .await
@@ -67,10 +71,13 @@ pub async fn revoking_a_session_revokes_its_tokens(store: DynStore) {
     let alice = user(&store, "alice").await;
     let session = SessionId::new();
     let first = token(session, alice.id, "s1");
-    store.create_session(first.clone()).await.unwrap();
+    store
+        .create_session(first.clone(), &device("laptop"))
+        .await
+        .unwrap();
     let other = SessionId::new();
     store
-        .create_session(token(other, alice.id, "o1"))
+        .create_session(token(other, alice.id, "o1"), &device("laptop"))
         .await
         .unwrap();
 
@@ -94,4 +101,68 @@ pub async fn revoking_a_session_revokes_its_tokens(store: DynStore) {
         .unwrap()
         .unwrap();
     assert_eq!(untouched.session_revoked_at, None);
+}
+
+pub async fn sessions_of_a_user_are_the_live_ones_most_recently_used_first(store: DynStore) {
+    let alice = user(&store, "alice").await;
+    let bob = user(&store, "bob").await;
+    let (laptop, phone, ended, expired) = (
+        SessionId::new(),
+        SessionId::new(),
+        SessionId::new(),
+        SessionId::new(),
+    );
+    let first = token(laptop, alice.id, "l1");
+    store
+        .create_session(first.clone(), &device("Firefox on Linux"))
+        .await
+        .unwrap();
+    store
+        .create_session(token(phone, alice.id, "p1"), &device("Alice's phone"))
+        .await
+        .unwrap();
+    store
+        .create_session(token(ended, alice.id, "e1"), &device("old"))
+        .await
+        .unwrap();
+    store.revoke_session(ended, now()).await.unwrap();
+    let mut stale = token(expired, alice.id, "x1");
+    stale.expires_at = stale.issued_at - Duration::seconds(1);
+    store.create_session(stale, &device("stale")).await.unwrap();
+    store
+        .create_session(token(SessionId::new(), bob.id, "b1"), &device("bob's"))
+        .await
+        .unwrap();
+
+    // The laptop refreshes from another address, later than the phone signed in.
+    let mut next = token(laptop, alice.id, "l2");
+    next.issued_at += Duration::seconds(5);
+    next.ip = "198.51.100.7".to_owned();
+    assert!(
+        store
+            .rotate_refresh_token(first.id, next.clone())
+            .await
+            .unwrap()
+    );
+
+    let sessions = store.sessions_of(alice.id, now()).await.unwrap();
+    let ids: Vec<SessionId> = sessions.iter().map(|s| s.id).collect();
+    assert_eq!(
+        ids,
+        vec![laptop, phone],
+        "live sessions only, latest use first"
+    );
+    let laptop_row = &sessions[0];
+    assert_eq!(laptop_row.device_name.as_str(), "Firefox on Linux");
+    assert_eq!(laptop_row.last_ip, "198.51.100.7");
+    assert_eq!(
+        laptop_row.last_used_at.unix_timestamp(),
+        next.issued_at.unix_timestamp()
+    );
+    assert_eq!(
+        laptop_row.created_at.unix_timestamp(),
+        first.issued_at.unix_timestamp()
+    );
+    assert_eq!(sessions[1].device_name.as_str(), "Alice's phone");
+    assert_eq!(sessions[1].last_ip, "192.0.2.1");
 }
