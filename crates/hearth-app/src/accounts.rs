@@ -1,5 +1,6 @@
-//! Account recovery and administration: password reset by mail, change of password, and the
-//! operator's tools (list, reset, disable, enable).
+//! Account recovery and administration: password reset by mail, change of password, the
+//! operator's tools (list, reset, disable, enable), and the owner's export and deletion
+//! (`lifecycle`).
 //!
 //! A reset request answers the same, at once, whether or not the account exists: the lookup
 //! and the mail happen on a task of their own, off the request. A mailed token is 32 random
@@ -18,11 +19,16 @@ use time::Duration as TimeDuration;
 use crate::mail::Outbox;
 use crate::mail_templates;
 use crate::tokens::{hash_refresh_token, random_token};
-use crate::{AccountSettings, AppError, AuthService, Caller, RateLimits, now, password};
+use crate::user_names::UserNames;
+use crate::{
+    AccountSettings, AppError, AuthService, Caller, MessageService, RateLimits, now, password,
+};
 
 mod email_verification;
+mod lifecycle;
 
 pub use email_verification::Registered;
+pub use lifecycle::{AccountExport, DELETED_USER};
 
 /// Longest accepted username-or-address in a reset request.
 const MAX_LOGIN_LEN: usize = 254;
@@ -35,6 +41,8 @@ pub struct AccountService {
     outbox: Outbox,
     limits: Arc<RateLimits>,
     auth: AuthService,
+    messages: MessageService,
+    names: UserNames,
 }
 
 impl AccountService {
@@ -44,6 +52,8 @@ impl AccountService {
         outbox: Outbox,
         limits: Arc<RateLimits>,
         auth: AuthService,
+        messages: MessageService,
+        names: UserNames,
     ) -> Self {
         Self {
             store,
@@ -51,6 +61,8 @@ impl AccountService {
             outbox,
             limits,
             auth,
+            messages,
+            names,
         }
     }
 

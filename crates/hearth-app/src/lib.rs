@@ -46,7 +46,7 @@ use crate::realtime::{BusReceiver, BusStatus, EventBus, Notifier, RealtimePorts,
 use crate::rosters::Rosters;
 use crate::user_names::UserNames;
 
-pub use accounts::{AccountService, Registered};
+pub use accounts::{AccountExport, AccountService, DELETED_USER, Registered};
 pub use auth::{AuthService, Caller, NewSession, RegisterInput};
 pub use clock::now;
 pub use conversation_setup::{
@@ -62,7 +62,7 @@ pub use external_sign_in::{
 /// Accounts as the operator lists them.
 pub use hearth_store::Account;
 /// Stored records the use cases hand to the faces as they are.
-pub use hearth_store::{BlockedUser, JoinRequest};
+pub use hearth_store::{BlockedUser, ExternalIdentity, JoinRequest};
 pub use mail::{Mail, MailError, Mailer, Outbox};
 pub use mail_templates::Locale;
 pub use members::{JoinOutcome, MemberUpdate, PermissionsPatch};
@@ -156,12 +156,22 @@ impl App {
             ports.bus.clone(),
             settings.accounts.require_email_verification,
         );
+        let messages = MessageService::new(
+            store.clone(),
+            conversations.clone(),
+            limits.clone(),
+            notifier.clone(),
+            settings.messages,
+            names.clone(),
+        );
         let accounts = AccountService::new(
             store.clone(),
             settings.accounts,
             outbox,
             limits.clone(),
             auth.clone(),
+            messages.clone(),
+            names.clone(),
         );
         let sign_in = SignInService::new(store.clone(), auth.clone(), limits.clone());
         let users = UserService::new(store.clone(), names.clone());
@@ -178,14 +188,7 @@ impl App {
             sign_in,
             accounts,
             users,
-            messages: MessageService::new(
-                store.clone(),
-                conversations.clone(),
-                limits,
-                notifier,
-                settings.messages,
-                names,
-            ),
+            messages,
             sync: SyncService::new(store.clone(), conversations.clone()),
             privacy: PrivacyService::new(store.clone(), blocks),
             conversations,

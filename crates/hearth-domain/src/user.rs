@@ -17,6 +17,8 @@ impl Username {
     pub const MIN_LEN: usize = 3;
     /// Longest allowed name.
     pub const MAX_LEN: usize = 32;
+    /// What the names of deleted accounts start with, and no chosen name may.
+    pub const DELETED_PREFIX: &'static str = "deleted-";
 
     /// Normalises (lower-cases) and validates a username given by a client.
     pub fn parse(raw: &str) -> Result<Self, ValidationErrors> {
@@ -39,6 +41,12 @@ impl Username {
             return Err(ValidationErrors::field(
                 "username",
                 "may contain only letters a-z, digits 0-9 and _ . -",
+            ));
+        }
+        if name.starts_with(Self::DELETED_PREFIX) {
+            return Err(ValidationErrors::field(
+                "username",
+                format!("may not start with \"{}\"", Self::DELETED_PREFIX),
             ));
         }
         Ok(Self(name))
@@ -192,6 +200,10 @@ mod tests {
         assert!(Username::parse(&"a".repeat(33)).is_err());
         assert!(Username::parse("al ice").is_err());
         assert!(Username::parse("ålice").is_err());
+        assert!(
+            Username::parse("Deleted-0123").is_err(),
+            "the names of deleted accounts are reserved"
+        );
     }
 
     #[test]

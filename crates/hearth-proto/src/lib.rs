@@ -5,6 +5,7 @@
 //! verbatim. This crate must never depend on the server (no store, no axum): the SDK and the
 //! web client's generated types are built from it alone.
 
+mod account_data;
 mod auth;
 mod conversations;
 mod envelope;
@@ -19,6 +20,7 @@ mod sync;
 mod users;
 pub mod ws;
 
+pub use account_data::{AccountExportDto, DeleteAccountRequest};
 pub use auth::{
     ChangePasswordRequest, LoginRequest, LogoutRequest, PasswordResetConfirm, PasswordResetRequest,
     RefreshRequest, RegisterRequest, RegistrationPending, ResendVerificationRequest, SessionDto,

@@ -111,6 +111,7 @@ fn api() -> OpenApiRouter<RestState> {
         .merge(routes::email_verification::router())
         .merge(routes::users::router())
         .merge(routes::sessions::router())
+        .merge(routes::account_data::router())
         .merge(routes::conversations::router())
         .merge(routes::groups::router())
         .merge(routes::members::router())

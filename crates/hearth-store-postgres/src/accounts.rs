@@ -2,7 +2,8 @@
 
 use hearth_domain::{SessionId, Timestamp, UserId};
 use hearth_store::{
-    Account, AccountStore, Missing, NewAccountToken, StoreError, TokenHash, TokenPurpose, UsedToken,
+    Account, AccountStore, ErasedAccount, Missing, NewAccountToken, StoreError, TokenHash,
+    TokenPurpose, UsedToken,
 };
 use tokio_postgres::Row;
 use uuid::Uuid;
@@ -108,6 +109,41 @@ impl AccountStore for PostgresStore {
                 .await?;
                 if changed == 0 {
                     return Err(StoreError::NotFound(Missing::User).into());
+                }
+                Ok(())
+            })
+        })
+        .await
+    }
+
+    async fn erase_account(&self, erased: ErasedAccount) -> Result<(), StoreError> {
+        let at = at_micros(erased.at);
+        let (id, username, display_name) = (
+            erased.user.as_uuid(),
+            erased.username.as_str().to_owned(),
+            erased.display_name.as_str().to_owned(),
+        );
+        self.write(|tx| -> Job<'_, ()> {
+            let (username, display_name) = (username.clone(), display_name.clone());
+            Box::pin(async move {
+                let changed = exec(
+                    tx,
+                    "UPDATE users SET username = $1, display_name = $2, email = NULL, \
+                            password_hash = '', email_verified_at = NULL, \
+                            disabled_at = coalesce(disabled_at, $3), deleted_at = $3, updated_at = $3 \
+                     WHERE id = $4",
+                    &[&username, &display_name, &at, &id],
+                )
+                .await?;
+                if changed == 0 {
+                    return Err(StoreError::NotFound(Missing::User).into());
+                }
+                for sql in [
+                    "DELETE FROM external_identities WHERE user_id = $1",
+                    "DELETE FROM sign_in_handoffs WHERE user_id = $1",
+                    "DELETE FROM account_tokens WHERE user_id = $1",
+                ] {
+                    exec(tx, sql, &[&id]).await?;
                 }
                 Ok(())
             })

@@ -350,4 +350,25 @@ impl MessageStore for PostgresStore {
         messages.reverse();
         Ok(messages)
     }
+
+    async fn messages_by_sender(
+        &self,
+        sender: UserId,
+        after: Option<MessageId>,
+        limit: u32,
+    ) -> Result<Vec<Message>, StoreError> {
+        let sql = format!(
+            "SELECT {} FROM messages m WHERE m.sender_id = $1 AND m.deleted_at IS NULL \
+               AND ($2::uuid IS NULL OR m.id > $2) ORDER BY m.id LIMIT $3",
+            message_columns("m")
+        );
+        let after = after.map(|id| id.as_uuid());
+        let limit = i64::from(limit);
+        self.read(move |c| -> Job<'_, Vec<Message>> {
+            Box::pin(
+                async move { read_messages(c, &sql, &[&sender.as_uuid(), &after, &limit]).await },
+            )
+        })
+        .await
+    }
 }

@@ -48,6 +48,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "session_devices",
         sql: include_str!("../migrations/0005_session_devices.sql"),
     },
+    Migration {
+        version: 6,
+        name: "deleted_accounts",
+        sql: include_str!("../migrations/0006_deleted_accounts.sql"),
+    },
 ];
 
 /// The advisory lock key that serialises migrations ("hearth" in ASCII).

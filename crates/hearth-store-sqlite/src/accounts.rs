@@ -2,7 +2,8 @@
 
 use hearth_domain::{SessionId, Timestamp, UserId};
 use hearth_store::{
-    Account, AccountStore, Missing, NewAccountToken, StoreError, TokenHash, TokenPurpose, UsedToken,
+    Account, AccountStore, ErasedAccount, Missing, NewAccountToken, StoreError, TokenHash,
+    TokenPurpose, UsedToken,
 };
 use rusqlite::{Row, params};
 use uuid::Uuid;
@@ -85,6 +86,41 @@ impl AccountStore for SqliteStore {
                 .map_err(store_error)?;
                 if changed == 0 {
                     return Err(StoreError::NotFound(Missing::User));
+                }
+                Ok(())
+            })
+            .await
+    }
+
+    async fn erase_account(&self, erased: ErasedAccount) -> Result<(), StoreError> {
+        self.writer
+            .write(move |tx| {
+                let (id, at) = (erased.user.as_uuid(), micros(erased.at));
+                let changed = execute(
+                    tx,
+                    "UPDATE users SET username = ?, display_name = ?, email = NULL, \
+                            password_hash = '', email_verified_at = NULL, \
+                            disabled_at = coalesce(disabled_at, ?), deleted_at = ?, updated_at = ? \
+                     WHERE id = ?",
+                    params![
+                        erased.username.as_str(),
+                        erased.display_name.as_str(),
+                        at,
+                        at,
+                        at,
+                        id
+                    ],
+                )
+                .map_err(store_error)?;
+                if changed == 0 {
+                    return Err(StoreError::NotFound(Missing::User));
+                }
+                for sql in [
+                    "DELETE FROM external_identities WHERE user_id = ?",
+                    "DELETE FROM sign_in_handoffs WHERE user_id = ?",
+                    "DELETE FROM account_tokens WHERE user_id = ?",
+                ] {
+                    execute(tx, sql, params![id]).map_err(store_error)?;
                 }
                 Ok(())
             })

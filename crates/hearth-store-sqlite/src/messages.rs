@@ -220,4 +220,24 @@ impl MessageStore for SqliteStore {
         messages.reverse();
         Ok(messages)
     }
+
+    async fn messages_by_sender(
+        &self,
+        sender: UserId,
+        after: Option<MessageId>,
+        limit: u32,
+    ) -> Result<Vec<Message>, StoreError> {
+        let sql = format!(
+            "SELECT {} FROM messages m WHERE m.sender_id = ? AND m.deleted_at IS NULL \
+               AND (? IS NULL OR m.id > ?) ORDER BY m.id LIMIT ?",
+            message_columns("m")
+        );
+        let after = after.map(|id| id.as_uuid());
+        let limit = i64::from(limit);
+        self.readers
+            .read(move |conn| {
+                read_messages(conn, &sql, params![sender.as_uuid(), after, after, limit])
+            })
+            .await
+    }
 }

@@ -83,6 +83,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         description: "session devices",
         sql: include_str!("../migrations/0010_session_devices.sql"),
     },
+    Migration {
+        version: 11,
+        description: "deleted accounts",
+        sql: include_str!("../migrations/0011_deleted_accounts.sql"),
+    },
 ];
 
 /// Why the ledger forbids opening the database.

@@ -4,7 +4,7 @@
 //! used up atomically: two requests racing with one link see one success. This port stores and
 //! reads; the rules (lifetimes, who is told what) live in the accounts use case.
 
-use hearth_domain::{SessionId, Timestamp, User, UserId};
+use hearth_domain::{DisplayName, SessionId, Timestamp, User, UserId, Username};
 
 use crate::{StoreError, TokenHash};
 
@@ -64,6 +64,20 @@ pub struct Account {
     pub disabled_at: Option<Timestamp>,
 }
 
+/// What is left of a deleted account: a row that old messages and memberships still point
+/// at, with nothing of its person.
+#[derive(Clone, Debug)]
+pub struct ErasedAccount {
+    /// The account.
+    pub user: UserId,
+    /// The name it is known by from now on (unique, never to sign in with).
+    pub username: Username,
+    /// The name others see ("Deleted user").
+    pub display_name: DisplayName,
+    /// When it was deleted.
+    pub at: Timestamp,
+}
+
 /// Storage of account administration and mailed tokens.
 #[async_trait::async_trait]
 pub trait AccountStore: Send + Sync {
@@ -106,6 +120,12 @@ pub trait AccountStore: Send + Sync {
         email: &str,
         at: Timestamp,
     ) -> Result<bool, StoreError>;
+
+    /// Erases the person from the account: its names become `erased`'s, its address,
+    /// password, verification and linked identities and unused mailed tokens are deleted,
+    /// and it is disabled and marked deleted. Messages are not touched (the use case turns
+    /// them into tombstones). `NotFound(User)` when there is no such account.
+    async fn erase_account(&self, erased: ErasedAccount) -> Result<(), StoreError>;
 
     /// Stores a mailed token.
     async fn add_account_token(&self, token: NewAccountToken) -> Result<(), StoreError>;

@@ -29,7 +29,9 @@ pub mod conformance;
 
 use std::sync::Arc;
 
-pub use accounts::{Account, AccountStore, NewAccountToken, TokenPurpose, UsedToken};
+pub use accounts::{
+    Account, AccountStore, ErasedAccount, NewAccountToken, TokenPurpose, UsedToken,
+};
 pub use conversations::{
     ConversationStore, DirectConversation, Discovered, Discovery, NewConversation, Standing,
 };

@@ -85,4 +85,14 @@ pub trait MessageStore: Send + Sync {
         visible_from: Seq,
         limit: u32,
     ) -> Result<Vec<Message>, StoreError>;
+
+    /// The messages `sender` sent that are not deleted, in every conversation, by id (oldest
+    /// first) after `after`, at most `limit`: what an export of their data holds, and what the
+    /// deletion of their account turns into tombstones.
+    async fn messages_by_sender(
+        &self,
+        sender: UserId,
+        after: Option<MessageId>,
+        limit: u32,
+    ) -> Result<Vec<Message>, StoreError>;
 }

@@ -133,6 +133,11 @@ export function createHearthApi(baseUrl: string, tokens: RefreshTokenStore, base
     setTokens: (t: Tokens) => auth.setTokens(t),
 
     me: () => unwrap(rest.GET("/v1/users/me")),
+    /** Everything the server keeps about this account, as one archive. */
+    exportData: () => unwrap(rest.GET("/v1/users/me/export")),
+    /** Deletes this account (its password proves it is the owner). */
+    deleteAccount: (password: string | undefined) =>
+      unwrap(rest.DELETE("/v1/users/me", { body: password ? { password } : {} })),
     updateProfile: (body: UpdateProfile) => unwrap(rest.PATCH("/v1/users/me", { body })),
     searchUsers: (query: string) =>
       unwrap(rest.GET("/v1/users/search", { params: { query: { query, limit: 20 } } })).then(

@@ -742,7 +742,13 @@ export interface paths {
         get: operations["me"];
         put?: never;
         post?: never;
-        delete?: never;
+        /**
+         * Delete my account. Its sessions end at once; the messages I sent become tombstones from
+         *     "Deleted user" (in the background, each announced like a deletion); what is left of the
+         *     account keeps no name, address or password of mine. Needs my password when the account
+         *     has one.
+         */
+        delete: operations["delete_me"];
         options?: never;
         head?: never;
         /**
@@ -785,6 +791,26 @@ export interface paths {
         post?: never;
         /** Lift a block. */
         delete: operations["unblock"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/users/me/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download everything the server keeps about me as one JSON archive: profile, address,
+         *     sessions, linked providers, privacy, blocks, conversations and every message I sent.
+         */
+        get: operations["export"];
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -887,6 +913,35 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** @description `GET /v1/users/me/export`: everything the server keeps about the caller. */
+        AccountExportDto: {
+            /** @description The people blocked. */
+            blocked: components["schemas"]["BlockedUserDto"][];
+            /** @description The conversations the account is a member of. */
+            conversations: components["schemas"]["ConversationDto"][];
+            /** @description The account's e-mail address. */
+            email?: string | null;
+            /**
+             * Format: date-time
+             * @description When the address was proven.
+             */
+            email_verified_at?: string | null;
+            /**
+             * Format: date-time
+             * @description When this archive was made.
+             */
+            exported_at: string;
+            /** @description The linked identity providers. */
+            identities: components["schemas"]["IdentityDto"][];
+            /** @description Every message the account sent that is not deleted, oldest first. */
+            messages: components["schemas"]["MessageDto"][];
+            /** @description The privacy settings. */
+            privacy: components["schemas"]["PrivacyDto"];
+            /** @description The signed-in sessions. */
+            sessions: components["schemas"]["SessionDto"][];
+            /** @description The profile. */
+            user: components["schemas"]["UserDto"];
+        };
         /**
          * @description `POST /v1/conversations/{id}/members`: whom to add, by exactly one of id, username or
          *     e-mail address.
@@ -1147,6 +1202,14 @@ export interface components {
              */
             type: "group" | "room" | "channel";
         } & unknown;
+        /** @description `DELETE /v1/users/me`: the proof that the account's owner asks. */
+        DeleteAccountRequest: {
+            /**
+             * @description The account's password (required unless the account was made through an identity
+             *     provider and never got one).
+             */
+            password?: string | null;
+        };
         /** @description The caller's delivered marker after moving it. */
         DeliveredMarker: {
             /**
@@ -1195,6 +1258,38 @@ export interface components {
         EditMessageRequest: {
             /** @description The new text, 1–4,000 characters. `@username` mentions a member. */
             content: string;
+        };
+        /** @description A successful response: `{"data": …}`. */
+        Envelope_AccountExportDto: {
+            /** @description `GET /v1/users/me/export`: everything the server keeps about the caller. */
+            data: {
+                /** @description The people blocked. */
+                blocked: components["schemas"]["BlockedUserDto"][];
+                /** @description The conversations the account is a member of. */
+                conversations: components["schemas"]["ConversationDto"][];
+                /** @description The account's e-mail address. */
+                email?: string | null;
+                /**
+                 * Format: date-time
+                 * @description When the address was proven.
+                 */
+                email_verified_at?: string | null;
+                /**
+                 * Format: date-time
+                 * @description When this archive was made.
+                 */
+                exported_at: string;
+                /** @description The linked identity providers. */
+                identities: components["schemas"]["IdentityDto"][];
+                /** @description Every message the account sent that is not deleted, oldest first. */
+                messages: components["schemas"]["MessageDto"][];
+                /** @description The privacy settings. */
+                privacy: components["schemas"]["PrivacyDto"];
+                /** @description The signed-in sessions. */
+                sessions: components["schemas"]["SessionDto"][];
+                /** @description The profile. */
+                user: components["schemas"]["UserDto"];
+            };
         };
         /** @description A successful response: `{"data": …}`. */
         Envelope_AuthorizeResponse: {
@@ -6058,6 +6153,97 @@ export interface operations {
             };
         };
     };
+    delete_me: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DeleteAccountRequest"];
+            };
+        };
+        responses: {
+            /** @description Deleted */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope_Ok"];
+                };
+            };
+            /** @description The body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is larger than the server accepts (limits.max_body_bytes) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is not sent as Content-Type: application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Wrong or missing password (`details.password`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many attempts */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The database cannot serve right now; retry after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
     update_me: {
         parameters: {
             query?: never;
@@ -6308,6 +6494,46 @@ export interface operations {
             };
             /** @description Not blocked */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The database cannot serve right now; retry after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    export: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The archive (served as an attachment) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope_AccountExportDto"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -184,3 +184,10 @@ export async function signOut(): Promise<void> {
   await api.logout();
   await teardown();
 }
+
+/** Deletes the account on the server, then forgets it here as signing out does. */
+export async function deleteAccount(password: string): Promise<void> {
+  await api.deleteAccount(password || undefined);
+  await api.logout();
+  await teardown();
+}

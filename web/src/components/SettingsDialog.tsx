@@ -1,7 +1,7 @@
 /**
  * Profile and privacy: the user's display name (editable) and username, who may start a
  * direct conversation with them or add them to groups, the people they blocked, the linked
- * sign-in providers and the signed-in devices.
+ * sign-in providers, the signed-in devices, and the account's data (export, deletion).
  */
 import { useEffect, useState, type FormEvent } from "react";
 import type { BlockedUser, Privacy, PrivacyChoice } from "../api/types";
@@ -11,6 +11,7 @@ import { Dialog } from "./Dialog";
 import { ErrorText } from "./ErrorText";
 import { LinkedAccounts } from "./LinkedAccounts";
 import { SignedInDevices } from "./SignedInDevices";
+import { YourData } from "./YourData";
 
 const CHOICES: { value: PrivacyChoice; label: string }[] = [
   { value: "everyone", label: "Everyone" },
@@ -104,6 +105,7 @@ export function SettingsDialog({ onClose }: { onClose(): void }) {
       </section>
       <LinkedAccounts />
       <SignedInDevices />
+      <YourData />
       <ErrorText error={error} />
     </Dialog>
   );

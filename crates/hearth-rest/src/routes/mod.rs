@@ -1,5 +1,6 @@
 //! One module per resource of `/v1`, each with its own `router()`.
 
+pub(crate) mod account_data;
 pub(crate) mod auth;
 pub(crate) mod conversations;
 pub(crate) mod email_verification;

@@ -19,7 +19,7 @@ pub(crate) fn router() -> OpenApiRouter<RestState> {
         .routes(routes!(end_others))
 }
 
-fn session_dto(session: SessionInfo) -> SessionDto {
+pub(crate) fn session_dto(session: SessionInfo) -> SessionDto {
     SessionDto {
         id: session.id.as_uuid(),
         device_name: session.device_name.as_str().to_owned(),

@@ -217,22 +217,13 @@ async fn handoff(
     }))
 }
 
-/// The identity providers linked to my account.
-#[utoipa::path(get, path = "/v1/users/me/identities", tag = "users", security(("bearer" = [])),
-    responses(
-        (status = 200, description = "The linked providers", body = Envelope<IdentityList>),
-        (status = 401, description = "Not signed in", body = ErrorEnvelope),
-    ))]
-async fn identities(
-    State(state): State<RestState>,
-    Auth(caller): Auth,
-) -> Result<Response, ApiError> {
+/// Linked identities as the wire shows them, each with its provider's name to show.
+pub(crate) fn identity_dtos(
+    state: &RestState,
+    linked: Vec<hearth_app::ExternalIdentity>,
+) -> Vec<IdentityDto> {
     let names = state.app.sign_in.providers();
-    let identities = state
-        .app
-        .sign_in
-        .identities(caller)
-        .await?
+    linked
         .into_iter()
         .map(|identity| IdentityDto {
             display_name: names
@@ -246,7 +237,21 @@ async fn identities(
             email: identity.email,
             linked_at: identity.linked_at,
         })
-        .collect();
+        .collect()
+}
+
+/// The identity providers linked to my account.
+#[utoipa::path(get, path = "/v1/users/me/identities", tag = "users", security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The linked providers", body = Envelope<IdentityList>),
+        (status = 401, description = "Not signed in", body = ErrorEnvelope),
+    ))]
+async fn identities(
+    State(state): State<RestState>,
+    Auth(caller): Auth,
+) -> Result<Response, ApiError> {
+    let linked = state.app.sign_in.identities(caller).await?;
+    let identities = identity_dtos(&state, linked);
     Ok(ok(IdentityList { identities }))
 }
 

@@ -8,6 +8,7 @@
     reason = "test code: a failed expectation should panic with its message"
 )]
 
+mod account_data;
 mod admin_accounts;
 mod auth;
 mod bench_smoke;

@@ -292,3 +292,120 @@ pub async fn an_address_is_marked_verified_only_while_it_is_the_accounts(store: 
             .unwrap()
     );
 }
+
+pub async fn messages_by_sender_are_their_live_messages_everywhere_by_id(store: DynStore) {
+    let (alice, bob, dm) = alice_and_bob(&store).await;
+    let carol = user(&store, "carol").await;
+    let other = direct(&store, &alice, &carol).await;
+    let mut sent = Vec::new();
+    for (conversation, key) in [(dm, "a1"), (other, "a2"), (dm, "a3"), (dm, "a4")] {
+        sent.push(
+            send(&store, conversation, alice.id, key, key)
+                .await
+                .message()
+                .id,
+        );
+    }
+    send(&store, dm, bob.id, "b1", "from bob").await;
+    store
+        .delete_message(crate::MessageDeletion {
+            conversation_id: dm,
+            message_id: sent[2],
+            deleter: alice.id,
+            at: now(),
+        })
+        .await
+        .unwrap();
+
+    let first = store.messages_by_sender(alice.id, None, 2).await.unwrap();
+    let ids: Vec<MessageId> = first.iter().map(|m| m.id).collect();
+    assert_eq!(ids, vec![sent[0], sent[1]]);
+    assert_eq!(first[1].conversation_id, other);
+    assert_eq!(first[0].text(), Some("a1"));
+    let rest = store
+        .messages_by_sender(alice.id, Some(sent[1]), 10)
+        .await
+        .unwrap();
+    let ids: Vec<MessageId> = rest.iter().map(|m| m.id).collect();
+    assert_eq!(ids, vec![sent[3]], "the deleted one is left out");
+}
+
+pub async fn an_erased_account_keeps_nothing_of_its_person(store: DynStore) {
+    let alice = store
+        .create_user(NewUser {
+            id: UserId::new(),
+            username: Username::parse("alice").unwrap(),
+            display_name: DisplayName::parse("Alice").unwrap(),
+            password_hash: "hash".to_owned(),
+            email: Some("alice@example.org".to_owned()),
+            created_at: now(),
+        })
+        .await
+        .unwrap();
+    store
+        .add_account_token(mailed(
+            alice.id,
+            "reset",
+            TokenPurpose::PasswordReset,
+            Duration::hours(1),
+        ))
+        .await
+        .unwrap();
+    let at = now();
+    store
+        .erase_account(crate::ErasedAccount {
+            user: alice.id,
+            username: Username::from_trusted("deleted-0123456789abcdef".to_owned()),
+            display_name: DisplayName::parse("Deleted user").unwrap(),
+            at,
+        })
+        .await
+        .unwrap();
+
+    let account = store.account(alice.id).await.unwrap().unwrap();
+    assert_eq!(account.user.username.as_str(), "deleted-0123456789abcdef");
+    assert_eq!(account.user.display_name.as_str(), "Deleted user");
+    assert_eq!(account.email, None);
+    assert_eq!(account.disabled_at, Some(at));
+    assert_eq!(
+        store.password_hash(alice.id).await.unwrap().as_deref(),
+        Some("")
+    );
+    assert!(
+        store
+            .user_by_email("alice@example.org")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        store
+            .user_by_username(&Username::parse("alice").unwrap())
+            .await
+            .unwrap()
+            .is_none(),
+        "the old name is free again"
+    );
+    assert!(
+        store
+            .use_account_token(
+                &TokenHash("reset".to_owned()),
+                TokenPurpose::PasswordReset,
+                now()
+            )
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(matches!(
+        store
+            .erase_account(crate::ErasedAccount {
+                user: UserId::new(),
+                username: Username::from_trusted("deleted-ffffffffffffffff".to_owned()),
+                display_name: DisplayName::parse("Deleted user").unwrap(),
+                at,
+            })
+            .await,
+        Err(StoreError::NotFound(Missing::User))
+    ));
+}
