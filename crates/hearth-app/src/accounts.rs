@@ -24,6 +24,7 @@ use crate::{
     AccountSettings, AppError, AuthService, Caller, MessageService, RateLimits, now, password,
 };
 
+mod email_change;
 mod email_verification;
 mod lifecycle;
 

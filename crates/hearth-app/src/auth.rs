@@ -380,7 +380,7 @@ impl AuthService {
 
 /// A plausible e-mail address: one `@`, something on both sides, a dot in the domain, at most
 /// 254 characters. (Deliverability is proven by verification mail, not by a regex.)
-fn parse_email(raw: &str) -> Result<String, ValidationErrors> {
+pub(crate) fn parse_email(raw: &str) -> Result<String, ValidationErrors> {
     let invalid = || ValidationErrors::field("email", "must be an e-mail address");
     let (local, domain) = raw.split_once('@').ok_or_else(invalid)?;
     let plausible = raw.len() <= 254

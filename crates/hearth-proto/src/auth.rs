@@ -135,6 +135,21 @@ pub struct ResendVerificationRequest {
     pub login: String,
 }
 
+/// `POST /v1/users/me/email`: move the account to a new address (once a link mailed there is
+/// followed).
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChangeEmailRequest {
+    /// The new address.
+    #[schema(min_length = 1, max_length = 254)]
+    pub email: String,
+    /// The account's password (required unless the account has none: one made through an
+    /// identity provider).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 128)]
+    pub password: Option<String>,
+}
+
 /// The answer of register on a server that confirms addresses first: the account exists, a
 /// link is mailed, and login works once it is followed.
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]

@@ -22,9 +22,10 @@ pub mod ws;
 
 pub use account_data::{AccountExportDto, DeleteAccountRequest};
 pub use auth::{
-    ChangePasswordRequest, LoginRequest, LogoutRequest, PasswordResetConfirm, PasswordResetRequest,
-    RefreshRequest, RegisterRequest, RegistrationPending, ResendVerificationRequest, SessionDto,
-    SessionList, SessionResponse, SessionsEnded, Tokens, TokensResponse, VerifyEmailRequest,
+    ChangeEmailRequest, ChangePasswordRequest, LoginRequest, LogoutRequest, PasswordResetConfirm,
+    PasswordResetRequest, RefreshRequest, RegisterRequest, RegistrationPending,
+    ResendVerificationRequest, SessionDto, SessionList, SessionResponse, SessionsEnded, Tokens,
+    TokensResponse, VerifyEmailRequest,
 };
 pub use conversations::{
     ConversationDto, ConversationList, DeliveredMarker, DirectRequest, MarkDeliveredRequest,

@@ -2,14 +2,15 @@
 
 use hearth_domain::{SessionId, Timestamp, UserId};
 use hearth_store::{
-    Account, AccountStore, ErasedAccount, Missing, NewAccountToken, StoreError, TokenHash,
-    TokenPurpose, UsedToken,
+    Account, AccountStore, ConflictKind, ErasedAccount, Missing, NewAccountToken, StoreError,
+    TokenHash, TokenPurpose, UsedToken,
 };
 use tokio_postgres::Row;
 use uuid::Uuid;
 
 use crate::PostgresStore;
-use crate::db::{Columns, Job, at_micros, exec, opt_row, rows};
+use crate::db::{Columns, Job, at_micros, exec, exec_raw, opt_row, rows};
+use crate::error::{Violation, violation};
 use crate::rows::{USER_COLUMNS, user_from_row};
 
 fn account_from_row(row: &Row) -> Result<Account, StoreError> {
@@ -206,6 +207,37 @@ impl AccountStore for PostgresStore {
                 )
                 .await?;
                 Ok(changed == 1)
+            })
+        })
+        .await
+    }
+
+    async fn change_email(
+        &self,
+        user: UserId,
+        email: &str,
+        at: Timestamp,
+    ) -> Result<(), StoreError> {
+        let (email, at) = (email.to_owned(), at_micros(at));
+        self.write(|tx| -> Job<'_, ()> {
+            let email = email.clone();
+            Box::pin(async move {
+                let changed = exec_raw(
+                    tx,
+                    "UPDATE users SET email = $1, email_verified_at = $2, updated_at = $2 WHERE id = $3",
+                    &[&email, &at, &user.as_uuid()],
+                )
+                .await
+                .map_err(|err| {
+                    violation(err, |v| match v {
+                        Violation::Unique(_) => Some(StoreError::Conflict(ConflictKind::EmailTaken)),
+                        Violation::ForeignKey => None,
+                    })
+                })?;
+                if changed == 0 {
+                    return Err(StoreError::NotFound(Missing::User).into());
+                }
+                Ok(())
             })
         })
         .await

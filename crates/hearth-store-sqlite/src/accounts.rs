@@ -2,14 +2,14 @@
 
 use hearth_domain::{SessionId, Timestamp, UserId};
 use hearth_store::{
-    Account, AccountStore, ErasedAccount, Missing, NewAccountToken, StoreError, TokenHash,
-    TokenPurpose, UsedToken,
+    Account, AccountStore, ConflictKind, ErasedAccount, Missing, NewAccountToken, StoreError,
+    TokenHash, TokenPurpose, UsedToken,
 };
 use rusqlite::{Row, params};
 use uuid::Uuid;
 
 use crate::SqliteStore;
-use crate::codec::{Columns, from_micros, micros, store_error};
+use crate::codec::{Columns, from_micros, is_unique_violation, micros, store_error};
 use crate::statements::{decode_all, decode_opt, execute};
 use crate::users::{USER_COLUMNS, user_from_row};
 
@@ -173,6 +173,35 @@ impl AccountStore for SqliteStore {
                 )
                 .map_err(store_error)?;
                 Ok(changed == 1)
+            })
+            .await
+    }
+
+    async fn change_email(
+        &self,
+        user: UserId,
+        email: &str,
+        at: Timestamp,
+    ) -> Result<(), StoreError> {
+        let email = email.to_owned();
+        self.writer
+            .write(move |tx| {
+                let changed = execute(
+                    tx,
+                    "UPDATE users SET email = ?, email_verified_at = ?, updated_at = ? WHERE id = ?",
+                    params![email, micros(at), micros(at), user.as_uuid()],
+                )
+                .map_err(|err| {
+                    if is_unique_violation(&err) {
+                        StoreError::Conflict(ConflictKind::EmailTaken)
+                    } else {
+                        store_error(err)
+                    }
+                })?;
+                if changed == 0 {
+                    return Err(StoreError::NotFound(Missing::User));
+                }
+                Ok(())
             })
             .await
     }

@@ -15,6 +15,9 @@ pub enum TokenPurpose {
     PasswordReset,
     /// Proving an e-mail address.
     EmailVerification,
+    /// Proving a new address the account's owner asked to change to; the account takes it
+    /// only then.
+    EmailChange,
 }
 
 impl TokenPurpose {
@@ -23,6 +26,7 @@ impl TokenPurpose {
         match self {
             Self::PasswordReset => "password_reset",
             Self::EmailVerification => "email_verification",
+            Self::EmailChange => "email_change",
         }
     }
 }
@@ -126,6 +130,15 @@ pub trait AccountStore: Send + Sync {
     /// and it is disabled and marked deleted. Messages are not touched (the use case turns
     /// them into tombstones). `NotFound(User)` when there is no such account.
     async fn erase_account(&self, erased: ErasedAccount) -> Result<(), StoreError>;
+
+    /// Gives the account the address `email`, proven at `at`. `Conflict(EmailTaken)` when
+    /// another account has it, `NotFound(User)` when there is no such account.
+    async fn change_email(
+        &self,
+        user: UserId,
+        email: &str,
+        at: Timestamp,
+    ) -> Result<(), StoreError>;
 
     /// Stores a mailed token.
     async fn add_account_token(&self, token: NewAccountToken) -> Result<(), StoreError>;

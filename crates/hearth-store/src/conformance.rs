@@ -112,6 +112,7 @@ macro_rules! store_conformance_tests {
             an_address_is_marked_verified_only_while_it_is_the_accounts,
             messages_by_sender_are_their_live_messages_everywhere_by_id,
             an_erased_account_keeps_nothing_of_its_person,
+            a_changed_address_is_proven_and_must_be_free,
             direct_conversation_is_created_once_with_event_at_seq_1,
             direct_conversation_is_unique_under_concurrency,
             direct_conversation_with_unknown_user_is_not_found,

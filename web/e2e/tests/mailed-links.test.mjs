@@ -1,7 +1,7 @@
 // The mailed links in the browser, on a server that confirms addresses before sign-in and
 // mails with its zero-configuration mailer (each mail an .eml file in <data>/mail/, read
 // here): register, the confirmation link, sign in; forgot password, the reset link, the new
-// password.
+// password; a new e-mail address, confirmed by the link mailed there.
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -101,6 +101,29 @@ describe("mailed links", () => {
     await page.getByRole("button", { name: "Back to sign in" }).click();
     await signIn(page, "mira", "a second password");
     await ui.conversations(page).waitFor({ timeout: STEP });
+  });
+
+  test("a new e-mail address is taken once the link mailed there is followed", async () => {
+    const { page } = await scene.person();
+    await signIn(page, "mira", "a second password");
+    await page.getByRole("button", { name: "Account" }).click();
+    await page.getByRole("menuitem", { name: "Profile and privacy" }).click();
+    const dialog = page.getByRole("dialog", { name: "Profile and privacy" });
+    await dialog.getByRole("textbox", { name: "New e-mail address" }).fill("mira.new@example.org");
+    await dialog.getByLabel("Current password", { exact: true }).fill("a second password");
+    await dialog.getByRole("button", { name: "Send confirmation link" }).click();
+    await dialog.getByRole("status").filter({ hasText: "A confirmation link was sent to mira.new@example.org" }).waitFor({ timeout: STEP });
+
+    const link = await mailedLink(scene.server.dataDir, "/verify-email", seen);
+    await page.goto(link);
+    await page.getByRole("status").filter({ hasText: "Your address is confirmed" }).waitFor({ timeout: STEP });
+    // The account is found by its new address now.
+    const reset = await scene.person();
+    await reset.page.goto("/");
+    await reset.page.getByRole("button", { name: "Forgot password?" }).click();
+    await reset.page.getByRole("textbox", { name: "Username or e-mail", exact: true }).fill("mira.new@example.org");
+    await reset.page.getByRole("button", { name: "Send reset link" }).click();
+    await mailedLink(scene.server.dataDir, "/reset-password", seen);
   });
 
   test("a used reset link is an alert", async () => {

@@ -133,6 +133,9 @@ export function createHearthApi(baseUrl: string, tokens: RefreshTokenStore, base
     setTokens: (t: Tokens) => auth.setTokens(t),
 
     me: () => unwrap(rest.GET("/v1/users/me")),
+    /** Mails a link to `email` that moves this account there once followed. */
+    changeEmail: (email: string, password: string) =>
+      unwrap(rest.POST("/v1/users/me/email", { body: password ? { email, password } : { email } })),
     /** Everything the server keeps about this account, as one archive. */
     exportData: () => unwrap(rest.GET("/v1/users/me/export")),
     /** Deletes this account (its password proves it is the owner). */

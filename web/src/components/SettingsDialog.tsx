@@ -8,6 +8,7 @@ import type { BlockedUser, Privacy, PrivacyChoice } from "../api/types";
 import { changeDisplayName } from "../app/actions";
 import { runtime, useSession } from "../app/runtime";
 import { Dialog } from "./Dialog";
+import { EmailAddressForm } from "./EmailAddressForm";
 import { ErrorText } from "./ErrorText";
 import { LinkedAccounts } from "./LinkedAccounts";
 import { SignedInDevices } from "./SignedInDevices";
@@ -103,6 +104,7 @@ export function SettingsDialog({ onClose }: { onClose(): void }) {
           </ul>
         )}
       </section>
+      <EmailAddressForm />
       <LinkedAccounts />
       <SignedInDevices />
       <YourData />

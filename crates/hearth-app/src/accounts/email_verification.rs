@@ -50,7 +50,8 @@ impl AccountService {
             .into());
         };
         let user = self.auth.register_unsigned(input, client.ip).await?;
-        self.mail_verification_link(&user, &email).await?;
+        self.mail_verification_link(&user, &email, TokenPurpose::EmailVerification)
+            .await?;
         Ok(Registered::VerificationSent(user))
     }
 
@@ -61,15 +62,22 @@ impl AccountService {
                 "this confirmation link is unknown, already used or expired; ask for a new one",
             )
         };
+        let hash = hash_refresh_token(token.trim());
         let used = self
             .store
-            .use_account_token(
-                &hash_refresh_token(token.trim()),
-                TokenPurpose::EmailVerification,
-                now(),
-            )
-            .await?
-            .ok_or_else(invalid)?;
+            .use_account_token(&hash, TokenPurpose::EmailVerification, now())
+            .await?;
+        let used = match used {
+            Some(used) => used,
+            None => {
+                let change = self
+                    .store
+                    .use_account_token(&hash, TokenPurpose::EmailChange, now())
+                    .await?
+                    .ok_or_else(invalid)?;
+                return self.take_new_address(change).await;
+            }
+        };
         let email = used.email.ok_or_else(invalid)?;
         if !self
             .store
@@ -109,10 +117,18 @@ impl AccountService {
         let (Some(email), None) = (account.email.as_deref(), account.disabled_at) else {
             return Ok(());
         };
-        self.mail_verification_link(&user, email).await
+        self.mail_verification_link(&user, email, TokenPurpose::EmailVerification)
+            .await
     }
 
-    async fn mail_verification_link(&self, user: &User, email: &str) -> Result<(), AppError> {
+    /// Mails `email` a link that proves it for `user`'s account: a verification of the
+    /// account's address, or (`EmailChange`) of the address it is to change to.
+    pub(super) async fn mail_verification_link(
+        &self,
+        user: &User,
+        email: &str,
+        purpose: TokenPurpose,
+    ) -> Result<(), AppError> {
         let token = random_token()?;
         let created_at = now();
         let ttl = self.settings.email_verification_ttl;
@@ -120,7 +136,7 @@ impl AccountService {
             .add_account_token(NewAccountToken {
                 token_hash: hash_refresh_token(&token),
                 user_id: user.id,
-                purpose: TokenPurpose::EmailVerification,
+                purpose,
                 email: Some(email.to_owned()),
                 created_at,
                 expires_at: created_at + TimeDuration::try_from(ttl).unwrap_or(TimeDuration::DAY),

@@ -1,13 +1,16 @@
 //! `/v1/auth/verify-email`: following a mailed confirmation link, and asking for a new one
-//! (on a server with `auth.require_email_verification`).
+//! (on a server with `auth.require_email_verification`); `/v1/users/me/email`: asking to move
+//! the account to a new address, which such a link then proves.
 
 use axum::extract::State;
 use axum::response::Response;
-use hearth_proto::{Envelope, ErrorEnvelope, Ok, ResendVerificationRequest, VerifyEmailRequest};
+use hearth_proto::{
+    ChangeEmailRequest, Envelope, ErrorEnvelope, Ok, ResendVerificationRequest, VerifyEmailRequest,
+};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::extract::ClientIp;
+use crate::extract::{Auth, ClientIp};
 use crate::json::Json;
 use crate::render::ok;
 use crate::{ApiError, RestState};
@@ -16,6 +19,32 @@ pub(crate) fn router() -> OpenApiRouter<RestState> {
     OpenApiRouter::new()
         .routes(routes!(verify))
         .routes(routes!(resend))
+        .routes(routes!(change_email))
+}
+
+/// Change my e-mail address: a confirmation link is mailed to the new one, and the account
+/// moves there (proven) when it is followed; until then the old address stays.
+#[utoipa::path(post, path = "/v1/users/me/email", tag = "users", request_body = ChangeEmailRequest,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "A link is mailed to the new address", body = Envelope<Ok>),
+        (status = 401, description = "Not signed in", body = ErrorEnvelope),
+        (status = 409, description = "Another account has that address", body = ErrorEnvelope),
+        (status = 422, description = "Not an address, already the account's, or a wrong or missing password (`details` names which)", body = ErrorEnvelope),
+        (status = 429, description = "Too many attempts", body = ErrorEnvelope),
+    ))]
+async fn change_email(
+    State(state): State<RestState>,
+    Auth(caller): Auth,
+    ClientIp(ip): ClientIp,
+    Json(body): Json<ChangeEmailRequest>,
+) -> Result<Response, ApiError> {
+    state
+        .app
+        .accounts
+        .request_email_change(caller, &body.email, body.password.as_deref(), ip)
+        .await?;
+    Ok(ok(Ok::default()))
 }
 
 /// Confirm an e-mail address with the token of a mailed link; the account may then sign in.

@@ -16,6 +16,7 @@ mod cluster_support;
 mod contract;
 mod convergence;
 mod conversations;
+mod email_change;
 mod email_verification;
 mod errors;
 mod graphql_mutations;

@@ -409,3 +409,45 @@ pub async fn an_erased_account_keeps_nothing_of_its_person(store: DynStore) {
         Err(StoreError::NotFound(Missing::User))
     ));
 }
+
+pub async fn a_changed_address_is_proven_and_must_be_free(store: DynStore) {
+    let alice = user(&store, "alice").await;
+    let bob = store
+        .create_user(NewUser {
+            id: UserId::new(),
+            username: Username::parse("bob").unwrap(),
+            display_name: DisplayName::parse("Bob").unwrap(),
+            password_hash: "hash".to_owned(),
+            email: Some("bob@example.org".to_owned()),
+            created_at: now(),
+        })
+        .await
+        .unwrap();
+    let at = now();
+
+    store
+        .change_email(alice.id, "alice@example.org", at)
+        .await
+        .unwrap();
+    let account = store.account(alice.id).await.unwrap().unwrap();
+    assert_eq!(account.email.as_deref(), Some("alice@example.org"));
+    assert_eq!(account.user.email_verified_at, Some(at));
+    assert!(matches!(
+        store.change_email(alice.id, "bob@example.org", at).await,
+        Err(StoreError::Conflict(ConflictKind::EmailTaken))
+    ));
+    assert_eq!(
+        store
+            .account(bob.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .email
+            .as_deref(),
+        Some("bob@example.org")
+    );
+    assert!(matches!(
+        store.change_email(UserId::new(), "x@example.org", at).await,
+        Err(StoreError::NotFound(Missing::User))
+    ));
+}
