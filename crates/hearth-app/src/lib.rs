@@ -174,7 +174,7 @@ impl App {
             names.clone(),
         );
         let sign_in = SignInService::new(store.clone(), auth.clone(), limits.clone());
-        let users = UserService::new(store.clone(), names.clone());
+        let users = UserService::new(store.clone(), names.clone(), limits.clone());
         let bus = ports.bus.clone();
         Self {
             realtime: RealtimeService::new(

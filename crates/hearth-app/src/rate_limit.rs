@@ -35,6 +35,8 @@ pub enum RateKey {
     Send(UserId),
     /// A conversation or membership change by a user.
     ConversationChange(UserId),
+    /// A look-up of another account by its exact e-mail address, by a user.
+    EmailLookup(UserId),
 }
 
 impl RateKey {
@@ -46,6 +48,7 @@ impl RateKey {
             Self::Mail(to) => format!("mail:{to}"),
             Self::Send(user) => format!("send:{user}"),
             Self::ConversationChange(user) => format!("change:{user}"),
+            Self::EmailLookup(user) => format!("email-lookup:{user}"),
         }
     }
 }
@@ -78,6 +81,7 @@ pub struct RateLimits {
     mails: DefaultKeyedRateLimiter<String>,
     sends: DefaultKeyedRateLimiter<UserId>,
     conversation_changes: DefaultKeyedRateLimiter<UserId>,
+    email_lookups: DefaultKeyedRateLimiter<UserId>,
 }
 
 fn quota(n: u32) -> NonZeroU32 {
@@ -122,6 +126,7 @@ impl RateLimits {
             mails: per_minute(settings.mails_per_account_per_minute),
             sends: per_minute(settings.sends_per_user_per_minute),
             conversation_changes: per_minute(settings.conversation_changes_per_user_per_minute),
+            email_lookups: per_minute(settings.auth_per_username_per_minute),
         }
     }
 
@@ -178,6 +183,16 @@ impl RateLimits {
         let quota = self.settings.sends_per_user_per_minute;
         self.attempt(RateKey::Send(user), quota, |_| {
             check_here(&self.sends, &user)
+        })
+        .await
+    }
+
+    /// One look-up of an account by its exact e-mail address by `user` (as many a minute as
+    /// sign-in attempts for one name, so addresses cannot be tried in bulk).
+    pub async fn email_lookup(&self, user: UserId) -> Result<(), AppError> {
+        let quota = self.settings.auth_per_username_per_minute;
+        self.attempt(RateKey::EmailLookup(user), quota, |_| {
+            check_here(&self.email_lookups, &user)
         })
         .await
     }

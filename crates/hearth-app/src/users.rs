@@ -1,12 +1,14 @@
 //! Profiles and finding people.
 
+use std::sync::Arc;
+
 use hearth_domain::{DisplayName, Limit, SearchQuery, User, UserId, ValidationErrors};
 use hearth_store::{DynStore, ProfileChange};
 
 use crate::clock::now;
 use crate::realtime::UserRef;
 use crate::user_names::UserNames;
-use crate::{AppError, Caller};
+use crate::{AppError, Caller, RateLimits};
 
 /// A change to the caller's own profile, as a face received it; `None` keeps a field.
 #[derive(Clone, Debug, Default)]
@@ -20,11 +22,16 @@ pub struct ProfileInput {
 pub struct UserService {
     store: DynStore,
     names: UserNames,
+    limits: Arc<RateLimits>,
 }
 
 impl UserService {
-    pub(crate) fn new(store: DynStore, names: UserNames) -> Self {
-        Self { store, names }
+    pub(crate) fn new(store: DynStore, names: UserNames, limits: Arc<RateLimits>) -> Self {
+        Self {
+            store,
+            names,
+            limits,
+        }
     }
 
     /// The caller's own account.
@@ -84,6 +91,29 @@ impl UserService {
             .store
             .search_users(&query, caller.user_id, limit)
             .await?)
+    }
+
+    /// The other user whose e-mail address is exactly `email` (any case), if there is one
+    /// that is not disabled: seed 002's search by address, for people who share theirs on
+    /// purpose. Never a partial match, and rate limited, so addresses cannot be harvested.
+    pub async fn find_by_email(&self, caller: Caller, email: &str) -> Result<Vec<User>, AppError> {
+        let email = email.trim();
+        if email.is_empty() || email.chars().count() > 254 || !email.contains('@') {
+            return Err(ValidationErrors::field("email", "must be an e-mail address").into());
+        }
+        self.limits.email_lookup(caller.user_id).await?;
+        let Some(user) = self.store.user_by_email(&email.to_lowercase()).await? else {
+            return Ok(Vec::new());
+        };
+        if user.id == caller.user_id {
+            return Ok(Vec::new());
+        }
+        let disabled = self
+            .store
+            .account(user.id)
+            .await?
+            .is_some_and(|account| account.disabled_at.is_some());
+        Ok(if disabled { Vec::new() } else { vec![user] })
     }
 
     /// How events name `user` (display name and username), from the process's name cache;

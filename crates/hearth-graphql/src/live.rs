@@ -137,6 +137,10 @@ async fn run(app: App, live: Arc<Live>, registration: Registration) {
                     live.link.close(codes::RESTARTING, "server restarting");
                     break;
                 }
+                Next::Close(Closing::SessionEnded) => {
+                    live.link.close(codes::FORBIDDEN, "session has ended; sign in again");
+                    break;
+                }
             },
         }
     }

@@ -82,7 +82,7 @@ async fn connect(state: &GqlState, link: &Arc<Link>, payload: Value) -> Result<D
         .auth
         .authenticate(&token)
         .map_err(|_| InitError::Unauthorized)?;
-    let registration = state.shared.hub.register(caller.user_id);
+    let registration = state.shared.hub.register(caller.user_id, caller.session_id);
     let connected = app
         .realtime
         .connect(caller, registration.id)

@@ -116,7 +116,7 @@ impl Leases {
     /// Opens a hold: a hub connection, connected like any socket, and the task that keeps it
     /// until its end.
     async fn open(self: &Arc<Self>, caller: Caller, until: Instant) -> Result<(), PublicError> {
-        let registration = self.hub.register(caller.user_id);
+        let registration = self.hub.register(caller.user_id, caller.session_id);
         let connected = self.app.realtime.connect(caller, registration.id).await?;
         let session = connected.session;
         let (sender, mut watched) = watch::channel(until);

@@ -7,7 +7,7 @@ use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::Duration;
 
 use hearth_app::realtime::{Audience, ConnectionId, ConnectionRegistry, Delivery};
-use hearth_domain::{ConversationId, UserId};
+use hearth_domain::{ConversationId, SessionId, UserId};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
@@ -42,6 +42,7 @@ pub struct Registration {
 #[derive(Debug)]
 struct Entry {
     user: UserId,
+    session: SessionId,
     mailbox: Arc<Mailbox>,
     subscriptions: HashSet<ConversationId>,
 }
@@ -118,8 +119,8 @@ impl Hub {
         self.state.write().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Adds a connection of `user`.
-    pub fn register(&self, user: UserId) -> Registration {
+    /// Adds a connection of `user`, signed in with `session`.
+    pub fn register(&self, user: UserId, session: SessionId) -> Registration {
         let id = ConnectionId::new(self.next_id.fetch_add(1, Ordering::Relaxed));
         let mailbox = Arc::new(Mailbox::default());
         let mut state = self.write();
@@ -131,6 +132,7 @@ impl Hub {
             id,
             Entry {
                 user,
+                session,
                 mailbox: mailbox.clone(),
                 subscriptions: HashSet::new(),
             },
@@ -274,6 +276,19 @@ impl ConnectionRegistry for Hub {
         removed
     }
 
+    fn end_session(&self, session: SessionId) -> usize {
+        // Sessions end rarely; a scan keeps every connection's entry small.
+        let state = self.read();
+        let mut closed = 0;
+        for entry in state.connections.values() {
+            if entry.session == session {
+                entry.mailbox.close(Closing::SessionEnded);
+                closed += 1;
+            }
+        }
+        closed
+    }
+
     fn unregister(&self, id: ConnectionId) -> Vec<ConversationId> {
         let mut state = self.write();
         let Some(entry) = state.connections.remove(&id) else {
@@ -328,9 +343,9 @@ mod tests {
     fn a_delivery_reaches_every_connection_of_its_users_only() {
         let hub = Hub::new(HubSettings::default());
         let (alice, bob) = (user("alice"), user("bob"));
-        let phone = hub.register(alice);
-        let laptop = hub.register(alice);
-        let other = hub.register(bob);
+        let phone = hub.register(alice, SessionId::new());
+        let laptop = hub.register(alice, SessionId::new());
+        let other = hub.register(bob, SessionId::new());
         hub.dispatch(presence_for(&[alice]));
         assert!(phone.events.try_recv().is_some());
         assert!(laptop.events.try_recv().is_some());
@@ -341,7 +356,7 @@ mod tests {
     fn a_full_queue_marks_the_connection_too_slow_without_blocking() {
         let hub = Hub::new(HubSettings { queue_capacity: 2 });
         let alice = user("alice");
-        let slow = hub.register(alice);
+        let slow = hub.register(alice, SessionId::new());
         for _ in 0..3 {
             hub.dispatch(presence_for(&[alice]));
         }
@@ -355,7 +370,7 @@ mod tests {
         // Several chunks' worth, so the pacer task wakes most of them.
         let waiting: Vec<_> = (0..3 * crate::mailbox::WAKE_CHUNK + 1)
             .map(|_| {
-                let registration = hub.register(alice);
+                let registration = hub.register(alice, SessionId::new());
                 tokio::spawn(async move { registration.events.recv().await })
             })
             .collect();
@@ -376,7 +391,7 @@ mod tests {
     fn deliveries_queued_before_a_connection_runs_are_read_in_order() {
         let hub = Hub::new(HubSettings::default());
         let alice = user("alice");
-        let phone = hub.register(alice);
+        let phone = hub.register(alice, SessionId::new());
         let (first, second) = (presence_for(&[alice]), presence_for(&[alice]));
         hub.dispatch(first.clone());
         hub.dispatch(second.clone());
@@ -392,7 +407,7 @@ mod tests {
     fn a_connection_that_stopped_reading_is_not_a_slow_consumer() {
         let hub = Hub::new(HubSettings { queue_capacity: 1 });
         let alice = user("alice");
-        let Registration { id, events } = hub.register(alice);
+        let Registration { id, events } = hub.register(alice, SessionId::new());
         drop(events);
         for _ in 0..3 {
             hub.dispatch(presence_for(&[alice]));
@@ -404,7 +419,7 @@ mod tests {
     async fn a_connection_busy_writing_hears_that_it_fell_behind() {
         let hub = Hub::new(HubSettings { queue_capacity: 1 });
         let alice = user("alice");
-        let busy = hub.register(alice);
+        let busy = hub.register(alice, SessionId::new());
         let told = tokio::spawn(async move { busy.events.closed().await });
         tokio::task::yield_now().await;
         for _ in 0..2 {
@@ -419,7 +434,7 @@ mod tests {
     async fn shutting_down_closes_every_connection_before_its_queued_frames() {
         let hub = Hub::new(HubSettings::default());
         let alice = user("alice");
-        let open = hub.register(alice);
+        let open = hub.register(alice, SessionId::new());
         hub.dispatch(presence_for(&[alice]));
         hub.shut_down(Duration::ZERO).await;
         let next = tokio::time::timeout(Duration::from_secs(60), open.events.recv()).await;
@@ -430,7 +445,7 @@ mod tests {
     async fn a_connection_registered_during_shutdown_is_told_to_close_at_once() {
         let hub = Hub::new(HubSettings::default());
         hub.shut_down(Duration::ZERO).await;
-        let late = hub.register(user("alice"));
+        let late = hub.register(user("alice"), SessionId::new());
         // A guard against a connection never told, not a timing assertion.
         let next = tokio::time::timeout(Duration::from_secs(60), late.events.recv()).await;
         assert!(matches!(next, Ok(Next::Close(Closing::ShuttingDown))));
@@ -441,8 +456,8 @@ mod tests {
         let hub = Hub::new(HubSettings::default());
         let alice = user("alice");
         let conversation = ConversationId::new();
-        let phone = hub.register(alice);
-        let laptop = hub.register(alice);
+        let phone = hub.register(alice, SessionId::new());
+        let laptop = hub.register(alice, SessionId::new());
         assert!(hub.subscribe(phone.id, conversation));
         assert!(!hub.subscribe(phone.id, conversation), "already subscribed");
         assert!(hub.subscribe(laptop.id, conversation));
@@ -460,9 +475,9 @@ mod tests {
         let hub = Hub::new(HubSettings::default());
         let (alice, bob) = (user("alice"), user("bob"));
         let conversation = ConversationId::new();
-        let phone = hub.register(alice);
-        let laptop = hub.register(alice);
-        let other = hub.register(bob);
+        let phone = hub.register(alice, SessionId::new());
+        let laptop = hub.register(alice, SessionId::new());
+        let other = hub.register(bob, SessionId::new());
         for id in [phone.id, laptop.id, other.id] {
             hub.subscribe(id, conversation);
         }
@@ -477,8 +492,8 @@ mod tests {
         let hub = Hub::new(HubSettings::default());
         let (alice, bob) = (user("alice"), user("bob"));
         let conversation = ConversationId::new();
-        let a = hub.register(alice);
-        let b = hub.register(bob);
+        let a = hub.register(alice, SessionId::new());
+        let b = hub.register(bob, SessionId::new());
         hub.subscribe(a.id, conversation);
         hub.subscribe(b.id, conversation);
         hub.dispatch(Arc::new(Delivery {
@@ -498,5 +513,30 @@ mod tests {
         }));
         assert!(a.events.try_recv().is_none());
         assert!(b.events.try_recv().is_some());
+    }
+
+    #[tokio::test]
+    async fn an_ended_session_closes_its_connections_only() {
+        let hub = Hub::new(HubSettings::default());
+        let alice = user("alice");
+        let (ended, kept) = (SessionId::new(), SessionId::new());
+        let phone = hub.register(alice, ended);
+        let tablet = hub.register(alice, ended);
+        let laptop = hub.register(alice, kept);
+
+        assert_eq!(hub.end_session(ended), 2);
+
+        for device in [&phone, &tablet] {
+            assert!(matches!(
+                device.events.recv().await,
+                Next::Close(Closing::SessionEnded)
+            ));
+        }
+        hub.dispatch(presence_for(&[alice]));
+        assert!(
+            matches!(laptop.events.recv().await, Next::Frame(_)),
+            "another session stays"
+        );
+        assert_eq!(hub.end_session(SessionId::new()), 0);
     }
 }

@@ -47,6 +47,9 @@ pub enum Closing {
     TooSlow = 1,
     /// The node is shutting down: reconnect (to another node).
     ShuttingDown = 2,
+    /// The connection's session ended (signed out, revoked, a new password, a disabled or
+    /// deleted account): sign in again.
+    SessionEnded = 3,
 }
 
 impl Closing {
@@ -54,6 +57,7 @@ impl Closing {
         match value {
             1 => Some(Self::TooSlow),
             2 => Some(Self::ShuttingDown),
+            3 => Some(Self::SessionEnded),
             _ => None,
         }
     }

@@ -92,7 +92,7 @@ pub(crate) async fn authenticate(
         .auth
         .authenticate(&token)
         .map_err(|_| Refused::Unauthorized)?;
-    let registration = state.hub.register(caller.user_id);
+    let registration = state.hub.register(caller.user_id, caller.session_id);
     let connected = state
         .app
         .realtime
@@ -191,6 +191,15 @@ async fn write_queued(
                         }
                         Err(SocketError::Closed) => return,
                     }
+                }
+                Next::Close(Closing::SessionEnded) => {
+                    let ended = PublicError::new(
+                        ErrorCode::Unauthorized,
+                        "session has ended; sign in again",
+                    );
+                    let _ = socket.emit(socketio::ERROR, &encode::error(ended));
+                    let _ = socket.disconnect();
+                    return;
                 }
                 Next::Close(Closing::TooSlow | Closing::ShuttingDown) => {
                     let _ = socket.disconnect();

@@ -57,7 +57,7 @@ pub(crate) async fn run(mut socket: WebSocket, state: WsState, token: Option<Str
     let Some(caller) = authenticate(&mut socket, &state, token).await else {
         return;
     };
-    let registration = state.hub.register(caller.user_id);
+    let registration = state.hub.register(caller.user_id, caller.session_id);
     let connected = match state.app.realtime.connect(caller, registration.id).await {
         Ok(connected) => connected,
         Err(err) if err.code() == ErrorCode::Unauthorized => {
@@ -331,6 +331,7 @@ fn closing(reason: Closing) -> End {
     match reason {
         Closing::ShuttingDown => End::Close(close_code::RESTART, "server restarting; reconnect"),
         Closing::TooSlow => End::Close(TRY_AGAIN_LATER, "slow consumer, resync"),
+        Closing::SessionEnded => End::Close(close_code::POLICY, "session has ended; sign in again"),
     }
 }
 

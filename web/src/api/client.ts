@@ -146,6 +146,9 @@ export function createHearthApi(baseUrl: string, tokens: RefreshTokenStore, base
       unwrap(rest.GET("/v1/users/search", { params: { query: { query, limit: 20 } } })).then(
         (r) => r.users,
       ),
+    /** The person with exactly this e-mail address, if they have an account (rate limited). */
+    findByEmail: (email: string) =>
+      unwrap(rest.GET("/v1/users/search", { params: { query: { email } } })).then((r) => r.users),
     privacy: () => unwrap(rest.GET("/v1/users/me/privacy")),
     setPrivacy: (body: UpdatePrivacy) => unwrap(rest.PUT("/v1/users/me/privacy", { body })),
     blocks: () => unwrap(rest.GET("/v1/users/me/blocks")).then((r) => r.blocked),

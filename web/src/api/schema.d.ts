@@ -919,7 +919,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Find other users by the start of their username or display name. */
+        /**
+         * Find other users by the start of their username or display name, or (`email`) by their
+         *     exact e-mail address.
+         */
         get: operations["search"];
         put?: never;
         post?: never;
@@ -1044,7 +1047,10 @@ export interface components {
          *     followed).
          */
         ChangeEmailRequest: {
-            /** @description The new address. */
+            /**
+             * Format: email
+             * @description The new address.
+             */
             email: string;
             /**
              * @description The account's password (required unless the account has none: one made through an
@@ -7102,9 +7108,14 @@ export interface operations {
     };
     search: {
         parameters: {
-            query: {
+            query?: {
                 /** @description 1–64 characters, matched as a prefix of username or display name. */
-                query: string;
+                query?: string | null;
+                /**
+                 * @description Instead of `query`: an e-mail address, matched exactly (any case). Finds the one other
+                 *     account with that address, for people who share theirs on purpose; rate limited.
+                 */
+                email?: string | null;
                 /** @description 1–100, default 50. */
                 limit?: number | null;
             };
@@ -7141,9 +7152,20 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Invalid query or limit */
+            /** @description Invalid query, e-mail address or limit */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many look-ups by e-mail address */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {

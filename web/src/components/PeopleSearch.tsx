@@ -1,7 +1,8 @@
 /**
  * The "Find people" search field and its results, each a button named by the person's
  * display name. Searching needs the server (the local store holds only people the user
- * already shares a conversation with).
+ * already shares a conversation with). A whole e-mail address finds the one person with
+ * exactly that address (the server never matches part of one).
  */
 import { useEffect, useState } from "react";
 import type { User } from "../api/types";
@@ -14,6 +15,9 @@ interface Props {
   chosen?: ReadonlySet<string>;
 }
 
+/** A whole address, so that typing one does not spend look-ups on its beginnings. */
+const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]{2,}$/;
+
 export function PeopleSearch({ onChoose, chosen }: Props) {
   const [query, setQuery] = useState("");
   const [results, setResults] = useState<User[]>([]);
@@ -25,13 +29,21 @@ export function PeopleSearch({ onChoose, chosen }: Props) {
       setResults([]);
       return;
     }
+    if (q.includes("@") && !EMAIL.test(q)) {
+      setResults([]);
+      return;
+    }
     let current = true;
-    const timer = setTimeout(() => {
-      runtime()
-        .api.searchUsers(q)
-        .then((users) => current && (setResults(users), setError(null)))
-        .catch((e: unknown) => current && setError(e));
-    }, 150);
+    const { api } = runtime();
+    const byEmail = EMAIL.test(q);
+    const timer = setTimeout(
+      () => {
+        (byEmail ? api.findByEmail(q) : api.searchUsers(q))
+          .then((users) => current && (setResults(users), setError(null)))
+          .catch((e: unknown) => current && setError(e));
+      },
+      byEmail ? 600 : 150,
+    );
     return () => {
       current = false;
       clearTimeout(timer);

@@ -43,7 +43,13 @@ impl BusReceiver {
             }
             BusMessage::Signal(Signal::BlocksChanged(a, b)) => self.blocks.forget_here(a, b),
             BusMessage::Signal(Signal::ProfileChanged(user)) => self.names.forget_here(user),
-            BusMessage::Signal(Signal::SessionEnded(session)) => self.revocations.end(session),
+            BusMessage::Signal(Signal::SessionEnded(session)) => {
+                self.revocations.end(session);
+                let closed = self.connections.end_session(session);
+                if closed > 0 {
+                    tracing::info!(session_id = %session.as_uuid(), closed, "an ended session's connections close");
+                }
+            }
             BusMessage::Signal(Signal::MemberGone {
                 conversation_id,
                 user_id,

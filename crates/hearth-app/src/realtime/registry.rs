@@ -8,7 +8,7 @@
 
 use std::sync::Arc;
 
-use hearth_domain::{ConversationId, UserId};
+use hearth_domain::{ConversationId, SessionId, UserId};
 
 use crate::realtime::Delivery;
 
@@ -43,6 +43,9 @@ pub trait ConnectionRegistry: Send + Sync + std::fmt::Debug {
     /// Unsubscribes every connection of `user` on this node from the conversation; returns
     /// how many were subscribed.
     fn unsubscribe_user(&self, user: UserId, conversation: ConversationId) -> usize;
+    /// Tells every connection of `session` on this node to close (the session ended);
+    /// returns how many.
+    fn end_session(&self, session: SessionId) -> usize;
     /// Removes a connection; returns the conversations it was subscribed to.
     fn unregister(&self, connection: ConnectionId) -> Vec<ConversationId>;
 }

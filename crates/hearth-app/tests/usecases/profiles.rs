@@ -39,7 +39,7 @@ async fn rename(kit: &TestKit, who: &TestUser, name: &str) {
 async fn a_renamed_users_next_message_carries_the_new_display_name() {
     let kit = TestKit::new().await;
     let (alice, bob, dm) = kit.alice_and_bob().await;
-    let bobs_device = kit.hub.register(bob.id());
+    let bobs_device = kit.hub.register(bob.id(), hearth_domain::SessionId::new());
     // The first send fills the name cache with the old name.
     rename(&kit, &alice, "Alice Old").await;
     kit.post(&alice, dm, "before").await;
@@ -58,7 +58,7 @@ async fn a_renamed_users_next_message_carries_the_new_display_name() {
 async fn a_user_without_a_display_name_is_named_by_their_username() {
     let kit = TestKit::new().await;
     let (alice, bob, dm) = kit.alice_and_bob().await;
-    let bobs_device = kit.hub.register(bob.id());
+    let bobs_device = kit.hub.register(bob.id(), hearth_domain::SessionId::new());
 
     kit.post(&alice, dm, "hello").await;
     let author = author_of_next_message(&bobs_device).await.unwrap();

@@ -11,8 +11,9 @@
 
 use hearth_app::{MAX_INITIAL_MEMBERS, MAX_QUERY_LEN};
 use hearth_domain::{
-    ClientMessageId, Consent, ConversationKind, Description, DisplayName, HistoryVisibility, Limit,
-    MessageContent, Password, Role, SearchQuery, SearchText, Title, Username,
+    ClientMessageId, Consent, ConversationKind, Description, DeviceName, DisplayName,
+    HistoryVisibility, Limit, MessageContent, Password, Role, SearchQuery, SearchText, Title,
+    Username,
 };
 use serde_json::{Map, Value, json};
 
@@ -54,6 +55,10 @@ fn body_rules() -> Vec<(&'static str, &'static str, Value)> {
         length(1, DisplayName::MAX_LEN),
         json!({ "pattern": NO_CONTROL_NOT_BLANK }),
     );
+    let device_name = with(
+        length(1, DeviceName::MAX_LEN),
+        json!({ "pattern": NO_CONTROL_NOT_BLANK }),
+    );
     let content = with(
         length(1, MessageContent::MAX_CHARS),
         json!({ "pattern": NOT_BLANK }),
@@ -87,6 +92,10 @@ fn body_rules() -> Vec<(&'static str, &'static str, Value)> {
         ("RegisterRequest", "password", password),
         ("RegisterRequest", "display_name", display_name.clone()),
         ("UpdateProfileRequest", "display_name", display_name),
+        ("RegisterRequest", "device_name", device_name.clone()),
+        ("LoginRequest", "device_name", device_name.clone()),
+        ("HandoffRequest", "device_name", device_name),
+        ("ChangeEmailRequest", "email", email.clone()),
         ("RegisterRequest", "email", optional_email),
         ("SendMessageRequest", "content", content.clone()),
         ("SendMessageRequest", "client_message_id", client_message_id),
@@ -192,7 +201,8 @@ fn parameter_rules() -> Vec<(&'static str, Scope, bool, Value)> {
             false,
             json!({ "maxLength": MAX_QUERY_LEN }),
         ),
-        ("query", Everywhere, true, length(1, SearchQuery::MAX_LEN)),
+        // User search: the start of a name, unless `email` names an exact address instead.
+        ("query", Everywhere, false, length(1, SearchQuery::MAX_LEN)),
     ]
 }
 

@@ -55,17 +55,23 @@ async fn update_me(
 struct SearchParams {
     /// 1–64 characters, matched as a prefix of username or display name.
     query: Option<String>,
+    /// Instead of `query`: an e-mail address, matched exactly (any case). Finds the one other
+    /// account with that address, for people who share theirs on purpose; rate limited.
+    #[param(max_length = 254)]
+    email: Option<String>,
     /// 1–100, default 50.
     #[param(value_type = Option<i64>)]
     limit: Option<String>,
 }
 
-/// Find other users by the start of their username or display name.
+/// Find other users by the start of their username or display name, or (`email`) by their
+/// exact e-mail address.
 #[utoipa::path(get, path = "/v1/users/search", tag = "users", params(SearchParams), security(("bearer" = [])),
     responses(
         (status = 200, description = "Matching users", body = Envelope<UserList>),
         (status = 401, description = "Not signed in", body = ErrorEnvelope),
-        (status = 422, description = "Invalid query or limit", body = ErrorEnvelope),
+        (status = 422, description = "Invalid query, e-mail address or limit", body = ErrorEnvelope),
+        (status = 429, description = "Too many look-ups by e-mail address", body = ErrorEnvelope),
     ))]
 async fn search(
     State(state): State<RestState>,
@@ -73,6 +79,12 @@ async fn search(
     Query(params): Query<SearchParams>,
 ) -> Result<Response, ApiError> {
     let limit = int_param("limit", params.limit.as_deref())?;
+    if let Some(email) = params.email.as_deref() {
+        let users = state.app.users.find_by_email(caller, email).await?;
+        return Ok(ok(UserList {
+            users: users.iter().map(UserDto::from).collect(),
+        }));
+    }
     let users = state
         .app
         .users

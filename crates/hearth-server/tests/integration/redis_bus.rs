@@ -83,7 +83,10 @@ async fn test_over_redis_a_message_sent_on_one_node_reaches_a_connection_on_the_
     let cluster = Cluster::over_redis(&shared_redis()).await;
     let (alice, bob) = (cluster.user("alice").await, cluster.user("bob").await);
     let group = cluster.group(alice, &[bob]).await;
-    let bob_on_b = cluster.b.hub.register(bob.user_id);
+    let bob_on_b = cluster
+        .b
+        .hub
+        .register(bob.user_id, hearth_domain::SessionId::new());
 
     send(&cluster.a, alice, group, "hello").await.expect("sent");
 
@@ -98,8 +101,14 @@ async fn test_over_redis_a_nodes_own_connections_hear_its_events_once() {
     let cluster = Cluster::over_redis(&shared_redis()).await;
     let (alice, bob) = (cluster.user("alice").await, cluster.user("bob").await);
     let group = cluster.group(alice, &[bob]).await;
-    let bob_on_a = cluster.a.hub.register(bob.user_id);
-    let bob_on_b = cluster.b.hub.register(bob.user_id);
+    let bob_on_a = cluster
+        .a
+        .hub
+        .register(bob.user_id, hearth_domain::SessionId::new());
+    let bob_on_b = cluster
+        .b
+        .hub
+        .register(bob.user_id, hearth_domain::SessionId::new());
 
     send(&cluster.a, alice, group, "one").await.expect("sent");
     send(&cluster.a, alice, group, "two").await.expect("sent");
@@ -123,7 +132,10 @@ async fn test_over_redis_a_member_removed_on_one_node_is_refused_on_the_other() 
     let cluster = Cluster::over_redis(&shared_redis()).await;
     let (alice, bob) = (cluster.user("alice").await, cluster.user("bob").await);
     let group = cluster.group(alice, &[bob]).await;
-    let alice_on_b = cluster.b.hub.register(alice.user_id);
+    let alice_on_b = cluster
+        .b
+        .hub
+        .register(alice.user_id, hearth_domain::SessionId::new());
     // Node B caches the roster with Bob in it.
     send(&cluster.b, bob, group, "before")
         .await
@@ -151,7 +163,10 @@ async fn test_losing_redis_loses_no_message_and_realtime_comes_back_by_itself() 
     let cluster = Cluster::over_redis(&redis.settings()).await;
     let (alice, bob) = (cluster.user("alice").await, cluster.user("bob").await);
     let group = cluster.group(alice, &[bob]).await;
-    let bob_on_b = cluster.b.hub.register(bob.user_id);
+    let bob_on_b = cluster
+        .b
+        .hub
+        .register(bob.user_id, hearth_domain::SessionId::new());
 
     redis.stop();
     until_cut_off(&cluster.a).await;

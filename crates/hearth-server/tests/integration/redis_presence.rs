@@ -12,7 +12,7 @@ use crate::redis_support::shared_redis;
 
 /// A connection of `caller` on `node`, connected through the realtime use case.
 async fn connect(node: &Node, caller: Caller) -> (Registration, Connected) {
-    let registration = node.hub.register(caller.user_id);
+    let registration = node.hub.register(caller.user_id, caller.session_id);
     let connected = node
         .app
         .realtime

@@ -261,3 +261,29 @@ async fn test_the_session_list_needs_a_signed_in_caller() {
         .await
         .expect_error(401, "unauthorized");
 }
+
+#[tokio::test]
+async fn test_a_signed_out_devices_live_socket_closes_at_once() {
+    let app = TestApp::spawn().await;
+    let laptop = app.register("alice").await;
+    let phone = login_with(
+        &app,
+        None,
+        json!({ "username": "alice", "password": PASSWORD, "device_name": "phone" }),
+    )
+    .await;
+    let mut laptop_ws = app.ws(&laptop).await;
+    let mut phone_ws = app.ws(&phone).await;
+
+    app.post("/v1/auth/sessions/revoke-others", &phone.access, json!({}))
+        .await
+        .expect(200);
+
+    let (code, reason) = laptop_ws.closed().await;
+    assert_eq!(code, 1008, "policy violation: {reason}");
+    assert!(reason.contains("session has ended"), "{reason}");
+    // The device that asked keeps its socket.
+    phone_ws
+        .subscribe(&app.direct(&phone, &app.register("bob").await).await)
+        .await;
+}

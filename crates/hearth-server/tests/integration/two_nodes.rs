@@ -59,7 +59,10 @@ async fn test_a_message_sent_on_one_node_reaches_a_connection_on_the_other() {
     let cluster = Cluster::start().await;
     let (alice, bob) = (cluster.user("alice").await, cluster.user("bob").await);
     let group = cluster.group(alice, &[bob]).await;
-    let bob_on_b = cluster.b.hub.register(bob.user_id);
+    let bob_on_b = cluster
+        .b
+        .hub
+        .register(bob.user_id, hearth_domain::SessionId::new());
     send(&cluster.a, alice, group, "hello").await.expect("sent");
     let frame = next_frame(&bob_on_b).await;
     assert!(
@@ -73,7 +76,10 @@ async fn test_a_removed_member_stops_viewing_on_every_node() {
     let cluster = Cluster::start().await;
     let (alice, bob) = (cluster.user("alice").await, cluster.user("bob").await);
     let group = cluster.group(alice, &[bob]).await;
-    let bob_on_b = cluster.b.hub.register(bob.user_id);
+    let bob_on_b = cluster
+        .b
+        .hub
+        .register(bob.user_id, hearth_domain::SessionId::new());
     let bob_session = cluster
         .b
         .app
@@ -108,7 +114,10 @@ async fn test_a_rename_on_one_node_names_the_next_message_sent_on_the_other() {
     let cluster = Cluster::start().await;
     let (alice, bob) = (cluster.user("alice").await, cluster.user("bob").await);
     let group = cluster.group(alice, &[bob]).await;
-    let bob_on_a = cluster.a.hub.register(bob.user_id);
+    let bob_on_a = cluster
+        .a
+        .hub
+        .register(bob.user_id, hearth_domain::SessionId::new());
     // Node B caches Alice's names with her first message.
     send(&cluster.b, alice, group, "before")
         .await

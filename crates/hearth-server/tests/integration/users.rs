@@ -34,6 +34,80 @@ async fn test_search_finds_other_users_by_prefix() {
     assert_eq!(names, ["alfred"], "prefix match, the searcher excluded");
 }
 
+async fn register_with_email(app: &TestApp, name: &str, email: &str) -> crate::support::Session {
+    let response = app
+        .post_anon(
+            "/v1/auth/register",
+            json!({ "username": name, "password": "correct horse battery", "email": email }),
+        )
+        .await
+        .expect(201);
+    crate::support::session_of(response.data())
+}
+
+fn usernames(response: &crate::support::Response) -> Vec<String> {
+    response.data()["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["username"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn test_search_by_email_finds_only_the_exact_address() {
+    let app = TestApp::spawn().await;
+    let alice = app.register("alice").await;
+    register_with_email(&app, "bob", "bob@example.org").await;
+    register_with_email(&app, "bobby", "bob@example.org.uk").await;
+
+    let found = app
+        .get("/v1/users/search?email=BOB@Example.org", &alice.access)
+        .await
+        .expect(200);
+    assert_eq!(usernames(&found), ["bob"], "exact, any case");
+    assert!(
+        found.body.to_string().find("example.org").is_none(),
+        "the address is not shown back: {}",
+        found.body
+    );
+    for partial in ["bob@", "bob@example", "example.org"] {
+        let found = app
+            .get(&format!("/v1/users/search?email={partial}"), &alice.access)
+            .await;
+        if found.status == 200 {
+            assert_eq!(usernames(&found), Vec::<String>::new(), "{partial}");
+        } else {
+            found.expect_error(422, "validation_failed");
+        }
+    }
+    let nobody = app
+        .get("/v1/users/search?email=nobody@example.org", &alice.access)
+        .await
+        .expect(200);
+    assert_eq!(usernames(&nobody), Vec::<String>::new());
+}
+
+#[tokio::test]
+async fn test_search_by_email_leaves_out_myself_and_is_rate_limited() {
+    let app = TestApp::spawn_with(|config| config.limits.auth_per_username_per_minute = 3).await;
+    let alice = register_with_email(&app, "alice", "alice@example.org").await;
+
+    let mine = app
+        .get("/v1/users/search?email=alice@example.org", &alice.access)
+        .await
+        .expect(200);
+    assert_eq!(usernames(&mine), Vec::<String>::new());
+    for _ in 0..2 {
+        app.get("/v1/users/search?email=x@example.org", &alice.access)
+            .await
+            .expect(200);
+    }
+    app.get("/v1/users/search?email=y@example.org", &alice.access)
+        .await
+        .expect_error(429, "rate_limited");
+}
+
 #[tokio::test]
 async fn test_search_honours_the_limit() {
     let app = TestApp::spawn().await;
