@@ -221,6 +221,30 @@ impl AccountService {
         Ok(())
     }
 
+    /// Checks that the caller knows the account's password, before a change that only its
+    /// owner may make; an account without one (made through an identity provider) needs none.
+    pub(crate) async fn prove_password(
+        &self,
+        user: UserId,
+        given: Option<&str>,
+    ) -> Result<(), AppError> {
+        let hash = self
+            .store
+            .password_hash(user)
+            .await?
+            .ok_or(AppError::Unauthorized("account no longer exists"))?;
+        if hash.is_empty() {
+            return Ok(());
+        }
+        let wrong = || ValidationErrors::field("password", "is not the account's password").into();
+        let given = given.ok_or_else(wrong)?;
+        if password::verify(given.to_owned(), hash).await? {
+            Ok(())
+        } else {
+            Err(wrong())
+        }
+    }
+
     /// Every account, by username (the operator's `hearth admin list-users`).
     pub async fn list(&self) -> Result<Vec<Account>, AppError> {
         Ok(self.store.accounts().await?)

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use hearth_domain::{DisplayName, Limit, SearchQuery, User, UserId, ValidationErrors};
+use hearth_domain::{About, DisplayName, Limit, SearchQuery, User, UserId, ValidationErrors};
 use hearth_store::{DynStore, ProfileChange};
 
 use crate::clock::now;
@@ -15,6 +15,8 @@ use crate::{AppError, Caller, RateLimits};
 pub struct ProfileInput {
     /// The new display name.
     pub display_name: Option<String>,
+    /// The new about text (empty clears it).
+    pub about: Option<String>,
 }
 
 /// The user use cases.
@@ -56,11 +58,18 @@ impl UserService {
             None => Some(None),
             Some(name) => errors.check(DisplayName::parse(name)).map(Some),
         };
+        let about = match input.about.as_deref() {
+            None => Some(None),
+            Some(text) => errors.check(About::parse(text)).map(Some),
+        };
         errors.into_result()?;
-        let Some(display_name) = display_name else {
+        let (Some(display_name), Some(about)) = (display_name, about) else {
             return Err(AppError::BadRequest("invalid profile".to_owned()));
         };
-        let change = ProfileChange { display_name };
+        let change = ProfileChange {
+            display_name,
+            about,
+        };
         let user = self
             .store
             .update_profile(caller.user_id, change, now())

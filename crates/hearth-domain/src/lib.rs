@@ -38,7 +38,7 @@ pub use privacy::{
 pub use reaction::{Emoji, Reaction};
 pub use search::{SearchCursor, SearchHit, SearchTerm, SearchText, SnippetPart};
 pub use thread::ThreadSummary;
-pub use user::{DisplayName, Password, SearchQuery, User, Username};
+pub use user::{About, DisplayName, Password, SearchQuery, User, Username};
 pub use validation::{FieldError, ValidationErrors};
 
 /// Time as every layer stores and transmits it: UTC with nanosecond precision.

@@ -184,6 +184,48 @@ pub struct User {
     /// provider vouching for it); `None`: no address, or not proven.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email_verified_at: Option<Timestamp>,
+    /// What the person says about themselves, shown on their profile (`None`: nothing).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub about: Option<About>,
+}
+
+/// A profile's about text: up to 500 characters, line breaks allowed, no other control
+/// characters; surrounding whitespace is dropped, and an empty text is no text.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct About(String);
+
+impl About {
+    /// Longest allowed text, in characters.
+    pub const MAX_LEN: usize = 500;
+
+    /// Validates an about text given by a client: `None` when it is empty (which clears it).
+    pub fn parse(raw: &str) -> Result<Option<Self>, ValidationErrors> {
+        let text = raw.trim();
+        if text.chars().count() > Self::MAX_LEN {
+            return Err(ValidationErrors::field(
+                "about",
+                format!("must be at most {} characters long", Self::MAX_LEN),
+            ));
+        }
+        if text.chars().any(|c| c.is_control() && c != '\n') {
+            return Err(ValidationErrors::field(
+                "about",
+                "must not contain control characters other than line breaks",
+            ));
+        }
+        Ok((!text.is_empty()).then(|| Self(text.to_owned())))
+    }
+
+    /// Wraps a text read back from storage.
+    pub fn from_trusted(text: String) -> Self {
+        Self(text)
+    }
+
+    /// The text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
 }
 
 #[cfg(test)]

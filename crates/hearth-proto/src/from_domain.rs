@@ -18,6 +18,7 @@ impl From<&User> for UserDto {
             username: user.username.as_str().to_owned(),
             display_name: user.display_name.as_str().to_owned(),
             created_at: user.created_at,
+            about: user.about.as_ref().map(|a| a.as_str().to_owned()),
         }
     }
 }

@@ -18,6 +18,9 @@ pub struct UserDto {
     #[serde(with = "time::serde::rfc3339")]
     #[schema(value_type = String, format = DateTime)]
     pub created_at: OffsetDateTime,
+    /// What they say about themselves (absent: nothing).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub about: Option<String>,
 }
 
 /// `PATCH /v1/users/me`: the profile fields to change; absent fields keep their value.
@@ -27,6 +30,9 @@ pub struct UpdateProfileRequest {
     /// 1–64 characters, no control characters; trimmed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
+    /// Up to 500 characters about yourself, line breaks allowed; an empty text clears it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub about: Option<String>,
 }
 
 /// A list of users (`GET /v1/users/search`).

@@ -109,6 +109,7 @@ impl Client {
     /// # async fn demo(alice: hearth_sdk::Client) -> Result<(), hearth_sdk::ClientError> {
     /// let change = hearth_proto::UpdateProfileRequest {
     ///     display_name: Some("Alice Liddell".to_owned()),
+    ///     about: Some("Curiouser and curiouser.".to_owned()),
     /// };
     /// let me = alice.update_profile(&change).await?;
     /// # Ok(()) }

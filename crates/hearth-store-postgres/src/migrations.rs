@@ -50,8 +50,8 @@ pub const MIGRATIONS: &[Migration] = &[
     },
     Migration {
         version: 6,
-        name: "deleted_accounts",
-        sql: include_str!("../migrations/0006_deleted_accounts.sql"),
+        name: "account_lifecycle",
+        sql: include_str!("../migrations/0006_account_lifecycle.sql"),
     },
 ];
 

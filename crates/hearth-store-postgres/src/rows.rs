@@ -9,7 +9,7 @@ use std::collections::HashMap;
 
 use deadpool_postgres::GenericClient;
 use hearth_domain::{
-    ClientMessageId, ConversationId, DisplayName, Emoji, Message, MessageContent, MessageId,
+    About, ClientMessageId, ConversationId, DisplayName, Emoji, Message, MessageContent, MessageId,
     Reaction, ThreadSummary, Timestamp, User, UserId, Username,
 };
 use hearth_store::StoreError;
@@ -21,7 +21,7 @@ use crate::error::Failure;
 
 /// The columns [`user_from_row`] reads (`u` is the users alias).
 pub(crate) const USER_COLUMNS: &str = "u.id AS user_id, u.username, u.display_name, u.created_at AS user_created_at, \
-     u.email_verified_at AS user_email_verified_at";
+     u.email_verified_at AS user_email_verified_at, u.about AS user_about";
 
 /// Reads a user from a row selected with [`USER_COLUMNS`].
 pub(crate) fn user_from_row(row: &Row) -> Result<User, StoreError> {
@@ -31,6 +31,9 @@ pub(crate) fn user_from_row(row: &Row) -> Result<User, StoreError> {
         display_name: DisplayName::from_trusted(row.col("display_name")?),
         created_at: row.col("user_created_at")?,
         email_verified_at: row.col("user_email_verified_at")?,
+        about: row
+            .col::<Option<String>>("user_about")?
+            .map(About::from_trusted),
     })
 }
 

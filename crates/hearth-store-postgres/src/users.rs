@@ -60,6 +60,7 @@ pub(crate) async fn insert_user(tx: &Transaction<'_>, user: NewUser) -> Result<U
         display_name: user.display_name,
         created_at: at,
         email_verified_at: None,
+        about: None,
     })
 }
 
@@ -159,17 +160,23 @@ impl UserStore for PostgresStore {
         at: Timestamp,
     ) -> Result<User, StoreError> {
         let display_name = change.display_name.as_ref().map(|d| d.as_str().to_owned());
+        let about = change
+            .about
+            .as_ref()
+            .map(|a| a.as_ref().map(|a| a.as_str().to_owned()));
+        let (set_about, about) = (about.is_some(), about.flatten());
         let at = at_micros(at);
         self.write(|tx| -> Job<'_, User> {
-            let display_name = display_name.clone();
+            let (display_name, about) = (display_name.clone(), about.clone());
             Box::pin(async move {
                 let row = opt_row(
                     tx,
-                    "UPDATE users SET display_name = coalesce($1, display_name), updated_at = $2 \
+                    "UPDATE users SET display_name = coalesce($1, display_name), updated_at = $2, \
+                            about = CASE WHEN $4 THEN $5 ELSE about END \
                      WHERE id = $3 \
                      RETURNING id AS user_id, username, display_name, created_at AS user_created_at, \
-                               email_verified_at AS user_email_verified_at",
-                    &[&display_name, &at, &user.as_uuid()],
+                               email_verified_at AS user_email_verified_at, about AS user_about",
+                    &[&display_name, &at, &user.as_uuid(), &set_about, &about],
                 )
                 .await?
                 .ok_or(StoreError::NotFound(Missing::User))?;

@@ -85,8 +85,8 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
     },
     Migration {
         version: 11,
-        description: "deleted accounts",
-        sql: include_str!("../migrations/0011_deleted_accounts.sql"),
+        description: "account lifecycle",
+        sql: include_str!("../migrations/0011_account_lifecycle.sql"),
     },
 ];
 

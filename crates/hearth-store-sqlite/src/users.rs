@@ -1,6 +1,6 @@
 //! Accounts in SQLite.
 
-use hearth_domain::{DisplayName, Limit, SearchQuery, Timestamp, User, UserId, Username};
+use hearth_domain::{About, DisplayName, Limit, SearchQuery, Timestamp, User, UserId, Username};
 use hearth_store::{
     ConflictKind, Contact, Credentials, Missing, NewUser, ProfileChange, StoreError, UserStore,
 };
@@ -19,7 +19,7 @@ const USERS_CHUNK: usize = 500;
 
 /// The columns [`user_from_row`] reads, for use in SELECT lists (`u` is the users alias).
 pub(crate) const USER_COLUMNS: &str = "u.id AS user_id, u.username, u.display_name, u.created_at AS user_created_at, \
-     u.email_verified_at AS user_email_verified_at";
+     u.email_verified_at AS user_email_verified_at, u.about AS user_about";
 
 /// Reads a user from a row selected with [`USER_COLUMNS`].
 pub(crate) fn user_from_row(row: &Row<'_>) -> Result<User, StoreError> {
@@ -31,6 +31,9 @@ pub(crate) fn user_from_row(row: &Row<'_>) -> Result<User, StoreError> {
         email_verified_at: row
             .column::<Option<i64>>("user_email_verified_at")?
             .map(from_micros),
+        about: row
+            .column::<Option<String>>("user_about")?
+            .map(About::from_trusted),
     })
 }
 
@@ -59,6 +62,7 @@ pub(crate) fn insert_user(tx: &Tx, user: NewUser) -> Result<User, StoreError> {
             display_name: user.display_name,
             created_at: user.created_at,
             email_verified_at: None,
+            about: None,
         }),
         Err(err) if is_unique_violation(&err) => {
             let taken = err.to_string();
@@ -179,17 +183,25 @@ impl UserStore for SqliteStore {
     ) -> Result<User, StoreError> {
         // RETURNING takes unqualified names only, so USER_COLUMNS (which names `u.`) cannot be
         // used; these are the same columns under the same names.
-        let sql = "UPDATE users SET display_name = coalesce(?1, display_name), updated_at = ?2 \
+        let sql = "UPDATE users SET display_name = coalesce(?1, display_name), updated_at = ?2, \
+                          about = CASE WHEN ?4 THEN ?5 ELSE about END \
                    WHERE id = ?3 \
                    RETURNING id AS user_id, username, display_name, created_at AS user_created_at, \
-                             email_verified_at AS user_email_verified_at";
+                             email_verified_at AS user_email_verified_at, about AS user_about";
         self.writer
             .write(move |tx| {
                 let display_name = change.display_name.as_ref().map(DisplayName::as_str);
+                let about = change.about.as_ref().map(|a| a.as_ref().map(About::as_str));
                 decode_opt(
                     tx,
                     sql,
-                    params![display_name, micros(at), user.as_uuid()],
+                    params![
+                        display_name,
+                        micros(at),
+                        user.as_uuid(),
+                        about.is_some(),
+                        about.flatten()
+                    ],
                     user_from_row,
                 )?
                 .ok_or(StoreError::NotFound(Missing::User))

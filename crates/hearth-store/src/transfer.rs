@@ -139,6 +139,7 @@ pub static TABLES: &[Table] = &[
             column("invite_privacy", Text),
             column("email_verified_at", Time),
             column("disabled_at", Time),
+            column("about", Text),
             column("deleted_at", Time),
         ],
     },

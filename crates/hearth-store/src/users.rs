@@ -1,6 +1,6 @@
 //! Accounts.
 
-use hearth_domain::{DisplayName, Limit, SearchQuery, Timestamp, User, UserId, Username};
+use hearth_domain::{About, DisplayName, Limit, SearchQuery, Timestamp, User, UserId, Username};
 
 /// Someone who shares a conversation with a user, and when they were last connected.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -46,6 +46,8 @@ pub struct Credentials {
 pub struct ProfileChange {
     /// The new display name.
     pub display_name: Option<DisplayName>,
+    /// The new about text: `Some(None)` clears it, `None` keeps it.
+    pub about: Option<Option<About>>,
 }
 
 /// Storage of accounts.

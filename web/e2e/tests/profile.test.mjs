@@ -53,10 +53,23 @@ describe("profile", () => {
     await visible(grace.page.getByRole("button", { name: "Account" }).getByText("Admiral Hopper"), grace.page);
   });
 
+  test("an about text is saved and the other person reads it in the details", async () => {
+    const dialog = await openProfile(grace.page);
+    await dialog.getByRole("textbox", { name: "About you" }).fill("Rear admiral.\nCompiler pioneer.");
+    await dialog.getByRole("button", { name: "Save about" }).click();
+    await visible(dialog.getByRole("status").filter({ hasText: "About saved." }), grace.page);
+    await dialog.getByRole("button", { name: "Close" }).click();
+  });
+
   test("the other person sees the new name once they open the conversation", async () => {
     await openConversation(ada.page, "Grace Hopper");
     await visible(ui.message(ada.page, "Found the bug").getByText("Admiral Hopper"), ada.page);
     await visible(ui.conversation(ada.page, "Admiral Hopper"), ada.page);
+  });
+
+  test("the other person reads the about text in the conversation's details", async () => {
+    await ada.page.getByRole("button", { name: "Details", exact: true }).click();
+    await visible(ada.page.getByLabel("About Admiral Hopper").filter({ hasText: "Compiler pioneer." }), ada.page);
   });
 
   test("no request left the page's origin and no page failed", () => {

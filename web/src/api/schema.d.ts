@@ -1769,6 +1769,8 @@ export interface components {
         Envelope_UserDto: {
             /** @description A user as everyone may see them. */
             data: {
+                /** @description What they say about themselves (absent: nothing). */
+                about?: string | null;
                 /**
                  * Format: date-time
                  * @description When the account was created (RFC 3339).
@@ -2347,6 +2349,8 @@ export interface components {
         };
         /** @description `PATCH /v1/users/me`: the profile fields to change; absent fields keep their value. */
         UpdateProfileRequest: {
+            /** @description Up to 500 characters about yourself, line breaks allowed; an empty text clears it. */
+            about?: string | null;
             /** @description 1–64 characters, no control characters; trimmed. */
             display_name?: string | null;
         };
@@ -2370,6 +2374,8 @@ export interface components {
         };
         /** @description A user as everyone may see them. */
         UserDto: {
+            /** @description What they say about themselves (absent: nothing). */
+            about?: string | null;
             /**
              * Format: date-time
              * @description When the account was created (RFC 3339).

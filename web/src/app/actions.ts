@@ -4,7 +4,7 @@
  * direct call, because it needs the server's verdict (permissions, conflicts) to mean
  * anything. Every function throws `ApiError` for the caller to show.
  */
-import type { CreateConversationRequest, Message, UpdateMemberRequest, UpdateSettingsRequest } from "../api/types";
+import type { CreateConversationRequest, Message, UpdateMemberRequest, UpdateProfile, UpdateSettingsRequest } from "../api/types";
 import { accountChanged, runtime } from "./runtime";
 import { navigate } from "./router";
 
@@ -20,7 +20,16 @@ export const retrySend = (clientMessageId: string) => runtime().outbox.retry(cli
 
 /** Changes the signed-in user's display name; their name changes wherever it is shown. */
 export async function changeDisplayName(displayName: string): Promise<void> {
-  const me = await runtime().api.updateProfile({ display_name: displayName });
+  await changeProfile({ display_name: displayName });
+}
+
+/** Saves the about text (empty clears it). */
+export async function changeAbout(about: string): Promise<void> {
+  await changeProfile({ about });
+}
+
+async function changeProfile(change: UpdateProfile): Promise<void> {
+  const me = await runtime().api.updateProfile(change);
   await runtime().store.putUsers([me]);
   accountChanged(me);
 }

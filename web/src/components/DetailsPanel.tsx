@@ -75,6 +75,11 @@ function DirectDetails({ members, run }: { members: Member[]; run: Run }) {
         <Avatar name={peer.display_name} online={online} /> <strong>{peer.display_name}</strong> <span className="muted">@{peer.username}</span>
       </p>
       <p className="muted">{online ? "Online" : "Offline"}</p>
+      {peer.about && (
+        <p className="about" aria-label={`About ${peer.display_name}`}>
+          {peer.about}
+        </p>
+      )}
       {blocked !== null && (
         <button
           type="button"

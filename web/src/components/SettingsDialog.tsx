@@ -5,7 +5,7 @@
  */
 import { useEffect, useState, type FormEvent } from "react";
 import type { BlockedUser, Privacy, PrivacyChoice } from "../api/types";
-import { changeDisplayName } from "../app/actions";
+import { changeAbout, changeDisplayName } from "../app/actions";
 import { runtime, useSession } from "../app/runtime";
 import { Dialog } from "./Dialog";
 import { EmailAddressForm } from "./EmailAddressForm";
@@ -162,6 +162,53 @@ function ProfileForm({ displayName, username }: { displayName: string; username:
         <dd>@{username}</dd>
       </dl>
       <ErrorText error={error} />
+      <AboutForm />
     </section>
+  );
+}
+
+/** The about text others see on the profile, changed with **Save about**. */
+function AboutForm() {
+  const saved = useSession((s) => s.me?.about ?? "");
+  const [about, setAbout] = useState(saved);
+  const [state, setState] = useState<"idle" | "saving" | "saved">("idle");
+  const [error, setError] = useState<unknown>(null);
+
+  const save = (event: FormEvent) => {
+    event.preventDefault();
+    setError(null);
+    setState("saving");
+    changeAbout(about)
+      .then(() => setState("saved"))
+      .catch((e: unknown) => {
+        setError(e);
+        setState("idle");
+      });
+  };
+
+  return (
+    <form className="stack" onSubmit={save}>
+      <label className="field">
+        <span>About you</span>
+        <textarea
+          value={about}
+          maxLength={500}
+          rows={3}
+          onChange={(e) => {
+            setAbout(e.target.value);
+            setState("idle");
+          }}
+        />
+      </label>
+      <button type="submit" className="button" disabled={about.trim() === saved || state === "saving"}>
+        Save about
+      </button>
+      {state === "saved" && (
+        <p className="muted" role="status">
+          About saved.
+        </p>
+      )}
+      <ErrorText error={error} />
+    </form>
   );
 }

@@ -10,7 +10,7 @@ use hearth_store::{ConflictKind, StoreError, TokenPurpose, UsedToken};
 
 use super::AccountService;
 use crate::auth::parse_email;
-use crate::{AppError, Caller, now, password};
+use crate::{AppError, Caller, now};
 
 impl AccountService {
     /// Mails a link to `new_email` that moves the caller's account to it once followed. The
@@ -27,19 +27,7 @@ impl AccountService {
         let email = parse_email(new_email.trim()).map_err(AppError::from)?;
         self.limits.mail_to(&email).await?;
         let user = caller.user_id;
-        let hash = self
-            .store
-            .password_hash(user)
-            .await?
-            .ok_or(AppError::Unauthorized("account no longer exists"))?;
-        if !hash.is_empty() {
-            let wrong =
-                || ValidationErrors::field("password", "is not the account's password").into();
-            let given = password_given.ok_or_else(wrong)?;
-            if !password::verify(given.to_owned(), hash).await? {
-                return Err(wrong());
-            }
-        }
+        self.prove_password(user, password_given).await?;
         let account = self
             .store
             .account(user)

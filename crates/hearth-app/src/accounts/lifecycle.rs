@@ -13,12 +13,11 @@ use std::net::IpAddr;
 
 use hearth_domain::{
     ConversationSummary, DisplayName, Message, MessageId, Privacy, UserId, Username,
-    ValidationErrors,
 };
 use hearth_store::{Account, BlockedUser, ErasedAccount, ExternalIdentity};
 
 use super::AccountService;
-use crate::{AppError, Caller, SessionInfo, now, password};
+use crate::{AppError, Caller, SessionInfo, now};
 
 /// How many messages one read of an export or a deletion takes.
 const PAGE: u32 = 500;
@@ -88,19 +87,7 @@ impl AccountService {
     ) -> Result<(), AppError> {
         self.limits.auth_by_ip(ip).await?;
         let user = caller.user_id;
-        let hash = self
-            .store
-            .password_hash(user)
-            .await?
-            .ok_or(AppError::Unauthorized("account no longer exists"))?;
-        if !hash.is_empty() {
-            let wrong =
-                || ValidationErrors::field("password", "is not the account's password").into();
-            let given = password_given.ok_or_else(wrong)?;
-            if !password::verify(given.to_owned(), hash).await? {
-                return Err(wrong());
-            }
-        }
+        self.prove_password(user, password_given).await?;
         self.store
             .erase_account(ErasedAccount {
                 user,

@@ -29,6 +29,7 @@ async fn rename(kit: &TestKit, who: &TestUser, name: &str) {
             who.caller,
             ProfileInput {
                 display_name: Some(name.to_owned()),
+                about: None,
             },
         )
         .await

@@ -11,7 +11,7 @@
 
 use hearth_app::{MAX_INITIAL_MEMBERS, MAX_QUERY_LEN};
 use hearth_domain::{
-    ClientMessageId, Consent, ConversationKind, Description, DeviceName, DisplayName,
+    About, ClientMessageId, Consent, ConversationKind, Description, DeviceName, DisplayName,
     HistoryVisibility, Limit, MessageContent, Password, Role, SearchQuery, SearchText, Title,
     Username,
 };
@@ -92,6 +92,14 @@ fn body_rules() -> Vec<(&'static str, &'static str, Value)> {
         ("RegisterRequest", "password", password),
         ("RegisterRequest", "display_name", display_name.clone()),
         ("UpdateProfileRequest", "display_name", display_name),
+        (
+            "UpdateProfileRequest",
+            "about",
+            with(
+                json!({ "maxLength": About::MAX_LEN }),
+                json!({ "pattern": r"^[^\u0000-\u0009\u000b-\u001f\u007f-\u009f]*$" }),
+            ),
+        ),
         ("RegisterRequest", "device_name", device_name.clone()),
         ("LoginRequest", "device_name", device_name.clone()),
         ("HandoffRequest", "device_name", device_name),

@@ -46,6 +46,7 @@ async fn update_me(
 ) -> Result<Response, ApiError> {
     let input = ProfileInput {
         display_name: body.display_name,
+        about: body.about,
     };
     let user = state.app.users.update_profile(caller, input).await?;
     Ok(ok(UserDto::from(&user)))

@@ -58,6 +58,7 @@ async fn test_sdk_a_profile_change_is_what_others_find() {
     let (alice, bob, _dm) = sdk_alice_and_bob(&app).await;
     let change = UpdateProfileRequest {
         display_name: Some("Alice Liddell".to_owned()),
+        ..UpdateProfileRequest::default()
     };
 
     let me = alice.client.update_profile(&change).await.unwrap();
@@ -67,6 +68,7 @@ async fn test_sdk_a_profile_change_is_what_others_find() {
     assert_eq!(found[0].display_name, "Alice Liddell");
     let blank = UpdateProfileRequest {
         display_name: Some(" ".to_owned()),
+        ..UpdateProfileRequest::default()
     };
     let err = alice.client.update_profile(&blank).await.expect_err("422");
     assert_eq!(err.code(), Some(ErrorCode::ValidationFailed));

@@ -131,6 +131,7 @@ async fn test_a_rename_on_one_node_names_the_next_message_sent_on_the_other() {
             alice,
             hearth_app::ProfileInput {
                 display_name: Some("Alice Renamed".to_owned()),
+                about: None,
             },
         )
         .await

@@ -254,3 +254,77 @@ async fn test_a_profile_change_needs_a_token() {
     .await
     .expect_error(401, "unauthorized");
 }
+
+#[tokio::test]
+async fn test_an_about_text_is_what_others_read_and_an_empty_one_clears_it() {
+    let app = TestApp::spawn().await;
+    let (alice, bob, dm) = app.alice_and_bob().await;
+
+    let changed = app
+        .request(
+            Method::PATCH,
+            "/v1/users/me",
+            Some(&alice.access),
+            Some(json!({ "about": "  Curious.\nFalls down rabbit holes.  " })),
+        )
+        .await
+        .expect(200);
+    assert_eq!(
+        changed.data()["about"],
+        "Curious.\nFalls down rabbit holes."
+    );
+
+    let found = app
+        .get("/v1/users/search?query=alice", &bob.access)
+        .await
+        .expect(200);
+    assert_eq!(
+        found.data()["users"][0]["about"],
+        "Curious.\nFalls down rabbit holes."
+    );
+    let members = app
+        .get(&format!("/v1/conversations/{dm}/members"), &bob.access)
+        .await
+        .expect(200);
+    let alices = members.data()["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["user"]["id"] == alice.user_id.as_str())
+        .unwrap()
+        .clone();
+    assert_eq!(
+        alices["user"]["about"],
+        "Curious.\nFalls down rabbit holes."
+    );
+
+    app.request(
+        Method::PATCH,
+        "/v1/users/me",
+        Some(&alice.access),
+        Some(json!({ "about": "" })),
+    )
+    .await
+    .expect(200);
+    let me = app.get("/v1/users/me", &alice.access).await.expect(200);
+    assert!(me.data().get("about").is_none(), "{}", me.body);
+}
+
+#[tokio::test]
+async fn test_an_about_text_that_breaks_its_rule_is_refused() {
+    let app = TestApp::spawn().await;
+    let alice = app.register("alice").await;
+
+    for bad in ["x".repeat(501), "tab\there".to_owned()] {
+        let refused = app
+            .request(
+                Method::PATCH,
+                "/v1/users/me",
+                Some(&alice.access),
+                Some(json!({ "about": bad })),
+            )
+            .await
+            .expect_error(422, "validation_failed");
+        assert!(refused.body["error"]["details"]["about"].is_string());
+    }
+}

@@ -125,6 +125,7 @@ pub async fn a_profile_change_renames_and_keeps_the_rest(store: DynStore) {
             alice.id,
             ProfileChange {
                 display_name: Some(DisplayName::parse("Alice Liddell").unwrap()),
+                about: None,
             },
             now(),
         )
@@ -170,6 +171,7 @@ pub async fn an_empty_profile_change_changes_nothing(store: DynStore) {
 pub async fn a_profile_change_of_an_unknown_user_is_not_found(store: DynStore) {
     let change = ProfileChange {
         display_name: Some(DisplayName::parse("Nobody").unwrap()),
+        about: None,
     };
     let result = store.update_profile(UserId::new(), change, now()).await;
     assert!(
@@ -190,4 +192,42 @@ pub async fn users_are_read_many_at_once_and_unknown_ids_left_out(store: DynStor
     found.dedup();
     assert_eq!(found, vec![alice, bob]);
     assert_eq!(store.users(&[]).await.unwrap(), Vec::new());
+}
+
+pub async fn an_about_text_is_set_read_everywhere_and_cleared(store: DynStore) {
+    let alice = user(&store, "alice").await;
+    let about = hearth_domain::About::parse("Curious.\nFalls down rabbit holes.")
+        .unwrap()
+        .unwrap();
+    let change = |about| ProfileChange {
+        display_name: None,
+        about: Some(about),
+    };
+    let set = store
+        .update_profile(alice.id, change(Some(about.clone())), now())
+        .await
+        .unwrap();
+    assert_eq!(set.about.as_ref(), Some(&about));
+    assert_eq!(set.display_name, alice.display_name, "the name is kept");
+    assert_eq!(
+        store.user(alice.id).await.unwrap().unwrap().about,
+        Some(about.clone())
+    );
+    let kept = store
+        .update_profile(
+            alice.id,
+            ProfileChange {
+                display_name: Some(DisplayName::parse("Alice L").unwrap()),
+                about: None,
+            },
+            now(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(kept.about, Some(about), "no about in the change keeps it");
+    let cleared = store
+        .update_profile(alice.id, change(None), now())
+        .await
+        .unwrap();
+    assert_eq!(cleared.about, None);
 }

@@ -23,6 +23,7 @@ pub(super) fn user(n: u128, name: &str) -> UserDto {
         username: name.into(),
         display_name: name.into(),
         created_at: OffsetDateTime::UNIX_EPOCH,
+        about: None,
     }
 }
 
