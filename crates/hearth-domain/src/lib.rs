@@ -8,6 +8,7 @@ mod conversation;
 mod delivery;
 mod event;
 mod ids;
+mod media;
 mod mention;
 mod message;
 mod paging;
@@ -25,7 +26,8 @@ pub use conversation::{
 };
 pub use delivery::{DeliveryStatus, MemberMarker, ReceiptKind};
 pub use event::{ConversationEvent, EventKind};
-pub use ids::{ConversationId, MessageId, SessionId, UserId};
+pub use ids::{ConversationId, MediaId, MessageId, SessionId, UserId};
+pub use media::{FileName, MediaKind, MediaStatus};
 pub use mention::{mention_names, resolve_mentions};
 pub use message::{ClientMessageId, Message, MessageContent, preview_of};
 pub use paging::{Limit, Seq, SeqWindow};

@@ -43,6 +43,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "accounts",
         sql: include_str!("../migrations/0004_accounts.sql"),
     },
+    Migration {
+        version: 5,
+        name: "media",
+        sql: include_str!("../migrations/0005_media.sql"),
+    },
 ];
 
 /// The advisory lock key that serialises migrations ("hearth" in ASCII).

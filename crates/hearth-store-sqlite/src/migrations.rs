@@ -78,6 +78,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         description: "accounts",
         sql: include_str!("../migrations/0009_accounts.sql"),
     },
+    Migration {
+        version: 10,
+        description: "media",
+        sql: include_str!("../migrations/0010_media.sql"),
+    },
 ];
 
 /// Why the ledger forbids opening the database.
