@@ -14,7 +14,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures::StreamExt;
-use hearth_domain::{FileName, MediaId, MediaKind, MediaStatus, Timestamp};
+use hearth_domain::{FileName, MediaId, MediaStatus, Timestamp};
 use hearth_store::{DynStore, MediaRecord, NewMedia, StoreError};
 
 use crate::blobs::{BlobError, BlobKey, BlobStore, ByteStream, NoBlobs, Presign};
@@ -510,11 +510,6 @@ impl MediaService {
         }
         Ok(deleted)
     }
-}
-
-/// How a ready file is shown: image or document, from its sniffed type.
-pub fn kind_of(media: &MediaRecord) -> MediaKind {
-    MediaKind::of(media.content_type.as_deref().unwrap_or_default())
 }
 
 #[cfg(test)]

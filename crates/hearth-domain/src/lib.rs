@@ -27,7 +27,7 @@ pub use conversation::{
 pub use delivery::{DeliveryStatus, MemberMarker, ReceiptKind};
 pub use event::{ConversationEvent, EventKind};
 pub use ids::{ConversationId, MediaId, MessageId, SessionId, UserId};
-pub use media::{FileName, MediaKind, MediaStatus};
+pub use media::{FileName, Media, MediaKind, MediaStatus};
 pub use mention::{mention_names, resolve_mentions};
 pub use message::{ClientMessageId, Message, MessageContent, preview_of};
 pub use paging::{Limit, Seq, SeqWindow};

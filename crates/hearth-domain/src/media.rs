@@ -1,7 +1,7 @@
 //! Uploaded files: the name a file is offered under, its state, and what kind of content it
 //! is, decided from the bytes the server sniffed and never from what the client claimed.
 
-use crate::ValidationErrors;
+use crate::{MediaId, Timestamp, UserId, ValidationErrors};
 
 /// The name an uploaded file keeps (shown beside a document and offered to a download): 1–255
 /// characters, no control characters, no path separators, not `.` or `..`.
@@ -105,6 +105,40 @@ impl MediaKind {
             Self::Image => "image",
             Self::Document => "document",
         }
+    }
+}
+
+/// One uploaded file: its record (the bytes are in a blob store under `storage_key`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Media {
+    /// Its id.
+    pub id: MediaId,
+    /// Who uploaded it (the only one who may attach it).
+    pub owner_id: UserId,
+    /// Pending until its bytes were stored and checked.
+    pub status: MediaStatus,
+    /// The name it is offered under.
+    pub file_name: FileName,
+    /// The size the client announced for a presigned upload (`None`: a direct upload).
+    pub declared_size: Option<u64>,
+    /// Its size in bytes, measured (`None` while pending).
+    pub size: Option<u64>,
+    /// Its content type as sniffed from its bytes (`None` while pending).
+    pub content_type: Option<String>,
+    /// Where its bytes are in the blob store.
+    pub storage_key: String,
+    /// When it was created.
+    pub created_at: Timestamp,
+    /// While pending: when it is deleted unless confirmed (`None` once ready).
+    pub expires_at: Option<Timestamp>,
+    /// When its bytes were checked (`None` while pending).
+    pub confirmed_at: Option<Timestamp>,
+}
+
+impl Media {
+    /// How it is shown, from its sniffed type (a pending upload is a document).
+    pub fn kind(&self) -> MediaKind {
+        MediaKind::of(self.content_type.as_deref().unwrap_or_default())
     }
 }
 

@@ -55,6 +55,9 @@ pub struct Config {
     /// Outgoing mail (password reset); without SMTP, mails are `.eml` files in
     /// `<data>/mail/`.
     pub mail: hearth_mail::MailConfig,
+    /// Uploaded files: where they are kept (`<data>/media` by default, or an S3 bucket) and
+    /// the limits on them (see docs/media.md).
+    pub media: hearth_media::MediaConfig,
     /// The OpenID Connect and OAuth 2.0 providers people may sign in with, by id (they need
     /// `public_url` set explicitly: it is registered with each provider).
     pub identity_providers: BTreeMap<String, IdentityProviderConfig>,
@@ -333,6 +336,7 @@ impl Default for Config {
             public_url: None,
             identity_providers: BTreeMap::new(),
             mail: hearth_mail::MailConfig::default(),
+            media: hearth_media::MediaConfig::default(),
         }
     }
 }
@@ -469,6 +473,9 @@ impl Config {
             return bad("mail.timeout_secs must be 1–300".to_owned());
         }
         hearth_mail::from_config(&self.mail, &self.data_dir)
+            .map_err(|err| StartupError::Config(err.to_string()))?;
+        self.media
+            .validate()
             .map_err(|err| StartupError::Config(err.to_string()))?;
         if self.auth.refresh_reuse_grace_secs > 300 {
             return bad("auth.refresh_reuse_grace_secs must be 0–300".to_owned());

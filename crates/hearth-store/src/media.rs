@@ -2,36 +2,10 @@
 //! were checked. The bytes themselves live in a blob store (a port of `hearth-app`), never
 //! here.
 
-use hearth_domain::{FileName, MediaId, MediaStatus, Timestamp, UserId};
+pub use hearth_domain::Media as MediaRecord;
+use hearth_domain::{FileName, MediaId, Timestamp, UserId};
 
 use crate::StoreError;
-
-/// One uploaded file as stored.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct MediaRecord {
-    /// Its id.
-    pub id: MediaId,
-    /// Who uploaded it (the only one who may attach it).
-    pub owner_id: UserId,
-    /// Pending until its bytes were stored and checked.
-    pub status: MediaStatus,
-    /// The name it is offered under.
-    pub file_name: FileName,
-    /// The size the client announced for a presigned upload (`None`: a direct upload).
-    pub declared_size: Option<u64>,
-    /// Its size in bytes, measured (`None` while pending).
-    pub size: Option<u64>,
-    /// Its content type as sniffed from its bytes (`None` while pending).
-    pub content_type: Option<String>,
-    /// Where its bytes are in the blob store.
-    pub storage_key: String,
-    /// When it was created.
-    pub created_at: Timestamp,
-    /// While pending: when it is deleted unless confirmed (`None` once ready).
-    pub expires_at: Option<Timestamp>,
-    /// When its bytes were checked (`None` while pending).
-    pub confirmed_at: Option<Timestamp>,
-}
 
 /// A pending upload to record.
 #[derive(Clone, Debug)]
