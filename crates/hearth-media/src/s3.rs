@@ -2,7 +2,7 @@
 //! credentials from the configuration).
 //!
 //! A put sends a body that fits one part (5 MiB) as a single `PUT`; a larger one as a
-//! multipart upload with at most two parts in flight, so memory stays bounded whatever the
+//! multipart upload with one part in flight while the next fills, so memory stays bounded whatever the
 //! file's size; a failed body aborts the multipart upload. Presigned URLs are computed here
 //! (SigV4 query signing), with no request to the bucket.
 
@@ -22,8 +22,9 @@ use crate::S3Config;
 
 /// The size of a multipart upload's parts (S3's smallest but the last).
 const PART: usize = 5 * 1024 * 1024;
-/// Parts of one upload in flight at once.
-const PARTS_IN_FLIGHT: usize = 2;
+/// Parts of one upload in flight at once (beside the one being filled): one keeps a 100 MB
+/// upload within 16 MB of RSS growth (docs/performance.md); two measured 16.3 MiB.
+const PARTS_IN_FLIGHT: usize = 1;
 
 /// Blobs as objects of one bucket.
 #[derive(Debug)]
@@ -118,7 +119,7 @@ impl BlobStore for S3Blobs {
     async fn put(&self, key: &BlobKey, mut body: ByteStream) -> Result<u64, BlobError> {
         let path = Self::path(key);
         // Up to one part is gathered; a body that ends before is one PUT.
-        let mut first = BytesMut::new();
+        let mut first = BytesMut::with_capacity(PART);
         while first.len() < PART {
             match body.next().await {
                 Some(chunk) => first.extend_from_slice(&chunk?),

@@ -424,6 +424,7 @@ impl Config {
                 .try_parsing(true)
                 .list_separator(",")
                 .with_list_parse_key("cors.allowed_origins")
+                .with_list_parse_key("media.allowed_types")
                 .source(Some(vars)),
         );
         let config: Config = builder
@@ -781,7 +782,25 @@ mod tests {
                     "HEARTH_CORS__ALLOWED_ORIGINS",
                     "https://a.example,https://b.example",
                 ),
+                ("HEARTH_MEDIA__ALLOWED_TYPES", "image/*,application/pdf"),
+                ("HEARTH_MEDIA__BACKEND", "s3"),
+                ("HEARTH_MEDIA__S3__ENDPOINT", "http://127.0.0.1:9000"),
+                ("HEARTH_MEDIA__S3__BUCKET", "hearth"),
+                ("HEARTH_MEDIA__S3__ACCESS_KEY_ID", "key"),
+                ("HEARTH_MEDIA__S3__SECRET_ACCESS_KEY", "secret"),
             ]),
+        );
+        assert_eq!(
+            config.as_ref().ok().map(|c| c.media.allowed_types.clone()),
+            Some(vec!["image/*".to_owned(), "application/pdf".to_owned()])
+        );
+        assert_eq!(
+            config
+                .as_ref()
+                .ok()
+                .and_then(|c| c.media.s3.as_ref())
+                .map(|s3| (s3.bucket.clone(), s3.region.clone(), s3.path_style)),
+            Some(("hearth".to_owned(), "us-east-1".to_owned(), true))
         );
         let config = config.ok();
         assert_eq!(config.as_ref().map(|c| c.listen.port()), Some(9000));
