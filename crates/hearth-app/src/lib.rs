@@ -68,7 +68,9 @@ pub use hearth_store::Account;
 pub use hearth_store::{BlockedUser, JoinRequest};
 pub use mail::{Mail, MailError, Mailer, Outbox};
 pub use mail_templates::Locale;
-pub use media::{ByteRange, Download, MediaService, MediaSettings, PresignedUpload};
+pub use media::{
+    ByteRange, Download, MAX_UPLOAD_BYTES, MediaService, MediaSettings, PresignedUpload,
+};
 pub use members::{JoinOutcome, MemberUpdate, PermissionsPatch};
 pub use message_changes::MessageChange;
 pub use message_reads::{HistoryQuery, SearchInput, SearchPage, ThreadPageResult};

@@ -22,6 +22,10 @@ use crate::media_inspect::{Inspector, SNIFF_BYTES, allowed, sniff};
 use crate::media_urls::UrlSigner;
 use crate::{AppError, Caller};
 
+/// The largest file any configuration may accept (5 TiB, S3's largest object); a presigned
+/// upload announcing more is invalid input rather than merely too large for this server.
+pub const MAX_UPLOAD_BYTES: u64 = 5 * 1024 * 1024 * 1024 * 1024;
+
 /// The rules of uploads, from the configuration.
 #[derive(Clone, Debug)]
 pub struct MediaSettings {
@@ -282,7 +286,7 @@ impl MediaService {
         }
         let size = stored.map_err(blob_error)?;
         if size == 0 {
-            return Err(AppError::BadRequest("the file is empty".to_owned()));
+            return Err(hearth_domain::ValidationErrors::field("file", "must not be empty").into());
         }
         Ok((size, self.accepted_type(&head)?))
     }
@@ -296,10 +300,9 @@ impl MediaService {
         file_name: &str,
         size: u64,
     ) -> Result<PresignedUpload, AppError> {
-        if size == 0 {
-            return Err(
-                hearth_domain::ValidationErrors::field("size", "must be at least 1").into(),
-            );
+        if size == 0 || size > MAX_UPLOAD_BYTES {
+            let rule = format!("must be 1–{MAX_UPLOAD_BYTES}");
+            return Err(hearth_domain::ValidationErrors::field("size", rule).into());
         }
         if size > self.settings.max_upload_bytes {
             return Err(self.too_large());
@@ -435,6 +438,13 @@ impl MediaService {
             head.extend_from_slice(&chunk.map_err(blob_error)?);
         }
         self.accepted_type(&head)
+    }
+
+    /// Deletes an upload of the caller's (blob and record), as if it had never been made.
+    pub async fn remove(&self, caller: Caller, id: MediaId) -> Result<(), AppError> {
+        let record = self.owned(caller, id).await?;
+        self.discard(&record).await;
+        Ok(())
     }
 
     /// The record of `id` if the caller owns it (else, as for a missing one, `NotFound`).

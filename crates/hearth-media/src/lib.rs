@@ -145,7 +145,7 @@ impl MediaConfig {
     /// Checks ranges and formats, naming the key at fault.
     pub fn validate(&self) -> Result<(), MediaConfigError> {
         let bad = |msg: &str| Err(MediaConfigError::Invalid(msg.to_owned()));
-        if self.max_upload_bytes == 0 || self.max_upload_bytes > 5 * 1024 * 1024 * 1024 * 1024 {
+        if self.max_upload_bytes == 0 || self.max_upload_bytes > hearth_app::MAX_UPLOAD_BYTES {
             return bad("media.max_upload_bytes must be 1 to 5 TiB");
         }
         if self.allowed_types.is_empty() {

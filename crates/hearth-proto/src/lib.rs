@@ -37,7 +37,7 @@ pub use groups::{
     PublicConversationDto, TransferRequest, UpdateMemberRequest, UpdatePrivacyRequest,
     UpdateSettingsRequest,
 };
-pub use media::{BeginUploadRequest, MediaDto, PresignedUploadDto};
+pub use media::{BeginUploadRequest, MediaDto, PresignedUploadDto, UploadForm};
 pub use message_features::{
     EditMessageRequest, SearchResult, SearchResults, SnippetPart, ThreadPage,
 };

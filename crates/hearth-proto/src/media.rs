@@ -29,6 +29,16 @@ pub struct MediaDto {
     pub created_at: OffsetDateTime,
 }
 
+/// `POST /v1/media`: the multipart form of a direct upload.
+#[derive(Clone, Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UploadForm {
+    /// The file, with its name as the part's `filename` (1–255 characters, no path
+    /// separators).
+    #[schema(value_type = String, format = Binary)]
+    pub file: Vec<u8>,
+}
+
 /// `POST /v1/media/uploads`: begin a presigned upload.
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

@@ -2338,6 +2338,15 @@ export interface components {
             /** @description The new name. */
             title?: string | null;
         };
+        /** @description `POST /v1/media`: the multipart form of a direct upload. */
+        UploadForm: {
+            /**
+             * Format: binary
+             * @description The file, with its name as the part's `filename` (1–255 characters, no path
+             *     separators).
+             */
+            file: string;
+        };
         /** @description A user as everyone may see them. */
         UserDto: {
             /**
@@ -5824,9 +5833,9 @@ export interface operations {
             cookie?: never;
         };
         /** @description A part named `file`, with a filename */
-        requestBody?: {
+        requestBody: {
             content: {
-                "multipart/form-data": unknown;
+                "multipart/form-data": components["schemas"]["UploadForm"];
             };
         };
         responses: {

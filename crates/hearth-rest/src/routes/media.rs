@@ -13,6 +13,7 @@ use futures::{StreamExt, TryStreamExt};
 use hearth_app::blobs::{BlobError, ByteStream};
 use hearth_proto::{
     BeginUploadRequest, Envelope, ErrorCode, ErrorEnvelope, MediaDto, PresignedUploadDto,
+    UploadForm,
 };
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -50,7 +51,7 @@ fn byte_stream(body: Body) -> ByteStream {
 /// upload is ready at once.
 #[utoipa::path(post, path = "/v1/media", operation_id = "upload_media", tag = "media",
     security(("bearer" = [])),
-    request_body(content_type = "multipart/form-data", description = "A part named `file`, with a filename"),
+    request_body(content = UploadForm, content_type = "multipart/form-data", description = "A part named `file`, with a filename"),
     responses(
         (status = 201, description = "Stored and ready to attach", body = Envelope<MediaDto>),
         (status = 400, description = "Not multipart, or no `file` part", body = ErrorEnvelope),
@@ -75,21 +76,28 @@ async fn upload(
             )
         })?;
     let mut parts = multer::Multipart::new(body.into_data_stream(), boundary);
-    loop {
-        let field = parts
-            .next_field()
-            .await
-            .map_err(|err| ApiError::new(ErrorCode::BadRequest, err.to_string()))?
-            .ok_or_else(|| ApiError::new(ErrorCode::BadRequest, "no part named `file`"))?;
-        if field.name() != Some("file") {
-            continue;
-        }
-        let file_name = field.file_name().unwrap_or_default().to_owned();
-        let bytes: ByteStream =
-            Box::pin(field.map(|chunk| chunk.map_err(|err| BlobError::Body(err.to_string()))));
-        let media = state.app.media.upload(caller, &file_name, bytes).await?;
-        return Ok(created(MediaDto::from(&media)));
+    let field = parts
+        .next_field()
+        .await
+        .map_err(|err| ApiError::new(ErrorCode::BadRequest, err.to_string()))?
+        .ok_or_else(unknown_part)?;
+    if field.name() != Some("file") {
+        return Err(unknown_part());
     }
+    let file_name = field.file_name().unwrap_or_default().to_owned();
+    let bytes: ByteStream =
+        Box::pin(field.map(|chunk| chunk.map_err(|err| BlobError::Body(err.to_string()))));
+    let media = state.app.media.upload(caller, &file_name, bytes).await?;
+    // The form has one part: anything after the file takes the upload back.
+    if !matches!(parts.next_field().await, Ok(None)) {
+        state.app.media.remove(caller, media.id).await?;
+        return Err(unknown_part());
+    }
+    Ok(created(MediaDto::from(&media)))
+}
+
+fn unknown_part() -> ApiError {
+    ApiError::field("file", "the form must hold one part, named `file`")
 }
 
 /// Begin a presigned upload of a file of `size` bytes: `PUT` them to `upload_url` (the
