@@ -40,6 +40,12 @@ pub enum AppError {
     /// Clashes with the current state.
     #[error("{0}")]
     Conflict(String),
+    /// The body is larger than the rules allow (an upload past the limit).
+    #[error("{0}")]
+    TooLarge(String),
+    /// The content is of a type the rules do not accept (an upload's sniffed type).
+    #[error("{0}")]
+    UnsupportedType(String),
     /// Too many requests of this kind.
     #[error("too many requests; retry in {} s", retry_after.as_secs().max(1))]
     RateLimited {
@@ -67,6 +73,8 @@ impl AppError {
             Self::InvalidToken(_) => ErrorCode::InvalidToken,
             Self::NotFound(_) => ErrorCode::NotFound,
             Self::Conflict(_) => ErrorCode::Conflict,
+            Self::TooLarge(_) => ErrorCode::PayloadTooLarge,
+            Self::UnsupportedType(_) => ErrorCode::UnsupportedMediaType,
             Self::RateLimited { .. } => ErrorCode::RateLimited,
             Self::Unavailable(_) => ErrorCode::Unavailable,
             Self::Internal(_) => ErrorCode::Internal,

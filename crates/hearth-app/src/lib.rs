@@ -7,6 +7,7 @@
 
 mod accounts;
 mod auth;
+pub mod blobs;
 mod blocks;
 mod clock;
 mod conversation_setup;
@@ -17,6 +18,9 @@ mod external_sign_in;
 pub mod identity_providers;
 mod mail;
 mod mail_templates;
+mod media;
+mod media_inspect;
+mod media_urls;
 mod members;
 mod message_changes;
 mod message_reads;
@@ -65,6 +69,9 @@ pub use hearth_store::Account;
 pub use hearth_store::{BlockedUser, ExternalIdentity, JoinRequest};
 pub use mail::{Mail, MailError, Mailer, Outbox};
 pub use mail_templates::Locale;
+pub use media::{
+    ByteRange, Download, MAX_UPLOAD_BYTES, MediaService, MediaSettings, PresignedUpload,
+};
 pub use members::{JoinOutcome, MemberUpdate, PermissionsPatch};
 pub use message_changes::MessageChange;
 pub use message_reads::{HistoryQuery, SearchInput, SearchPage, ThreadPageResult};
@@ -101,6 +108,8 @@ pub struct App {
     pub realtime: RealtimeService,
     /// Sign-in and account links through external identity providers.
     pub sign_in: SignInService,
+    /// Uploads and downloads of files.
+    pub media: MediaService,
     receiver: BusReceiver,
     bus: Arc<dyn EventBus>,
     store: DynStore,
@@ -147,6 +156,7 @@ impl App {
             rosters,
             blocks.clone(),
         );
+        let media = MediaService::new(store.clone(), secret.bytes());
         let auth = AuthService::new(
             store.clone(),
             settings.auth,
@@ -186,6 +196,7 @@ impl App {
             ),
             auth,
             sign_in,
+            media,
             accounts,
             users,
             messages,
@@ -196,6 +207,13 @@ impl App {
             bus,
             store,
         }
+    }
+
+    /// The same app, keeping files in `blobs` under `settings` (by default there is no blob
+    /// store and every transfer is `Unavailable`).
+    pub fn with_media(mut self, blobs: Arc<dyn blobs::BlobStore>, settings: MediaSettings) -> Self {
+        self.media = self.media.with_blobs(blobs, settings);
+        self
     }
 
     /// The same app, signing in through these identity providers (none by default).

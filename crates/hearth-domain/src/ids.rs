@@ -67,3 +67,7 @@ typed_id!(
     /// A login session: the family of refresh tokens that descend from one login.
     SessionId
 );
+typed_id!(
+    /// An uploaded file (an attachment, later an avatar) and its stored blob.
+    MediaId
+);

@@ -9,6 +9,7 @@ mod delivery;
 mod device;
 mod event;
 mod ids;
+mod media;
 mod mention;
 mod message;
 mod paging;
@@ -27,7 +28,8 @@ pub use conversation::{
 pub use delivery::{DeliveryStatus, MemberMarker, ReceiptKind};
 pub use device::DeviceName;
 pub use event::{ConversationEvent, EventKind};
-pub use ids::{ConversationId, MessageId, SessionId, UserId};
+pub use ids::{ConversationId, MediaId, MessageId, SessionId, UserId};
+pub use media::{FileName, Media, MediaKind, MediaStatus};
 pub use mention::{mention_names, resolve_mentions};
 pub use message::{ClientMessageId, Message, MessageContent, preview_of};
 pub use paging::{Limit, Seq, SeqWindow};

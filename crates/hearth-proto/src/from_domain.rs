@@ -1,15 +1,29 @@
 //! Rendering domain values as wire types, in one place for every face.
 
 use hearth_domain::{
-    Conversation, ConversationEvent, ConversationSummary, DeliveryStatus, EventKind, Member,
+    Conversation, ConversationEvent, ConversationSummary, DeliveryStatus, EventKind, Media, Member,
     MemberMarker, Message, Permissions, Privacy, Role, SearchHit, Settings, ThreadSummary, User,
     UserId,
 };
 
 use crate::{
-    ChangeEvent, ConversationDto, MemberDto, MessageDto, PermissionsDto, PrivacyDto,
+    ChangeEvent, ConversationDto, MediaDto, MemberDto, MessageDto, PermissionsDto, PrivacyDto,
     PublicConversationDto, ReactionDto, SearchResult, SettingsDto, SnippetPart, ThreadDto, UserDto,
 };
+
+impl From<&Media> for MediaDto {
+    fn from(media: &Media) -> Self {
+        Self {
+            id: media.id.as_uuid(),
+            file_name: media.file_name.as_str().to_owned(),
+            status: media.status.as_str().to_owned(),
+            kind: media.kind().as_str().to_owned(),
+            content_type: media.content_type.clone(),
+            size: media.size,
+            created_at: media.created_at,
+        }
+    }
+}
 
 impl From<&User> for UserDto {
     fn from(user: &User) -> Self {

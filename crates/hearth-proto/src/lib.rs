@@ -11,6 +11,7 @@ mod conversations;
 mod envelope;
 mod error_code;
 mod groups;
+mod media;
 mod message_features;
 mod messages;
 mod sign_in;
@@ -39,6 +40,7 @@ pub use groups::{
     PublicConversationDto, TransferRequest, UpdateMemberRequest, UpdatePrivacyRequest,
     UpdateSettingsRequest,
 };
+pub use media::{BeginUploadRequest, MediaDto, PresignedUploadDto, UploadForm};
 pub use message_features::{
     EditMessageRequest, SearchResult, SearchResults, SnippetPart, ThreadPage,
 };

@@ -82,12 +82,18 @@ pub fn router_around(
         metrics: Arc::new(middleware::metrics_handle()),
         secure_cookies: settings.secure_cookies,
     };
-    let (api, spec) = api().split_for_parts();
-    let spec = openapi::finish(&spec);
+    let (api, _) = api().split_for_parts();
+    let (media, _) = routes::media::router().split_for_parts();
+    let spec = openapi::finish(&spec());
     let api = api
         .route_layer(axum::middleware::from_fn(middleware::record_route))
         .layer(DefaultBodyLimit::max(settings.max_body_bytes));
-    let mut router = Router::new().merge(api).merge(ops::router());
+    // Uploads stream with a limit of their own (`media.max_upload_bytes`), counted by the use
+    // case: the JSON body limit does not apply to them.
+    let media = media
+        .route_layer(axum::middleware::from_fn(middleware::record_route))
+        .layer(DefaultBodyLimit::disable());
+    let mut router = Router::new().merge(api).merge(media).merge(ops::router());
     if settings.publish_docs {
         router = router.merge(
             utoipa_swagger_ui::SwaggerUi::new("/docs")
@@ -102,7 +108,15 @@ pub fn router_around(
     middleware::wrap(inner(router), settings)
 }
 
-/// Every `/v1` route with its OpenAPI description.
+/// The OpenAPI description of every `/v1` route, media's included.
+fn spec() -> utoipa::openapi::OpenApi {
+    let mut spec = api().split_for_parts().1;
+    spec.merge(routes::media::router().split_for_parts().1);
+    spec
+}
+
+/// Every `/v1` route with its OpenAPI description (but media's: [`routes::media`], whose
+/// bodies are streams with a limit of their own).
 fn api() -> OpenApiRouter<RestState> {
     OpenApiRouter::with_openapi(openapi::ApiDoc::openapi_base())
         .merge(routes::auth::router())

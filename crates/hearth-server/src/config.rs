@@ -55,6 +55,9 @@ pub struct Config {
     /// Outgoing mail (password reset); without SMTP, mails are `.eml` files in
     /// `<data>/mail/`.
     pub mail: hearth_mail::MailConfig,
+    /// Uploaded files: where they are kept (`<data>/media` by default, or an S3 bucket) and
+    /// the limits on them (see docs/media.md).
+    pub media: hearth_media::MediaConfig,
     /// The OpenID Connect and OAuth 2.0 providers people may sign in with, by id (they need
     /// `public_url` set explicitly: it is registered with each provider).
     pub identity_providers: BTreeMap<String, IdentityProviderConfig>,
@@ -333,6 +336,7 @@ impl Default for Config {
             public_url: None,
             identity_providers: BTreeMap::new(),
             mail: hearth_mail::MailConfig::default(),
+            media: hearth_media::MediaConfig::default(),
         }
     }
 }
@@ -420,6 +424,7 @@ impl Config {
                 .try_parsing(true)
                 .list_separator(",")
                 .with_list_parse_key("cors.allowed_origins")
+                .with_list_parse_key("media.allowed_types")
                 .source(Some(vars)),
         );
         let config: Config = builder
@@ -469,6 +474,9 @@ impl Config {
             return bad("mail.timeout_secs must be 1–300".to_owned());
         }
         hearth_mail::from_config(&self.mail, &self.data_dir)
+            .map_err(|err| StartupError::Config(err.to_string()))?;
+        self.media
+            .validate()
             .map_err(|err| StartupError::Config(err.to_string()))?;
         if self.auth.refresh_reuse_grace_secs > 300 {
             return bad("auth.refresh_reuse_grace_secs must be 0–300".to_owned());
@@ -774,7 +782,25 @@ mod tests {
                     "HEARTH_CORS__ALLOWED_ORIGINS",
                     "https://a.example,https://b.example",
                 ),
+                ("HEARTH_MEDIA__ALLOWED_TYPES", "image/*,application/pdf"),
+                ("HEARTH_MEDIA__BACKEND", "s3"),
+                ("HEARTH_MEDIA__S3__ENDPOINT", "http://127.0.0.1:9000"),
+                ("HEARTH_MEDIA__S3__BUCKET", "hearth"),
+                ("HEARTH_MEDIA__S3__ACCESS_KEY_ID", "key"),
+                ("HEARTH_MEDIA__S3__SECRET_ACCESS_KEY", "secret"),
             ]),
+        );
+        assert_eq!(
+            config.as_ref().ok().map(|c| c.media.allowed_types.clone()),
+            Some(vec!["image/*".to_owned(), "application/pdf".to_owned()])
+        );
+        assert_eq!(
+            config
+                .as_ref()
+                .ok()
+                .and_then(|c| c.media.s3.as_ref())
+                .map(|s3| (s3.bucket.clone(), s3.region.clone(), s3.path_style)),
+            Some(("hearth".to_owned(), "us-east-1".to_owned(), true))
         );
         let config = config.ok();
         assert_eq!(config.as_ref().map(|c| c.listen.port()), Some(9000));

@@ -8,6 +8,7 @@
 pub mod cli;
 pub mod config;
 pub mod identity_providers;
+mod media;
 pub mod migrate_store;
 mod realtime;
 mod secret;
@@ -72,6 +73,18 @@ pub fn build_app(
     )
 }
 
+/// The same app with the configured blob store (`<data>/media`, or the S3 bucket) and media
+/// rules.
+pub async fn with_media(config: &Config, app: App) -> Result<App, StartupError> {
+    let blobs = config
+        .media
+        .open(&config.data_dir)
+        .await
+        .map_err(|err| StartupError::Config(err.to_string()))?;
+    tracing::info!(backend = blobs.backend(), "media: blob store open");
+    Ok(app.with_media(blobs, config.media.settings()))
+}
+
 /// The web client to serve at `/`: the configured directory's, else the embedded one.
 fn web_client(config: &Config) -> Result<hearth_web::WebClient, StartupError> {
     match &config.web.dir {
@@ -96,6 +109,8 @@ pub async fn run(
     let realtime = Realtime::start(&config)?;
     let secret = signing_secret(&config, &store).await?;
     let app = build_app(&config, store.clone(), secret, realtime.ports())?;
+    let app = with_media(&config, app).await?;
+    let sweeper = media::sweep_in_background(app.media.clone(), config.media.sweep_interval());
     realtime.attach(&app);
     let hub = realtime.hub();
     let rest = RestSettings {
@@ -148,6 +163,7 @@ pub async fn run(
     .with_graceful_shutdown(stop)
     .await;
     hub.shut_down(SHUTDOWN_GRACE).await;
+    sweeper.abort();
     tracing::info!("shutting down: finishing queued writes");
     store.close().await;
     served.map_err(|source| StartupError::Serve { source })

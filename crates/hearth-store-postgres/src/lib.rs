@@ -20,6 +20,7 @@ mod db;
 mod error;
 mod events;
 mod import;
+mod media;
 mod members;
 mod messages;
 mod migrations;

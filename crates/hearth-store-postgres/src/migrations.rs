@@ -53,6 +53,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "account_lifecycle",
         sql: include_str!("../migrations/0006_account_lifecycle.sql"),
     },
+    Migration {
+        version: 7,
+        name: "media",
+        sql: include_str!("../migrations/0007_media.sql"),
+    },
 ];
 
 /// The advisory lock key that serialises migrations ("hearth" in ASCII).

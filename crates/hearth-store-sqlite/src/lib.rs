@@ -24,6 +24,7 @@ mod export;
 mod history;
 mod joins;
 mod markers;
+mod media;
 mod members;
 mod messages;
 mod migrations;

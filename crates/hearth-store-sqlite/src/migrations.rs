@@ -88,6 +88,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         description: "account lifecycle",
         sql: include_str!("../migrations/0011_account_lifecycle.sql"),
     },
+    Migration {
+        version: 12,
+        description: "media",
+        sql: include_str!("../migrations/0012_media.sql"),
+    },
 ];
 
 /// Why the ledger forbids opening the database.

@@ -32,6 +32,7 @@ mod accounts;
 mod conversations;
 mod groups;
 mod log;
+mod media;
 mod members;
 mod message_changes;
 mod message_reads;
@@ -47,6 +48,7 @@ pub use accounts::*;
 pub use conversations::*;
 pub use groups::*;
 pub use log::*;
+pub use media::*;
 pub use members::*;
 pub use message_changes::*;
 pub use message_reads::*;
@@ -152,6 +154,14 @@ macro_rules! store_conformance_tests {
             unlinking_removes_only_that_provider,
             an_account_created_with_its_identity_is_both_or_neither,
             a_handoff_is_taken_exactly_once,
+        );
+        // Media records.
+        $crate::store_conformance_tests!(@cases $make;
+            a_pending_upload_reads_back_as_recorded,
+            confirming_makes_it_ready_once,
+            media_of_an_unknown_owner_is_not_found,
+            expired_uploads_are_listed_oldest_first_and_only_while_pending,
+            deleting_media_removes_the_record_once,
         );
         // Message features: edits, deletions, reactions, threads, paging, mentions, search.
         $crate::store_conformance_tests!(@cases $make;

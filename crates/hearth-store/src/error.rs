@@ -122,6 +122,9 @@ pub enum Missing {
     /// `send_message`: the message a reply answers is not a message of the conversation.
     #[error("reply_to")]
     ReplyTarget,
+    /// The media record does not exist, or is not pending any more (confirming it).
+    #[error("media")]
+    Media,
 }
 
 impl Missing {
@@ -134,6 +137,7 @@ impl Missing {
             Self::JoinRequest => "join_request",
             Self::Message => "message",
             Self::ReplyTarget => "reply_to",
+            Self::Media => "media",
         }
     }
 }
@@ -166,6 +170,7 @@ mod tests {
             Missing::JoinRequest,
             Missing::Message,
             Missing::ReplyTarget,
+            Missing::Media,
         ];
         for what in missing {
             assert_eq!(what.to_string(), what.as_str());

@@ -11,6 +11,7 @@ mod accounts;
 mod conversations;
 mod error;
 mod history;
+mod media;
 mod members;
 mod message_changes;
 mod messages;
@@ -37,6 +38,7 @@ pub use conversations::{
 };
 pub use error::{ConflictKind, Missing, StoreError};
 pub use history::{MentionStore, MessagePageStore};
+pub use media::{MediaRecord, MediaStore, NewMedia};
 pub use members::{Departure, JoinRequest, MemberStore, NewMember};
 pub use message_changes::{
     ChangeOutcome, MessageDeletion, MessageEdit, MessageEditStore, ReactionChange, ReactionStore,
@@ -95,6 +97,7 @@ pub trait Store:
     + SyncStore
     + SecretStore
     + SignInStore
+    + MediaStore
     + HealthStore
     + std::fmt::Debug
 {
@@ -116,6 +119,7 @@ impl<T> Store for T where
         + SyncStore
         + SecretStore
         + SignInStore
+        + MediaStore
         + HealthStore
         + std::fmt::Debug
 {

@@ -318,6 +318,27 @@ pub fn snippet_parts(marked: &str) -> Vec<SnippetPart> {
     parts
 }
 
+/// The columns of a media record, in the order every adapter selects them.
+pub const MEDIA_COLUMNS: &str = "id, owner_id, status, file_name, declared_size, size, \
+     content_type, storage_key, created_at, expires_at, confirmed_at";
+
+/// A file size as stored (a signed 64-bit integer: sizes fit it by far, uploads are limited).
+pub fn stored_size(size: u64) -> i64 {
+    i64::try_from(size).unwrap_or(i64::MAX)
+}
+
+/// A stored file size read back.
+pub fn size_from(stored: Option<i64>) -> Result<Option<u64>, StoreError> {
+    stored
+        .map(|size| u64::try_from(size).map_err(|_| unreadable("media size", size.to_string())))
+        .transpose()
+}
+
+/// A stored media status read back.
+pub fn media_status(stored: String) -> Result<hearth_domain::MediaStatus, StoreError> {
+    hearth_domain::MediaStatus::parse(&stored).ok_or_else(|| unreadable("media status", stored))
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used, reason = "test code")]
 mod tests {

@@ -156,6 +156,22 @@ pub static TABLES: &[Table] = &[
         ],
     },
     Table {
+        name: "media",
+        columns: &[
+            column("id", Id),
+            column("owner_id", Id),
+            column("status", Text),
+            column("file_name", Text),
+            column("declared_size", Int),
+            column("size", Int),
+            column("content_type", Text),
+            column("storage_key", Text),
+            column("created_at", Time),
+            column("expires_at", Time),
+            column("confirmed_at", Time),
+        ],
+    },
+    Table {
         name: "sessions",
         columns: &[
             column("id", Id),

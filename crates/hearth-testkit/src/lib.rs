@@ -17,6 +17,7 @@
 
 mod conversations;
 mod messages;
+pub mod s3;
 mod users;
 
 use std::net::{IpAddr, Ipv4Addr};

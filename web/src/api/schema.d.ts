@@ -677,6 +677,130 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/media": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upload a file directly: `multipart/form-data` with the file in a part named `file` (its
+         *     `filename` is kept). The bytes stream through the server: they are counted (refused past
+         *     `media.max_upload_bytes`: 413) and their type is sniffed from their first bytes (refused
+         *     unless `media.allowed_types` accepts it: 415); the client's content type is ignored. The
+         *     upload is ready at once.
+         */
+        post: operations["upload_media"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/media/uploads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Begin a presigned upload of a file of `size` bytes: `PUT` them to `upload_url` (the
+         *     bucket's own presigned URL with S3; a signed path on this server with the local store, no
+         *     bearer token needed) before `expires_at`, then confirm. An upload never confirmed is
+         *     deleted after `media.pending_ttl_secs`.
+         */
+        post: operations["begin_media_upload"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/media/{media_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A file's record: name, kind, sniffed type, size, status. */
+        get: operations["get_media"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/media/{media_id}/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Confirm a presigned upload: the stored bytes are measured (they must be the announced
+         *     size: 422) and sniffed (415 unless accepted); refused bytes are deleted. Confirming again
+         *     answers the ready upload.
+         */
+        post: operations["confirm_media"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/media/{media_id}/content": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download a file you may see. Images (JPEG, PNG, GIF, WebP) are inline; everything else is
+         *     an attachment. `Range: bytes=a-b` (one range) answers 206. With S3 storage the answer is a
+         *     redirect (302) to a presigned URL that works for `media.download_url_ttl_secs`.
+         */
+        get: operations["download_media"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/media/{media_id}/upload": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * The target of a signed upload URL (local store): the raw bytes of the file. Refused (403)
+         *     when the signature does not match or has expired; at most the announced size is taken.
+         */
+        put: operations["put_media_upload"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/messages/search": {
         parameters: {
             query?: never;
@@ -1004,6 +1128,16 @@ export interface components {
         AuthorizeResponse: {
             /** @description The provider's address that starts the sign-in. */
             authorization_url: string;
+        };
+        /** @description `POST /v1/media/uploads`: begin a presigned upload. */
+        BeginUploadRequest: {
+            /** @description The file's name, 1–255 characters, no path separators. */
+            file_name: string;
+            /**
+             * Format: int64
+             * @description Its exact size in bytes; the upload must be exactly this long.
+             */
+            size: number;
         };
         /** @description `GET /v1/users/me/blocks`. */
         BlockList: {
@@ -1525,6 +1659,38 @@ export interface components {
             };
         };
         /** @description A successful response: `{"data": …}`. */
+        Envelope_MediaDto: {
+            /** @description An uploaded file. */
+            data: {
+                /** @description Its content type as the server sniffed it from its bytes (`null` while pending). */
+                content_type?: string | null;
+                /**
+                 * Format: date-time
+                 * @description When it was uploaded (RFC 3339).
+                 */
+                created_at: string;
+                /** @description The name it is offered under. */
+                file_name: string;
+                /**
+                 * Format: uuid
+                 * @description Its id (attach it to a message by this id once `status` is `ready`).
+                 */
+                id: string;
+                /**
+                 * @description `image` (JPEG, PNG, GIF or WebP: shown inline, with thumbnails) or `document`
+                 *     (anything else: offered as a download).
+                 */
+                kind: string;
+                /**
+                 * Format: int64
+                 * @description Its size in bytes (`null` while pending).
+                 */
+                size?: number | null;
+                /** @description `pending` (not confirmed yet: it cannot be attached) or `ready`. */
+                status: string;
+            };
+        };
+        /** @description A successful response: `{"data": …}`. */
         Envelope_MemberDto: {
             /** @description One member of a conversation. */
             data: {
@@ -1650,6 +1816,23 @@ export interface components {
             data: {
                 /** @description Always `true`. */
                 ok: boolean;
+            };
+        };
+        /** @description A successful response: `{"data": …}`. */
+        Envelope_PresignedUploadDto: {
+            /** @description A presigned upload begun: `PUT` the bytes to `upload_url`, then confirm. */
+            data: {
+                /**
+                 * Format: date-time
+                 * @description When the URL stops working (RFC 3339).
+                 */
+                expires_at: string;
+                /** @description The pending upload. */
+                media: components["schemas"]["MediaDto"];
+                /** @description The method to send them with (`PUT`). */
+                method: string;
+                /** @description Where to send the bytes: an absolute URL (the bucket's), or a path on this server. */
+                upload_url: string;
             };
         };
         /** @description A successful response: `{"data": …}`. */
@@ -1899,6 +2082,35 @@ export interface components {
              */
             seq: number;
         };
+        /** @description An uploaded file. */
+        MediaDto: {
+            /** @description Its content type as the server sniffed it from its bytes (`null` while pending). */
+            content_type?: string | null;
+            /**
+             * Format: date-time
+             * @description When it was uploaded (RFC 3339).
+             */
+            created_at: string;
+            /** @description The name it is offered under. */
+            file_name: string;
+            /**
+             * Format: uuid
+             * @description Its id (attach it to a message by this id once `status` is `ready`).
+             */
+            id: string;
+            /**
+             * @description `image` (JPEG, PNG, GIF or WebP: shown inline, with thumbnails) or `document`
+             *     (anything else: offered as a download).
+             */
+            kind: string;
+            /**
+             * Format: int64
+             * @description Its size in bytes (`null` while pending).
+             */
+            size?: number | null;
+            /** @description `pending` (not confirmed yet: it cannot be attached) or `ready`. */
+            status: string;
+        };
         /** @description One member of a conversation. */
         MemberDto: {
             /**
@@ -2057,6 +2269,20 @@ export interface components {
             can_moderate_content?: boolean | null;
             /** @description May post. */
             can_send_messages?: boolean | null;
+        };
+        /** @description A presigned upload begun: `PUT` the bytes to `upload_url`, then confirm. */
+        PresignedUploadDto: {
+            /**
+             * Format: date-time
+             * @description When the URL stops working (RFC 3339).
+             */
+            expires_at: string;
+            /** @description The pending upload. */
+            media: components["schemas"]["MediaDto"];
+            /** @description The method to send them with (`PUT`). */
+            method: string;
+            /** @description Where to send the bytes: an absolute URL (the bucket's), or a path on this server. */
+            upload_url: string;
         };
         /**
          * @description `GET /v1/users/me/privacy` (and the answer of `PUT`): whom the caller accepts things
@@ -2371,6 +2597,15 @@ export interface components {
             require_approval?: boolean | null;
             /** @description The new name. */
             title?: string | null;
+        };
+        /** @description `POST /v1/media`: the multipart form of a direct upload. */
+        UploadForm: {
+            /**
+             * Format: binary
+             * @description The file, with its name as the part's `filename` (1–255 characters, no path
+             *     separators).
+             */
+            file: string;
         };
         /** @description A user as everyone may see them. */
         UserDto: {
@@ -5965,6 +6200,479 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again */
                     "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The database cannot serve right now; retry after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    upload_media: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description A part named `file`, with a filename */
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["UploadForm"];
+            };
+        };
+        responses: {
+            /** @description Stored and ready to attach */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope_MediaDto"];
+                };
+            };
+            /** @description Not multipart, or no `file` part */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Missing, malformed, expired or wrongly signed bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Larger than the server accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A type the server does not accept */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The file name breaks its rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The database cannot serve right now; retry after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    begin_media_upload: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BeginUploadRequest"];
+            };
+        };
+        responses: {
+            /** @description Pending; where to send the bytes */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope_PresignedUploadDto"];
+                };
+            };
+            /** @description The body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Missing, malformed, expired or wrongly signed bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Larger than the server accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is not sent as Content-Type: application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The name or size breaks its rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The database cannot serve right now; retry after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    get_media: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Media id */
+                media_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope_MediaDto"];
+                };
+            };
+            /** @description Missing, malformed, expired or wrongly signed bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description No such file you may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The database cannot serve right now; retry after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    confirm_media: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Media id */
+                media_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Ready to attach */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope_MediaDto"];
+                };
+            };
+            /** @description Missing, malformed, expired or wrongly signed bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description No such upload of yours, or it expired */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Nothing was uploaded yet */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Larger than the server accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A type the server does not accept */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not the size announced */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The database cannot serve right now; retry after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    download_media: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Media id */
+                media_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The whole file */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": number[];
+                };
+            };
+            /** @description The range asked for */
+            206: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": number[];
+                };
+            };
+            /** @description Fetch it from the presigned URL in `Location` */
+            302: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing, malformed, expired or wrongly signed bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description No such file you may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The database cannot serve right now; retry after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    put_media_upload: {
+        parameters: {
+            query: {
+                /** @description When the URL stops working (Unix seconds), as signed. */
+                expires: number;
+                /** @description The URL's signature. */
+                signature: string;
+            };
+            header?: never;
+            path: {
+                /** @description Media id */
+                media_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/octet-stream": number[];
+            };
+        };
+        responses: {
+            /** @description Stored; confirm it next */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The link is invalid or expired */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A path id names nothing (also a malformed id) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Confirmed already */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Longer than announced */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is not sent as Content-Type: application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body has the wrong shape (a missing, mistyped or unknown field) or breaks a rule; details name the fields */
+            422: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {

@@ -26,6 +26,7 @@ use utoipa::{Modify, OpenApi};
         (name = "conversations", description = "Conversations and read markers"),
         (name = "messages", description = "Sending and reading messages"),
         (name = "sync", description = "Bootstrap and incremental sync"),
+        (name = "media", description = "Uploads (direct and presigned) and downloads of files"),
     )
 )]
 pub(crate) struct ApiDoc;
@@ -58,7 +59,7 @@ impl Modify for BearerAuth {
 
 /// The complete OpenAPI document, as served at `/v1/openapi.json`.
 pub fn openapi() -> Value {
-    finish(&crate::api().split_for_parts().1)
+    finish(&crate::spec())
 }
 
 /// Adds what the annotations cannot say to the generated document. The additions are made on

@@ -12,8 +12,8 @@
 use hearth_app::{MAX_INITIAL_MEMBERS, MAX_QUERY_LEN};
 use hearth_domain::{
     About, ClientMessageId, Consent, ConversationKind, Description, DeviceName, DisplayName,
-    HistoryVisibility, Limit, MessageContent, Password, Role, SearchQuery, SearchText, Title,
-    Username,
+    FileName, HistoryVisibility, Limit, MessageContent, Password, Role, SearchQuery, SearchText,
+    Title, Username,
 };
 use serde_json::{Map, Value, json};
 
@@ -25,6 +25,8 @@ const NO_CONTROL_NOT_BLANK: &str = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\
 /// Text without control characters.
 const NO_CONTROL: &str = r"^[^\u0000-\u001f\u007f-\u009f]*$";
 /// `Username`: `a-z 0-9 _ . -`; upper case is accepted and folded to lower case.
+/// A file name: no control characters and no path separators, not blank.
+const FILE_NAME: &str = r"^[^\u0000-\u001f\u007f-\u009f/\\]*[^\s\u0000-\u001f\u007f-\u009f/\\][^\u0000-\u001f\u007f-\u009f/\\]*$";
 const USERNAME: &str = r"^[A-Za-z0-9_.-]+$";
 
 /// Keywords for text of `min..=max` characters.
@@ -87,7 +89,17 @@ fn body_rules() -> Vec<(&'static str, &'static str, Value)> {
     let email = json!({ "format": "email" });
     // Registering, an empty address is no address.
     let optional_email = json!({ "anyOf": [{ "format": "email" }, { "maxLength": 0 }] });
+    let file_name = with(
+        length(1, FileName::MAX_CHARS),
+        json!({ "pattern": FILE_NAME, "not": { "enum": [".", ".."] } }),
+    );
     vec![
+        ("BeginUploadRequest", "file_name", file_name),
+        (
+            "BeginUploadRequest",
+            "size",
+            json!({ "minimum": 1, "maximum": hearth_app::MAX_UPLOAD_BYTES }),
+        ),
         ("RegisterRequest", "username", username.clone()),
         ("RegisterRequest", "password", password),
         ("RegisterRequest", "display_name", display_name.clone()),

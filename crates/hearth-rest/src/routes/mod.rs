@@ -5,6 +5,8 @@ pub(crate) mod auth;
 pub(crate) mod conversations;
 pub(crate) mod email_verification;
 pub(crate) mod groups;
+pub(crate) mod media;
+pub(crate) mod media_download;
 pub(crate) mod members;
 pub(crate) mod message_changes;
 pub(crate) mod messages;

@@ -1,0 +1,81 @@
+//! Uploads and downloads with the S3 blob store, against a real s3s-fs on loopback: the
+//! presigned PUT goes straight to the bucket, a download is a redirect to a presigned GET.
+
+use hearth_testkit::s3::{ACCESS_KEY, S3Server, SECRET_KEY};
+use reqwest::Method;
+use serde_json::json;
+
+use crate::media_support::PNG;
+use crate::support::TestApp;
+
+async fn on_s3(server: &S3Server) -> TestApp {
+    let (endpoint, bucket) = (server.endpoint.clone(), server.bucket.clone());
+    TestApp::spawn_with(move |config| {
+        config.media.backend = hearth_media::Backend::S3;
+        config.media.s3 = Some(hearth_media::S3Config {
+            endpoint,
+            bucket,
+            region: "us-east-1".to_owned(),
+            access_key_id: ACCESS_KEY.to_owned(),
+            secret_access_key: hearth_media::Secret::new(SECRET_KEY),
+            path_style: true,
+        });
+    })
+    .await
+}
+
+#[tokio::test]
+async fn a_presigned_s3_upload_goes_to_the_bucket_and_downloads_redirect() {
+    let server = S3Server::start("hearth").await;
+    let app = on_s3(&server).await;
+    let alice = app.register("alice").await;
+    let (id, url) = app.begin_upload(&alice.access, "p.png", PNG.len()).await;
+    assert!(
+        url.starts_with(&server.endpoint),
+        "the bucket's own URL: {url}"
+    );
+    assert!(url.contains("X-Amz-Signature="), "{url}");
+
+    let tampered = url.replace(&id, &uuid::Uuid::now_v7().to_string());
+    let (status, _, _) = app
+        .raw(Method::PUT, &tampered, None, &[], PNG.to_vec())
+        .await;
+    assert!(
+        (400..500).contains(&status),
+        "a tampered URL is refused: {status}"
+    );
+    let (status, _, _) = app.raw(Method::PUT, &url, None, &[], PNG.to_vec()).await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        std::fs::read(server.bucket_dir().join("media").join(&id)).unwrap(),
+        PNG,
+        "the bytes are an object of the bucket"
+    );
+    let ready = app
+        .post(&format!("/v1/media/{id}/confirm"), &alice.access, json!({}))
+        .await
+        .expect(200);
+    assert_eq!(ready.data()["content_type"], "image/png");
+
+    let (status, headers, _) = app.download(&alice.access, &id, &[]).await;
+    assert_eq!(status, 302);
+    let location = headers["location"].to_str().unwrap().to_owned();
+    assert!(location.starts_with(&server.endpoint), "{location}");
+    let (status, _, bytes) = app.raw(Method::GET, &location, None, &[], Vec::new()).await;
+    assert_eq!(status, 200);
+    assert_eq!(bytes, PNG);
+}
+
+#[tokio::test]
+async fn a_direct_upload_streams_into_the_bucket() {
+    let server = S3Server::start("hearth").await;
+    let app = on_s3(&server).await;
+    let alice = app.register("alice").await;
+    let mut big = PNG.to_vec();
+    big.resize(7 * 1024 * 1024, 7);
+    let media = app.upload(&alice.access, "big.png", &big).await.expect(201);
+    let id = media.data()["id"].as_str().unwrap();
+    assert_eq!(media.data()["size"], big.len());
+    let stored = std::fs::read(server.bucket_dir().join("media").join(id)).unwrap();
+    assert!(stored == big, "the object is the file, sent in parts");
+}

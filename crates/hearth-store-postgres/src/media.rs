@@ -1,0 +1,141 @@
+//! Media records in PostgreSQL.
+
+use hearth_domain::{FileName, MediaId, Timestamp, UserId};
+use hearth_store::stored::{MEDIA_COLUMNS, media_status, size_from, stored_size};
+use hearth_store::{MediaRecord, MediaStore, Missing, NewMedia, StoreError};
+use tokio_postgres::Row;
+use uuid::Uuid;
+
+use crate::PostgresStore;
+use crate::db::{Columns, Job, at_micros, exec, opt_row, rows, rows_raw};
+use crate::error::{Violation, violation};
+
+fn media_from_row(row: &Row) -> Result<MediaRecord, StoreError> {
+    Ok(MediaRecord {
+        id: MediaId::from_uuid(row.col::<Uuid>("id")?),
+        owner_id: UserId::from_uuid(row.col::<Uuid>("owner_id")?),
+        status: media_status(row.col("status")?)?,
+        file_name: FileName::from_trusted(row.col("file_name")?),
+        declared_size: size_from(row.col("declared_size")?)?,
+        size: size_from(row.col("size")?)?,
+        content_type: row.col("content_type")?,
+        storage_key: row.col("storage_key")?,
+        created_at: row.col("created_at")?,
+        expires_at: row.col("expires_at")?,
+        confirmed_at: row.col("confirmed_at")?,
+    })
+}
+
+#[async_trait::async_trait]
+impl MediaStore for PostgresStore {
+    async fn create_media(&self, media: NewMedia) -> Result<MediaRecord, StoreError> {
+        let sql = format!(
+            "INSERT INTO media (id, owner_id, status, file_name, declared_size, storage_key, \
+             created_at, expires_at) VALUES ($1, $2, 'pending', $3, $4, $5, $6, $7) \
+             RETURNING {MEDIA_COLUMNS}"
+        );
+        let (created_at, expires_at) = (at_micros(media.created_at), at_micros(media.expires_at));
+        self.write(move |tx| -> Job<'_, MediaRecord> {
+            let (sql, media) = (sql.clone(), media.clone());
+            Box::pin(async move {
+                let found = rows_raw(
+                    tx,
+                    &sql,
+                    &[
+                        &media.id.as_uuid(),
+                        &media.owner_id.as_uuid(),
+                        &media.file_name.as_str(),
+                        &media.declared_size.map(stored_size),
+                        &media.storage_key,
+                        &created_at,
+                        &expires_at,
+                    ],
+                )
+                .await
+                .map_err(|err| {
+                    violation(err, |found| match found {
+                        Violation::ForeignKey => Some(StoreError::NotFound(Missing::User)),
+                        Violation::Unique(_) => None,
+                    })
+                })?;
+                let row = found
+                    .first()
+                    .ok_or_else(|| StoreError::Backend("an inserted row vanished".into()))?;
+                Ok(media_from_row(row)?)
+            })
+        })
+        .await
+    }
+
+    async fn media(&self, id: MediaId) -> Result<Option<MediaRecord>, StoreError> {
+        let sql = format!("SELECT {MEDIA_COLUMNS} FROM media WHERE id = $1");
+        self.read(move |c| -> Job<'_, Option<MediaRecord>> {
+            let sql = sql.clone();
+            Box::pin(async move {
+                match opt_row(c, &sql, &[&id.as_uuid()]).await? {
+                    Some(row) => Ok(Some(media_from_row(&row)?)),
+                    None => Ok(None),
+                }
+            })
+        })
+        .await
+    }
+
+    async fn confirm_media(
+        &self,
+        id: MediaId,
+        size: u64,
+        content_type: &str,
+        at: Timestamp,
+    ) -> Result<MediaRecord, StoreError> {
+        let sql = format!(
+            "UPDATE media SET status = 'ready', size = $1, content_type = $2, confirmed_at = $3, \
+             expires_at = NULL WHERE id = $4 AND status = 'pending' RETURNING {MEDIA_COLUMNS}"
+        );
+        let (content_type, at) = (content_type.to_owned(), at_micros(at));
+        self.write(move |tx| -> Job<'_, MediaRecord> {
+            let (sql, content_type) = (sql.clone(), content_type.clone());
+            Box::pin(async move {
+                let row = opt_row(
+                    tx,
+                    &sql,
+                    &[&stored_size(size), &content_type, &at, &id.as_uuid()],
+                )
+                .await?
+                .ok_or(StoreError::NotFound(Missing::Media))?;
+                Ok(media_from_row(&row)?)
+            })
+        })
+        .await
+    }
+
+    async fn expired_media(
+        &self,
+        now: Timestamp,
+        limit: u32,
+    ) -> Result<Vec<MediaRecord>, StoreError> {
+        let sql = format!(
+            "SELECT {MEDIA_COLUMNS} FROM media WHERE status = 'pending' AND expires_at <= $1 \
+             ORDER BY expires_at, id LIMIT $2"
+        );
+        let limit = i64::from(limit);
+        self.read(move |c| -> Job<'_, Vec<MediaRecord>> {
+            let sql = sql.clone();
+            Box::pin(async move {
+                let found = rows(c, &sql, &[&now, &limit]).await?;
+                Ok(found.iter().map(media_from_row).collect::<Result<_, _>>()?)
+            })
+        })
+        .await
+    }
+
+    async fn delete_media(&self, id: MediaId) -> Result<bool, StoreError> {
+        self.write(move |tx| -> Job<'_, bool> {
+            Box::pin(async move {
+                let deleted = exec(tx, "DELETE FROM media WHERE id = $1", &[&id.as_uuid()]).await?;
+                Ok(deleted > 0)
+            })
+        })
+        .await
+    }
+}

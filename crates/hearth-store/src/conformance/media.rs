@@ -1,0 +1,107 @@
+//! Conformance of media records: pending until confirmed once, expired ones listed for the
+//! sweeper, deleted once.
+
+use hearth_domain::{FileName, MediaId, MediaStatus};
+
+use super::*;
+use crate::{MediaRecord, NewMedia};
+
+fn pending(owner: UserId, expires_in: Duration) -> NewMedia {
+    let id = MediaId::new();
+    NewMedia {
+        id,
+        owner_id: owner,
+        file_name: FileName::parse("holiday photo.jpg").unwrap(),
+        declared_size: Some(12_345),
+        storage_key: format!("media/{id}"),
+        created_at: now(),
+        expires_at: now() + expires_in,
+    }
+}
+
+pub async fn a_pending_upload_reads_back_as_recorded(store: DynStore) {
+    let owner = user(&store, "uploader").await;
+    let new = pending(owner.id, Duration::hours(1));
+    let created = store.create_media(new.clone()).await.unwrap();
+    let expected = MediaRecord {
+        id: new.id,
+        owner_id: owner.id,
+        status: MediaStatus::Pending,
+        file_name: new.file_name.clone(),
+        declared_size: Some(12_345),
+        size: None,
+        content_type: None,
+        storage_key: new.storage_key.clone(),
+        created_at: new.created_at,
+        expires_at: Some(new.expires_at),
+        confirmed_at: None,
+    };
+    assert_eq!(created, expected);
+    assert_eq!(store.media(new.id).await.unwrap(), Some(expected));
+    assert_eq!(store.media(MediaId::new()).await.unwrap(), None);
+}
+
+pub async fn confirming_makes_it_ready_once(store: DynStore) {
+    let owner = user(&store, "uploader").await;
+    let new = pending(owner.id, Duration::hours(1));
+    store.create_media(new.clone()).await.unwrap();
+    let at = now();
+    let ready = store
+        .confirm_media(new.id, 12_345, "image/jpeg", at)
+        .await
+        .unwrap();
+    assert_eq!(ready.status, MediaStatus::Ready);
+    assert_eq!(ready.size, Some(12_345));
+    assert_eq!(ready.content_type.as_deref(), Some("image/jpeg"));
+    assert_eq!(ready.confirmed_at, Some(at));
+    assert_eq!(ready.expires_at, None, "a ready upload never expires");
+    assert_eq!(store.media(new.id).await.unwrap(), Some(ready));
+    let again = store.confirm_media(new.id, 1, "text/plain", now()).await;
+    assert!(
+        matches!(again, Err(StoreError::NotFound(Missing::Media))),
+        "{again:?}"
+    );
+    let unknown = store
+        .confirm_media(MediaId::new(), 1, "text/plain", now())
+        .await;
+    assert!(matches!(unknown, Err(StoreError::NotFound(Missing::Media))));
+}
+
+pub async fn media_of_an_unknown_owner_is_not_found(store: DynStore) {
+    let result = store
+        .create_media(pending(UserId::new(), Duration::hours(1)))
+        .await;
+    assert!(
+        matches!(result, Err(StoreError::NotFound(Missing::User))),
+        "{result:?}"
+    );
+}
+
+pub async fn expired_uploads_are_listed_oldest_first_and_only_while_pending(store: DynStore) {
+    let owner = user(&store, "uploader").await;
+    let older = pending(owner.id, Duration::seconds(-20));
+    let newer = pending(owner.id, Duration::seconds(-10));
+    let confirmed = pending(owner.id, Duration::seconds(-30));
+    let live = pending(owner.id, Duration::hours(1));
+    for media in [&newer, &older, &confirmed, &live] {
+        store.create_media(media.clone()).await.unwrap();
+    }
+    store
+        .confirm_media(confirmed.id, 3, "text/plain", now())
+        .await
+        .unwrap();
+    let expired = store.expired_media(now(), 10).await.unwrap();
+    let ids: Vec<MediaId> = expired.iter().map(|m| m.id).collect();
+    assert_eq!(ids, vec![older.id, newer.id]);
+    let first = store.expired_media(now(), 1).await.unwrap();
+    assert_eq!(first.len(), 1, "the limit holds");
+}
+
+pub async fn deleting_media_removes_the_record_once(store: DynStore) {
+    let owner = user(&store, "uploader").await;
+    let new = pending(owner.id, Duration::hours(1));
+    store.create_media(new.clone()).await.unwrap();
+    assert!(store.delete_media(new.id).await.unwrap());
+    assert!(!store.delete_media(new.id).await.unwrap());
+    assert_eq!(store.media(new.id).await.unwrap(), None);
+}
