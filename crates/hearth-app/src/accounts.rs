@@ -21,7 +21,8 @@ use crate::mail_templates;
 use crate::tokens::{hash_refresh_token, random_token};
 use crate::user_names::UserNames;
 use crate::{
-    AccountSettings, AppError, AuthService, Caller, MessageService, RateLimits, now, password,
+    AccountSettings, AppError, AuthService, Caller, MediaService, MessageService, RateLimits, now,
+    password,
 };
 
 mod email_change;
@@ -34,6 +35,15 @@ pub use lifecycle::{AccountExport, DELETED_USER};
 /// Longest accepted username-or-address in a reset request.
 const MAX_LOGIN_LEN: usize = 254;
 
+/// The other use cases the account ones act through: deleting an account deletes its
+/// messages as they would be one by one, forgets its cached names and deletes its uploads.
+#[derive(Clone, Debug)]
+pub(crate) struct AccountPeers {
+    pub(crate) messages: MessageService,
+    pub(crate) names: UserNames,
+    pub(crate) media: MediaService,
+}
+
 /// The account recovery and administration use cases.
 #[derive(Clone, Debug)]
 pub struct AccountService {
@@ -44,6 +54,7 @@ pub struct AccountService {
     auth: AuthService,
     messages: MessageService,
     names: UserNames,
+    media: MediaService,
 }
 
 impl AccountService {
@@ -53,9 +64,13 @@ impl AccountService {
         outbox: Outbox,
         limits: Arc<RateLimits>,
         auth: AuthService,
-        messages: MessageService,
-        names: UserNames,
+        peers: AccountPeers,
     ) -> Self {
+        let AccountPeers {
+            messages,
+            names,
+            media,
+        } = peers;
         Self {
             store,
             settings,
@@ -64,6 +79,7 @@ impl AccountService {
             auth,
             messages,
             names,
+            media,
         }
     }
 
@@ -219,6 +235,12 @@ impl AccountService {
             self.notify_changed(&account);
         }
         Ok(())
+    }
+
+    /// The same service, deleting accounts' uploads from this media service's blob store.
+    pub(crate) fn with_media(mut self, media: MediaService) -> Self {
+        self.media = media;
+        self
     }
 
     /// Checks that the caller knows the account's password, before a change that only its

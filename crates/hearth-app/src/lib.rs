@@ -180,8 +180,11 @@ impl App {
             outbox,
             limits.clone(),
             auth.clone(),
-            messages.clone(),
-            names.clone(),
+            accounts::AccountPeers {
+                messages: messages.clone(),
+                names: names.clone(),
+                media: media.clone(),
+            },
         );
         let sign_in = SignInService::new(store.clone(), auth.clone(), limits.clone());
         let users = UserService::new(store.clone(), names.clone(), limits.clone());
@@ -213,6 +216,7 @@ impl App {
     /// store and every transfer is `Unavailable`).
     pub fn with_media(mut self, blobs: Arc<dyn blobs::BlobStore>, settings: MediaSettings) -> Self {
         self.media = self.media.with_blobs(blobs, settings);
+        self.accounts = self.accounts.with_media(self.media.clone());
         self
     }
 

@@ -14,7 +14,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures::StreamExt;
-use hearth_domain::{FileName, MediaId, MediaStatus, Timestamp};
+use hearth_domain::{FileName, MediaId, MediaStatus, Timestamp, UserId};
 use hearth_store::{DynStore, MediaRecord, NewMedia, StoreError};
 
 use crate::blobs::{BlobError, BlobKey, BlobStore, ByteStream, NoBlobs, Presign};
@@ -500,6 +500,26 @@ impl MediaService {
             partial,
             body,
         })
+    }
+
+    /// Deletes every upload of `owner` (blob, then record), pending or ready: part of deleting
+    /// their account. How many were deleted.
+    #[tracing::instrument(skip(self))]
+    pub(crate) async fn remove_all_of(&self, owner: UserId) -> Result<usize, AppError> {
+        let mut deleted = 0;
+        loop {
+            let page = self.store.media_of(owner, 100).await?;
+            if page.is_empty() {
+                return Ok(deleted);
+            }
+            for record in &page {
+                let key = Self::key_of(record)?;
+                self.blobs.delete(&key).await.map_err(blob_error)?;
+                if self.store.delete_media(record.id).await? {
+                    deleted += 1;
+                }
+            }
+        }
     }
 
     /// Deletes the uploads left unconfirmed past their expiry (blob, then record), at most

@@ -129,6 +129,21 @@ impl MediaStore for PostgresStore {
         .await
     }
 
+    async fn media_of(&self, owner: UserId, limit: u32) -> Result<Vec<MediaRecord>, StoreError> {
+        let sql = format!(
+            "SELECT {MEDIA_COLUMNS} FROM media WHERE owner_id = $1 ORDER BY created_at, id LIMIT $2"
+        );
+        let limit = i64::from(limit);
+        self.read(move |c| -> Job<'_, Vec<MediaRecord>> {
+            let sql = sql.clone();
+            Box::pin(async move {
+                let found = rows(c, &sql, &[&owner.as_uuid(), &limit]).await?;
+                Ok(found.iter().map(media_from_row).collect::<Result<_, _>>()?)
+            })
+        })
+        .await
+    }
+
     async fn delete_media(&self, id: MediaId) -> Result<bool, StoreError> {
         self.write(move |tx| -> Job<'_, bool> {
             Box::pin(async move {

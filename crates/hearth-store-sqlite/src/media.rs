@@ -104,6 +104,17 @@ impl MediaStore for SqliteStore {
             .await
     }
 
+    async fn media_of(&self, owner: UserId, limit: u32) -> Result<Vec<MediaRecord>, StoreError> {
+        let sql = format!(
+            "SELECT {MEDIA_COLUMNS} FROM media WHERE owner_id = ? ORDER BY created_at, id LIMIT ?"
+        );
+        self.readers
+            .read(move |conn| {
+                decode_all(conn, &sql, params![owner.as_uuid(), limit], media_from_row)
+            })
+            .await
+    }
+
     async fn delete_media(&self, id: MediaId) -> Result<bool, StoreError> {
         self.writer
             .write(move |tx| {

@@ -162,6 +162,7 @@ macro_rules! store_conformance_tests {
             media_of_an_unknown_owner_is_not_found,
             expired_uploads_are_listed_oldest_first_and_only_while_pending,
             deleting_media_removes_the_record_once,
+            media_of_an_owner_are_theirs_oldest_first,
         );
         // Message features: edits, deletions, reactions, threads, paging, mentions, search.
         $crate::store_conformance_tests!(@cases $make;

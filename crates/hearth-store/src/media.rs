@@ -53,6 +53,9 @@ pub trait MediaStore: Send + Sync {
         limit: u32,
     ) -> Result<Vec<MediaRecord>, StoreError>;
 
+    /// The uploads of `owner`, pending or ready, oldest first, at most `limit`.
+    async fn media_of(&self, owner: UserId, limit: u32) -> Result<Vec<MediaRecord>, StoreError>;
+
     /// Deletes the record of `id`; whether there was one.
     async fn delete_media(&self, id: MediaId) -> Result<bool, StoreError>;
 }

@@ -3,8 +3,8 @@
 //!
 //! Deleting keeps the account's row — old messages and memberships point at it — with nothing
 //! of its person: the names become "Deleted user" and a unique `deleted-…` username, the
-//! address, password, linked identities and mailed tokens go, every session ends at once,
-//! and then every message the person sent becomes a tombstone, in the background, each with
+//! address, password, linked identities, mailed tokens and uploaded files (blob and record)
+//! go, every session ends at once, and then every message the person sent becomes a tombstone, in the background, each with
 //! its own log entry so that every member's client learns it by realtime or sync. Must never:
 //! delete without the password of an account that has one, or leave a deleted person's text
 //! readable anywhere.
@@ -98,7 +98,8 @@ impl AccountService {
             .await?;
         self.auth.end_sessions_now(user, None).await?;
         self.names.forget(user);
-        tracing::info!(user_id = %user, "account deleted by its owner");
+        let files = self.media.remove_all_of(user).await?;
+        tracing::info!(user_id = %user, files, "account deleted by its owner");
 
         let this = self.clone();
         tokio::spawn(async move {

@@ -4,6 +4,7 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
+use crate::media_support::files_under;
 use crate::message_support::MessageApi;
 use crate::support::{Session, TestApp};
 
@@ -178,4 +179,27 @@ async fn test_a_deleted_accounts_messages_become_tombstones_from_deleted_user() 
         json!([]),
         "no one is found by the old name"
     );
+}
+
+#[tokio::test]
+async fn test_deleting_an_account_deletes_its_uploaded_files() {
+    let app = TestApp::spawn().await;
+    let alice = app.register("alice").await;
+    let bob = app.register("bob").await;
+    app.upload(&alice.access, "notes.txt", b"alice's private notes")
+        .await
+        .expect(201);
+    app.upload(&bob.access, "bob.txt", b"bob's file")
+        .await
+        .expect(201);
+    let media_dir = app.data_dir().join("media");
+    assert_eq!(files_under(&media_dir).len(), 2);
+
+    delete_account(&app, &alice, json!({ "password": PASSWORD }))
+        .await
+        .expect(200);
+
+    let left = files_under(&media_dir);
+    assert_eq!(left.len(), 1, "only bob's file is left: {left:?}");
+    assert_eq!(std::fs::read(&left[0]).unwrap(), b"bob's file");
 }

@@ -105,3 +105,30 @@ pub async fn deleting_media_removes_the_record_once(store: DynStore) {
     assert!(!store.delete_media(new.id).await.unwrap());
     assert_eq!(store.media(new.id).await.unwrap(), None);
 }
+
+pub async fn media_of_an_owner_are_theirs_oldest_first(store: DynStore) {
+    let alice = user(&store, "alice").await;
+    let bob = user(&store, "bob").await;
+    let mut first = pending(alice.id, Duration::hours(1));
+    first.created_at -= Duration::seconds(10);
+    let first = store.create_media(first).await.unwrap();
+    let second = store
+        .create_media(pending(alice.id, Duration::hours(1)))
+        .await
+        .unwrap();
+    store
+        .create_media(pending(bob.id, Duration::hours(1)))
+        .await
+        .unwrap();
+
+    let ids: Vec<MediaId> = store
+        .media_of(alice.id, 10)
+        .await
+        .unwrap()
+        .iter()
+        .map(|m| m.id)
+        .collect();
+    assert_eq!(ids, vec![first.id, second.id]);
+    assert_eq!(store.media_of(alice.id, 1).await.unwrap().len(), 1);
+    assert!(store.media_of(UserId::new(), 10).await.unwrap().is_empty());
+}
