@@ -16,6 +16,7 @@ use hearth_domain::{Password, SessionId, User, UserId, Username, ValidationError
 use hearth_store::{Account, DynStore, NewAccountToken, TokenPurpose};
 use time::Duration as TimeDuration;
 
+use crate::avatars::AvatarService;
 use crate::mail::Outbox;
 use crate::mail_templates;
 use crate::tokens::{hash_refresh_token, random_token};
@@ -36,12 +37,14 @@ pub use lifecycle::{AccountExport, DELETED_USER};
 const MAX_LOGIN_LEN: usize = 254;
 
 /// The other use cases the account ones act through: deleting an account deletes its
-/// messages as they would be one by one, forgets its cached names and deletes its uploads.
+/// messages as they would be one by one, forgets its cached names and deletes its uploads
+/// and its profile picture.
 #[derive(Clone, Debug)]
 pub(crate) struct AccountPeers {
     pub(crate) messages: MessageService,
     pub(crate) names: UserNames,
     pub(crate) media: MediaService,
+    pub(crate) avatars: AvatarService,
 }
 
 /// The account recovery and administration use cases.
@@ -55,6 +58,7 @@ pub struct AccountService {
     messages: MessageService,
     names: UserNames,
     media: MediaService,
+    avatars: AvatarService,
 }
 
 impl AccountService {
@@ -70,6 +74,7 @@ impl AccountService {
             messages,
             names,
             media,
+            avatars,
         } = peers;
         Self {
             store,
@@ -80,6 +85,7 @@ impl AccountService {
             messages,
             names,
             media,
+            avatars,
         }
     }
 
@@ -237,9 +243,11 @@ impl AccountService {
         Ok(())
     }
 
-    /// The same service, deleting accounts' uploads from this media service's blob store.
-    pub(crate) fn with_media(mut self, media: MediaService) -> Self {
+    /// The same service, deleting accounts' uploads and pictures from these services' blob
+    /// store.
+    pub(crate) fn with_media(mut self, media: MediaService, avatars: AvatarService) -> Self {
         self.media = media;
+        self.avatars = avatars;
         self
     }
 

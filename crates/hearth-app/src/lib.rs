@@ -7,6 +7,7 @@
 
 mod accounts;
 mod auth;
+mod avatars;
 pub mod blobs;
 mod blocks;
 mod clock;
@@ -16,6 +17,7 @@ mod error;
 mod exact_cache;
 mod external_sign_in;
 pub mod identity_providers;
+pub mod images;
 mod mail;
 mod mail_templates;
 mod media;
@@ -52,6 +54,7 @@ use crate::user_names::UserNames;
 
 pub use accounts::{AccountExport, AccountService, DELETED_USER, Registered};
 pub use auth::{AuthService, Caller, NewSession, RegisterInput};
+pub use avatars::{AVATAR_SIDE, AvatarPicture, AvatarService, MAX_AVATAR_SOURCE_BYTES};
 pub use clock::now;
 pub use conversation_setup::{
     CreateInput, DiscoverInput, DiscoverPage, DiscoveredConversation, MAX_INITIAL_MEMBERS,
@@ -110,6 +113,8 @@ pub struct App {
     pub sign_in: SignInService,
     /// Uploads and downloads of files.
     pub media: MediaService,
+    /// Profile pictures.
+    pub avatars: AvatarService,
     receiver: BusReceiver,
     bus: Arc<dyn EventBus>,
     store: DynStore,
@@ -157,6 +162,7 @@ impl App {
             blocks.clone(),
         );
         let media = MediaService::new(store.clone(), secret.bytes());
+        let avatars = AvatarService::new(store.clone(), media.clone(), names.clone());
         let auth = AuthService::new(
             store.clone(),
             settings.auth,
@@ -184,6 +190,7 @@ impl App {
                 messages: messages.clone(),
                 names: names.clone(),
                 media: media.clone(),
+                avatars: avatars.clone(),
             },
         );
         let sign_in = SignInService::new(store.clone(), auth.clone(), limits.clone());
@@ -200,6 +207,7 @@ impl App {
             auth,
             sign_in,
             media,
+            avatars,
             accounts,
             users,
             messages,
@@ -215,8 +223,21 @@ impl App {
     /// The same app, keeping files in `blobs` under `settings` (by default there is no blob
     /// store and every transfer is `Unavailable`).
     pub fn with_media(mut self, blobs: Arc<dyn blobs::BlobStore>, settings: MediaSettings) -> Self {
-        self.media = self.media.with_blobs(blobs, settings);
-        self.accounts = self.accounts.with_media(self.media.clone());
+        self.media = self.media.with_blobs(blobs.clone(), settings);
+        self.avatars = self.avatars.with_blobs(self.media.clone(), blobs);
+        self.accounts = self
+            .accounts
+            .with_media(self.media.clone(), self.avatars.clone());
+        self
+    }
+
+    /// The same app, rendering pictures (profile pictures, thumbnails) with `images` (by
+    /// default there is no renderer and every picture is refused as `Unavailable`).
+    pub fn with_images(mut self, images: Arc<dyn images::ImageRenderer>) -> Self {
+        self.avatars = self.avatars.with_images(images);
+        self.accounts = self
+            .accounts
+            .with_media(self.media.clone(), self.avatars.clone());
         self
     }
 

@@ -143,7 +143,8 @@ pub struct MediaService {
     signer: UrlSigner,
 }
 
-fn blob_error(err: BlobError) -> AppError {
+/// How a blob store failure reaches the caller.
+pub(crate) fn blob_error(err: BlobError) -> AppError {
     match err {
         BlobError::NotFound => AppError::NotFound("media"),
         BlobError::Unavailable(why) => AppError::Unavailable(StoreError::Unavailable(why)),

@@ -69,6 +69,7 @@ impl UserService {
         let change = ProfileChange {
             display_name,
             about,
+            avatar: None,
         };
         let user = self
             .store

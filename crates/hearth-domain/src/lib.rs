@@ -4,6 +4,7 @@
 //! newtypes (a [`Username`], a [`MessageContent`], …) has passed its rule, so code further out
 //! never re-checks it. It must never depend on a framework, a driver or a wire format.
 
+mod avatar;
 mod conversation;
 mod delivery;
 mod device;
@@ -21,6 +22,7 @@ mod thread;
 mod user;
 mod validation;
 
+pub use avatar::{AvatarFormat, AvatarRef, NotAnAvatar};
 pub use conversation::{
     Access, Conversation, ConversationKind, ConversationSummary, Description, HistoryVisibility,
     Member, Role, Settings, Title,

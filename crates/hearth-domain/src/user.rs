@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::validation::ValidationErrors;
-use crate::{Timestamp, UserId};
+use crate::{AvatarRef, Timestamp, UserId};
 
 /// A login name: 3–32 characters of `a-z 0-9 _ . -`, unique case-insensitively.
 ///
@@ -187,6 +187,9 @@ pub struct User {
     /// What the person says about themselves, shown on their profile (`None`: nothing).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub about: Option<About>,
+    /// Their profile picture's name, once they chose one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub avatar: Option<AvatarRef>,
 }
 
 /// A profile's about text: up to 500 characters, line breaks allowed, no other control

@@ -7,6 +7,7 @@
 //! do. It must never log a credential.
 
 mod local;
+mod raster;
 mod s3;
 
 use std::path::Path;
@@ -18,6 +19,7 @@ use hearth_app::blobs::BlobStore;
 use serde::Deserialize;
 
 pub use local::LocalBlobs;
+pub use raster::{MAX_DECODE_BYTES, MAX_SIDE, RasterImages};
 pub use s3::S3Blobs;
 
 /// Which blob store keeps the files.

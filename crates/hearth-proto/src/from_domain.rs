@@ -33,6 +33,10 @@ impl From<&User> for UserDto {
             display_name: user.display_name.as_str().to_owned(),
             created_at: user.created_at,
             about: user.about.as_ref().map(|a| a.as_str().to_owned()),
+            avatar_url: user
+                .avatar
+                .as_ref()
+                .map(|avatar| crate::users::avatar_url(user.id, avatar)),
         }
     }
 }

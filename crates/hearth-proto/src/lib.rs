@@ -50,6 +50,6 @@ pub use sign_in::{
     ProviderList,
 };
 pub use sync::{Bootstrap, ChangeEvent, Changes, ConversationChanges, SettingsDto};
-pub use users::{UpdateProfileRequest, UserDto, UserList};
+pub use users::{SetAvatarRequest, UpdateProfileRequest, UserDto, UserList, avatar_url};
 
 mod from_domain;

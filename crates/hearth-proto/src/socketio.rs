@@ -74,7 +74,7 @@ pub struct NewMessage {
     pub sender_id: Uuid,
     /// The sender's display name (their username when they chose none).
     pub sender_name: String,
-    /// The sender's avatar; Hearth has no avatars yet, so always `null`.
+    /// The address of the sender's profile picture (as `UserDto.avatar_url`), or `null`.
     pub sender_avatar: Option<String>,
     /// The sender's idempotency key.
     pub client_msg_id: String,
@@ -88,15 +88,19 @@ pub struct NewMessage {
 }
 
 impl NewMessage {
-    /// A stored message, with its sender's name. `None` for a tombstone: a deleted message
-    /// has no body to show.
-    pub fn from_message(message: &Message, sender_name: &str) -> Option<Self> {
+    /// A stored message, with its sender's name and picture address. `None` for a tombstone:
+    /// a deleted message has no body to show.
+    pub fn from_message(
+        message: &Message,
+        sender_name: &str,
+        sender_avatar: Option<String>,
+    ) -> Option<Self> {
         Some(Self {
             message_id: message.id.as_uuid(),
             conversation_id: message.conversation_id.as_uuid(),
             sender_id: message.sender_id.as_uuid(),
             sender_name: sender_name.to_owned(),
-            sender_avatar: None,
+            sender_avatar,
             client_msg_id: message.client_message_id.as_str().to_owned(),
             body: message.text()?.to_owned(),
             created_at: message.created_at,

@@ -507,6 +507,7 @@ mod tests {
                     id: alice,
                     username: "alice".to_owned(),
                     display_name: "Alice".to_owned(),
+                    avatar: None,
                 },
                 joined: true,
             },

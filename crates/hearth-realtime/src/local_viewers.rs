@@ -80,6 +80,7 @@ mod tests {
             id: UserId::new(),
             username: name.to_owned(),
             display_name: name.to_owned(),
+            avatar: None,
         }
     }
 

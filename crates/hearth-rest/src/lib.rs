@@ -124,6 +124,7 @@ fn api() -> OpenApiRouter<RestState> {
         .merge(routes::passwords::router())
         .merge(routes::email_verification::router())
         .merge(routes::users::router())
+        .merge(routes::avatars::router())
         .merge(routes::sessions::router())
         .merge(routes::account_data::router())
         .merge(routes::conversations::router())

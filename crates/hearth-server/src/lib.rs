@@ -73,8 +73,8 @@ pub fn build_app(
     )
 }
 
-/// The same app with the configured blob store (`<data>/media`, or the S3 bucket) and media
-/// rules.
+/// The same app with the configured blob store (`<data>/media`, or the S3 bucket), media
+/// rules and the picture renderer.
 pub async fn with_media(config: &Config, app: App) -> Result<App, StartupError> {
     let blobs = config
         .media
@@ -82,7 +82,9 @@ pub async fn with_media(config: &Config, app: App) -> Result<App, StartupError> 
         .await
         .map_err(|err| StartupError::Config(err.to_string()))?;
     tracing::info!(backend = blobs.backend(), "media: blob store open");
-    Ok(app.with_media(blobs, config.media.settings()))
+    Ok(app
+        .with_media(blobs, config.media.settings())
+        .with_images(std::sync::Arc::new(hearth_media::RasterImages)))
 }
 
 /// The web client to serve at `/`: the configured directory's, else the embedded one.

@@ -8,7 +8,7 @@
 use std::sync::Arc;
 
 use hearth_app::PublicError;
-use hearth_app::realtime::{Delivery, RealtimeEvent};
+use hearth_app::realtime::{Delivery, RealtimeEvent, UserRef};
 use hearth_domain::EventKind;
 use hearth_proto::socketio::{self, ErrorAck, ErrorPayload, NewMessage, Typing};
 use serde::Serialize;
@@ -40,6 +40,13 @@ impl Outgoing {
     }
 }
 
+/// The address of `user`'s profile picture, as `senderAvatar` carries it.
+pub(crate) fn avatar_of(user: &UserRef) -> Option<String> {
+    user.avatar
+        .as_ref()
+        .map(|avatar| hearth_proto::avatar_url(user.id, avatar))
+}
+
 /// The event a delivery is written as, if seed 002 has one for it.
 pub(crate) fn delivery(delivery: &Delivery) -> Option<Outgoing> {
     match &delivery.event {
@@ -47,12 +54,10 @@ pub(crate) fn delivery(delivery: &Delivery) -> Option<Outgoing> {
             EventKind::NewMessage(message) => {
                 // The author is named by the send; when the store could not say, the id
                 // stands in, so the event still goes out (never late).
-                let name = entry
-                    .author
-                    .as_ref()
-                    .map(|a| a.display_name.clone())
-                    .unwrap_or_else(|| message.sender_id.to_string());
-                let message = NewMessage::from_message(message, &name)?;
+                let author = entry.author.as_ref();
+                let name = author
+                    .map_or_else(|| message.sender_id.to_string(), |a| a.display_name.clone());
+                let message = NewMessage::from_message(message, &name, author.and_then(avatar_of))?;
                 Outgoing::new(socketio::MESSAGE_NEW, &message)
             }
             _ => None,

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use hearth_app::{PublicError, SendInput};
-use hearth_domain::{ConversationId, MessageId, UserId};
+use hearth_domain::{ConversationId, Message, MessageId, UserId};
 use hearth_proto::ErrorCode;
 use hearth_proto::socketio::{
     self, MessageAck, NewMessage, SendPayload, SyncBatch, SyncRequest, TypingRequest,
@@ -19,7 +19,7 @@ use socketioxide::handler::{FromMessageParts, Value as PacketValue};
 use socketioxide::socket::Socket;
 
 use crate::connection::Conn;
-use crate::encode;
+use crate::encode::{self, avatar_of};
 use crate::{FACE, SioState};
 
 /// Most messages one `sync:batch` carries (seed 002).
@@ -175,20 +175,18 @@ async fn sync_request(call: Call, TryData(data): TryData<Value>) {
             .await?;
         let senders: Vec<UserId> = page.messages.iter().map(|m| m.sender_id).collect();
         let names = call.state.app.users.names(&senders).await;
-        let name_of = |user: UserId| {
-            names
-                .iter()
-                .find(|named| named.id == user)
-                .map_or_else(|| user.to_string(), |named| named.display_name.clone())
+        let sender = |message: &Message| {
+            let named = names.iter().find(|named| named.id == message.sender_id);
+            let name = named.map_or_else(
+                || message.sender_id.to_string(),
+                |named| named.display_name.clone(),
+            );
+            NewMessage::from_message(message, &name, named.and_then(avatar_of))
         };
         Ok(SyncBatch {
             conversation_id: id.as_uuid(),
             // A tombstone has no body to show; seed 002 has no deletions.
-            messages: page
-                .messages
-                .iter()
-                .filter_map(|m| NewMessage::from_message(m, &name_of(m.sender_id)))
-                .collect(),
+            messages: page.messages.iter().filter_map(sender).collect(),
             has_more: page.has_more,
         })
     }

@@ -129,7 +129,7 @@ impl AccountStore for PostgresStore {
             Box::pin(async move {
                 let changed = exec(
                     tx,
-                    "UPDATE users SET username = $1, display_name = $2, email = NULL, about = NULL, \
+                    "UPDATE users SET username = $1, display_name = $2, email = NULL, about = NULL, avatar = NULL, \
                             password_hash = '', email_verified_at = NULL, \
                             disabled_at = coalesce(disabled_at, $3), deleted_at = $3, updated_at = $3 \
                      WHERE id = $4",

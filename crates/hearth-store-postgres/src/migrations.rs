@@ -58,6 +58,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "media",
         sql: include_str!("../migrations/0007_media.sql"),
     },
+    Migration {
+        version: 9,
+        name: "avatars",
+        sql: include_str!("../migrations/0009_avatars.sql"),
+    },
 ];
 
 /// The advisory lock key that serialises migrations ("hearth" in ASCII).

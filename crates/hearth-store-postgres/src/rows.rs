@@ -21,7 +21,7 @@ use crate::error::Failure;
 
 /// The columns [`user_from_row`] reads (`u` is the users alias).
 pub(crate) const USER_COLUMNS: &str = "u.id AS user_id, u.username, u.display_name, u.created_at AS user_created_at, \
-     u.email_verified_at AS user_email_verified_at, u.about AS user_about";
+     u.email_verified_at AS user_email_verified_at, u.about AS user_about, u.avatar AS user_avatar";
 
 /// Reads a user from a row selected with [`USER_COLUMNS`].
 pub(crate) fn user_from_row(row: &Row) -> Result<User, StoreError> {
@@ -34,6 +34,10 @@ pub(crate) fn user_from_row(row: &Row) -> Result<User, StoreError> {
         about: row
             .col::<Option<String>>("user_about")?
             .map(About::from_trusted),
+        // A name this build cannot read is no picture, rather than an unreadable account.
+        avatar: row
+            .col::<Option<String>>("user_avatar")?
+            .and_then(|name| name.parse().ok()),
     })
 }
 

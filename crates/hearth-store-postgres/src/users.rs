@@ -61,6 +61,7 @@ pub(crate) async fn insert_user(tx: &Transaction<'_>, user: NewUser) -> Result<U
         created_at: at,
         email_verified_at: None,
         about: None,
+        avatar: None,
     })
 }
 
@@ -165,18 +166,30 @@ impl UserStore for PostgresStore {
             .as_ref()
             .map(|a| a.as_ref().map(|a| a.as_str().to_owned()));
         let (set_about, about) = (about.is_some(), about.flatten());
+        let avatar = change.avatar.map(|a| a.map(|a| a.to_string()));
+        let (set_avatar, avatar) = (avatar.is_some(), avatar.flatten());
         let at = at_micros(at);
         self.write(|tx| -> Job<'_, User> {
-            let (display_name, about) = (display_name.clone(), about.clone());
+            let (display_name, about, avatar) = (display_name.clone(), about.clone(), avatar.clone());
             Box::pin(async move {
                 let row = opt_row(
                     tx,
                     "UPDATE users SET display_name = coalesce($1, display_name), updated_at = $2, \
-                            about = CASE WHEN $4 THEN $5 ELSE about END \
+                            about = CASE WHEN $4 THEN $5 ELSE about END, \
+                            avatar = CASE WHEN $6 THEN $7 ELSE avatar END \
                      WHERE id = $3 \
                      RETURNING id AS user_id, username, display_name, created_at AS user_created_at, \
-                               email_verified_at AS user_email_verified_at, about AS user_about",
-                    &[&display_name, &at, &user.as_uuid(), &set_about, &about],
+                               email_verified_at AS user_email_verified_at, about AS user_about, \
+                             avatar AS user_avatar",
+                    &[
+                        &display_name,
+                        &at,
+                        &user.as_uuid(),
+                        &set_about,
+                        &about,
+                        &set_avatar,
+                        &avatar,
+                    ],
                 )
                 .await?
                 .ok_or(StoreError::NotFound(Missing::User))?;

@@ -98,7 +98,7 @@ impl AccountStore for SqliteStore {
                 let (id, at) = (erased.user.as_uuid(), micros(erased.at));
                 let changed = execute(
                     tx,
-                    "UPDATE users SET username = ?, display_name = ?, email = NULL, about = NULL, \
+                    "UPDATE users SET username = ?, display_name = ?, email = NULL, about = NULL, avatar = NULL, \
                             password_hash = '', email_verified_at = NULL, \
                             disabled_at = coalesce(disabled_at, ?), deleted_at = ?, updated_at = ? \
                      WHERE id = ?",

@@ -93,6 +93,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         description: "media",
         sql: include_str!("../migrations/0012_media.sql"),
     },
+    Migration {
+        version: 14,
+        description: "avatars",
+        sql: include_str!("../migrations/0014_avatars.sql"),
+    },
 ];
 
 /// Why the ledger forbids opening the database.

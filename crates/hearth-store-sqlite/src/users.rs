@@ -19,7 +19,7 @@ const USERS_CHUNK: usize = 500;
 
 /// The columns [`user_from_row`] reads, for use in SELECT lists (`u` is the users alias).
 pub(crate) const USER_COLUMNS: &str = "u.id AS user_id, u.username, u.display_name, u.created_at AS user_created_at, \
-     u.email_verified_at AS user_email_verified_at, u.about AS user_about";
+     u.email_verified_at AS user_email_verified_at, u.about AS user_about, u.avatar AS user_avatar";
 
 /// Reads a user from a row selected with [`USER_COLUMNS`].
 pub(crate) fn user_from_row(row: &Row<'_>) -> Result<User, StoreError> {
@@ -34,6 +34,10 @@ pub(crate) fn user_from_row(row: &Row<'_>) -> Result<User, StoreError> {
         about: row
             .column::<Option<String>>("user_about")?
             .map(About::from_trusted),
+        // A name this build cannot read is no picture, rather than an unreadable account.
+        avatar: row
+            .column::<Option<String>>("user_avatar")?
+            .and_then(|name| name.parse().ok()),
     })
 }
 
@@ -63,6 +67,7 @@ pub(crate) fn insert_user(tx: &Tx, user: NewUser) -> Result<User, StoreError> {
             created_at: user.created_at,
             email_verified_at: None,
             about: None,
+            avatar: None,
         }),
         Err(err) if is_unique_violation(&err) => {
             let taken = err.to_string();
@@ -184,14 +189,17 @@ impl UserStore for SqliteStore {
         // RETURNING takes unqualified names only, so USER_COLUMNS (which names `u.`) cannot be
         // used; these are the same columns under the same names.
         let sql = "UPDATE users SET display_name = coalesce(?1, display_name), updated_at = ?2, \
-                          about = CASE WHEN ?4 THEN ?5 ELSE about END \
+                          about = CASE WHEN ?4 THEN ?5 ELSE about END, \
+                          avatar = CASE WHEN ?6 THEN ?7 ELSE avatar END \
                    WHERE id = ?3 \
                    RETURNING id AS user_id, username, display_name, created_at AS user_created_at, \
-                             email_verified_at AS user_email_verified_at, about AS user_about";
+                             email_verified_at AS user_email_verified_at, about AS user_about, \
+                             avatar AS user_avatar";
         self.writer
             .write(move |tx| {
                 let display_name = change.display_name.as_ref().map(DisplayName::as_str);
                 let about = change.about.as_ref().map(|a| a.as_ref().map(About::as_str));
+                let avatar = change.avatar.map(|a| a.map(|a| a.to_string()));
                 decode_opt(
                     tx,
                     sql,
@@ -200,7 +208,9 @@ impl UserStore for SqliteStore {
                         micros(at),
                         user.as_uuid(),
                         about.is_some(),
-                        about.flatten()
+                        about.flatten(),
+                        avatar.is_some(),
+                        avatar.flatten()
                     ],
                     user_from_row,
                 )?

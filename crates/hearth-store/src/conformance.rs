@@ -99,6 +99,7 @@ macro_rules! store_conformance_tests {
             an_empty_profile_change_changes_nothing,
             a_profile_change_of_an_unknown_user_is_not_found,
             an_about_text_is_set_read_everywhere_and_cleared,
+            an_avatar_is_set_read_everywhere_kept_replaced_and_removed,
             refresh_token_rotates_once,
             revoking_a_session_revokes_its_tokens,
             sessions_of_a_user_are_the_live_ones_most_recently_used_first,

@@ -141,6 +141,7 @@ pub static TABLES: &[Table] = &[
             column("disabled_at", Time),
             column("about", Text),
             column("deleted_at", Time),
+            column("avatar", Text),
         ],
     },
     Table {

@@ -1,6 +1,8 @@
 //! Accounts.
 
-use hearth_domain::{About, DisplayName, Limit, SearchQuery, Timestamp, User, UserId, Username};
+use hearth_domain::{
+    About, AvatarRef, DisplayName, Limit, SearchQuery, Timestamp, User, UserId, Username,
+};
 
 /// Someone who shares a conversation with a user, and when they were last connected.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -48,6 +50,8 @@ pub struct ProfileChange {
     pub display_name: Option<DisplayName>,
     /// The new about text: `Some(None)` clears it, `None` keeps it.
     pub about: Option<Option<About>>,
+    /// The new profile picture: `Some(None)` removes it, `None` keeps it.
+    pub avatar: Option<Option<AvatarRef>>,
 }
 
 /// Storage of accounts.

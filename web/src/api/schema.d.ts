@@ -882,6 +882,28 @@ export interface paths {
         patch: operations["update_me"];
         trace?: never;
     };
+    "/v1/users/me/avatar": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Make your profile picture from one of your confirmed image uploads (`POST /v1/media`
+         *     first). It is cropped to a centred square, scaled to 256 × 256 and stored without the
+         *     photo's metadata; your upload itself is left as it is. The previous picture is deleted.
+         */
+        put: operations["set_avatar"];
+        post?: never;
+        /** Remove your profile picture; other people see your initials again. */
+        delete: operations["remove_avatar"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/users/me/blocks": {
         parameters: {
             query?: never;
@@ -1048,6 +1070,26 @@ export interface paths {
          *     exact e-mail address.
          */
         get: operations["search"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/users/{user_id}/avatar/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A profile picture, at the address a user's `avatar_url` gives. No token needed; any other
+         *     name than the user's current picture's is 404.
+         */
+        get: operations["get_avatar"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1955,6 +1997,12 @@ export interface components {
                 /** @description What they say about themselves (absent: nothing). */
                 about?: string | null;
                 /**
+                 * @description Their profile picture, a square JPEG or PNG: a path on this server that needs no token
+                 *     and never shows other bytes (a new picture has a new path), so it may be cached for
+                 *     ever. Absent: no picture.
+                 */
+                avatar_url?: string | null;
+                /**
                  * Format: date-time
                  * @description When the account was created (RFC 3339).
                  */
@@ -2472,6 +2520,15 @@ export interface components {
             /** @description How many sessions ended. */
             ended: number;
         };
+        /** @description `PUT /v1/users/me/avatar`: the upload to make the profile picture from. */
+        SetAvatarRequest: {
+            /**
+             * Format: uuid
+             * @description One of your own confirmed uploads, an image (JPEG, PNG, GIF or WebP) of at most 20 MiB;
+             *     it is cropped to a centred square and scaled to 256 × 256 pixels, without its metadata.
+             */
+            media_id: string;
+        };
         /** @description A conversation's settings, as `conversation_updated` carries them. */
         SettingsDto: {
             /** @description What it is about. */
@@ -2611,6 +2668,12 @@ export interface components {
         UserDto: {
             /** @description What they say about themselves (absent: nothing). */
             about?: string | null;
+            /**
+             * @description Their profile picture, a square JPEG or PNG: a path on this server that needs no token
+             *     and never shows other bytes (a new picture has a new path), so it may be cached for
+             *     ever. Absent: no picture.
+             */
+            avatar_url?: string | null;
             /**
              * Format: date-time
              * @description When the account was created (RFC 3339).
@@ -7077,6 +7140,135 @@ export interface operations {
             };
         };
     };
+    set_avatar: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SetAvatarRequest"];
+            };
+        };
+        responses: {
+            /** @description Your account now, with its new `avatar_url` */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope_UserDto"];
+                };
+            };
+            /** @description The body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description No such upload of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is larger than the server accepts (limits.max_body_bytes) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is not sent as Content-Type: application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The upload is pending, not an image, too large or unreadable */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The database cannot serve right now; retry after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    remove_avatar: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Your account now, without `avatar_url` */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope_UserDto"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The database cannot serve right now; retry after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
     list_blocks: {
         parameters: {
             query?: never;
@@ -7880,6 +8072,51 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again */
                     "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The database cannot serve right now; retry after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    get_avatar: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description User id */
+                user_id: string;
+                /** @description The picture's name, from `avatar_url` */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The picture (JPEG or PNG, 256 × 256) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/jpeg": number[];
+                };
+            };
+            /** @description No such picture */
+            404: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {

@@ -88,6 +88,7 @@ impl AccountService {
         self.limits.auth_by_ip(ip).await?;
         let user = caller.user_id;
         self.prove_password(user, password_given).await?;
+        let avatar = self.store.user(user).await?.and_then(|u| u.avatar);
         self.store
             .erase_account(ErasedAccount {
                 user,
@@ -99,6 +100,7 @@ impl AccountService {
         self.auth.end_sessions_now(user, None).await?;
         self.names.forget(user);
         let files = self.media.remove_all_of(user).await?;
+        self.avatars.forget_picture(user, avatar).await;
         tracing::info!(user_id = %user, files, "account deleted by its owner");
 
         let this = self.clone();

@@ -5,7 +5,9 @@ use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use std::time::Duration;
 
-use hearth_domain::{ConversationEvent, ConversationId, ReceiptKind, Seq, Timestamp, User, UserId};
+use hearth_domain::{
+    AvatarRef, ConversationEvent, ConversationId, ReceiptKind, Seq, Timestamp, User, UserId,
+};
 
 /// A user as realtime events name them.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -16,6 +18,9 @@ pub struct UserRef {
     pub username: String,
     /// Their display name (the username when they chose none).
     pub display_name: String,
+    /// Their profile picture, if they chose one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub avatar: Option<AvatarRef>,
 }
 
 impl From<&User> for UserRef {
@@ -24,6 +29,7 @@ impl From<&User> for UserRef {
             id: user.id,
             username: user.username.as_str().to_owned(),
             display_name: user.display_name.as_str().to_owned(),
+            avatar: user.avatar,
         }
     }
 }

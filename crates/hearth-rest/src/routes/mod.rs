@@ -2,6 +2,7 @@
 
 pub(crate) mod account_data;
 pub(crate) mod auth;
+pub(crate) mod avatars;
 pub(crate) mod conversations;
 pub(crate) mod email_verification;
 pub(crate) mod groups;

@@ -11,6 +11,7 @@
 mod account_data;
 mod admin_accounts;
 mod auth;
+mod avatars;
 mod bench_smoke;
 mod cluster_support;
 mod contract;

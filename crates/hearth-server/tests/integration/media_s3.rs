@@ -8,7 +8,8 @@ use serde_json::json;
 use crate::media_support::PNG;
 use crate::support::TestApp;
 
-async fn on_s3(server: &S3Server) -> TestApp {
+/// A server keeping its files in `server`'s bucket.
+pub(crate) async fn on_s3(server: &S3Server) -> TestApp {
     let (endpoint, bucket) = (server.endpoint.clone(), server.bucket.clone());
     TestApp::spawn_with(move |config| {
         config.media.backend = hearth_media::Backend::S3;

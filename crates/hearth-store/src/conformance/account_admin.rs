@@ -351,6 +351,19 @@ pub async fn an_erased_account_keeps_nothing_of_its_person(store: DynStore) {
         ))
         .await
         .unwrap();
+    store
+        .update_profile(
+            alice.id,
+            crate::ProfileChange {
+                avatar: Some(Some(hearth_domain::AvatarRef::new(
+                    hearth_domain::AvatarFormat::Jpeg,
+                ))),
+                ..crate::ProfileChange::default()
+            },
+            now(),
+        )
+        .await
+        .unwrap();
     let at = now();
     store
         .erase_account(crate::ErasedAccount {
@@ -365,6 +378,7 @@ pub async fn an_erased_account_keeps_nothing_of_its_person(store: DynStore) {
     let account = store.account(alice.id).await.unwrap().unwrap();
     assert_eq!(account.user.username.as_str(), "deleted-0123456789abcdef");
     assert_eq!(account.user.display_name.as_str(), "Deleted user");
+    assert_eq!(account.user.avatar, None, "the picture is gone");
     assert_eq!(account.email, None);
     assert_eq!(account.disabled_at, Some(at));
     assert_eq!(

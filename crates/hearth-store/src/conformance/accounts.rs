@@ -126,6 +126,7 @@ pub async fn a_profile_change_renames_and_keeps_the_rest(store: DynStore) {
             ProfileChange {
                 display_name: Some(DisplayName::parse("Alice Liddell").unwrap()),
                 about: None,
+                avatar: None,
             },
             now(),
         )
@@ -172,6 +173,7 @@ pub async fn a_profile_change_of_an_unknown_user_is_not_found(store: DynStore) {
     let change = ProfileChange {
         display_name: Some(DisplayName::parse("Nobody").unwrap()),
         about: None,
+        avatar: None,
     };
     let result = store.update_profile(UserId::new(), change, now()).await;
     assert!(
@@ -202,6 +204,7 @@ pub async fn an_about_text_is_set_read_everywhere_and_cleared(store: DynStore) {
     let change = |about| ProfileChange {
         display_name: None,
         about: Some(about),
+        avatar: None,
     };
     let set = store
         .update_profile(alice.id, change(Some(about.clone())), now())
@@ -219,6 +222,7 @@ pub async fn an_about_text_is_set_read_everywhere_and_cleared(store: DynStore) {
             ProfileChange {
                 display_name: Some(DisplayName::parse("Alice L").unwrap()),
                 about: None,
+                avatar: None,
             },
             now(),
         )
@@ -230,4 +234,56 @@ pub async fn an_about_text_is_set_read_everywhere_and_cleared(store: DynStore) {
         .await
         .unwrap();
     assert_eq!(cleared.about, None);
+}
+
+pub async fn an_avatar_is_set_read_everywhere_kept_replaced_and_removed(store: DynStore) {
+    use hearth_domain::{AvatarFormat, AvatarRef};
+    let alice = user(&store, "alice").await;
+    let bob = user(&store, "bob").await;
+    let change = |avatar| ProfileChange {
+        avatar: Some(avatar),
+        ..ProfileChange::default()
+    };
+    let first = AvatarRef::new(AvatarFormat::Jpeg);
+    let set = store
+        .update_profile(alice.id, change(Some(first)), now())
+        .await
+        .unwrap();
+    assert_eq!(set.avatar, Some(first));
+    assert_eq!(
+        store.user(alice.id).await.unwrap().unwrap().avatar,
+        Some(first)
+    );
+    let many = store.users(&[alice.id, bob.id]).await.unwrap();
+    let alice_in_many = many.iter().find(|u| u.id == alice.id).unwrap();
+    assert_eq!(alice_in_many.avatar, Some(first), "batched reads carry it");
+    assert!(many.iter().any(|u| u.id == bob.id && u.avatar.is_none()));
+    let renamed = store
+        .update_profile(
+            alice.id,
+            ProfileChange {
+                display_name: Some(DisplayName::parse("Alice L").unwrap()),
+                ..ProfileChange::default()
+            },
+            now(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        renamed.avatar,
+        Some(first),
+        "no avatar in the change keeps it"
+    );
+    let second = AvatarRef::new(AvatarFormat::Png);
+    let replaced = store
+        .update_profile(alice.id, change(Some(second)), now())
+        .await
+        .unwrap();
+    assert_eq!(replaced.avatar, Some(second));
+    let removed = store
+        .update_profile(alice.id, change(None), now())
+        .await
+        .unwrap();
+    assert_eq!(removed.avatar, None);
+    assert_eq!(store.user(alice.id).await.unwrap().unwrap().avatar, None);
 }

@@ -24,6 +24,7 @@ pub(super) fn user(n: u128, name: &str) -> UserDto {
         display_name: name.into(),
         created_at: OffsetDateTime::UNIX_EPOCH,
         about: None,
+        avatar_url: None,
     }
 }
 
