@@ -1,5 +1,6 @@
 // Profile: changing one's display name in Profile and privacy, a refused name, and the new
-// name reaching the other person of a direct conversation when they open it.
+// name reaching the other person of a direct conversation when they open it; a profile
+// picture chosen, seen by the other person beside the messages, and removed.
 import { after, before, describe, test } from "node:test";
 import { screenshot } from "../lib/browser.mjs";
 import { Scene } from "../lib/scene.mjs";
@@ -70,6 +71,53 @@ describe("profile", () => {
   test("the other person reads the about text in the conversation's details", async () => {
     await ada.page.getByRole("button", { name: "Details", exact: true }).click();
     await visible(ada.page.getByLabel("About Admiral Hopper").filter({ hasText: "Compiler pioneer." }), ada.page);
+  });
+
+  /** A 320 × 200 PNG drawn in the page (a canvas), as a file to choose. */
+  const picture = async (page) => {
+    const url = await page.evaluate(() => {
+      const canvas = document.createElement("canvas");
+      canvas.width = 320;
+      canvas.height = 200;
+      const draw = canvas.getContext("2d");
+      draw.fillStyle = "#c03";
+      draw.fillRect(0, 0, 320, 200);
+      return canvas.toDataURL("image/png");
+    });
+    return { name: "me.png", mimeType: "image/png", buffer: Buffer.from(url.split(",")[1], "base64") };
+  };
+
+  /** The width the browser decoded the first picture in `scope` at, once it has loaded. */
+  const loadedWidth = async (scope) => {
+    const img = scope.locator("img").first();
+    await img.waitFor({ state: "attached", timeout: STEP });
+    await img.evaluate((i) => (i.complete ? null : new Promise((ok) => i.addEventListener("load", ok, { once: true }))));
+    return img.evaluate((i) => i.naturalWidth);
+  };
+
+  test("a profile picture is chosen and shown in the account menu", async () => {
+    const dialog = await openProfile(grace.page);
+    await dialog.getByLabel("Profile picture").setInputFiles(await picture(grace.page));
+    await visible(dialog.getByRole("status").filter({ hasText: "Picture saved." }), grace.page);
+    await dialog.getByRole("button", { name: "Close" }).click();
+    const width = await loadedWidth(grace.page.getByRole("button", { name: "Account" }));
+    if (width !== 256) throw new Error(`the account menu's picture is ${width} px wide, not the server's 256`);
+  });
+
+  test("the other person sees the picture beside the messages", async () => {
+    await ada.page.reload();
+    await openConversation(ada.page, "Admiral Hopper");
+    const width = await loadedWidth(ui.message(ada.page, "Found the bug"));
+    if (width !== 256) throw new Error(`the message's picture is ${width} px wide`);
+  });
+
+  test("the picture is removed with Remove picture", async () => {
+    const dialog = await openProfile(grace.page);
+    await dialog.getByRole("button", { name: "Remove picture" }).click();
+    await visible(dialog.getByRole("status").filter({ hasText: "Picture removed." }), grace.page);
+    await dialog.getByRole("button", { name: "Close" }).click();
+    const pictures = await grace.page.getByRole("button", { name: "Account" }).locator("img").count();
+    if (pictures !== 0) throw new Error("the account menu still shows a picture");
   });
 
   test("no request left the page's origin and no page failed", () => {

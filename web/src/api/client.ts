@@ -142,6 +142,21 @@ export function createHearthApi(baseUrl: string, tokens: RefreshTokenStore, base
     deleteAccount: (password: string | undefined) =>
       unwrap(rest.DELETE("/v1/users/me", { body: password ? { password } : {} })),
     updateProfile: (body: UpdateProfile) => unwrap(rest.PATCH("/v1/users/me", { body })),
+    /** Uploads a file (`POST /v1/media`, streamed as multipart); the stored, checked upload. */
+    uploadMedia: (file: Blob, name: string) => {
+      const form = new FormData();
+      form.append("file", file, name);
+      return unwrap(
+        rest.POST("/v1/media", {
+          // The generated type says `file: string` (binary); the browser sends the form.
+          body: form as unknown as { file: string },
+          bodySerializer: (body) => body as unknown as FormData,
+        }),
+      );
+    },
+    /** Makes one of my image uploads my profile picture; my account with its `avatar_url`. */
+    setAvatar: (media_id: string) => unwrap(rest.PUT("/v1/users/me/avatar", { body: { media_id } })),
+    removeAvatar: () => unwrap(rest.DELETE("/v1/users/me/avatar")),
     searchUsers: (query: string) =>
       unwrap(rest.GET("/v1/users/search", { params: { query: { query, limit: 20 } } })).then(
         (r) => r.users,

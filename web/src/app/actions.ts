@@ -4,7 +4,7 @@
  * direct call, because it needs the server's verdict (permissions, conflicts) to mean
  * anything. Every function throws `ApiError` for the caller to show.
  */
-import type { CreateConversationRequest, Message, UpdateMemberRequest, UpdateProfile, UpdateSettingsRequest } from "../api/types";
+import type { CreateConversationRequest, Message, UpdateMemberRequest, UpdateProfile, UpdateSettingsRequest, User } from "../api/types";
 import { accountChanged, runtime } from "./runtime";
 import { navigate } from "./router";
 
@@ -29,7 +29,21 @@ export async function changeAbout(about: string): Promise<void> {
 }
 
 async function changeProfile(change: UpdateProfile): Promise<void> {
-  const me = await runtime().api.updateProfile(change);
+  await remember(await runtime().api.updateProfile(change));
+}
+
+/** Uploads `file` and makes it my profile picture (the server crops and scales it). */
+export async function changeAvatar(file: File): Promise<void> {
+  const { api } = runtime();
+  const media = await api.uploadMedia(file, file.name || "picture");
+  await remember(await api.setAvatar(media.id));
+}
+
+export async function removeAvatar(): Promise<void> {
+  await remember(await runtime().api.removeAvatar());
+}
+
+async function remember(me: User): Promise<void> {
   await runtime().store.putUsers([me]);
   accountChanged(me);
 }

@@ -46,7 +46,7 @@ export function AccountMenu({ onSettings }: { onSettings(): void }) {
         aria-expanded={open}
         onClick={() => setOpen((o) => !o)}
       >
-        <Avatar name={me?.display_name ?? "?"} small />
+        <Avatar name={me?.display_name ?? "?"} url={me?.avatar_url} small />
         <span className="account__name" aria-hidden="true">
           {me?.display_name}
         </span>

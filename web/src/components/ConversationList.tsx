@@ -53,7 +53,7 @@ function ConversationLink({ item, active }: { item: ConversationSummary; active:
         navigate(href);
       }}
     >
-      <Avatar name={title} online={online} />
+      <Avatar name={title} url={peer?.avatar_url} online={online} />
       <span className="conversation-link__text" aria-hidden="true">
         <span className="conversation-link__title">
           {kind === "channel" ? "# " : ""}

@@ -72,7 +72,7 @@ function DirectDetails({ members, run }: { members: Member[]; run: Run }) {
   return (
     <div className="stack">
       <p>
-        <Avatar name={peer.display_name} online={online} /> <strong>{peer.display_name}</strong> <span className="muted">@{peer.username}</span>
+        <Avatar name={peer.display_name} url={peer.avatar_url} online={online} /> <strong>{peer.display_name}</strong> <span className="muted">@{peer.username}</span>
       </p>
       <p className="muted">{online ? "Online" : "Offline"}</p>
       {peer.about && (
@@ -109,7 +109,7 @@ function GroupDetails({ conversation, members, run }: { conversation: StoredConv
           const manageable = !self && m.role !== "owner" && (owner || (perms.is_admin && m.role === "member"));
           return (
             <li key={m.user.id} className="member">
-              <Avatar name={m.user.display_name} online={online[m.user.id] ?? self} small />
+              <Avatar name={m.user.display_name} url={m.user.avatar_url} online={online[m.user.id] ?? self} small />
               <span className="member__name">
                 {m.user.display_name}
                 {self ? " (you)" : ""} <span className="muted">{m.role}</span>

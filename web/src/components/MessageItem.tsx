@@ -16,6 +16,8 @@ export type Delivery = "sent" | "delivered" | "read";
 interface Props {
   message: Message;
   senderName: string;
+  /** The sender's profile picture, if they have one. */
+  senderAvatar?: string | null;
   mine: boolean;
   delivery?: Delivery;
   canDelete: boolean;
@@ -38,7 +40,7 @@ export function deliveryOf(message: Message, members: Member[], me: string): Del
   return rank[server] > rank[computed] ? server : computed;
 }
 
-function MessageItemView({ message, senderName, mine, delivery, canDelete, usernames, highlighted, onOpenThread, onError }: Props) {
+function MessageItemView({ message, senderName, senderAvatar, mine, delivery, canDelete, usernames, highlighted, onOpenThread, onError }: Props) {
   const [picking, setPicking] = useState(false);
   const [editing, setEditing] = useState(false);
   const [draft, setDraft] = useState(message.content ?? "");
@@ -60,7 +62,7 @@ function MessageItemView({ message, senderName, mine, delivery, canDelete, usern
       data-seq={message.seq}
       data-message-id={message.id}
     >
-      <Avatar name={senderName} />
+      <Avatar name={senderName} url={senderAvatar} />
       <div className="message__body">
         <header className="message__meta">
           <span className="message__sender" id={`${id}-sender`}>

@@ -23,6 +23,7 @@ export function MessageLog({ onOpenThread, onError }: Props) {
   const { me, views, engine } = runtime();
 
   const names = useMemo(() => new Map(members.map((m) => [m.user.id, m.user.display_name])), [members]);
+  const pictures = useMemo(() => new Map(members.map((m) => [m.user.id, m.user.avatar_url])), [members]);
   const usernames = useMemo(() => new Set(members.map((m) => m.user.username)), [members]);
   const mayModerate = conversation?.my_permissions.can_delete_messages ?? false;
 
@@ -46,6 +47,7 @@ export function MessageLog({ onOpenThread, onError }: Props) {
       <MessageItem
         message={m}
         senderName={names.get(m.sender_id) ?? "Someone"}
+        senderAvatar={pictures.get(m.sender_id)}
         mine={m.sender_id === me.id}
         delivery={m.sender_id === me.id ? deliveryOf(m, members, me.id) : undefined}
         canDelete={m.sender_id === me.id || mayModerate}
@@ -55,7 +57,7 @@ export function MessageLog({ onOpenThread, onError }: Props) {
         onError={onError}
       />
     ),
-    [names, me.id, members, mayModerate, usernames, focus, onOpenThread, onError],
+    [names, pictures, me.id, members, mayModerate, usernames, focus, onOpenThread, onError],
   );
 
   const pending = outbox.filter((e) => !e.reply_to);

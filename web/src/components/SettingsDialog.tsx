@@ -5,8 +5,9 @@
  */
 import { useEffect, useState, type FormEvent } from "react";
 import type { BlockedUser, Privacy, PrivacyChoice } from "../api/types";
-import { changeAbout, changeDisplayName } from "../app/actions";
+import { changeAbout, changeAvatar, changeDisplayName, removeAvatar } from "../app/actions";
 import { runtime, useSession } from "../app/runtime";
+import { Avatar } from "./Avatar";
 import { Dialog } from "./Dialog";
 import { EmailAddressForm } from "./EmailAddressForm";
 import { ErrorText } from "./ErrorText";
@@ -162,8 +163,67 @@ function ProfileForm({ displayName, username }: { displayName: string; username:
         <dd>@{username}</dd>
       </dl>
       <ErrorText error={error} />
+      <ProfilePicture />
       <AboutForm />
     </section>
+  );
+}
+
+/**
+ * The profile picture others see beside my name: chosen with **Profile picture** (a file
+ * field; the server crops it to a square), removed with **Remove picture**.
+ */
+function ProfilePicture() {
+  const me = useSession((s) => s.me);
+  const [state, setState] = useState<"idle" | "saving" | "saved" | "removed">("idle");
+  const [error, setError] = useState<unknown>(null);
+
+  const run = (work: Promise<void>, done: "saved" | "removed") => {
+    setError(null);
+    setState("saving");
+    work
+      .then(() => setState(done))
+      .catch((e: unknown) => {
+        setError(e);
+        setState("idle");
+      });
+  };
+
+  return (
+    <div className="stack">
+      <div className="picture-field">
+        <Avatar name={me?.display_name ?? "?"} url={me?.avatar_url} />
+        <label className="field">
+          <span>Profile picture</span>
+          <input
+            type="file"
+            accept="image/jpeg,image/png,image/gif,image/webp"
+            disabled={state === "saving"}
+            onChange={(e) => {
+              const file = e.currentTarget.files?.[0];
+              e.currentTarget.value = "";
+              if (file) run(changeAvatar(file), "saved");
+            }}
+          />
+        </label>
+        {me?.avatar_url && (
+          <button type="button" className="button button--small" disabled={state === "saving"} onClick={() => run(removeAvatar(), "removed")}>
+            Remove picture
+          </button>
+        )}
+      </div>
+      {state === "saving" && (
+        <p className="muted" role="status">
+          Saving picture…
+        </p>
+      )}
+      {(state === "saved" || state === "removed") && (
+        <p className="muted" role="status">
+          {state === "saved" ? "Picture saved." : "Picture removed."}
+        </p>
+      )}
+      <ErrorText error={error} />
+    </div>
   );
 }
 

@@ -40,6 +40,7 @@ export function ThreadPanel({ root, replyTo, onClose, onError }: Props) {
   }, [store, cid, root.id, read]);
 
   const names = useMemo(() => new Map(members.map((m) => [m.user.id, m.user.display_name])), [members]);
+  const pictures = useMemo(() => new Map(members.map((m) => [m.user.id, m.user.avatar_url])), [members]);
   const usernames = useMemo(() => new Set(members.map((m) => m.user.username)), [members]);
   const ids = new Set([root.id, ...replies.map((r) => r.id)]);
   const pending = outbox.filter((e) => e.reply_to && ids.has(e.reply_to));
@@ -48,6 +49,7 @@ export function ThreadPanel({ root, replyTo, onClose, onError }: Props) {
       key={m.id}
       message={m}
       senderName={names.get(m.sender_id) ?? "Someone"}
+      senderAvatar={pictures.get(m.sender_id)}
       mine={m.sender_id === me.id}
       delivery={m.sender_id === me.id ? deliveryOf(m, members, me.id) : undefined}
       canDelete={m.sender_id === me.id || (conversation?.my_permissions.can_delete_messages ?? false)}

@@ -238,7 +238,13 @@ export class SyncEngine {
         void this.catchUp()
           .catch(() => undefined)
           .then(() => this.outbox.flush());
-        if (this.viewing) this.socket?.send({ action: "subscribe", conversation_id: this.viewing });
+        if (this.viewing) {
+          // The conversation on screen since before the connection (a reload) is re-read
+          // as opening it would: its members may have new names or pictures.
+          const open = this.viewing;
+          this.socket?.send({ action: "subscribe", conversation_id: open });
+          void this.serial(() => this.refreshConversation(open)).catch(() => undefined);
+        }
         break;
       case "sync_batch":
         void this.serial(() => this.onSyncBatch(event));
