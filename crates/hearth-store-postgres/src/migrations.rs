@@ -58,6 +58,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "media",
         sql: include_str!("../migrations/0007_media.sql"),
     },
+    Migration {
+        version: 8,
+        name: "message_attachments",
+        sql: include_str!("../migrations/0008_message_attachments.sql"),
+    },
 ];
 
 /// The advisory lock key that serialises migrations ("hearth" in ASCII).

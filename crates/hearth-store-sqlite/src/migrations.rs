@@ -93,6 +93,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         description: "media",
         sql: include_str!("../migrations/0012_media.sql"),
     },
+    Migration {
+        version: 13,
+        description: "message attachments",
+        sql: include_str!("../migrations/0013_message_attachments.sql"),
+    },
 ];
 
 /// Why the ledger forbids opening the database.
