@@ -19,6 +19,7 @@ pub mod identity_providers;
 mod mail;
 mod mail_templates;
 mod media;
+mod media_access;
 mod media_inspect;
 mod media_urls;
 mod members;
@@ -72,6 +73,7 @@ pub use mail_templates::Locale;
 pub use media::{
     ByteRange, Download, MAX_UPLOAD_BYTES, MediaService, MediaSettings, PresignedUpload,
 };
+pub use media_access::parse_media_ids;
 pub use members::{JoinOutcome, MemberUpdate, PermissionsPatch};
 pub use message_changes::MessageChange;
 pub use message_reads::{HistoryQuery, SearchInput, SearchPage, ThreadPageResult};
@@ -156,7 +158,7 @@ impl App {
             rosters,
             blocks.clone(),
         );
-        let media = MediaService::new(store.clone(), secret.bytes());
+        let media = MediaService::new(store.clone(), conversations.clone(), secret.bytes());
         let auth = AuthService::new(
             store.clone(),
             settings.auth,

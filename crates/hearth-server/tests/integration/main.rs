@@ -10,6 +10,7 @@
 
 mod account_data;
 mod admin_accounts;
+mod attachments;
 mod auth;
 mod bench_smoke;
 mod cluster_support;
