@@ -11,6 +11,7 @@
 mod account_data;
 mod admin_accounts;
 mod attachments;
+mod attachments_faces;
 mod auth;
 mod bench_smoke;
 mod cluster_support;
