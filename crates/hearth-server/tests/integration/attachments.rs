@@ -149,15 +149,7 @@ async fn test_a_member_whose_history_visibility_hides_the_message_gets_404() {
     let app = TestApp::spawn().await;
     let owner = app.register("owner").await;
     let carol = app.register("carol").await;
-    let created = app
-        .post(
-            "/v1/conversations",
-            &owner.access,
-            json!({ "type": "group", "title": "g", "history_visibility": "member_join_date" }),
-        )
-        .await
-        .expect(201);
-    let group = created.data()["id"].as_str().unwrap().to_owned();
+    let group = app.group_with_history(&owner, "member_join_date").await;
     let file = uploaded(&app, &owner, "early.png").await;
     send_files(&app, &owner, &group, "k1", "before carol", &[&file])
         .await

@@ -8,10 +8,10 @@ use tonic::Code;
 
 use crate::grpc_support::{assert_refused, authed};
 use crate::media_support::PNG;
-use crate::support::TestApp;
+use crate::support::{Session, TestApp};
 
-#[tokio::test]
-async fn test_graphql_sends_files_and_reads_them_as_media_references() {
+/// A server, Alice and Bob with their direct conversation, and a PNG Alice uploaded (its id).
+async fn with_a_file() -> (TestApp, Session, Session, String, String) {
     let app = TestApp::spawn().await;
     let (alice, bob, dm) = app.alice_and_bob().await;
     let media = app
@@ -19,6 +19,12 @@ async fn test_graphql_sends_files_and_reads_them_as_media_references() {
         .await
         .expect(201);
     let file = media.data()["id"].as_str().unwrap().to_owned();
+    (app, alice, bob, dm, file)
+}
+
+#[tokio::test]
+async fn test_graphql_sends_files_and_reads_them_as_media_references() {
+    let (app, alice, bob, dm, file) = with_a_file().await;
     let sent = app
         .gql(
             &alice,
@@ -60,13 +66,7 @@ async fn test_graphql_sends_files_and_reads_them_as_media_references() {
 
 #[tokio::test]
 async fn test_grpc_sends_files_and_history_carries_them() {
-    let app = TestApp::spawn().await;
-    let (alice, bob, dm) = app.alice_and_bob().await;
-    let media = app
-        .upload(&alice.access, "pixel.png", PNG)
-        .await
-        .expect(201);
-    let file = media.data()["id"].as_str().unwrap().to_owned();
+    let (app, alice, bob, dm, file) = with_a_file().await;
     let mut grpc = app.messenger().await;
     let request = |key: &str, files: Vec<String>| SendMessageRequest {
         conversation_id: dm.clone(),

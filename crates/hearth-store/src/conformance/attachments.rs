@@ -33,6 +33,11 @@ fn with_files(mut message: NewMessage, files: &[&Media]) -> NewMessage {
     message
 }
 
+/// Where `member` may see `file` (see `attachment_places`).
+async fn places(store: &DynStore, file: &Media, member: UserId) -> Vec<(ConversationId, i64)> {
+    store.attachment_places(file.id, member).await.unwrap()
+}
+
 fn ids(message: &Message) -> Vec<MediaId> {
     message.attachments.iter().map(|m| m.id).collect()
 }
@@ -159,13 +164,7 @@ pub async fn a_tombstone_has_no_files_and_is_no_place_of_them(store: DynStore) {
     assert!(read.attachments.is_empty());
     let after = store.messages_after(dm, 0, 10).await.unwrap();
     assert!(after.iter().all(|m| m.attachments.is_empty()));
-    assert!(
-        store
-            .attachment_places(file.id, bob.id)
-            .await
-            .unwrap()
-            .is_empty()
-    );
+    assert!(places(&store, &file, bob.id).await.is_empty());
 }
 
 pub async fn attachment_places_are_the_latest_seq_per_conversation_of_a_member(store: DynStore) {
@@ -174,11 +173,7 @@ pub async fn attachment_places_are_the_latest_seq_per_conversation_of_a_member(s
     let file = ready_file(&store, alice.id, "a.png").await;
     let unrelated = ready_file(&store, alice.id, "b.png").await;
     assert!(
-        store
-            .attachment_places(file.id, bob.id)
-            .await
-            .unwrap()
-            .is_empty(),
+        places(&store, &file, bob.id).await.is_empty(),
         "not attached yet"
     );
     let mut seqs = Vec::new();
@@ -199,36 +194,24 @@ pub async fn attachment_places_are_the_latest_seq_per_conversation_of_a_member(s
         .unwrap();
     let group_seq = sent.message().seq;
 
-    let mut for_alice = store.attachment_places(file.id, alice.id).await.unwrap();
+    let mut for_alice = places(&store, &file, alice.id).await;
     for_alice.sort();
     let mut expected = vec![(dm, seqs[1]), (in_group, group_seq)];
     expected.sort();
     assert_eq!(for_alice, expected);
     assert_eq!(
-        store.attachment_places(file.id, bob.id).await.unwrap(),
+        places(&store, &file, bob.id).await,
         vec![(dm, seqs[1])],
         "bob is not in the group"
     );
     assert_eq!(
-        store.attachment_places(file.id, carol.id).await.unwrap(),
+        places(&store, &file, carol.id).await,
         vec![(in_group, group_seq)],
         "carol is in the group only"
     );
     let dave = user(&store, "dave").await;
-    assert!(
-        store
-            .attachment_places(file.id, dave.id)
-            .await
-            .unwrap()
-            .is_empty()
-    );
-    assert!(
-        store
-            .attachment_places(unrelated.id, alice.id)
-            .await
-            .unwrap()
-            .is_empty()
-    );
+    assert!(places(&store, &file, dave.id).await.is_empty());
+    assert!(places(&store, &unrelated, alice.id).await.is_empty());
 }
 
 pub async fn deleting_a_file_takes_its_attachments_with_it(store: DynStore) {
@@ -245,11 +228,5 @@ pub async fn deleting_a_file_takes_its_attachments_with_it(store: DynStore) {
     assert!(store.delete_media(file.id).await.unwrap());
     let read = store.message(dm, sent.message().id).await.unwrap().unwrap();
     assert_eq!(ids(&read), vec![kept.id]);
-    assert!(
-        store
-            .attachment_places(file.id, bob.id)
-            .await
-            .unwrap()
-            .is_empty()
-    );
+    assert!(places(&store, &file, bob.id).await.is_empty());
 }
