@@ -21,6 +21,7 @@ pub mod images;
 mod mail;
 mod mail_templates;
 mod media;
+mod media_access;
 mod media_inspect;
 mod media_urls;
 mod members;
@@ -75,6 +76,7 @@ pub use mail_templates::Locale;
 pub use media::{
     ByteRange, Download, MAX_UPLOAD_BYTES, MediaService, MediaSettings, PresignedUpload,
 };
+pub use media_access::parse_media_ids;
 pub use members::{JoinOutcome, MemberUpdate, PermissionsPatch};
 pub use message_changes::MessageChange;
 pub use message_reads::{HistoryQuery, SearchInput, SearchPage, ThreadPageResult};
@@ -161,7 +163,7 @@ impl App {
             rosters,
             blocks.clone(),
         );
-        let media = MediaService::new(store.clone(), secret.bytes());
+        let media = MediaService::new(store.clone(), conversations.clone(), secret.bytes());
         let avatars = AvatarService::new(store.clone(), media.clone(), names.clone());
         let auth = AuthService::new(
             store.clone(),

@@ -18,9 +18,10 @@ use hearth_domain::{FileName, MediaId, MediaStatus, Timestamp, UserId};
 use hearth_store::{DynStore, MediaRecord, NewMedia, StoreError};
 
 use crate::blobs::{BlobError, BlobKey, BlobStore, ByteStream, NoBlobs, Presign};
+use crate::media_access::visible;
 use crate::media_inspect::{Inspector, SNIFF_BYTES, allowed, sniff};
 use crate::media_urls::UrlSigner;
-use crate::{AppError, Caller};
+use crate::{AppError, Caller, ConversationService};
 
 /// The largest file any configuration may accept (5 TiB, S3's largest object); a presigned
 /// upload announcing more is invalid input rather than merely too large for this server.
@@ -138,6 +139,7 @@ impl ByteRange {
 #[derive(Clone, Debug)]
 pub struct MediaService {
     store: DynStore,
+    conversations: ConversationService,
     blobs: Arc<dyn BlobStore>,
     settings: Arc<MediaSettings>,
     signer: UrlSigner,
@@ -156,9 +158,10 @@ pub(crate) fn blob_error(err: BlobError) -> AppError {
 impl MediaService {
     /// Media over no blob store (every transfer is `Unavailable`) until
     /// [`MediaService::with_blobs`]; URLs signed under a key derived from `secret`.
-    pub(crate) fn new(store: DynStore, secret: &[u8]) -> Self {
+    pub(crate) fn new(store: DynStore, conversations: ConversationService, secret: &[u8]) -> Self {
         Self {
             store,
+            conversations,
             blobs: Arc::new(NoBlobs),
             settings: Arc::new(MediaSettings::default()),
             signer: UrlSigner::new(secret),
@@ -456,12 +459,14 @@ impl MediaService {
         }
     }
 
-    /// The record of a file the caller may see (now: one they uploaded).
+    /// The record of a file the caller may see: one they uploaded, or one attached to a
+    /// message they may read (see `media_access`); anything else is `NotFound`.
     pub async fn get(&self, caller: Caller, id: MediaId) -> Result<MediaRecord, AppError> {
-        self.owned(caller, id).await
+        visible(&self.store, &self.conversations, caller, id).await
     }
 
-    /// A ready file's bytes for the caller, or the part of them `range` names; a presigned
+    /// A ready file's bytes for a caller who may see it ([`get`](Self::get)'s rule), or the
+    /// part of them `range` names; a presigned
     /// GET URL instead when the blob store signs them (S3) and `redirect` is allowed.
     #[tracing::instrument(skip(self), fields(user_id = %caller.user_id))]
     pub async fn download(
@@ -471,7 +476,7 @@ impl MediaService {
         range: Option<ByteRange>,
         redirect: bool,
     ) -> Result<Download, AppError> {
-        let media = self.owned(caller, id).await?;
+        let media = self.get(caller, id).await?;
         let (MediaStatus::Ready, Some(size)) = (media.status, media.size) else {
             return Err(AppError::NotFound("media"));
         };

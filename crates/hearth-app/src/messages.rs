@@ -7,11 +7,12 @@
 use std::sync::Arc;
 
 use hearth_domain::{
-    ClientMessageId, ConversationEvent, ConversationId, EventKind, MemberMarker, Message,
+    ClientMessageId, ConversationEvent, ConversationId, EventKind, MediaId, MemberMarker, Message,
     MessageContent, MessageId, UserId, ValidationErrors, mention_names, resolve_mentions,
 };
 use hearth_store::{DynStore, Missing, NewMessage, SendOutcome, StoreError};
 
+use crate::media_access::attachable;
 use crate::realtime::Notifier;
 use crate::user_names::UserNames;
 use crate::{
@@ -23,8 +24,10 @@ use crate::{
 pub struct SendInput {
     /// The idempotency key.
     pub client_message_id: String,
-    /// The text.
+    /// The text (a caption, which may be empty, when it carries files).
     pub content: String,
+    /// The sender's ready uploads it carries, in order (at most ten).
+    pub attachments: Vec<MediaId>,
 }
 
 /// What else a send may say about the message.
@@ -97,7 +100,9 @@ impl MessageService {
     }
 
     /// [`send`](Self::send), as a reply when `options.reply_to` names a message. Mentions
-    /// (`@username` of a member) are resolved from the text.
+    /// (`@username` of a member) are resolved from the text. Files: each must be the
+    /// sender's own (else `NotFound`) and ready (else 422), ten at most; with files the text
+    /// may be empty.
     pub async fn send_with(
         &self,
         caller: Caller,
@@ -107,7 +112,11 @@ impl MessageService {
     ) -> Result<Sent, AppError> {
         let mut errors = ValidationErrors::default();
         let key = errors.check(ClientMessageId::parse(&input.client_message_id));
-        let content = errors.check(MessageContent::parse(&input.content));
+        let content = errors.check(if input.attachments.is_empty() {
+            MessageContent::parse(&input.content)
+        } else {
+            MessageContent::parse_caption(&input.content)
+        });
         errors.into_result()?;
         let (Some(key), Some(content)) = (key, content) else {
             return Err(AppError::BadRequest("invalid message".to_owned()));
@@ -143,6 +152,7 @@ impl MessageService {
             }
         }
 
+        let attachments = attachable(&self.store, caller, &input.attachments).await?;
         let mentions = self.mentions(caller, conversation, &content).await?;
         let outcome = self
             .store
@@ -155,6 +165,7 @@ impl MessageService {
                 created_at: now(),
                 reply_to: options.reply_to,
                 mentions,
+                attachments,
             })
             .await
             .map_err(|err| match err {
@@ -163,6 +174,8 @@ impl MessageService {
                     "must be the id of a message in this conversation",
                 )
                 .into(),
+                // A file deleted between the check above and the write.
+                StoreError::NotFound(Missing::Media) => AppError::NotFound("media"),
                 err => match AppError::from(err) {
                     AppError::Conflict(_) => key_conflict(),
                     other => other,

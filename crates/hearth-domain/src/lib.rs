@@ -33,7 +33,7 @@ pub use event::{ConversationEvent, EventKind};
 pub use ids::{ConversationId, MediaId, MessageId, SessionId, UserId};
 pub use media::{FileName, Media, MediaKind, MediaStatus};
 pub use mention::{mention_names, resolve_mentions};
-pub use message::{ClientMessageId, Message, MessageContent, preview_of};
+pub use message::{ClientMessageId, Message, MessageContent, preview_of, preview_of_sent};
 pub use paging::{Limit, Seq, SeqWindow};
 pub use permissions::{Action, EditRefusal, Permissions, Refusal, authorize, may_delete, may_edit};
 pub use privacy::{

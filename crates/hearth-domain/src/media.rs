@@ -1,11 +1,14 @@
 //! Uploaded files: the name a file is offered under, its state, and what kind of content it
 //! is, decided from the bytes the server sniffed and never from what the client claimed.
 
+use serde::{Deserialize, Serialize};
+
 use crate::{MediaId, Timestamp, UserId, ValidationErrors};
 
 /// The name an uploaded file keeps (shown beside a document and offered to a download): 1–255
 /// characters, no control characters, no path separators, not `.` or `..`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
 pub struct FileName(String);
 
 impl FileName {
@@ -46,7 +49,8 @@ impl FileName {
 }
 
 /// Where an upload is in its life.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum MediaStatus {
     /// Created, its bytes not (yet) checked: it may not be attached, and it is deleted when it
     /// expires.
@@ -108,8 +112,9 @@ impl MediaKind {
     }
 }
 
-/// One uploaded file: its record (the bytes are in a blob store under `storage_key`).
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// One uploaded file: its record (the bytes are in a blob store under `storage_key`). It
+/// travels between nodes inside the messages it is attached to (serde, as rows read back do).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Media {
     /// Its id.
     pub id: MediaId,
@@ -136,6 +141,9 @@ pub struct Media {
 }
 
 impl Media {
+    /// Most files one message may carry.
+    pub const MAX_PER_MESSAGE: usize = 10;
+
     /// How it is shown, from its sniffed type (a pending upload is a document).
     pub fn kind(&self) -> MediaKind {
         MediaKind::of(self.content_type.as_deref().unwrap_or_default())

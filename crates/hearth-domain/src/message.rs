@@ -3,9 +3,10 @@
 use serde::{Deserialize, Serialize};
 
 use crate::validation::ValidationErrors;
-use crate::{ConversationId, MessageId, Reaction, Seq, ThreadSummary, Timestamp, UserId};
+use crate::{ConversationId, Media, MessageId, Reaction, Seq, ThreadSummary, Timestamp, UserId};
 
-/// The text of a message: 1–4,000 Unicode scalar values, not only whitespace.
+/// The text of a message: 1–4,000 Unicode scalar values, not only whitespace; or, as the
+/// caption of a message with files, 0–4,000 (see [`MessageContent::parse_caption`]).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct MessageContent(String);
@@ -26,6 +27,15 @@ impl MessageContent {
             ));
         }
         Ok(Self(raw.to_owned()))
+    }
+
+    /// Validates the caption of a message that carries files: it may be empty (or only
+    /// whitespace), the length limit stands.
+    pub fn parse_caption(raw: &str) -> Result<Self, ValidationErrors> {
+        if raw.trim().is_empty() {
+            return Ok(Self(raw.to_owned()));
+        }
+        Self::parse(raw)
     }
 
     /// Wraps text read back from storage.
@@ -109,6 +119,9 @@ pub struct Message {
     pub mentions: Vec<UserId>,
     /// Its reactions, one entry per emoji in the order they were first used.
     pub reactions: Vec<Reaction>,
+    /// The files it carries, in the order they were sent (none once deleted).
+    #[serde(default)]
+    pub attachments: Vec<Media>,
 }
 
 impl Message {
@@ -146,6 +159,18 @@ pub fn preview_of(content: &MessageContent) -> String {
     let mut short: String = trimmed.chars().take(PREVIEW_CHARS - 1).collect();
     short.push('…');
     short
+}
+
+/// The conversation-list preview of a new message: its text's ([`preview_of`]), or, when
+/// the text is an empty caption, the name of its first file.
+pub fn preview_of_sent(content: &MessageContent, attachments: &[Media]) -> String {
+    let preview = preview_of(content);
+    match attachments.first() {
+        Some(file) if preview.is_empty() => preview_of(&MessageContent::from_trusted(
+            file.file_name.as_str().to_owned(),
+        )),
+        _ => preview,
+    }
 }
 
 #[cfg(test)]

@@ -303,6 +303,7 @@ mod tests {
             thread: None,
             mentions: Vec::new(),
             reactions: Vec::new(),
+            attachments: Vec::new(),
         }
     }
 

@@ -50,20 +50,30 @@ impl Mutation {
     /// Sends a message, idempotently on `clientMessageId` (the same key as REST's
     /// `client_message_id`, shared by every face): a retry answers the original message.
     /// Without a key the server makes one, and such a send cannot be retried safely.
+    /// `attachments` (Hearth's addition): ids of the caller's ready uploads, in order, at
+    /// most 10; with them `content` may be empty.
     async fn send_message(
         &self,
         ctx: &Context<'_>,
         conversation_id: ID,
         content: String,
         client_message_id: Option<String>,
+        attachments: Option<Vec<ID>>,
     ) -> async_graphql::Result<GqlMessage> {
         let shared = ctx.data::<Shared>()?;
         let caller = caller(ctx)?;
         let id = self::conversation_id(&conversation_id)?;
+        let raw: Vec<String> = attachments
+            .unwrap_or_default()
+            .into_iter()
+            .map(|id| id.0)
+            .collect();
+        let attachments = hearth_app::parse_media_ids(&raw).map_err(error)?;
         let input = SendInput {
             client_message_id: client_message_id
                 .unwrap_or_else(|| uuid::Uuid::now_v7().to_string()),
             content,
+            attachments,
         };
         let sent = shared
             .app

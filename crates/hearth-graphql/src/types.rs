@@ -183,10 +183,30 @@ pub(crate) struct MediaReference {
     pub id: ID,
     /// Its kind (`image`, `document`, …).
     pub media_type: String,
-    /// Where it is stored.
+    /// Where it is stored: the path its bytes are downloaded from (with the bearer token).
     pub storage_location: String,
     /// Its thumbnail, once made.
     pub thumbnail: Option<ThumbnailReference>,
+    /// The name it is offered under (Hearth's addition).
+    pub file_name: String,
+    /// Its content type as sniffed from its bytes (Hearth's addition).
+    pub content_type: Option<String>,
+    /// Its size in bytes (Hearth's addition; a string: sizes may pass `Int`'s 32 bits).
+    pub size: Option<String>,
+}
+
+impl From<&hearth_domain::Media> for MediaReference {
+    fn from(media: &hearth_domain::Media) -> Self {
+        Self {
+            id: ID(media.id.to_string()),
+            media_type: media.kind().as_str().to_owned(),
+            storage_location: format!("/v1/media/{}/content", media.id),
+            thumbnail: None,
+            file_name: media.file_name.as_str().to_owned(),
+            content_type: media.content_type.clone(),
+            size: media.size.map(|size| size.to_string()),
+        }
+    }
 }
 
 /// A message as the caller sees it, with its delivery status computed when it was read.
@@ -288,6 +308,15 @@ impl GqlMessage {
     /// The message it answers, if it is a reply.
     async fn reply_to(&self) -> Option<ID> {
         self.message.reply_to.map(|id| ID(id.to_string()))
+    }
+
+    /// The files it carries, in the order sent (none on a tombstone; Hearth's addition).
+    async fn attachments(&self) -> Vec<MediaReference> {
+        self.message
+            .attachments
+            .iter()
+            .map(MediaReference::from)
+            .collect()
     }
 
     /// Its reactions, one per emoji.

@@ -1,6 +1,6 @@
 //! Domain values as the protos' messages. Pure functions: no use case, no I/O.
 
-use hearth_domain::{ConversationKind, ConversationSummary, Message, Timestamp};
+use hearth_domain::{ConversationKind, ConversationSummary, Media, Message, Timestamp};
 
 use crate::pb;
 
@@ -25,7 +25,24 @@ pub(crate) fn message(message: &Message) -> pb::Message {
         deleted: message.is_deleted(),
         edited_at: message.edited_at.map(timestamp),
         reply_to: message.reply_to.map(|id| id.to_string()),
+        attachments: attachments(&message.attachments),
     }
+}
+
+/// A message's files as `hearth.v1.Attachment`s, in order.
+pub(crate) fn attachments(files: &[Media]) -> Vec<pb::Attachment> {
+    files
+        .iter()
+        .map(|file| pb::Attachment {
+            id: file.id.to_string(),
+            kind: file.kind().as_str().to_owned(),
+            file_name: file.file_name.as_str().to_owned(),
+            content_type: file.content_type.clone().unwrap_or_default(),
+            size: file.size.unwrap_or_default(),
+            created_at: Some(timestamp(file.created_at)),
+            download_path: format!("/v1/media/{}/content", file.id),
+        })
+        .collect()
 }
 
 /// A conversation, as its viewer sees it, as `hearth.v1.Conversation`.

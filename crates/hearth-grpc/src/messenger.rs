@@ -71,9 +71,11 @@ impl MessengerService for Messenger {
             let key = request
                 .client_message_id
                 .unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
+            let attachments = hearth_app::parse_media_ids(&request.attachment_ids)?;
             let input = SendInput {
                 client_message_id: key,
                 content: request.content,
+                attachments,
             };
             let sent = app.messages.send(caller, id, input).await?;
             Ok(SendMessageResponse {
@@ -81,6 +83,7 @@ impl MessengerService for Messenger {
                 sent_at: Some(convert::timestamp(sent.message.created_at)),
                 seq: sent.message.seq,
                 replayed: !sent.created,
+                attachments: convert::attachments(&sent.message.attachments),
             })
         })
         .await

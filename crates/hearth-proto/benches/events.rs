@@ -35,6 +35,7 @@ fn message() -> Message {
         thread: None,
         mentions: Vec::new(),
         reactions: Vec::new(),
+        attachments: Vec::new(),
     }
 }
 

@@ -75,6 +75,7 @@ impl From<&Message> for MessageDto {
                     reacted_by_me: false,
                 })
                 .collect(),
+            attachments: message.attachments.iter().map(MediaDto::from).collect(),
         }
     }
 }

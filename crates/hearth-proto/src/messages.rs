@@ -61,6 +61,10 @@ pub struct MessageDto {
     /// Its reactions, one per emoji, in the order the emoji were first used.
     #[serde(default)]
     pub reactions: Vec<ReactionDto>,
+    /// The files it carries, in the order sent (`[]` when none, and on a tombstone). Members
+    /// download them at `GET /v1/media/{id}/content`.
+    #[serde(default)]
+    pub attachments: Vec<crate::MediaDto>,
 }
 
 fn sent() -> String {
@@ -97,11 +101,16 @@ pub struct ReactionDto {
 pub struct SendMessageRequest {
     /// The idempotency key: a retry with the same key returns the original message.
     pub client_message_id: String,
-    /// 1–4,000 characters. `@username` mentions a member.
+    /// 1–4,000 characters (0–4,000 with `attachments`: a caption may be empty). `@username`
+    /// mentions a member.
     pub content: String,
     /// The id of the message this one answers (in the same conversation), if any.
     #[serde(default)]
     pub reply_to: Option<Uuid>,
+    /// Ids of the sender's own ready uploads to attach, in order, at most 10 (`POST
+    /// /v1/media`); someone else's or an unknown id is 404, a pending upload 422.
+    #[serde(default)]
+    pub attachments: Vec<Uuid>,
 }
 
 /// A page of messages in `seq` order.

@@ -10,6 +10,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use uuid::Uuid;
 
+use crate::MediaDto;
+
 /// Client → server: send a message (with an ack callback).
 pub const MESSAGE_SEND: &str = "message:send";
 /// Server → client: the sending socket's copy of a successful send's ack.
@@ -35,8 +37,11 @@ pub struct SendPayload {
     pub conversation_id: String,
     /// The client's idempotency key.
     pub client_msg_id: String,
-    /// The text.
+    /// The text (may be empty when it carries files).
     pub body: String,
+    /// Ids of the sender's ready uploads to attach, in order, at most 10 (Hearth's addition).
+    #[serde(default)]
+    pub attachments: Vec<String>,
 }
 
 /// `message:send`'s ack on success, and `message:ack`.
@@ -50,6 +55,9 @@ pub struct MessageAck {
     /// When the server stored it.
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: Timestamp,
+    /// The files it carries, in order (Hearth's addition; `[]` when none).
+    #[serde(default)]
+    pub attachments: Vec<MediaDto>,
 }
 
 impl From<&Message> for MessageAck {
@@ -58,6 +66,7 @@ impl From<&Message> for MessageAck {
             client_msg_id: message.client_message_id.as_str().to_owned(),
             message_id: message.id.as_uuid(),
             created_at: message.created_at,
+            attachments: message.attachments.iter().map(MediaDto::from).collect(),
         }
     }
 }
@@ -85,6 +94,10 @@ pub struct NewMessage {
     pub created_at: Timestamp,
     /// Its place in the conversation's log (Hearth's addition).
     pub seq: Seq,
+    /// The files it carries, in order (Hearth's addition; `[]` when none). Members download
+    /// them at `GET /v1/media/{id}/content`.
+    #[serde(default)]
+    pub attachments: Vec<MediaDto>,
 }
 
 impl NewMessage {
@@ -105,6 +118,7 @@ impl NewMessage {
             body: message.text()?.to_owned(),
             created_at: message.created_at,
             seq: message.seq,
+            attachments: message.attachments.iter().map(MediaDto::from).collect(),
         })
     }
 }

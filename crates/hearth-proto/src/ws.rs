@@ -39,8 +39,11 @@ pub struct SendMessageAction {
     /// The idempotency key.
     #[serde(default)]
     pub client_message_id: Option<String>,
-    /// 1–4,000 characters.
+    /// 1–4,000 characters (0–4,000 with `attachments`).
     pub content: String,
+    /// Ids of the sender's ready uploads to attach, in order, at most 10.
+    #[serde(default)]
+    pub attachments: Vec<String>,
 }
 
 /// `mark_read`, `mark_delivered`: move a marker to `seq`.

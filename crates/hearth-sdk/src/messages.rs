@@ -52,6 +52,7 @@ impl Client {
                 client_message_id: client_message_id.to_owned(),
                 content: content.to_owned(),
                 reply_to: None,
+                attachments: Vec::new(),
             },
         )
         .await

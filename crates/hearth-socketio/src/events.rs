@@ -131,11 +131,13 @@ async fn message_send(call: Call, TryData(data): TryData<Value>) {
             conversation_id,
             client_msg_id,
             body,
+            attachments,
         } = payload(data)?;
         let id = conversation(&conversation_id)?;
         let input = SendInput {
             client_message_id: client_msg_id,
             content: body,
+            attachments: hearth_app::parse_media_ids(&attachments)?,
         };
         let sent = call
             .state

@@ -1,6 +1,6 @@
 //! Media records in PostgreSQL.
 
-use hearth_domain::{FileName, MediaId, Timestamp, UserId};
+use hearth_domain::{ConversationId, FileName, MediaId, Seq, Timestamp, UserId};
 use hearth_store::stored::{MEDIA_COLUMNS, media_status, size_from, stored_size};
 use hearth_store::{MediaRecord, MediaStore, Missing, NewMedia, StoreError};
 use tokio_postgres::Row;
@@ -10,7 +10,9 @@ use crate::PostgresStore;
 use crate::db::{Columns, Job, at_micros, exec, opt_row, rows, rows_raw};
 use crate::error::{Violation, violation};
 
-fn media_from_row(row: &Row) -> Result<MediaRecord, StoreError> {
+/// Reads a media record from a row with the columns of `MEDIA_COLUMNS` (by name: a join may
+/// select them as `md.*`).
+pub(crate) fn media_from_row(row: &Row) -> Result<MediaRecord, StoreError> {
     Ok(MediaRecord {
         id: MediaId::from_uuid(row.col::<Uuid>("id")?),
         owner_id: UserId::from_uuid(row.col::<Uuid>("owner_id")?),
@@ -149,6 +151,36 @@ impl MediaStore for PostgresStore {
             Box::pin(async move {
                 let deleted = exec(tx, "DELETE FROM media WHERE id = $1", &[&id.as_uuid()]).await?;
                 Ok(deleted > 0)
+            })
+        })
+        .await
+    }
+
+    async fn attachment_places(
+        &self,
+        id: MediaId,
+        member: UserId,
+    ) -> Result<Vec<(ConversationId, Seq)>, StoreError> {
+        self.read(move |c| -> Job<'_, Vec<(ConversationId, Seq)>> {
+            Box::pin(async move {
+                let found = rows(
+                    c,
+                    "SELECT m.conversation_id, max(m.seq) AS seq FROM message_attachments a \
+                     JOIN messages m ON m.id = a.message_id \
+                     JOIN conversation_members cm ON cm.conversation_id = m.conversation_id \
+                         AND cm.user_id = $1 \
+                     WHERE a.media_id = $2 AND m.deleted_at IS NULL GROUP BY m.conversation_id",
+                    &[&member.as_uuid(), &id.as_uuid()],
+                )
+                .await?;
+                let mut places = Vec::with_capacity(found.len());
+                for row in &found {
+                    places.push((
+                        ConversationId::from_uuid(row.col("conversation_id")?),
+                        row.col::<i64>("seq")?,
+                    ));
+                }
+                Ok(places)
             })
         })
         .await

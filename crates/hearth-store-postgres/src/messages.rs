@@ -6,8 +6,8 @@
 //! If the key is taken, the insert's unique violation undoes the whole statement (the seq with
 //! it) and the send runs again as the transaction below, which finds the original.
 //!
-//! A reply is one transaction: find its thread's root, take the next seq and insert the
-//! message, then recount the root's replies. When the key is taken — a retry, or two sends of one key
+//! A reply, or a message with files, is one transaction: find its thread's root, take the next seq and insert the
+//! message (and its files' rows, in one statement), then recount the root's replies. When the key is taken — a retry, or two sends of one key
 //! racing — the insert waits on the unique constraint `(sender_id, client_message_id)` for the
 //! other to commit, does nothing (`ON CONFLICT DO NOTHING`), and the whole transaction runs
 //! again, this time looking the key up first, which finds and returns the original; the seq it
@@ -17,14 +17,16 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use deadpool_postgres::Transaction;
-use hearth_domain::{ClientMessageId, ConversationId, Message, MessageId, Seq, UserId, preview_of};
-use hearth_store::stored::Sent;
+use hearth_domain::{
+    ClientMessageId, ConversationId, Media, Message, MessageId, Seq, UserId, preview_of_sent,
+};
+use hearth_store::stored::{Sent, same_attachments};
 use hearth_store::{ConflictKind, MessageStore, Missing, NewMessage, SendOutcome, StoreError};
 use uuid::Uuid;
 
 use crate::PostgresStore;
-use crate::db::{Columns, Job, at_micros, exec, opt_row, rows_raw};
-use crate::error::{Failure, failure, is_unique_violation_of};
+use crate::db::{Columns, Job, at_micros, exec, exec_raw, opt_row, rows_raw};
+use crate::error::{Failure, Violation, failure, is_unique_violation_of, violation};
 use crate::rows::{load_message, message_columns, read_messages};
 
 /// Takes the conversation's next seq, holding its counter row locked until the transaction
@@ -59,6 +61,32 @@ pub(crate) async fn refresh_thread(tx: &Transaction<'_>, root: Uuid) -> Result<(
         &[&root],
     )
     .await?;
+    Ok(())
+}
+
+/// Writes the rows of a new message's files, in order, in one statement (none: no statement).
+/// A file whose record is gone is `NotFound(Media)`, and the transaction rolls back.
+async fn store_attachments(
+    tx: &Transaction<'_>,
+    message: MessageId,
+    files: &[Media],
+) -> Result<(), Failure> {
+    if files.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<Uuid> = files.iter().map(|m| m.id.as_uuid()).collect();
+    exec_raw(
+        tx,
+        "INSERT INTO message_attachments (message_id, position, media_id) \
+         SELECT $1, t.ord - 1, t.media_id FROM unnest($2::uuid[]) WITH ORDINALITY AS t(media_id, ord)",
+        &[&message.as_uuid(), &ids],
+    )
+    .await
+    .map_err(|err| {
+        violation(err, |v| {
+            matches!(v, Violation::ForeignKey).then_some(StoreError::NotFound(Missing::Media))
+        })
+    })?;
     Ok(())
 }
 
@@ -100,6 +128,9 @@ async fn store_message(
         )
         .await?
         .ok_or(StoreError::NotFound(Missing::Message))?;
+        if !same_attachments(&original, &new) {
+            return Err(StoreError::Conflict(ConflictKind::IdempotencyKeyReused).into());
+        }
         return Ok(SendOutcome::Replayed(original));
     }
 
@@ -146,11 +177,17 @@ async fn store_message(
         // again, looking for it, to return it.
         return Err(Failure::Retry);
     }
+    store_attachments(tx, new.id, &new.attachments).await?;
     exec(
         tx,
         "UPDATE conversations SET updated_at = $1, last_message_id = $2, last_message_preview = $3, \
          last_message_at = $1 WHERE id = $4",
-        &[&at, &new.id.as_uuid(), &preview_of(&new.content), &conversation],
+        &[
+            &at,
+            &new.id.as_uuid(),
+            &preview_of_sent(&new.content, &new.attachments),
+            &conversation,
+        ],
     )
     .await?;
     let Some(root) = root else {
@@ -170,6 +207,7 @@ async fn store_message(
             thread: None,
             mentions: new.mentions,
             reactions: Vec::new(),
+            attachments: new.attachments,
         }));
     };
     // A reply carries its thread's counters as they are now: read it back.
@@ -201,7 +239,7 @@ impl PostgresStore {
     async fn send_in_one_statement(&self, new: &NewMessage) -> Result<Option<Message>, StoreError> {
         let at = at_micros(new.created_at);
         let mentions: Vec<Uuid> = new.mentions.iter().map(|m| m.as_uuid()).collect();
-        let preview = preview_of(&new.content);
+        let preview = preview_of_sent(&new.content, &new.attachments);
         let (id, conversation, sender) = (
             new.id.as_uuid(),
             new.conversation_id.as_uuid(),
@@ -255,6 +293,7 @@ impl PostgresStore {
             thread: None,
             mentions: new.mentions.clone(),
             reactions: Vec::new(),
+            attachments: Vec::new(),
         }))
     }
 
@@ -280,7 +319,8 @@ impl PostgresStore {
 #[async_trait::async_trait]
 impl MessageStore for PostgresStore {
     async fn send_message(&self, message: NewMessage) -> Result<SendOutcome, StoreError> {
-        if message.reply_to.is_none() {
+        // A message with files takes the transaction: its rows go in the same one.
+        if message.reply_to.is_none() && message.attachments.is_empty() {
             if let Some(created) = self.send_in_one_statement(&message).await? {
                 return Ok(SendOutcome::Created(created));
             }

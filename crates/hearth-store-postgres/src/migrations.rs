@@ -59,6 +59,11 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../migrations/0007_media.sql"),
     },
     Migration {
+        version: 8,
+        name: "message_attachments",
+        sql: include_str!("../migrations/0008_message_attachments.sql"),
+    },
+    Migration {
         version: 9,
         name: "avatars",
         sql: include_str!("../migrations/0009_avatars.sql"),

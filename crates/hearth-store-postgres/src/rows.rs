@@ -2,15 +2,16 @@
 //!
 //! A message is read in two steps: [`message_from_row`] reads its own row (selected with
 //! [`message_columns`] under any alias, so joins can embed it), then [`hydrate`] adds its
-//! reactions and, for a reply, its thread's counters from the root. Every read path hydrates,
+//! reactions, its attachments (with their files' records) and, for a reply, its thread's
+//! counters from the root. Every read path hydrates,
 //! so a message always leaves the store as it is now. This module only reads.
 
 use std::collections::HashMap;
 
 use deadpool_postgres::GenericClient;
 use hearth_domain::{
-    About, ClientMessageId, ConversationId, DisplayName, Emoji, Message, MessageContent, MessageId,
-    Reaction, ThreadSummary, Timestamp, User, UserId, Username,
+    About, ClientMessageId, ConversationId, DisplayName, Emoji, Media, Message, MessageContent,
+    MessageId, Reaction, ThreadSummary, Timestamp, User, UserId, Username,
 };
 use hearth_store::StoreError;
 use tokio_postgres::Row;
@@ -18,6 +19,7 @@ use uuid::Uuid;
 
 use crate::db::{Columns, Params, rows};
 use crate::error::Failure;
+use crate::media::media_from_row;
 
 /// The columns [`user_from_row`] reads (`u` is the users alias).
 pub(crate) const USER_COLUMNS: &str = "u.id AS user_id, u.username, u.display_name, u.created_at AS user_created_at, \
@@ -123,11 +125,13 @@ pub(crate) fn message_from_row(row: &Row, alias: &str) -> Result<Option<Message>
         thread,
         mentions: mentions.into_iter().map(UserId::from_uuid).collect(),
         reactions: Vec::new(),
+        attachments: Vec::new(),
     }))
 }
 
 /// Fills in what other rows hold: each message's reactions, and each reply's thread counters
-/// (kept on its root). Two statements whatever the number of messages.
+/// (kept on its root), and each message's files. Three statements whatever the number of
+/// messages.
 pub(crate) async fn hydrate<C: GenericClient>(
     c: &C,
     messages: &mut [Message],
@@ -169,6 +173,23 @@ pub(crate) async fn hydrate<C: GenericClient>(
             }
         }
     }
+    let mut attachments: HashMap<Uuid, Vec<Media>> = HashMap::new();
+    if !ids.is_empty() {
+        let found = rows(
+            c,
+            "SELECT a.message_id AS attachment_of, md.* FROM message_attachments a \
+             JOIN media md ON md.id = a.media_id \
+             WHERE a.message_id = ANY($1) ORDER BY a.message_id, a.position",
+            &[&ids],
+        )
+        .await?;
+        for row in &found {
+            attachments
+                .entry(row.col("attachment_of")?)
+                .or_default()
+                .push(media_from_row(row)?);
+        }
+    }
     let mut threads: HashMap<Uuid, (i64, Option<Timestamp>)> = HashMap::new();
     if !roots.is_empty() {
         let found = rows(
@@ -191,6 +212,9 @@ pub(crate) async fn hydrate<C: GenericClient>(
         // The same message may stand more than once (several events about it).
         if let Some(list) = reactions.get(&message.id.as_uuid()) {
             message.reactions = list.clone();
+        }
+        if let Some(files) = attachments.get(&message.id.as_uuid()) {
+            message.attachments = files.clone();
         }
         if let Some(root) = message.thread_root()
             && let Some((replies, last)) = threads.get(&root.as_uuid())

@@ -52,6 +52,7 @@ fn message(conversation: hearth_domain::ConversationId, sender: UserId, key: &st
         created_at: now(),
         reply_to: None,
         mentions: Vec::new(),
+        attachments: Vec::new(),
     }
 }
 

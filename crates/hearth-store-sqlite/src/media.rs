@@ -1,6 +1,6 @@
 //! Media records in SQLite.
 
-use hearth_domain::{FileName, MediaId, Timestamp, UserId};
+use hearth_domain::{ConversationId, FileName, MediaId, Seq, Timestamp, UserId};
 use hearth_store::stored::{MEDIA_COLUMNS, media_status, size_from, stored_size};
 use hearth_store::{MediaRecord, MediaStore, Missing, NewMedia, StoreError};
 use rusqlite::{Row, params};
@@ -10,7 +10,9 @@ use crate::SqliteStore;
 use crate::codec::{Columns, from_micros, micros, missing_row, store_error};
 use crate::statements::{decode_all, decode_opt, execute};
 
-fn media_from_row(row: &Row<'_>) -> Result<MediaRecord, StoreError> {
+/// Reads a media record from a row with the columns of `MEDIA_COLUMNS` (by name: a join may
+/// select them as `md.*`).
+pub(crate) fn media_from_row(row: &Row<'_>) -> Result<MediaRecord, StoreError> {
     Ok(MediaRecord {
         id: MediaId::from_uuid(row.column::<Uuid>("id")?),
         owner_id: UserId::from_uuid(row.column::<Uuid>("owner_id")?),
@@ -121,6 +123,32 @@ impl MediaStore for SqliteStore {
                 let deleted = execute(tx, "DELETE FROM media WHERE id = ?", params![id.as_uuid()])
                     .map_err(store_error)?;
                 Ok(deleted > 0)
+            })
+            .await
+    }
+
+    async fn attachment_places(
+        &self,
+        id: MediaId,
+        member: UserId,
+    ) -> Result<Vec<(ConversationId, Seq)>, StoreError> {
+        self.readers
+            .read(move |conn| {
+                decode_all(
+                    conn,
+                    "SELECT m.conversation_id, max(m.seq) AS seq FROM message_attachments a \
+                     JOIN messages m ON m.id = a.message_id \
+                     JOIN conversation_members cm ON cm.conversation_id = m.conversation_id \
+                         AND cm.user_id = ? \
+                     WHERE a.media_id = ? AND m.deleted_at IS NULL GROUP BY m.conversation_id",
+                    params![member.as_uuid(), id.as_uuid()],
+                    |row| {
+                        Ok((
+                            ConversationId::from_uuid(row.column("conversation_id")?),
+                            row.column::<i64>("seq")?,
+                        ))
+                    },
+                )
             })
             .await
     }

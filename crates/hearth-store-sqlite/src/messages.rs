@@ -1,14 +1,16 @@
 //! Messages in SQLite: the idempotent, numbered send and history reads.
 
-use hearth_domain::{ClientMessageId, ConversationId, Message, MessageId, Seq, UserId, preview_of};
-use hearth_store::stored::Sent;
+use hearth_domain::{
+    ClientMessageId, ConversationId, Message, MessageId, Seq, UserId, preview_of_sent,
+};
 pub(crate) use hearth_store::stored::digest;
+use hearth_store::stored::{Sent, same_attachments};
 use hearth_store::{ConflictKind, MessageStore, Missing, NewMessage, SendOutcome, StoreError};
 use rusqlite::{Connection, params};
 use uuid::Uuid;
 
 use crate::SqliteStore;
-use crate::codec::{from_micros, micros, store_error};
+use crate::codec::{from_micros, micros, missing_row, store_error};
 use crate::rows::{load_message, message_columns, read_messages};
 use crate::statements::{execute, query_opt};
 use crate::threads::refresh_thread;
@@ -55,6 +57,24 @@ fn thread_root_of(
     .ok_or(StoreError::NotFound(Missing::ReplyTarget))
 }
 
+/// Writes the rows of a new message's files, in order (none: no statement). A file whose
+/// record is gone is `NotFound(Media)`, and the job's savepoint undoes the message with it.
+fn store_attachments(
+    tx: &Tx,
+    message: MessageId,
+    files: &[hearth_domain::Media],
+) -> Result<(), StoreError> {
+    for (position, file) in (0_i64..).zip(files) {
+        execute(
+            tx,
+            "INSERT INTO message_attachments (message_id, position, media_id) VALUES (?, ?, ?)",
+            params![message.as_uuid(), position, file.id.as_uuid()],
+        )
+        .map_err(missing_row(Missing::Media))?;
+    }
+    Ok(())
+}
+
 fn store_message(tx: &Tx, new: NewMessage) -> Result<SendOutcome, StoreError> {
     let earlier = query_opt(
         tx,
@@ -83,6 +103,9 @@ fn store_message(tx: &Tx, new: NewMessage) -> Result<SendOutcome, StoreError> {
             MessageId::from_uuid(earlier_id),
         )?
         .ok_or(StoreError::NotFound(Missing::Message))?;
+        if !same_attachments(&original, &new) {
+            return Err(StoreError::Conflict(ConflictKind::IdempotencyKeyReused));
+        }
         return Ok(SendOutcome::Replayed(original));
     }
 
@@ -115,13 +138,19 @@ fn store_message(tx: &Tx, new: NewMessage) -> Result<SendOutcome, StoreError> {
         ],
     )
     .map_err(store_error)?;
+    store_attachments(tx, new.id, &new.attachments)?;
     tx.note_unindexed();
     // The message row is its own entry in the conversation's log (migration 0005).
     execute(
         tx,
         "UPDATE conversations SET updated_at = ?1, last_message_id = ?2, last_message_preview = ?3, \
          last_message_at = ?1 WHERE id = ?4",
-        params![at, new.id.as_uuid(), preview_of(&new.content), conversation],
+        params![
+            at,
+            new.id.as_uuid(),
+            preview_of_sent(&new.content, &new.attachments),
+            conversation
+        ],
     )
     .map_err(store_error)?;
     let Some(root) = root else {
@@ -143,6 +172,7 @@ fn store_message(tx: &Tx, new: NewMessage) -> Result<SendOutcome, StoreError> {
             thread: None,
             mentions: new.mentions,
             reactions: Vec::new(),
+            attachments: new.attachments,
         }));
     };
     // A reply carries its thread's counters as they are now: read it back.

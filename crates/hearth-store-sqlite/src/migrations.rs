@@ -94,6 +94,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../migrations/0012_media.sql"),
     },
     Migration {
+        version: 13,
+        description: "message attachments",
+        sql: include_str!("../migrations/0013_message_attachments.sql"),
+    },
+    Migration {
         version: 14,
         description: "avatars",
         sql: include_str!("../migrations/0014_avatars.sql"),

@@ -2,7 +2,8 @@
 //!
 //! A message is read in two steps. [`message_columns`] and [`message_from_row`] read its own
 //! row (with any alias, so that joins can embed it). [`hydrate`] then adds what other rows
-//! hold: its reactions and, for a reply, its thread's counters from the root. Every read path
+//! hold: its reactions, its attachments (with their files' records) and, for a reply, its
+//! thread's counters from the root — one statement each per page, whatever its length. Every read path
 //! hydrates, so a message always leaves the store as it is now. This module only reads.
 //!
 //! Both sides of the store read messages with the same functions: the readers on their
@@ -12,7 +13,7 @@
 use std::collections::HashMap;
 
 use hearth_domain::{
-    ClientMessageId, ConversationId, Emoji, Message, MessageContent, MessageId, Reaction,
+    ClientMessageId, ConversationId, Emoji, Media, Message, MessageContent, MessageId, Reaction,
     ThreadSummary, UserId,
 };
 use hearth_store::StoreError;
@@ -20,6 +21,7 @@ use rusqlite::{Connection, Params, Row, params, params_from_iter};
 use uuid::Uuid;
 
 use crate::codec::{Columns, from_micros};
+use crate::media::media_from_row;
 use crate::statements::decode_all;
 
 /// Columns of `messages` that [`message_from_row`] reads.
@@ -107,6 +109,7 @@ pub(crate) fn message_from_row(row: &Row<'_>, alias: &str) -> Result<Option<Mess
         thread,
         mentions: serde_json::from_str(&mentions).map_err(StoreError::backend)?,
         reactions: Vec::new(),
+        attachments: Vec::new(),
     }))
 }
 
@@ -122,8 +125,8 @@ type ReactionRow = (Uuid, String, Uuid);
 /// A thread root's counters: root, replies, time of the last.
 type ThreadRow = (Uuid, i64, Option<i64>);
 
-/// What [`hydrate`] must read for `messages`: the ids of those that can carry reactions (not
-/// deleted) and the roots of their threads, each sorted and without repeats.
+/// What [`hydrate`] must read for `messages`: the ids of those that can carry reactions and
+/// attachments (not deleted) and the roots of their threads, each sorted and without repeats.
 fn hydration_keys(messages: &[Message]) -> (Vec<Uuid>, Vec<Uuid>) {
     let mut ids: Vec<Uuid> = messages
         .iter()
@@ -150,6 +153,16 @@ fn reactions_sql(n: usize) -> String {
     )
 }
 
+/// The attachments of `n` messages with their files' records, each message's in order.
+fn attachments_sql(n: usize) -> String {
+    format!(
+        "SELECT a.message_id AS attachment_of, md.* FROM message_attachments a \
+         JOIN media md ON md.id = a.media_id \
+         WHERE a.message_id IN ({}) ORDER BY a.message_id, a.position",
+        placeholders(n)
+    )
+}
+
 /// The thread counters of `n` roots.
 fn threads_sql(n: usize) -> String {
     format!(
@@ -162,8 +175,13 @@ fn threads_sql(n: usize) -> String {
 fn apply_hydration(
     messages: &mut [Message],
     reaction_rows: Vec<ReactionRow>,
+    attachment_rows: Vec<(Uuid, Media)>,
     thread_rows: Vec<ThreadRow>,
 ) {
+    let mut attachments: HashMap<Uuid, Vec<Media>> = HashMap::new();
+    for (message, media) in attachment_rows {
+        attachments.entry(message).or_default().push(media);
+    }
     let mut reactions: HashMap<Uuid, Vec<Reaction>> = HashMap::new();
     for (message, emoji, user) in reaction_rows {
         let list = reactions.entry(message).or_default();
@@ -184,6 +202,9 @@ fn apply_hydration(
         // The same message may stand more than once (several events about it).
         if let Some(list) = reactions.get(&message.id.as_uuid()) {
             message.reactions = list.clone();
+        }
+        if let Some(files) = attachments.get(&message.id.as_uuid()) {
+            message.attachments = files.clone();
         }
         if let Some(root) = message.thread_root()
             && let Some((replies, last)) = threads.get(&root.as_uuid())
@@ -214,6 +235,15 @@ pub(crate) fn hydrate(conn: &Connection, messages: &mut [Message]) -> Result<(),
             },
         )?);
     }
+    let mut attachment_rows = Vec::new();
+    for chunk in ids.chunks(CHUNK) {
+        attachment_rows.extend(decode_all(
+            conn,
+            &attachments_sql(chunk.len()),
+            params_from_iter(chunk),
+            |r| Ok((r.column("attachment_of")?, media_from_row(r)?)),
+        )?);
+    }
     let mut thread_rows = Vec::new();
     for chunk in roots.chunks(CHUNK) {
         thread_rows.extend(decode_all(
@@ -229,7 +259,7 @@ pub(crate) fn hydrate(conn: &Connection, messages: &mut [Message]) -> Result<(),
             },
         )?);
     }
-    apply_hydration(messages, reaction_rows, thread_rows);
+    apply_hydration(messages, reaction_rows, attachment_rows, thread_rows);
     Ok(())
 }
 

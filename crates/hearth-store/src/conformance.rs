@@ -29,6 +29,7 @@ use crate::{
 
 mod account_admin;
 mod accounts;
+mod attachments;
 mod conversations;
 mod groups;
 mod log;
@@ -45,6 +46,7 @@ mod visibility;
 
 pub use account_admin::*;
 pub use accounts::*;
+pub use attachments::*;
 pub use conversations::*;
 pub use groups::*;
 pub use log::*;
@@ -164,6 +166,16 @@ macro_rules! store_conformance_tests {
             expired_uploads_are_listed_oldest_first_and_only_while_pending,
             deleting_media_removes_the_record_once,
             media_of_an_owner_are_theirs_oldest_first,
+        );
+        // Attachments.
+        $crate::store_conformance_tests!(@cases $make;
+            a_messages_files_are_read_back_in_order_on_every_read_path,
+            an_empty_caption_is_stored_with_files,
+            a_send_naming_a_missing_file_stores_nothing,
+            a_retry_replays_its_files_and_other_files_conflict,
+            a_tombstone_has_no_files_and_is_no_place_of_them,
+            attachment_places_are_the_latest_seq_per_conversation_of_a_member,
+            deleting_a_file_takes_its_attachments_with_it,
         );
         // Message features: edits, deletions, reactions, threads, paging, mentions, search.
         $crate::store_conformance_tests!(@cases $make;
@@ -286,6 +298,7 @@ pub fn new_message(
         created_at: now(),
         reply_to: None,
         mentions: Vec::new(),
+        attachments: Vec::new(),
     }
 }
 

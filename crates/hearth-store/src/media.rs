@@ -3,7 +3,7 @@
 //! here.
 
 pub use hearth_domain::Media as MediaRecord;
-use hearth_domain::{FileName, MediaId, Timestamp, UserId};
+use hearth_domain::{ConversationId, FileName, MediaId, Seq, Timestamp, UserId};
 
 use crate::StoreError;
 
@@ -56,6 +56,16 @@ pub trait MediaStore: Send + Sync {
     /// The uploads of `owner`, pending or ready, oldest first, at most `limit`.
     async fn media_of(&self, owner: UserId, limit: u32) -> Result<Vec<MediaRecord>, StoreError>;
 
-    /// Deletes the record of `id`; whether there was one.
+    /// Deletes the record of `id`; whether there was one. Its attachments go with it.
     async fn delete_media(&self, id: MediaId) -> Result<bool, StoreError>;
+
+    /// Where `member` may have been shown file `id`: for each conversation they are a member
+    /// of now that holds a message (not deleted) carrying it, the highest seq of such a
+    /// message. The caller applies history visibility to the seqs; none means the file was
+    /// never attached where `member` is.
+    async fn attachment_places(
+        &self,
+        id: MediaId,
+        member: UserId,
+    ) -> Result<Vec<(ConversationId, Seq)>, StoreError>;
 }

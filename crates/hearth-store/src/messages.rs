@@ -1,7 +1,8 @@
 //! Messages: the idempotent, durably numbered send, and history reads.
 
 use hearth_domain::{
-    ClientMessageId, ConversationId, Message, MessageContent, MessageId, Seq, Timestamp, UserId,
+    ClientMessageId, ConversationId, Media, Message, MessageContent, MessageId, Seq, Timestamp,
+    UserId,
 };
 
 use crate::StoreError;
@@ -25,6 +26,9 @@ pub struct NewMessage {
     pub reply_to: Option<MessageId>,
     /// The members the text mentions.
     pub mentions: Vec<UserId>,
+    /// The files it carries, in order (already checked to be the sender's and ready; at most
+    /// [`Media::MAX_PER_MESSAGE`]). Written in the same transaction as the message.
+    pub attachments: Vec<Media>,
 }
 
 /// What a send did.
@@ -56,7 +60,10 @@ pub trait MessageStore: Send + Sync {
     /// returns the original as it is now (`Replayed`); with anything else it is
     /// `Conflict(IdempotencyKeyReused)`. Concurrent sends of one key store one message.
     /// A `reply_to` that names no message of the conversation is `NotFound(ReplyTarget)`; the
-    /// reply joins the thread of the root that message belongs to.
+    /// reply joins the thread of the root that message belongs to. The attachments are stored
+    /// with the message, in the same transaction (`message_attachments`), or not at all: one
+    /// whose record is gone is `NotFound(Media)`. A retry must carry the same files in the
+    /// same order (else `Conflict(IdempotencyKeyReused)`, unless the original was deleted).
     async fn send_message(&self, message: NewMessage) -> Result<SendOutcome, StoreError>;
 
     /// The message `sender` sent with idempotency key `key`, if any.

@@ -269,6 +269,18 @@ impl Sent {
     }
 }
 
+/// Whether `original`, the message an earlier send with the same key stored, carries the
+/// files `new` asks for, in the same order. A tombstone carries none any more, so its retry
+/// is judged by the rest alone.
+pub fn same_attachments(original: &Message, new: &NewMessage) -> bool {
+    original.is_deleted()
+        || original
+            .attachments
+            .iter()
+            .map(|m| m.id)
+            .eq(new.attachments.iter().map(|m| m.id))
+}
+
 /// Escapes LIKE's wildcards so a query matches literally (with `ESCAPE '\'`).
 pub fn escape_like(text: &str) -> String {
     let mut escaped = String::with_capacity(text.len());

@@ -300,6 +300,14 @@ pub static TABLES: &[Table] = &[
         ],
     },
     Table {
+        name: "message_attachments",
+        columns: &[
+            column("message_id", Id),
+            column("position", Int),
+            column("media_id", Id),
+        ],
+    },
+    Table {
         name: "conversation_events",
         columns: &[
             column("conversation_id", Id),
@@ -386,6 +394,8 @@ mod tests {
         assert!(position("sessions") < position("refresh_tokens"));
         assert!(position("conversations") < position("conversation_members"));
         assert!(position("messages") < position("message_reactions"));
+        assert!(position("messages") < position("message_attachments"));
+        assert!(position("media") < position("message_attachments"));
         assert!(position("messages") < position("conversation_events"));
     }
 }

@@ -27,6 +27,7 @@ impl TestKit {
                 SendInput {
                     client_message_id: key.to_owned(),
                     content: content.to_owned(),
+                    attachments: Vec::new(),
                 },
             )
             .await

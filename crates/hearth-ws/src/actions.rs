@@ -136,6 +136,7 @@ impl Actions {
                 conversation_id,
                 client_message_id,
                 content,
+                attachments,
             }) => {
                 let id = conversation(&conversation_id)?;
                 // A stock seed-003 client sends no key: one is made, so the send is stored
@@ -145,6 +146,7 @@ impl Actions {
                 let input = SendInput {
                     client_message_id: client_message_id.clone(),
                     content,
+                    attachments: hearth_app::parse_media_ids(&attachments)?,
                 };
                 let sent = app.messages.send(caller, id, input).await?;
                 Ok(Some(ServerEvent::MessageAck {

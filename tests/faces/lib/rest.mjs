@@ -78,6 +78,29 @@ export class Rest {
     });
   }
 
+  /** Uploads `bytes` as `fileName` with `POST /v1/media` (multipart); the ready record. */
+  async upload(user, fileName, bytes) {
+    const form = new FormData();
+    form.append("file", new Blob([bytes]), fileName);
+    const response = await fetch(`${this.base}/v1/media`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${user.token}` },
+      body: form,
+    });
+    const text = await response.text();
+    if (response.status !== 201) throw new Error(`POST /v1/media answered ${response.status}: ${text}`);
+    return JSON.parse(text).data;
+  }
+
+  /** `GET /v1/media/{id}/content` as `user`; `{status, bytes}`. */
+  async download(user, id) {
+    const response = await fetch(`${this.base}/v1/media/${id}/content`, {
+      headers: { authorization: `Bearer ${user.token}` },
+      redirect: "manual",
+    });
+    return { status: response.status, bytes: new Uint8Array(await response.arrayBuffer()) };
+  }
+
   async rename(user, displayName) {
     return this.call("PATCH", "/v1/users/me", { token: user.token, body: { display_name: displayName } });
   }

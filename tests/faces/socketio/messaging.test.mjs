@@ -45,6 +45,7 @@ describe("message:send and message:new", () => {
           body: "hello bob",
           createdAt: ack.createdAt,
           seq: undefined,
+          attachments: [],
         },
       );
       assert.equal(typeof delivered.seq, "number");

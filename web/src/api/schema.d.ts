@@ -1773,6 +1773,11 @@ export interface components {
         Envelope_MessageDto: {
             /** @description A message. */
             data: {
+                /**
+                 * @description The files it carries, in the order sent (`[]` when none, and on a tombstone). Members
+                 *     download them at `GET /v1/media/{id}/content`.
+                 */
+                attachments?: components["schemas"]["MediaDto"][];
                 /** @description The sender's idempotency key. */
                 client_message_id: string;
                 /** @description The text; `null` once the message is deleted (its tombstone keeps its place). */
@@ -2192,6 +2197,11 @@ export interface components {
         };
         /** @description A message. */
         MessageDto: {
+            /**
+             * @description The files it carries, in the order sent (`[]` when none, and on a tombstone). Members
+             *     download them at `GET /v1/media/{id}/content`.
+             */
+            attachments?: components["schemas"]["MediaDto"][];
             /** @description The sender's idempotency key. */
             client_message_id: string;
             /** @description The text; `null` once the message is deleted (its tombstone keeps its place). */
@@ -2466,9 +2476,17 @@ export interface components {
         };
         /** @description `POST /v1/conversations/{id}/messages`. */
         SendMessageRequest: {
+            /**
+             * @description Ids of the sender's own ready uploads to attach, in order, at most 10 (`POST
+             *     /v1/media`); someone else's or an unknown id is 404, a pending upload 422.
+             */
+            attachments?: unknown[];
             /** @description The idempotency key: a retry with the same key returns the original message. */
             client_message_id: string;
-            /** @description 1–4,000 characters. `@username` mentions a member. */
+            /**
+             * @description 1–4,000 characters (0–4,000 with `attachments`: a caption may be empty). `@username`
+             *     mentions a member.
+             */
             content: string;
             /**
              * Format: uuid
@@ -5416,7 +5434,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description No such conversation */
+            /** @description No such conversation, or an attachment that is not one of the caller's uploads */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -5425,7 +5443,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Key reused with other content */
+            /** @description Key reused with other content or files */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5452,7 +5470,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Invalid content, key or reply_to */
+            /** @description Invalid content, key, reply_to or attachments (more than 10, one twice, an upload not confirmed) */
             422: {
                 headers: {
                     [name: string]: unknown;

@@ -104,6 +104,7 @@ async fn reply(
             SendInput {
                 client_message_id: "reply".to_owned(),
                 content: "agreed".to_owned(),
+                attachments: Vec::new(),
             },
             SendOptions { reply_to: Some(to) },
         )

@@ -220,6 +220,7 @@ async fn send_grpc(
             sender_id: user.id.to_string(),
             content: "benchmark message".to_owned(),
             client_message_id: Some(format!("s{sender}-{i}")),
+            attachment_ids: Vec::new(),
         });
         request
             .metadata_mut()

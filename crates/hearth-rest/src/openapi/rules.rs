@@ -119,6 +119,11 @@ fn body_rules() -> Vec<(&'static str, &'static str, Value)> {
         ("RegisterRequest", "email", optional_email),
         ("SendMessageRequest", "content", content.clone()),
         ("SendMessageRequest", "client_message_id", client_message_id),
+        (
+            "SendMessageRequest",
+            "attachments",
+            json!({ "maxItems": hearth_domain::Media::MAX_PER_MESSAGE, "uniqueItems": true, "items": { "format": "uuid" } }),
+        ),
         ("EditMessageRequest", "content", content),
         (
             "CreateConversationRequest",

@@ -87,9 +87,9 @@ async fn list(
         (status = 201, description = "Stored", body = Envelope<MessageDto>),
         (status = 200, description = "Replay of an earlier send", body = Envelope<MessageDto>),
         (status = 403, description = "Not a member", body = ErrorEnvelope),
-        (status = 404, description = "No such conversation", body = ErrorEnvelope),
-        (status = 409, description = "Key reused with other content", body = ErrorEnvelope),
-        (status = 422, description = "Invalid content, key or reply_to", body = ErrorEnvelope),
+        (status = 404, description = "No such conversation, or an attachment that is not one of the caller's uploads", body = ErrorEnvelope),
+        (status = 409, description = "Key reused with other content or files", body = ErrorEnvelope),
+        (status = 422, description = "Invalid content, key, reply_to or attachments (more than 10, one twice, an upload not confirmed)", body = ErrorEnvelope),
         (status = 429, description = "Sending too fast", body = ErrorEnvelope),
     ))]
 async fn send(
@@ -101,6 +101,11 @@ async fn send(
     let input = SendInput {
         client_message_id: body.client_message_id,
         content: body.content,
+        attachments: body
+            .attachments
+            .into_iter()
+            .map(hearth_domain::MediaId::from_uuid)
+            .collect(),
     };
     let options = SendOptions {
         reply_to: body.reply_to.map(MessageId::from_uuid),

@@ -153,6 +153,7 @@ impl LocalStore {
             client_message_id: client_message_id.clone(),
             content: content.to_owned(),
             reply_to,
+            attachments: Vec::new(),
         };
         let payload =
             serde_json::to_string(&request).map_err(|e| StoreError::Corrupt(e.to_string()))?;
@@ -309,6 +310,7 @@ impl LocalStore {
             client_message_id: client_message_id.to_owned(),
             content: message.content.clone().unwrap_or_default(),
             reply_to: message.reply_to,
+            attachments: Vec::new(),
         };
         let payload =
             serde_json::to_string(&request).map_err(|e| StoreError::Corrupt(e.to_string()))?;

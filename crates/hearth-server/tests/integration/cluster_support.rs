@@ -211,6 +211,7 @@ pub async fn send(
     let input = SendInput {
         client_message_id: key.to_owned(),
         content: format!("message {key}"),
+        attachments: Vec::new(),
     };
     node.app
         .messages

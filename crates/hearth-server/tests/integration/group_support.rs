@@ -45,6 +45,19 @@ impl TestApp {
         created.data()["id"].as_str().expect("id").to_owned()
     }
 
+    /// A group of `owner` alone, whose history visibility is `visibility`; its id.
+    pub async fn group_with_history(&self, owner: &Session, visibility: &str) -> String {
+        let created = self
+            .post(
+                "/v1/conversations",
+                &owner.access,
+                json!({ "type": "group", "title": "g", "history_visibility": visibility }),
+            )
+            .await
+            .expect(201);
+        created.data()["id"].as_str().expect("id").to_owned()
+    }
+
     /// A group of `owner` with `members`.
     pub async fn group(&self, owner: &Session, members: &[&Session]) -> String {
         self.create_conversation(owner, "group", "The group", members)

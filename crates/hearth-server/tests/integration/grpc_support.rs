@@ -76,6 +76,7 @@ pub fn send_request(
         sender_id: sender.to_owned(),
         content: content.to_owned(),
         client_message_id: Some(key.to_owned()),
+        attachment_ids: Vec::new(),
     }
 }
 

@@ -10,6 +10,8 @@
 
 mod account_data;
 mod admin_accounts;
+mod attachments;
+mod attachments_faces;
 mod auth;
 mod avatars;
 mod bench_smoke;

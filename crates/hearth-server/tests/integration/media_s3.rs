@@ -80,3 +80,28 @@ async fn a_direct_upload_streams_into_the_bucket() {
     let stored = std::fs::read(server.bucket_dir().join("media").join(id)).unwrap();
     assert!(stored == big, "the object is the file, sent in parts");
 }
+
+#[tokio::test]
+async fn a_member_downloads_an_attached_file_by_a_presigned_redirect() {
+    let server = S3Server::start("hearth").await;
+    let app = on_s3(&server).await;
+    let (alice, bob, dm) = app.alice_and_bob().await;
+    let media = app.upload(&alice.access, "p.png", PNG).await.expect(201);
+    let id = media.data()["id"].as_str().unwrap().to_owned();
+    app.post(
+        &format!("/v1/conversations/{dm}/messages"),
+        &alice.access,
+        json!({ "client_message_id": "k1", "content": "", "attachments": [id] }),
+    )
+    .await
+    .expect(201);
+    let (status, headers, _) = app.download(&bob.access, &id, &[]).await;
+    assert_eq!(status, 302);
+    let location = headers["location"].to_str().unwrap().to_owned();
+    let (status, _, bytes) = app.raw(Method::GET, &location, None, &[], Vec::new()).await;
+    assert_eq!(status, 200);
+    assert_eq!(bytes, PNG);
+    let stranger = app.register("mallory").await;
+    let (status, _, _) = app.download(&stranger.access, &id, &[]).await;
+    assert_eq!(status, 404);
+}

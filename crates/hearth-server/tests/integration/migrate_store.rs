@@ -229,3 +229,37 @@ async fn test_a_target_that_is_not_a_postgres_url_is_refused() {
     assert!(!output.status.success());
     assert!(stderr.contains("not a valid PostgreSQL URL"), "{stderr}");
 }
+
+#[tokio::test]
+async fn test_attachments_are_copied_and_still_download_for_members() {
+    let app = TestApp::spawn_on_sqlite_with(|_| {}).await;
+    let (alice, bob, dm) = app.alice_and_bob().await;
+    let media = app
+        .upload(&alice.access, "pixel.png", crate::media_support::PNG)
+        .await
+        .expect(201);
+    let file = media.data()["id"].as_str().unwrap().to_owned();
+    let sent = app
+        .post(
+            &format!("/v1/conversations/{dm}/messages"),
+            &alice.access,
+            json!({ "client_message_id": "k1", "content": "look", "attachments": [file] }),
+        )
+        .await
+        .expect(201);
+    let data = app.stop_keeping_data().await;
+
+    let database = Arc::new(TestDatabase::create().await.expect("test database"));
+    let output = migrate_store(data.path(), database.url());
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let app = TestApp::spawn_in_on_postgres(data, database).await;
+    let history = app.all_messages(&bob, &dm).await;
+    assert_eq!(history[0]["attachments"], sent.data()["attachments"]);
+    let (status, _, bytes) = app.download(&bob.access, &file, &[]).await;
+    assert_eq!(status, 200);
+    assert_eq!(bytes, crate::media_support::PNG);
+}

@@ -10,15 +10,7 @@ use crate::support::{Session, TestApp};
 async fn joined_late(app: &TestApp, visibility: &str) -> (Session, Session, String, Vec<String>) {
     let owner = app.register("owner").await;
     let carol = app.register("carol").await;
-    let created = app
-        .post(
-            "/v1/conversations",
-            &owner.access,
-            json!({ "type": "group", "title": "g", "history_visibility": visibility }),
-        )
-        .await
-        .expect(201);
-    let group = created.data()["id"].as_str().unwrap().to_owned();
+    let group = app.group_with_history(&owner, visibility).await;
     let mut ids = Vec::new();
     for (key, text) in [("e1", "early one hello"), ("e2", "early two hello")] {
         let sent = app.send(&owner, &group, key, text).await.expect(201);

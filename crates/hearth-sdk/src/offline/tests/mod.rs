@@ -76,6 +76,7 @@ pub(super) fn message(sender: Uuid, key: &str, seq: i64, content: &str) -> Messa
         thread: None,
         mentions: Vec::new(),
         reactions: Vec::new(),
+        attachments: Vec::new(),
     }
 }
 
