@@ -12,7 +12,7 @@ use std::sync::Arc;
 use bytes::Bytes;
 use futures::StreamExt;
 use hearth_domain::{
-    AvatarFormat, AvatarRef, MediaId, MediaKind, MediaStatus, User, UserId, ValidationErrors,
+    AvatarRef, MediaId, MediaKind, MediaStatus, PictureFormat, User, UserId, ValidationErrors,
 };
 use hearth_store::{DynStore, ProfileChange, StoreError};
 
@@ -34,7 +34,7 @@ pub const MAX_AVATAR_SOURCE_BYTES: u64 = 20 * 1024 * 1024;
 /// A profile picture's bytes, as served.
 pub struct AvatarPicture {
     /// How they are encoded.
-    pub format: AvatarFormat,
+    pub format: PictureFormat,
     /// The bytes.
     pub body: ByteStream,
 }
@@ -121,8 +121,10 @@ impl AvatarService {
         let source = self.read_upload(caller, media_id).await?;
         let rendered = self
             .images
-            .render(source, Fit::Square { side: AVATAR_SIDE })
-            .await?;
+            .render(source, vec![Fit::Square { side: AVATAR_SIDE }])
+            .await?
+            .pop()
+            .ok_or_else(|| unusable("is not a readable image"))?;
 
         let before = self.current(caller.user_id).await?;
         let avatar = AvatarRef::new(rendered.format);

@@ -8,7 +8,7 @@
 
 use std::fmt;
 
-use hearth_domain::AvatarFormat;
+use hearth_domain::PictureFormat;
 
 /// How the output is fitted to the size asked for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -31,7 +31,7 @@ pub struct RenderedImage {
     /// The encoded bytes.
     pub bytes: Vec<u8>,
     /// How they are encoded: JPEG, or PNG when the picture has transparency.
-    pub format: AvatarFormat,
+    pub format: PictureFormat,
     /// Its width in pixels.
     pub width: u32,
     /// Its height in pixels.
@@ -65,9 +65,10 @@ pub enum ImageError {
 
 /// Renders pictures.
 pub trait ImageRenderer: Send + Sync + fmt::Debug {
-    /// Decodes `source` (JPEG, PNG, GIF's first frame or WebP), turns it upright, fits it as
-    /// `fit` says and encodes it without metadata. CPU-bound: call it off the async runtime.
-    fn render(&self, source: &[u8], fit: Fit) -> Result<RenderedImage, ImageError>;
+    /// Decodes `source` (JPEG, PNG, GIF's first frame or WebP) once, turns it upright, and
+    /// for each of `fits` scales it as that fit says and encodes it without metadata, in the
+    /// order given. CPU-bound: call it off the async runtime.
+    fn render(&self, source: &[u8], fits: &[Fit]) -> Result<Vec<RenderedImage>, ImageError>;
 }
 
 /// The renderer of a server with none configured: every picture is
@@ -76,7 +77,7 @@ pub trait ImageRenderer: Send + Sync + fmt::Debug {
 pub struct NoImages;
 
 impl ImageRenderer for NoImages {
-    fn render(&self, _: &[u8], _: Fit) -> Result<RenderedImage, ImageError> {
+    fn render(&self, _: &[u8], _: &[Fit]) -> Result<Vec<RenderedImage>, ImageError> {
         Err(ImageError::Unsupported)
     }
 }
@@ -99,22 +100,22 @@ impl RenderQueue {
         }
     }
 
-    /// Renders `source` as `fit` says, once a core is free.
+    /// Renders `source` as each of `fits` says, once a core is free.
     pub(crate) async fn render(
         &self,
         source: Vec<u8>,
-        fit: Fit,
-    ) -> Result<RenderedImage, crate::AppError> {
+        fits: Vec<Fit>,
+    ) -> Result<Vec<RenderedImage>, ImageError> {
+        // The semaphore is never closed, and a render that panicked is no picture.
         let _permit = self
             .permits
             .acquire()
             .await
-            .map_err(crate::AppError::internal)?;
+            .map_err(|_| ImageError::Unsupported)?;
         let images = self.images.clone();
-        let rendered = tokio::task::spawn_blocking(move || images.render(&source, fit))
+        tokio::task::spawn_blocking(move || images.render(&source, &fits))
             .await
-            .map_err(crate::AppError::internal)?;
-        Ok(rendered?)
+            .unwrap_or_else(|_| Err(ImageError::Unreadable("the renderer failed".to_owned())))
     }
 }
 

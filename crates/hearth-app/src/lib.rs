@@ -39,6 +39,7 @@ mod service_tokens;
 mod sessions;
 mod settings;
 mod sync;
+mod thumbnails;
 mod tokens;
 mod user_lookup;
 mod user_names;
@@ -88,6 +89,7 @@ pub use service_tokens::{MAX_SERVICE_TOKEN_TTL, Principal, SERVICE_AUDIENCE, Ser
 pub use sessions::{ClientInfo, SessionInfo};
 pub use settings::{AccountSettings, AuthSettings, LimitSettings, MessageSettings, Settings};
 pub use sync::{BootstrapResult, ChangesResult, ConversationChangesResult, SyncService};
+pub use thumbnails::{MAX_THUMBNAIL_SOURCE_BYTES, ThumbnailDownload, ThumbnailService};
 pub use tokens::{JwtSecret, bearer_token};
 pub use user_lookup::UserLookup;
 pub use users::{ProfileInput, UserService};
@@ -117,6 +119,8 @@ pub struct App {
     pub media: MediaService,
     /// Profile pictures.
     pub avatars: AvatarService,
+    /// Thumbnails of image uploads (made by [`ThumbnailService::run`]).
+    pub thumbnails: ThumbnailService,
     receiver: BusReceiver,
     bus: Arc<dyn EventBus>,
     store: DynStore,
@@ -165,6 +169,7 @@ impl App {
         );
         let media = MediaService::new(store.clone(), conversations.clone(), secret.bytes());
         let avatars = AvatarService::new(store.clone(), media.clone(), names.clone());
+        let thumbnails = ThumbnailService::new(store.clone(), media.clone());
         let auth = AuthService::new(
             store.clone(),
             settings.auth,
@@ -210,6 +215,7 @@ impl App {
             sign_in,
             media,
             avatars,
+            thumbnails,
             accounts,
             users,
             messages,
@@ -226,7 +232,8 @@ impl App {
     /// store and every transfer is `Unavailable`).
     pub fn with_media(mut self, blobs: Arc<dyn blobs::BlobStore>, settings: MediaSettings) -> Self {
         self.media = self.media.with_blobs(blobs.clone(), settings);
-        self.avatars = self.avatars.with_blobs(self.media.clone(), blobs);
+        self.avatars = self.avatars.with_blobs(self.media.clone(), blobs.clone());
+        self.thumbnails = self.thumbnails.with_blobs(self.media.clone(), blobs);
         self.accounts = self
             .accounts
             .with_media(self.media.clone(), self.avatars.clone());
@@ -236,7 +243,8 @@ impl App {
     /// The same app, rendering pictures (profile pictures, thumbnails) with `images` (by
     /// default there is no renderer and every picture is refused as `Unavailable`).
     pub fn with_images(mut self, images: Arc<dyn images::ImageRenderer>) -> Self {
-        self.avatars = self.avatars.with_images(images);
+        self.avatars = self.avatars.with_images(images.clone());
+        self.thumbnails = self.thumbnails.with_images(images);
         self.accounts = self
             .accounts
             .with_media(self.media.clone(), self.avatars.clone());

@@ -143,6 +143,8 @@ pub struct MediaService {
     blobs: Arc<dyn BlobStore>,
     settings: Arc<MediaSettings>,
     signer: UrlSigner,
+    /// Told whenever an image becomes ready: the thumbnail worker waits on it.
+    images_ready: Arc<tokio::sync::Notify>,
 }
 
 /// How a blob store failure reaches the caller.
@@ -165,6 +167,7 @@ impl MediaService {
             blobs: Arc::new(NoBlobs),
             settings: Arc::new(MediaSettings::default()),
             signer: UrlSigner::new(secret),
+            images_ready: Arc::new(tokio::sync::Notify::new()),
         }
     }
 
@@ -173,6 +176,19 @@ impl MediaService {
         self.blobs = blobs;
         self.settings = Arc::new(settings);
         self
+    }
+
+    /// What is told whenever an upload becomes a ready image.
+    pub(crate) fn images_ready(&self) -> Arc<tokio::sync::Notify> {
+        self.images_ready.clone()
+    }
+
+    /// `ready`, once the thumbnail worker was told of it if it is an image.
+    fn announce_ready(&self, ready: MediaRecord) -> MediaRecord {
+        if ready.kind() == hearth_domain::MediaKind::Image {
+            self.images_ready.notify_one();
+        }
+        ready
     }
 
     /// The rules in force.
@@ -207,13 +223,15 @@ impl MediaService {
         Ok(self.store.create_media(pending).await?)
     }
 
-    /// Removes what a failed upload left: its blob and its record.
+    /// Removes an upload: its blob, its thumbnails' and its record (what a failed upload
+    /// left, or one its owner deletes).
     async fn discard(&self, record: &MediaRecord) {
         if let Ok(key) = Self::key_of(record)
             && let Err(err) = self.blobs.delete(&key).await
         {
             tracing::warn!(media = %record.id, cause = %err, "cannot delete a refused upload's blob");
         }
+        self.delete_thumbnails(record).await;
         if let Err(err) = self.store.delete_media(record.id).await {
             tracing::warn!(media = %record.id, cause = %err, "cannot delete a refused upload's record");
         }
@@ -259,7 +277,7 @@ impl MediaService {
                     .confirm_media(record.id, size, &content_type, crate::now())
                     .await;
                 match ready {
-                    Ok(ready) => Ok(ready),
+                    Ok(ready) => Ok(self.announce_ready(ready)),
                     Err(err) => {
                         self.discard(&record).await;
                         Err(err.into())
@@ -402,10 +420,11 @@ impl MediaService {
                 return Err(err);
             }
         };
-        Ok(self
+        let ready = self
             .store
             .confirm_media(id, size, &content_type, crate::now())
-            .await?)
+            .await?;
+        Ok(self.announce_ready(ready))
     }
 
     /// The accepted type of stored bytes of `size`, after their size was checked.
@@ -521,9 +540,33 @@ impl MediaService {
             for record in &page {
                 let key = Self::key_of(record)?;
                 self.blobs.delete(&key).await.map_err(blob_error)?;
+                self.delete_thumbnails(record).await;
                 if self.store.delete_media(record.id).await? {
                     deleted += 1;
                 }
+            }
+        }
+    }
+
+    /// Deletes the blobs of `record`'s thumbnails.
+    async fn delete_thumbnails(&self, record: &MediaRecord) {
+        self.delete_thumbnail_blobs(record.id, record.thumbnails.as_deref().unwrap_or_default())
+            .await;
+    }
+
+    /// Deletes the blobs of `thumbnails` of upload `media`; a failure is logged, never
+    /// reported (nothing refers to them any more).
+    pub(crate) async fn delete_thumbnail_blobs(
+        &self,
+        media: MediaId,
+        thumbnails: &[hearth_domain::Thumbnail],
+    ) {
+        for thumbnail in thumbnails {
+            let Ok(key) = crate::thumbnails::thumbnail_key(media, thumbnail) else {
+                continue;
+            };
+            if let Err(err) = self.blobs.delete(&key).await {
+                tracing::warn!(%media, cause = %err, "cannot delete a thumbnail");
             }
         }
     }

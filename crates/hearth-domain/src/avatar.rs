@@ -12,44 +12,18 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-/// How a profile picture is encoded: JPEG for opaque pictures, PNG when they have
-/// transparency.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum AvatarFormat {
-    /// `image/jpeg`.
-    Jpeg,
-    /// `image/png`.
-    Png,
-}
-
-impl AvatarFormat {
-    /// The file extension of its name.
-    pub fn extension(self) -> &'static str {
-        match self {
-            Self::Jpeg => "jpg",
-            Self::Png => "png",
-        }
-    }
-
-    /// Its `Content-Type`.
-    pub fn content_type(self) -> &'static str {
-        match self {
-            Self::Jpeg => "image/jpeg",
-            Self::Png => "image/png",
-        }
-    }
-}
+use crate::PictureFormat;
 
 /// A profile picture's name: `<32 hex digits>.<jpg|png>`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct AvatarRef {
     token: Uuid,
-    format: AvatarFormat,
+    format: PictureFormat,
 }
 
 impl AvatarRef {
     /// A new, random name for a picture encoded as `format`.
-    pub fn new(format: AvatarFormat) -> Self {
+    pub fn new(format: PictureFormat) -> Self {
         Self {
             token: Uuid::new_v4(),
             format,
@@ -57,7 +31,7 @@ impl AvatarRef {
     }
 
     /// How the picture is encoded.
-    pub fn format(&self) -> AvatarFormat {
+    pub fn format(&self) -> PictureFormat {
         self.format
     }
 }
@@ -81,8 +55,8 @@ impl FromStr for AvatarRef {
     fn from_str(raw: &str) -> Result<Self, Self::Err> {
         let (token, extension) = raw.split_once('.').ok_or(NotAnAvatar)?;
         let format = match extension {
-            "jpg" => AvatarFormat::Jpeg,
-            "png" => AvatarFormat::Png,
+            "jpg" => PictureFormat::Jpeg,
+            "png" => PictureFormat::Png,
             _ => return Err(NotAnAvatar),
         };
         let is_simple_hex = token.len() == 32
@@ -116,7 +90,7 @@ mod tests {
 
     #[test]
     fn a_name_reads_back_as_written() {
-        let avatar = AvatarRef::new(AvatarFormat::Png);
+        let avatar = AvatarRef::new(PictureFormat::Png);
         let name = avatar.to_string();
         assert!(name.ends_with(".png") && name.len() == 36, "{name}");
         assert_eq!(name.parse::<AvatarRef>(), Ok(avatar));
@@ -125,14 +99,14 @@ mod tests {
     #[test]
     fn every_new_name_differs() {
         assert_ne!(
-            AvatarRef::new(AvatarFormat::Jpeg),
-            AvatarRef::new(AvatarFormat::Jpeg)
+            AvatarRef::new(PictureFormat::Jpeg),
+            AvatarRef::new(PictureFormat::Jpeg)
         );
     }
 
     #[test]
     fn only_the_written_form_is_a_name() {
-        let name = AvatarRef::new(AvatarFormat::Jpeg).to_string();
+        let name = AvatarRef::new(PictureFormat::Jpeg).to_string();
         for bad in [
             name.to_uppercase(),
             name.replace(".jpg", ".gif"),

@@ -15,14 +15,16 @@ mod mention;
 mod message;
 mod paging;
 mod permissions;
+mod picture;
 mod privacy;
 mod reaction;
 mod search;
 mod thread;
+mod thumbnail;
 mod user;
 mod validation;
 
-pub use avatar::{AvatarFormat, AvatarRef, NotAnAvatar};
+pub use avatar::{AvatarRef, NotAnAvatar};
 pub use conversation::{
     Access, Conversation, ConversationKind, ConversationSummary, Description, HistoryVisibility,
     Member, Role, Settings, Title,
@@ -36,12 +38,14 @@ pub use mention::{mention_names, resolve_mentions};
 pub use message::{ClientMessageId, Message, MessageContent, preview_of, preview_of_sent};
 pub use paging::{Limit, Seq, SeqWindow};
 pub use permissions::{Action, EditRefusal, Permissions, Refusal, authorize, may_delete, may_edit};
+pub use picture::PictureFormat;
 pub use privacy::{
     Consent, ConsentRefusal, Privacy, Relation, may_invite, may_post_directly, may_start_direct,
 };
 pub use reaction::{Emoji, Reaction};
 pub use search::{SearchCursor, SearchHit, SearchTerm, SearchText, SnippetPart};
 pub use thread::ThreadSummary;
+pub use thumbnail::{NotAThumbnailSize, Thumbnail, ThumbnailSize};
 pub use user::{About, DisplayName, Password, SearchQuery, User, Username};
 pub use validation::{FieldError, ValidationErrors};
 

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{MediaId, Timestamp, UserId, ValidationErrors};
+use crate::{MediaId, Thumbnail, Timestamp, UserId, ValidationErrors};
 
 /// The name an uploaded file keeps (shown beside a document and offered to a download): 1–255
 /// characters, no control characters, no path separators, not `.` or `..`.
@@ -138,6 +138,10 @@ pub struct Media {
     pub expires_at: Option<Timestamp>,
     /// When its bytes were checked (`None` while pending).
     pub confirmed_at: Option<Timestamp>,
+    /// Its thumbnails, smallest first, once the server made them (`None`: not yet — an image
+    /// gets them shortly after it is ready; an empty list: none can be made).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thumbnails: Option<Vec<Thumbnail>>,
 }
 
 impl Media {

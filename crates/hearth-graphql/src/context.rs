@@ -55,6 +55,11 @@ pub(crate) fn message_id(raw: &str) -> async_graphql::Result<MessageId> {
     parse_id(raw, "message")
 }
 
+/// A media id argument.
+pub(crate) fn media_id(raw: &str) -> async_graphql::Result<hearth_domain::MediaId> {
+    parse_id(raw, "media")
+}
+
 /// A user id argument.
 pub(crate) fn user_id(raw: &str) -> async_graphql::Result<UserId> {
     parse_id(raw, "user")

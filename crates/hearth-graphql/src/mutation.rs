@@ -213,19 +213,24 @@ impl Mutation {
         Ok(change.changed())
     }
 
-    /// Makes a thumbnail of a stored medium. Hearth stores no media yet, so every id is
-    /// `not_found`.
+    /// The thumbnail of `size` of an image you may see, made now if the server has not made
+    /// its thumbnails yet (it makes them on its own shortly after an upload). `thumbnail` is
+    /// `null` for a document or an image that cannot have one.
     async fn generate_media_thumbnail(
         &self,
         ctx: &Context<'_>,
         media_id: ID,
         size: ThumbnailSize,
     ) -> async_graphql::Result<MediaReference> {
-        caller(ctx)?;
-        let _ = size;
-        Err(refuse(
-            ErrorCode::NotFound,
-            format!("media {} not found", media_id.as_str()),
-        ))
+        let shared = ctx.data::<Shared>()?;
+        let caller = caller(ctx)?;
+        let id = crate::context::media_id(&media_id)?;
+        let media = shared
+            .app
+            .thumbnails
+            .ensure(caller, id)
+            .await
+            .map_err(error)?;
+        Ok(MediaReference::with_thumbnail(&media, size.into()))
     }
 }

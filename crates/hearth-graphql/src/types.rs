@@ -104,12 +104,32 @@ impl From<HistoryVisibility> for MessageHistoryVisibility {
 /// Thumbnail sizes (seed 001).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Enum)]
 pub(crate) enum ThumbnailSize {
-    /// Small.
+    /// At most 160 px a side.
     Small,
-    /// Medium.
+    /// At most 480 px a side.
     Medium,
-    /// Large.
+    /// At most 1280 px a side.
     Large,
+}
+
+impl From<ThumbnailSize> for hearth_domain::ThumbnailSize {
+    fn from(size: ThumbnailSize) -> Self {
+        match size {
+            ThumbnailSize::Small => Self::Small,
+            ThumbnailSize::Medium => Self::Medium,
+            ThumbnailSize::Large => Self::Large,
+        }
+    }
+}
+
+impl From<hearth_domain::ThumbnailSize> for ThumbnailSize {
+    fn from(size: hearth_domain::ThumbnailSize) -> Self {
+        match size {
+            hearth_domain::ThumbnailSize::Small => Self::Small,
+            hearth_domain::ThumbnailSize::Medium => Self::Medium,
+            hearth_domain::ThumbnailSize::Large => Self::Large,
+        }
+    }
 }
 
 /// A change of a group's settings (seed 001); an absent field keeps its value.
@@ -195,17 +215,38 @@ pub(crate) struct MediaReference {
     pub size: Option<String>,
 }
 
-impl From<&hearth_domain::Media> for MediaReference {
-    fn from(media: &hearth_domain::Media) -> Self {
+impl MediaReference {
+    /// `media` with its thumbnail of `size`, if it was made.
+    pub(crate) fn with_thumbnail(
+        media: &hearth_domain::Media,
+        size: hearth_domain::ThumbnailSize,
+    ) -> Self {
+        let thumbnail = media
+            .thumbnails
+            .iter()
+            .flatten()
+            .find(|t| t.size == size)
+            .map(|t| ThumbnailReference {
+                id: ID(format!("{}/{}", media.id, t.size)),
+                size: t.size.into(),
+                storage_location: format!("/v1/media/{}/thumbnails/{}", media.id, t.size),
+            });
         Self {
             id: ID(media.id.to_string()),
             media_type: media.kind().as_str().to_owned(),
             storage_location: format!("/v1/media/{}/content", media.id),
-            thumbnail: None,
+            thumbnail,
             file_name: media.file_name.as_str().to_owned(),
             content_type: media.content_type.clone(),
             size: media.size.map(|size| size.to_string()),
         }
+    }
+}
+
+impl From<&hearth_domain::Media> for MediaReference {
+    /// With its medium thumbnail: the one a timeline shows.
+    fn from(media: &hearth_domain::Media) -> Self {
+        Self::with_thumbnail(media, hearth_domain::ThumbnailSize::Medium)
     }
 }
 

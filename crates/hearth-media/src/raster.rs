@@ -11,7 +11,7 @@ use std::io::Cursor;
 use fast_image_resize::images::Image;
 use fast_image_resize::{FilterType, IntoImageView, ResizeAlg, ResizeOptions, Resizer};
 use hearth_app::images::{Fit, ImageError, ImageRenderer, RenderedImage};
-use hearth_domain::AvatarFormat;
+use hearth_domain::PictureFormat;
 use image::codecs::jpeg::JpegEncoder;
 use image::codecs::png::PngEncoder;
 use image::{
@@ -33,12 +33,16 @@ const JPEG_QUALITY: u8 = 85;
 pub struct RasterImages;
 
 impl ImageRenderer for RasterImages {
-    fn render(&self, source: &[u8], fit: Fit) -> Result<RenderedImage, ImageError> {
-        let picture = decode_upright(source)?;
-        let picture = drop_opaque_alpha(picture);
-        let (width, height) = target_size(fit, picture.width(), picture.height());
-        let resized = resize(&picture, width, height)?;
-        encode(&resized, width, height)
+    fn render(&self, source: &[u8], fits: &[Fit]) -> Result<Vec<RenderedImage>, ImageError> {
+        let picture = drop_opaque_alpha(decode_upright(source)?);
+        let mut resizer = Resizer::new();
+        fits.iter()
+            .map(|&fit| {
+                let (width, height) = target_size(fit, picture.width(), picture.height());
+                let resized = resize(&mut resizer, &picture, width, height)?;
+                encode(&resized, width, height)
+            })
+            .collect()
     }
 }
 
@@ -97,7 +101,12 @@ fn target_size(fit: Fit, width: u32, height: u32) -> (u32, u32) {
 }
 
 /// `picture` scaled to cover `width` × `height`, centred, the overflow cropped.
-fn resize(picture: &DynamicImage, width: u32, height: u32) -> Result<Image<'static>, ImageError> {
+fn resize(
+    resizer: &mut Resizer,
+    picture: &DynamicImage,
+    width: u32,
+    height: u32,
+) -> Result<Image<'static>, ImageError> {
     let pixel_type = picture
         .pixel_type()
         .ok_or_else(|| ImageError::Unreadable("unsupported pixel layout".to_owned()))?;
@@ -105,7 +114,7 @@ fn resize(picture: &DynamicImage, width: u32, height: u32) -> Result<Image<'stat
     let options = ResizeOptions::new()
         .resize_alg(ResizeAlg::Convolution(FilterType::Lanczos3))
         .fit_into_destination(Some((0.5, 0.5)));
-    Resizer::new()
+    resizer
         .resize(picture, &mut out, &options)
         .map_err(|err| ImageError::Unreadable(err.to_string()))?;
     Ok(out)
@@ -134,9 +143,9 @@ fn encode(picture: &Image<'_>, width: u32, height: u32) -> Result<RenderedImage,
     Ok(RenderedImage {
         bytes,
         format: if transparent {
-            AvatarFormat::Png
+            PictureFormat::Png
         } else {
-            AvatarFormat::Jpeg
+            PictureFormat::Jpeg
         },
         width,
         height,
@@ -149,6 +158,12 @@ mod tests {
     use image::{GenericImageView, ImageFormat, Rgb, RgbImage, Rgba, RgbaImage};
 
     use super::*;
+
+    fn render_one(source: &[u8], fit: Fit) -> Result<RenderedImage, ImageError> {
+        RasterImages
+            .render(source, &[fit])
+            .map(|mut out| out.remove(0))
+    }
 
     fn encoded(picture: &DynamicImage, format: ImageFormat) -> Vec<u8> {
         let mut bytes = Cursor::new(Vec::new());
@@ -170,13 +185,11 @@ mod tests {
     #[test]
     fn a_square_fit_is_exactly_the_side_and_crops_the_middle() {
         let source = encoded(&halves(600, 200), ImageFormat::Png);
-        let out = RasterImages
-            .render(&source, Fit::Square { side: 64 })
-            .unwrap();
+        let out = render_one(&source, Fit::Square { side: 64 }).unwrap();
         assert_eq!((out.width, out.height), (64, 64));
         assert_eq!(
             out.format,
-            AvatarFormat::Jpeg,
+            PictureFormat::Jpeg,
             "opaque pictures become JPEG"
         );
         let picture = image::load_from_memory(&out.bytes).unwrap();
@@ -190,27 +203,22 @@ mod tests {
     #[test]
     fn a_within_fit_keeps_the_aspect_and_never_enlarges() {
         let source = encoded(&halves(400, 100), ImageFormat::Jpeg);
-        let out = RasterImages
-            .render(&source, Fit::Within { max: 200 })
-            .unwrap();
+        let out = render_one(&source, Fit::Within { max: 200 }).unwrap();
         assert_eq!((out.width, out.height), (200, 50));
         let small = encoded(&halves(40, 10), ImageFormat::Jpeg);
-        let out = RasterImages
-            .render(&small, Fit::Within { max: 200 })
-            .unwrap();
+        let out = render_one(&small, Fit::Within { max: 200 }).unwrap();
         assert_eq!((out.width, out.height), (40, 10));
     }
 
     #[test]
     fn transparency_is_kept_as_png() {
         let source = DynamicImage::ImageRgba8(RgbaImage::from_pixel(50, 50, Rgba([0, 0, 0, 0])));
-        let out = RasterImages
-            .render(
-                &encoded(&source, ImageFormat::Png),
-                Fit::Square { side: 32 },
-            )
-            .unwrap();
-        assert_eq!(out.format, AvatarFormat::Png);
+        let out = render_one(
+            &encoded(&source, ImageFormat::Png),
+            Fit::Square { side: 32 },
+        )
+        .unwrap();
+        assert_eq!(out.format, PictureFormat::Png);
         let picture = image::load_from_memory(&out.bytes).unwrap();
         assert_eq!(picture.get_pixel(16, 16)[3], 0);
     }
@@ -218,20 +226,18 @@ mod tests {
     #[test]
     fn an_unused_alpha_channel_is_dropped() {
         let source = DynamicImage::ImageRgba8(RgbaImage::from_pixel(50, 50, Rgba([9, 9, 9, 255])));
-        let out = RasterImages
-            .render(
-                &encoded(&source, ImageFormat::Png),
-                Fit::Square { side: 32 },
-            )
-            .unwrap();
-        assert_eq!(out.format, AvatarFormat::Jpeg);
+        let out = render_one(
+            &encoded(&source, ImageFormat::Png),
+            Fit::Square { side: 32 },
+        )
+        .unwrap();
+        assert_eq!(out.format, PictureFormat::Jpeg);
     }
 
     #[test]
     fn bytes_that_are_no_picture_are_unreadable() {
-        let err = RasterImages
-            .render(b"<html><script>alert(1)</script>", Fit::Square { side: 32 })
-            .unwrap_err();
+        let err =
+            render_one(b"<html><script>alert(1)</script>", Fit::Square { side: 32 }).unwrap_err();
         assert!(matches!(err, ImageError::Unreadable(_)), "{err:?}");
     }
 
@@ -241,9 +247,7 @@ mod tests {
         let mut gif = encoded(&halves(2, 2), ImageFormat::Gif);
         gif[6..8].copy_from_slice(&60_000u16.to_le_bytes());
         gif[8..10].copy_from_slice(&60_000u16.to_le_bytes());
-        let err = RasterImages
-            .render(&gif, Fit::Square { side: 32 })
-            .unwrap_err();
+        let err = render_one(&gif, Fit::Square { side: 32 }).unwrap_err();
         assert!(matches!(err, ImageError::TooLarge(_)), "{err:?}");
     }
 
@@ -257,9 +261,7 @@ mod tests {
             0x06, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
         ];
         jpeg.splice(2..2, exif.iter().copied());
-        let out = RasterImages
-            .render(&jpeg, Fit::Within { max: 100 })
-            .unwrap();
+        let out = render_one(&jpeg, Fit::Within { max: 100 }).unwrap();
         assert_eq!((out.width, out.height), (20, 40), "turned upright");
         let picture = image::load_from_memory(&out.bytes).unwrap();
         let top = picture.get_pixel(10, 2);

@@ -8,7 +8,8 @@ use hearth_domain::{
 
 use crate::{
     ChangeEvent, ConversationDto, MediaDto, MemberDto, MessageDto, PermissionsDto, PrivacyDto,
-    PublicConversationDto, ReactionDto, SearchResult, SettingsDto, SnippetPart, ThreadDto, UserDto,
+    PublicConversationDto, ReactionDto, SearchResult, SettingsDto, SnippetPart, ThreadDto,
+    ThumbnailDto, UserDto,
 };
 
 impl From<&Media> for MediaDto {
@@ -21,6 +22,18 @@ impl From<&Media> for MediaDto {
             content_type: media.content_type.clone(),
             size: media.size,
             created_at: media.created_at,
+            thumbnails: media
+                .thumbnails
+                .iter()
+                .flatten()
+                .map(|thumbnail| ThumbnailDto {
+                    size: thumbnail.size.as_str().to_owned(),
+                    width: thumbnail.width,
+                    height: thumbnail.height,
+                    content_type: thumbnail.format.content_type().to_owned(),
+                    url: format!("/v1/media/{}/thumbnails/{}", media.id, thumbnail.size),
+                })
+                .collect(),
         }
     }
 }

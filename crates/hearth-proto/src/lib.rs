@@ -40,7 +40,7 @@ pub use groups::{
     PublicConversationDto, TransferRequest, UpdateMemberRequest, UpdatePrivacyRequest,
     UpdateSettingsRequest,
 };
-pub use media::{BeginUploadRequest, MediaDto, PresignedUploadDto, UploadForm};
+pub use media::{BeginUploadRequest, MediaDto, PresignedUploadDto, ThumbnailDto, UploadForm};
 pub use message_features::{
     EditMessageRequest, SearchResult, SearchResults, SnippetPart, ThreadPage,
 };

@@ -27,6 +27,26 @@ pub struct MediaDto {
     #[serde(with = "time::serde::rfc3339")]
     #[schema(value_type = String, format = DateTime)]
     pub created_at: OffsetDateTime,
+    /// An image's thumbnails (`small`, `medium`, `large`), once the server made them — shortly
+    /// after the upload is ready; empty until then, for documents, and for images that cannot
+    /// have any.
+    #[serde(default)]
+    pub thumbnails: Vec<ThumbnailDto>,
+}
+
+/// A thumbnail of an image upload: JPEG, or PNG when the image has transparency.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ThumbnailDto {
+    /// `small` (at most 160 px a side), `medium` (480) or `large` (1280).
+    pub size: String,
+    /// Its width in pixels.
+    pub width: u32,
+    /// Its height in pixels.
+    pub height: u32,
+    /// `image/jpeg` or `image/png`.
+    pub content_type: String,
+    /// Where to fetch it (with the bearer token, like the file): a path on this server.
+    pub url: String,
 }
 
 /// `POST /v1/media`: the multipart form of a direct upload.

@@ -113,6 +113,7 @@ pub async fn run(
     let app = build_app(&config, store.clone(), secret, realtime.ports())?;
     let app = with_media(&config, app).await?;
     let sweeper = media::sweep_in_background(app.media.clone(), config.media.sweep_interval());
+    let thumbnailer = tokio::spawn(app.thumbnails.clone().run(media::THUMBNAIL_POLL));
     realtime.attach(&app);
     let hub = realtime.hub();
     let rest = RestSettings {
@@ -166,6 +167,7 @@ pub async fn run(
     .await;
     hub.shut_down(SHUTDOWN_GRACE).await;
     sweeper.abort();
+    thumbnailer.abort();
     tracing::info!("shutting down: finishing queued writes");
     store.close().await;
     served.map_err(|source| StartupError::Serve { source })

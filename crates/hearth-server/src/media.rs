@@ -1,10 +1,15 @@
-//! The background job that deletes uploads never confirmed (blob, then record), so a client
-//! that begins an upload and goes away leaves nothing behind for long.
+//! The background jobs of media: the one that deletes uploads never confirmed (blob, then
+//! record), so a client that begins an upload and goes away leaves nothing behind for long;
+//! and the thumbnail worker's pace (the worker is `ThumbnailService::run`).
 
 use std::time::Duration;
 
 use hearth_app::MediaService;
 use tokio::task::JoinHandle;
+
+/// How often the thumbnail worker looks for images other nodes made ready (this node's wake
+/// it at once).
+pub(crate) const THUMBNAIL_POLL: Duration = Duration::from_secs(30);
 
 /// Most expired uploads deleted in one pass; a pass that deletes this many runs again at once.
 const BATCH: u32 = 256;

@@ -1,7 +1,10 @@
 //! Media records in PostgreSQL.
 
-use hearth_domain::{ConversationId, FileName, MediaId, Seq, Timestamp, UserId};
-use hearth_store::stored::{MEDIA_COLUMNS, media_status, size_from, stored_size};
+use hearth_domain::{ConversationId, FileName, MediaId, Seq, Thumbnail, Timestamp, UserId};
+use hearth_store::stored::{
+    MEDIA_COLUMNS, THUMBNAILED_TYPES_SQL, media_status, size_from, stored_size, stored_thumbnails,
+    thumbnails_from,
+};
 use hearth_store::{MediaRecord, MediaStore, Missing, NewMedia, StoreError};
 use tokio_postgres::Row;
 use uuid::Uuid;
@@ -25,6 +28,7 @@ pub(crate) fn media_from_row(row: &Row) -> Result<MediaRecord, StoreError> {
         created_at: row.col("created_at")?,
         expires_at: row.col("expires_at")?,
         confirmed_at: row.col("confirmed_at")?,
+        thumbnails: thumbnails_from(row.col("thumbnails")?)?,
     })
 }
 
@@ -141,6 +145,43 @@ impl MediaStore for PostgresStore {
             Box::pin(async move {
                 let found = rows(c, &sql, &[&owner.as_uuid(), &limit]).await?;
                 Ok(found.iter().map(media_from_row).collect::<Result<_, _>>()?)
+            })
+        })
+        .await
+    }
+
+    async fn media_awaiting_thumbnails(&self, limit: u32) -> Result<Vec<MediaRecord>, StoreError> {
+        let sql = format!(
+            "SELECT {MEDIA_COLUMNS} FROM media WHERE status = 'ready' AND thumbnails IS NULL \
+             AND content_type IN {THUMBNAILED_TYPES_SQL} ORDER BY confirmed_at, id LIMIT $1"
+        );
+        let limit = i64::from(limit);
+        self.read(move |c| -> Job<'_, Vec<MediaRecord>> {
+            let sql = sql.clone();
+            Box::pin(async move {
+                let found = rows(c, &sql, &[&limit]).await?;
+                Ok(found.iter().map(media_from_row).collect::<Result<_, _>>()?)
+            })
+        })
+        .await
+    }
+
+    async fn set_thumbnails(
+        &self,
+        id: MediaId,
+        thumbnails: &[Thumbnail],
+    ) -> Result<bool, StoreError> {
+        let stored = stored_thumbnails(thumbnails)?;
+        self.write(move |tx| -> Job<'_, bool> {
+            let stored = stored.clone();
+            Box::pin(async move {
+                let changed = exec(
+                    tx,
+                    "UPDATE media SET thumbnails = $1 WHERE id = $2 AND thumbnails IS NULL",
+                    &[&stored, &id.as_uuid()],
+                )
+                .await?;
+                Ok(changed > 0)
             })
         })
         .await

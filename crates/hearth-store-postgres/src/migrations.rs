@@ -68,6 +68,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "avatars",
         sql: include_str!("../migrations/0009_avatars.sql"),
     },
+    Migration {
+        version: 10,
+        name: "thumbnails",
+        sql: include_str!("../migrations/0010_thumbnails.sql"),
+    },
 ];
 
 /// The advisory lock key that serialises migrations ("hearth" in ASCII).

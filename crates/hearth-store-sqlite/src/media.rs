@@ -1,7 +1,10 @@
 //! Media records in SQLite.
 
-use hearth_domain::{ConversationId, FileName, MediaId, Seq, Timestamp, UserId};
-use hearth_store::stored::{MEDIA_COLUMNS, media_status, size_from, stored_size};
+use hearth_domain::{ConversationId, FileName, MediaId, Seq, Thumbnail, Timestamp, UserId};
+use hearth_store::stored::{
+    MEDIA_COLUMNS, THUMBNAILED_TYPES_SQL, media_status, size_from, stored_size, stored_thumbnails,
+    thumbnails_from,
+};
 use hearth_store::{MediaRecord, MediaStore, Missing, NewMedia, StoreError};
 use rusqlite::{Row, params};
 use uuid::Uuid;
@@ -25,6 +28,7 @@ pub(crate) fn media_from_row(row: &Row<'_>) -> Result<MediaRecord, StoreError> {
         created_at: from_micros(row.column("created_at")?),
         expires_at: row.column::<Option<i64>>("expires_at")?.map(from_micros),
         confirmed_at: row.column::<Option<i64>>("confirmed_at")?.map(from_micros),
+        thumbnails: thumbnails_from(row.column("thumbnails")?)?,
     })
 }
 
@@ -113,6 +117,35 @@ impl MediaStore for SqliteStore {
         self.readers
             .read(move |conn| {
                 decode_all(conn, &sql, params![owner.as_uuid(), limit], media_from_row)
+            })
+            .await
+    }
+
+    async fn media_awaiting_thumbnails(&self, limit: u32) -> Result<Vec<MediaRecord>, StoreError> {
+        let sql = format!(
+            "SELECT {MEDIA_COLUMNS} FROM media WHERE status = 'ready' AND thumbnails IS NULL \
+             AND content_type IN {THUMBNAILED_TYPES_SQL} ORDER BY confirmed_at, id LIMIT ?"
+        );
+        self.readers
+            .read(move |conn| decode_all(conn, &sql, params![limit], media_from_row))
+            .await
+    }
+
+    async fn set_thumbnails(
+        &self,
+        id: MediaId,
+        thumbnails: &[Thumbnail],
+    ) -> Result<bool, StoreError> {
+        let stored = stored_thumbnails(thumbnails)?;
+        self.writer
+            .write(move |tx| {
+                let changed = execute(
+                    tx,
+                    "UPDATE media SET thumbnails = ? WHERE id = ? AND thumbnails IS NULL",
+                    params![stored, id.as_uuid()],
+                )
+                .map_err(store_error)?;
+                Ok(changed > 0)
             })
             .await
     }

@@ -103,6 +103,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         description: "avatars",
         sql: include_str!("../migrations/0014_avatars.sql"),
     },
+    Migration {
+        version: 15,
+        description: "thumbnails",
+        sql: include_str!("../migrations/0015_thumbnails.sql"),
+    },
 ];
 
 /// Why the ledger forbids opening the database.

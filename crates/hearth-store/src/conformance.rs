@@ -162,6 +162,7 @@ macro_rules! store_conformance_tests {
         $crate::store_conformance_tests!(@cases $make;
             a_pending_upload_reads_back_as_recorded,
             confirming_makes_it_ready_once,
+            ready_images_await_thumbnails_until_they_are_recorded_once,
             media_of_an_unknown_owner_is_not_found,
             expired_uploads_are_listed_oldest_first_and_only_while_pending,
             deleting_media_removes_the_record_once,

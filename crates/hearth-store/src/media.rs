@@ -56,6 +56,18 @@ pub trait MediaStore: Send + Sync {
     /// The uploads of `owner`, pending or ready, oldest first, at most `limit`.
     async fn media_of(&self, owner: UserId, limit: u32) -> Result<Vec<MediaRecord>, StoreError>;
 
+    /// Ready images that have no thumbnails yet (`thumbnails` unset), longest waiting first,
+    /// at most `limit`.
+    async fn media_awaiting_thumbnails(&self, limit: u32) -> Result<Vec<MediaRecord>, StoreError>;
+
+    /// Records the thumbnails made of `id` (an empty list: none can be made), once: whether
+    /// the record had none and still exists.
+    async fn set_thumbnails(
+        &self,
+        id: MediaId,
+        thumbnails: &[hearth_domain::Thumbnail],
+    ) -> Result<bool, StoreError>;
+
     /// Deletes the record of `id`; whether there was one. Its attachments go with it.
     async fn delete_media(&self, id: MediaId) -> Result<bool, StoreError>;
 

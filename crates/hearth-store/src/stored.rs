@@ -332,7 +332,24 @@ pub fn snippet_parts(marked: &str) -> Vec<SnippetPart> {
 
 /// The columns of a media record, in the order every adapter selects them.
 pub const MEDIA_COLUMNS: &str = "id, owner_id, status, file_name, declared_size, size, \
-     content_type, storage_key, created_at, expires_at, confirmed_at";
+     content_type, storage_key, created_at, expires_at, confirmed_at, thumbnails";
+
+/// The content types the thumbnail worker reads (the image kinds), as an SQL list.
+pub const THUMBNAILED_TYPES_SQL: &str = "('image/jpeg', 'image/png', 'image/gif', 'image/webp')";
+
+/// Thumbnails as stored: a JSON list (`NULL`: not made yet).
+pub fn stored_thumbnails(thumbnails: &[hearth_domain::Thumbnail]) -> Result<String, StoreError> {
+    serde_json::to_string(thumbnails).map_err(StoreError::backend)
+}
+
+/// Thumbnails read back (see [`stored_thumbnails`]).
+pub fn thumbnails_from(
+    stored: Option<String>,
+) -> Result<Option<Vec<hearth_domain::Thumbnail>>, StoreError> {
+    stored
+        .map(|json| serde_json::from_str(&json).map_err(|_| unreadable("thumbnails", json)))
+        .transpose()
+}
 
 /// A file size as stored (a signed 64-bit integer: sizes fit it by far, uploads are limited).
 pub fn stored_size(size: u64) -> i64 {
@@ -355,6 +372,16 @@ pub fn media_status(stored: String) -> Result<hearth_domain::MediaStatus, StoreE
 #[allow(clippy::unwrap_used, reason = "test code")]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_thumbnail_workers_types_are_the_image_kinds() {
+        let listed = hearth_domain::MediaKind::SAFE_IMAGE_TYPES
+            .iter()
+            .map(|t| format!("'{t}'"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        assert_eq!(THUMBNAILED_TYPES_SQL, format!("({listed})"));
+    }
 
     #[test]
     fn snippets_split_at_the_markers() {

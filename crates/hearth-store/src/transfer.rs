@@ -170,6 +170,7 @@ pub static TABLES: &[Table] = &[
             column("created_at", Time),
             column("expires_at", Time),
             column("confirmed_at", Time),
+            column("thumbnails", Text),
         ],
     },
     Table {

@@ -781,6 +781,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/media/{media_id}/thumbnails/{size}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A thumbnail of an image you may see (`small`, `medium` or `large`, as listed in the
+         *     file's `thumbnails`). The bytes of a thumbnail never change: cache them.
+         */
+        get: operations["get_media_thumbnail"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/media/{media_id}/upload": {
         parameters: {
             query?: never;
@@ -1730,6 +1750,12 @@ export interface components {
                 size?: number | null;
                 /** @description `pending` (not confirmed yet: it cannot be attached) or `ready`. */
                 status: string;
+                /**
+                 * @description An image's thumbnails (`small`, `medium`, `large`), once the server made them — shortly
+                 *     after the upload is ready; empty until then, for documents, and for images that cannot
+                 *     have any.
+                 */
+                thumbnails?: components["schemas"]["ThumbnailDto"][];
             };
         };
         /** @description A successful response: `{"data": …}`. */
@@ -2163,6 +2189,12 @@ export interface components {
             size?: number | null;
             /** @description `pending` (not confirmed yet: it cannot be attached) or `ready`. */
             status: string;
+            /**
+             * @description An image's thumbnails (`small`, `medium`, `large`), once the server made them — shortly
+             *     after the upload is ready; empty until then, for documents, and for images that cannot
+             *     have any.
+             */
+            thumbnails?: components["schemas"]["ThumbnailDto"][];
         };
         /** @description One member of a conversation. */
         MemberDto: {
@@ -2591,6 +2623,25 @@ export interface components {
             messages: components["schemas"]["MessageDto"][];
             /** @description The message that started the thread. */
             root: components["schemas"]["MessageDto"];
+        };
+        /** @description A thumbnail of an image upload: JPEG, or PNG when the image has transparency. */
+        ThumbnailDto: {
+            /** @description `image/jpeg` or `image/png`. */
+            content_type: string;
+            /**
+             * Format: int32
+             * @description Its height in pixels.
+             */
+            height: number;
+            /** @description `small` (at most 160 px a side), `medium` (480) or `large` (1280). */
+            size: string;
+            /** @description Where to fetch it (with the bearer token, like the file): a path on this server. */
+            url: string;
+            /**
+             * Format: int32
+             * @description Its width in pixels.
+             */
+            width: number;
         };
         /** @description A token pair. */
         Tokens: {
@@ -6648,6 +6699,60 @@ export interface operations {
                 };
             };
             /** @description No such file you may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The database cannot serve right now; retry after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    get_media_thumbnail: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Media id */
+                media_id: string;
+                /** @description `small`, `medium` or `large` */
+                size: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The thumbnail (JPEG or PNG) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/jpeg": number[];
+                };
+            };
+            /** @description Missing, malformed, expired or wrongly signed bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description No such file you may see, or no such thumbnail of it (yet) */
             404: {
                 headers: {
                     [name: string]: unknown;

@@ -17,6 +17,7 @@ use utoipa_axum::routes;
 use crate::extract::Auth;
 use crate::json::Json;
 use crate::render::ok;
+use crate::routes::media_download::keep_inert;
 use crate::{ApiError, RestState};
 
 pub(crate) fn router() -> OpenApiRouter<RestState> {
@@ -88,14 +89,7 @@ async fn avatar(
         header::CONTENT_TYPE,
         HeaderValue::from_static(picture.format.content_type()),
     );
-    out.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    out.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static("default-src 'none'; sandbox; frame-ancestors 'none'"),
-    );
+    keep_inert(out);
     // The name changes with the picture: these bytes never change under it.
     out.insert(
         header::CACHE_CONTROL,

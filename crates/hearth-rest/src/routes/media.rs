@@ -34,6 +34,7 @@ pub(crate) fn router() -> OpenApiRouter<RestState> {
         .routes(routes!(confirm))
         .routes(routes!(get_media))
         .routes(routes!(media_download::download))
+        .routes(routes!(media_download::thumbnail))
 }
 
 /// A request body as the use cases' byte stream.

@@ -13,7 +13,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::Response;
 use hearth_app::{ByteRange, Download};
-use hearth_domain::{MediaId, MediaKind};
+use hearth_domain::{MediaId, MediaKind, ThumbnailSize};
 use hearth_proto::{ErrorCode, ErrorEnvelope};
 
 use crate::extract::Auth;
@@ -98,6 +98,19 @@ fn header_value(text: &str) -> HeaderValue {
         .unwrap_or_else(|_| HeaderValue::from_static("application/octet-stream"))
 }
 
+/// The headers that keep served bytes inert in this origin: no sniffing, and a sandboxed,
+/// script-less document should a browser open them on their own.
+pub(crate) fn keep_inert(out: &mut HeaderMap) {
+    out.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    out.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'none'; sandbox; frame-ancestors 'none'"),
+    );
+}
+
 /// Download a file you may see. Images (JPEG, PNG, GIF, WebP) are inline; everything else is
 /// an attachment. `Range: bytes=a-b` (one range) answers 206. With S3 storage the answer is a
 /// redirect (302) to a presigned URL that works for `media.download_url_ttl_secs`.
@@ -122,14 +135,7 @@ pub(crate) async fn download(
         .await?;
     let mut response = Response::new(Body::empty());
     let out = response.headers_mut();
-    out.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    out.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static("default-src 'none'; sandbox; frame-ancestors 'none'"),
-    );
+    keep_inert(out);
     out.insert(
         header::CACHE_CONTROL,
         HeaderValue::from_static("private, no-cache"),
@@ -184,6 +190,46 @@ pub(crate) async fn download(
         *response.status_mut() = StatusCode::PARTIAL_CONTENT;
     }
     *response.body_mut() = Body::from_stream(body);
+    Ok(response)
+}
+
+/// A thumbnail of an image you may see (`small`, `medium` or `large`, as listed in the
+/// file's `thumbnails`). The bytes of a thumbnail never change: cache them.
+#[utoipa::path(get, path = "/v1/media/{media_id}/thumbnails/{size}", operation_id = "get_media_thumbnail", tag = "media",
+    security(("bearer" = [])),
+    params(
+        ("media_id" = String, Path, description = "Media id"),
+        ("size" = String, Path, description = "`small`, `medium` or `large`"),
+    ),
+    responses(
+        (status = 200, description = "The thumbnail (JPEG or PNG)", content_type = "image/jpeg", body = Vec<u8>),
+        (status = 404, description = "No such file you may see, or no such thumbnail of it (yet)", body = ErrorEnvelope),
+    ))]
+pub(crate) async fn thumbnail(
+    State(state): State<RestState>,
+    Auth(caller): Auth,
+    path: Result<Path<(String, String)>, axum::extract::rejection::PathRejection>,
+) -> Result<Response, ApiError> {
+    let not_found = |what: &str| ApiError::new(ErrorCode::NotFound, format!("{what} not found"));
+    let Path((id, size)) = path.map_err(|_| not_found("media"))?;
+    let id: MediaId = id.parse().map_err(|_| not_found("media"))?;
+    let size: ThumbnailSize = size.parse().map_err(|_| not_found("thumbnail"))?;
+    let found = state.app.thumbnails.download(caller, id, size).await?;
+    let mut response = Response::new(Body::from_stream(found.body));
+    let out = response.headers_mut();
+    out.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(found.thumbnail.format.content_type()),
+    );
+    out.insert(
+        header::CONTENT_LENGTH,
+        HeaderValue::from(found.thumbnail.bytes),
+    );
+    keep_inert(out);
+    out.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, max-age=31536000, immutable"),
+    );
     Ok(response)
 }
 

@@ -6,42 +6,8 @@ use image::GenericImageView;
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::media_support::{PNG, files_under};
+use crate::media_support::{PNG, files_under, photo, transparent_png};
 use crate::support::{Session, TestApp};
-
-/// A 600 × 400 JPEG photo, red on its left half and blue on its right, whose EXIF block says
-/// "rotate 90° clockwise" (so it is 400 × 600, red on top, once upright).
-fn photo() -> Vec<u8> {
-    let picture = image::RgbImage::from_fn(600, 400, |x, _| {
-        if x < 300 {
-            image::Rgb([255, 0, 0])
-        } else {
-            image::Rgb([0, 0, 255])
-        }
-    });
-    let mut jpeg = std::io::Cursor::new(Vec::new());
-    picture
-        .write_to(&mut jpeg, image::ImageFormat::Jpeg)
-        .unwrap();
-    let mut jpeg = jpeg.into_inner();
-    let exif: &[u8] = &[
-        0xFF, 0xE1, 0x00, 0x22, b'E', b'x', b'i', b'f', 0, 0, b'M', b'M', 0x00, 0x2A, 0x00, 0x00,
-        0x00, 0x08, 0x00, 0x01, 0x01, 0x12, 0x00, 0x03, 0x00, 0x00, 0x00, 0x01, 0x00, 0x06, 0x00,
-        0x00, 0x00, 0x00, 0x00, 0x00,
-    ];
-    jpeg.splice(2..2, exif.iter().copied());
-    jpeg
-}
-
-/// A 300 × 200 PNG, half transparent.
-fn transparent_png() -> Vec<u8> {
-    let picture = image::RgbaImage::from_fn(300, 200, |x, _| {
-        image::Rgba([0, 128, 0, if x < 150 { 0 } else { 255 }])
-    });
-    let mut png = std::io::Cursor::new(Vec::new());
-    picture.write_to(&mut png, image::ImageFormat::Png).unwrap();
-    png.into_inner()
-}
 
 impl TestApp {
     /// Uploads `bytes` and makes them `who`'s picture; the answer.
@@ -91,7 +57,10 @@ fn avatar_url(user: &Value) -> String {
 async fn a_photo_becomes_an_upright_square_picture_fetched_without_a_token() {
     let app = TestApp::spawn().await;
     let alice = app.register("alice").await;
-    let set = app.set_avatar_from(&alice, &photo()).await.expect(200);
+    let set = app
+        .set_avatar_from(&alice, &photo(600, 400))
+        .await
+        .expect(200);
     let url = avatar_url(set.data());
     assert!(
         url.starts_with(&format!("/v1/users/{}/avatar/", alice.user_id)) && url.ends_with(".jpg"),
@@ -149,13 +118,13 @@ async fn a_new_picture_replaces_the_old_whose_address_stops_working() {
     let app = TestApp::spawn().await;
     let alice = app.register("alice").await;
     let first = avatar_url(
-        app.set_avatar_from(&alice, &photo())
+        app.set_avatar_from(&alice, &photo(600, 400))
             .await
             .expect(200)
             .data(),
     );
     let second = avatar_url(
-        app.set_avatar_from(&alice, &photo())
+        app.set_avatar_from(&alice, &photo(600, 400))
             .await
             .expect(200)
             .data(),
@@ -176,7 +145,7 @@ async fn removing_the_picture_clears_the_address_and_the_file() {
     let app = TestApp::spawn().await;
     let alice = app.register("alice").await;
     let url = avatar_url(
-        app.set_avatar_from(&alice, &photo())
+        app.set_avatar_from(&alice, &photo(600, 400))
             .await
             .expect(200)
             .data(),
@@ -249,7 +218,7 @@ async fn only_a_current_pictures_exact_address_is_served() {
     let app = TestApp::spawn().await;
     let alice = app.register("alice").await;
     let url = avatar_url(
-        app.set_avatar_from(&alice, &photo())
+        app.set_avatar_from(&alice, &photo(600, 400))
             .await
             .expect(200)
             .data(),
@@ -272,7 +241,7 @@ async fn deleting_the_account_deletes_its_picture() {
     let app = TestApp::spawn().await;
     let alice = app.register("alice").await;
     let url = avatar_url(
-        app.set_avatar_from(&alice, &photo())
+        app.set_avatar_from(&alice, &photo(600, 400))
             .await
             .expect(200)
             .data(),
@@ -295,7 +264,7 @@ async fn with_s3_the_picture_is_an_object_of_the_bucket_served_by_hearth() {
     let app = crate::media_s3::on_s3(&server).await;
     let alice = app.register("alice").await;
     let url = avatar_url(
-        app.set_avatar_from(&alice, &photo())
+        app.set_avatar_from(&alice, &photo(600, 400))
             .await
             .expect(200)
             .data(),

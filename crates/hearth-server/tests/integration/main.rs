@@ -69,6 +69,7 @@ mod smtp_support;
 mod support;
 mod sync;
 mod threads;
+mod thumbnails;
 mod two_nodes;
 mod users;
 mod visibility;

@@ -137,3 +137,37 @@ pub fn files_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     }
     found
 }
+
+/// A `width` × `height` JPEG photo, red on its left half and blue on its right, whose EXIF
+/// block says "rotate 90° clockwise" (so it is `height` × `width`, red on top, once upright).
+pub fn photo(width: u32, height: u32) -> Vec<u8> {
+    let picture = image::RgbImage::from_fn(width, height, |x, _| {
+        if x < width / 2 {
+            image::Rgb([255, 0, 0])
+        } else {
+            image::Rgb([0, 0, 255])
+        }
+    });
+    let mut jpeg = std::io::Cursor::new(Vec::new());
+    picture
+        .write_to(&mut jpeg, image::ImageFormat::Jpeg)
+        .unwrap();
+    let mut jpeg = jpeg.into_inner();
+    let exif: &[u8] = &[
+        0xFF, 0xE1, 0x00, 0x22, b'E', b'x', b'i', b'f', 0, 0, b'M', b'M', 0x00, 0x2A, 0x00, 0x00,
+        0x00, 0x08, 0x00, 0x01, 0x01, 0x12, 0x00, 0x03, 0x00, 0x00, 0x00, 0x01, 0x00, 0x06, 0x00,
+        0x00, 0x00, 0x00, 0x00, 0x00,
+    ];
+    jpeg.splice(2..2, exif.iter().copied());
+    jpeg
+}
+
+/// A 300 × 200 PNG, half transparent.
+pub fn transparent_png() -> Vec<u8> {
+    let picture = image::RgbaImage::from_fn(300, 200, |x, _| {
+        image::Rgba([0, 128, 0, if x < 150 { 0 } else { 255 }])
+    });
+    let mut png = std::io::Cursor::new(Vec::new());
+    picture.write_to(&mut png, image::ImageFormat::Png).unwrap();
+    png.into_inner()
+}

@@ -356,7 +356,7 @@ pub async fn an_erased_account_keeps_nothing_of_its_person(store: DynStore) {
             alice.id,
             crate::ProfileChange {
                 avatar: Some(Some(hearth_domain::AvatarRef::new(
-                    hearth_domain::AvatarFormat::Jpeg,
+                    hearth_domain::PictureFormat::Jpeg,
                 ))),
                 ..crate::ProfileChange::default()
             },

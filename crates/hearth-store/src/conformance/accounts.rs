@@ -237,14 +237,14 @@ pub async fn an_about_text_is_set_read_everywhere_and_cleared(store: DynStore) {
 }
 
 pub async fn an_avatar_is_set_read_everywhere_kept_replaced_and_removed(store: DynStore) {
-    use hearth_domain::{AvatarFormat, AvatarRef};
+    use hearth_domain::{AvatarRef, PictureFormat};
     let alice = user(&store, "alice").await;
     let bob = user(&store, "bob").await;
     let change = |avatar| ProfileChange {
         avatar: Some(avatar),
         ..ProfileChange::default()
     };
-    let first = AvatarRef::new(AvatarFormat::Jpeg);
+    let first = AvatarRef::new(PictureFormat::Jpeg);
     let set = store
         .update_profile(alice.id, change(Some(first)), now())
         .await
@@ -274,7 +274,7 @@ pub async fn an_avatar_is_set_read_everywhere_kept_replaced_and_removed(store: D
         Some(first),
         "no avatar in the change keeps it"
     );
-    let second = AvatarRef::new(AvatarFormat::Png);
+    let second = AvatarRef::new(PictureFormat::Png);
     let replaced = store
         .update_profile(alice.id, change(Some(second)), now())
         .await

@@ -35,6 +35,7 @@ pub async fn a_pending_upload_reads_back_as_recorded(store: DynStore) {
         created_at: new.created_at,
         expires_at: Some(new.expires_at),
         confirmed_at: None,
+        thumbnails: None,
     };
     assert_eq!(created, expected);
     assert_eq!(store.media(new.id).await.unwrap(), Some(expected));
@@ -131,4 +132,65 @@ pub async fn media_of_an_owner_are_theirs_oldest_first(store: DynStore) {
     assert_eq!(ids, vec![first.id, second.id]);
     assert_eq!(store.media_of(alice.id, 1).await.unwrap().len(), 1);
     assert!(store.media_of(UserId::new(), 10).await.unwrap().is_empty());
+}
+
+pub async fn ready_images_await_thumbnails_until_they_are_recorded_once(store: DynStore) {
+    use hearth_domain::{PictureFormat, Thumbnail, ThumbnailSize};
+    let owner = user(&store, "uploader").await;
+    let mut ids = Vec::new();
+    for content_type in ["image/png", "application/pdf", "image/webp"] {
+        let new = pending(owner.id, Duration::hours(1));
+        store.create_media(new.clone()).await.unwrap();
+        store
+            .confirm_media(new.id, 10, content_type, now())
+            .await
+            .unwrap();
+        ids.push(new.id);
+    }
+    store
+        .create_media(pending(owner.id, Duration::hours(1)))
+        .await
+        .unwrap();
+    let waiting: Vec<MediaId> = store
+        .media_awaiting_thumbnails(10)
+        .await
+        .unwrap()
+        .iter()
+        .map(|m| m.id)
+        .collect();
+    assert_eq!(
+        waiting,
+        vec![ids[0], ids[2]],
+        "ready images only, oldest first"
+    );
+    assert_eq!(store.media_awaiting_thumbnails(1).await.unwrap().len(), 1);
+
+    let made = vec![Thumbnail {
+        size: ThumbnailSize::Small,
+        format: PictureFormat::Jpeg,
+        width: 160,
+        height: 90,
+        bytes: 4_321,
+    }];
+    assert!(store.set_thumbnails(ids[0], &made).await.unwrap());
+    assert!(
+        !store.set_thumbnails(ids[0], &[]).await.unwrap(),
+        "recorded once"
+    );
+    let read = store.media(ids[0]).await.unwrap().unwrap();
+    assert_eq!(read.thumbnails, Some(made));
+    assert!(store.set_thumbnails(ids[2], &[]).await.unwrap());
+    assert_eq!(
+        store.media(ids[2]).await.unwrap().unwrap().thumbnails,
+        Some(Vec::new()),
+        "none can be made is not the same as not made yet"
+    );
+    assert!(
+        store
+            .media_awaiting_thumbnails(10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(!store.set_thumbnails(MediaId::new(), &[]).await.unwrap());
 }
