@@ -9,6 +9,7 @@ mod latency;
 mod sio_wire;
 mod socketio;
 mod throughput;
+mod thumbnails;
 
 use crate::{Row, ServerOptions};
 
@@ -42,11 +43,14 @@ pub enum Scenario {
     Graphql,
     /// The Socket.IO face beside the native WebSocket: `message:send` throughput and delivery.
     Socketio,
+    /// A 12-megapixel photo uploaded: the upload's answer, and the time until its three
+    /// thumbnails are listed.
+    Thumbnails,
 }
 
 impl Scenario {
     /// Every scenario, in report order.
-    pub const ALL: [Scenario; 12] = [
+    pub const ALL: [Scenario; 13] = [
         Scenario::ThroughputWs,
         Scenario::ThroughputRest,
         Scenario::ThroughputGrpc,
@@ -59,6 +63,7 @@ impl Scenario {
         Scenario::Coldstart,
         Scenario::Graphql,
         Scenario::Socketio,
+        Scenario::Thumbnails,
     ];
 }
 
@@ -90,6 +95,10 @@ pub struct Sizes {
     pub catchup_messages: usize,
     /// Cold starts measured.
     pub cold_starts: usize,
+    /// Photos uploaded in the thumbnail scenario.
+    pub thumbnail_photos: usize,
+    /// Their width and height in pixels (the budget's: 4000 × 3000, 12 megapixels).
+    pub thumbnail_photo: (u32, u32),
     /// Times each scenario runs, each on a fresh server; the report gives each figure's median.
     pub runs: usize,
 }
@@ -110,6 +119,8 @@ impl Sizes {
             catchup_conversations: 100,
             catchup_messages: 10_000,
             cold_starts: 5,
+            thumbnail_photos: 20,
+            thumbnail_photo: (4000, 3000),
             runs: 1,
         }
     }
@@ -129,6 +140,8 @@ impl Sizes {
             catchup_conversations: 3,
             catchup_messages: 30,
             cold_starts: 1,
+            thumbnail_photos: 1,
+            thumbnail_photo: (400, 300),
             runs: 1,
         }
     }
@@ -161,5 +174,6 @@ pub(crate) async fn run(
         Scenario::Coldstart => coldstart::run(server, sizes).await,
         Scenario::Graphql => graphql::run(server, sizes).await,
         Scenario::Socketio => socketio::run(server, sizes).await,
+        Scenario::Thumbnails => thumbnails::run(server, sizes).await,
     }
 }

@@ -36,7 +36,8 @@ async fn test_every_benchmark_scenario_runs_in_smoke_mode() {
             "socketio",
             "throughput-grpc",
             "throughput-rest",
-            "throughput-ws"
+            "throughput-ws",
+            "thumbnails"
         ]
     );
     let verified: Vec<_> = report
