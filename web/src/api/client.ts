@@ -8,6 +8,7 @@ import createClient from "openapi-fetch";
 import { AuthSession, type RefreshTokenStore } from "./auth";
 import { ApiError, errorFromResponse } from "./errors";
 import { authedFetch, type Fetch } from "./http";
+import { type OnProgress, uploadMedia } from "./upload";
 import type {
   Bootstrap,
   Changes,
@@ -50,7 +51,8 @@ export function createHearthApi(baseUrl: string, tokens: RefreshTokenStore, base
   const auth = new AuthSession(tokens, (refresh_token) =>
     unwrap(rest.POST("/v1/auth/refresh", { body: { refresh_token } })).then((r) => r.tokens),
   );
-  rest = createClient<paths>({ baseUrl, fetch: authedFetch(auth, base) });
+  const authed = authedFetch(auth, base);
+  rest = createClient<paths>({ baseUrl, fetch: authed });
   const id = (conversationId: string) => ({ params: { path: { id: conversationId } } });
 
   return {
@@ -142,17 +144,16 @@ export function createHearthApi(baseUrl: string, tokens: RefreshTokenStore, base
     deleteAccount: (password: string | undefined) =>
       unwrap(rest.DELETE("/v1/users/me", { body: password ? { password } : {} })),
     updateProfile: (body: UpdateProfile) => unwrap(rest.PATCH("/v1/users/me", { body })),
-    /** Uploads a file (`POST /v1/media`, streamed as multipart); the stored, checked upload. */
-    uploadMedia: (file: Blob, name: string) => {
-      const form = new FormData();
-      form.append("file", file, name);
-      return unwrap(
-        rest.POST("/v1/media", {
-          // The generated type says `file: string` (binary); the browser sends the form.
-          body: form as unknown as { file: string },
-          bodySerializer: (body) => body as unknown as FormData,
-        }),
-      );
+    /** Uploads a file (`POST /v1/media`, multipart) reporting its progress; the stored, checked upload. */
+    uploadMedia: (file: Blob, name: string, onProgress?: OnProgress, signal?: AbortSignal) =>
+      uploadMedia(baseUrl, auth, file, name, onProgress, signal),
+    /** A file's record as it is now (its thumbnails, once made). */
+    media: (media_id: string) => unwrap(rest.GET("/v1/media/{media_id}", { params: { path: { media_id } } })),
+    /** The bytes at a path of this server (a file, a thumbnail), fetched with the session's token. */
+    async fetchBlob(path: string): Promise<Blob> {
+      const response = await authed(new Request(new URL(path, baseUrl || location.origin)));
+      if (!response.ok) throw await errorFromResponse(response);
+      return response.blob();
     },
     /** Makes one of my image uploads my profile picture; my account with its `avatar_url`. */
     setAvatar: (media_id: string) => unwrap(rest.PUT("/v1/users/me/avatar", { body: { media_id } })),
@@ -254,11 +255,11 @@ export function createHearthApi(baseUrl: string, tokens: RefreshTokenStore, base
           },
         }),
       ),
-    send: (cid: string, client_message_id: string, content: string, reply_to?: string | null) =>
+    send: (cid: string, client_message_id: string, content: string, reply_to?: string | null, attachments?: string[]) =>
       unwrap(
         rest.POST("/v1/conversations/{id}/messages", {
           ...id(cid),
-          body: { client_message_id, content, ...(reply_to ? { reply_to } : {}) },
+          body: { client_message_id, content, ...(reply_to ? { reply_to } : {}), ...(attachments?.length ? { attachments } : {}) },
         }),
       ),
     edit: (cid: string, message_id: string, content: string): Promise<Message> =>

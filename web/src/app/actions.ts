@@ -4,7 +4,7 @@
  * direct call, because it needs the server's verdict (permissions, conflicts) to mean
  * anything. Every function throws `ApiError` for the caller to show.
  */
-import type { CreateConversationRequest, Message, UpdateMemberRequest, UpdateProfile, UpdateSettingsRequest, User } from "../api/types";
+import type { CreateConversationRequest, Media, Message, UpdateMemberRequest, UpdateProfile, UpdateSettingsRequest, User } from "../api/types";
 import { accountChanged, runtime } from "./runtime";
 import { navigate } from "./router";
 
@@ -13,8 +13,8 @@ const keep = async (message: Message) => {
   return message;
 };
 
-export const send = (cid: string, content: string, replyTo: string | null = null) =>
-  runtime().outbox.enqueue(cid, content, replyTo);
+export const send = (cid: string, content: string, replyTo: string | null = null, attachments: Media[] = []) =>
+  runtime().outbox.enqueue(cid, content, replyTo, attachments);
 
 export const retrySend = (clientMessageId: string) => runtime().outbox.retry(clientMessageId);
 

@@ -59,7 +59,14 @@ async function start(me: User): Promise<void> {
   const store = await LocalStore.open(me.id);
   const outbox = new Outbox({
     store,
-    send: (entry) => api.send(entry.conversation_id, entry.client_message_id, entry.content, entry.reply_to),
+    send: (entry) =>
+      api.send(
+        entry.conversation_id,
+        entry.client_message_id,
+        entry.content,
+        entry.reply_to,
+        entry.attachments?.map((file) => file.id),
+      ),
     isOnline: () => useLive.getState().connection === "online",
   });
   const engine = new SyncEngine(api, store, outbox, liveSink);

@@ -1,10 +1,13 @@
 /**
  * The message field and its Send button. Enter sends, Shift+Enter is a new line. Typing
  * `@` offers the conversation's members (arrow keys choose, Enter or Tab inserts, Escape
- * closes). While the user types, the server hears `user_typing` at most every 2 s.
+ * closes). While the user types, the server hears `user_typing` at most every 2 s. Where
+ * files may be attached, **Attach files** (or dropping or pasting files) uploads them at once
+ * with a progress bar each; the message goes once they are stored, and may then have no text.
  */
 import { useId, useMemo, useRef, useState } from "react";
-import type { Member } from "../api/types";
+import type { Media, Member } from "../api/types";
+import { useUploads } from "./useUploads";
 
 interface Props {
   members: Member[];
@@ -14,13 +17,16 @@ interface Props {
   placeholder?: string;
   label?: string;
   sendLabel?: string;
-  onSend(text: string): void;
+  /** Whether files may be attached. */
+  attachments?: boolean;
+  onSend(text: string, files: Media[]): void;
   onTyping?(): void;
 }
 
 const MENTION = /(^|[^a-z0-9_.-])@([a-z0-9_.-]*)$/i;
 
-export function Composer({ members, me, disabled, disabledReason, placeholder, label = "Message", sendLabel = "Send", onSend, onTyping }: Props) {
+export function Composer({ members, me, disabled, disabledReason, placeholder, label = "Message", sendLabel = "Send", attachments = false, onSend, onTyping }: Props) {
+  const files = useUploads();
   const [text, setText] = useState("");
   const [caret, setCaret] = useState(0);
   const [choice, setChoice] = useState(0);
@@ -48,10 +54,13 @@ export function Composer({ members, me, disabled, disabledReason, placeholder, l
     requestAnimationFrame(() => field.current?.setSelectionRange(before.length, before.length));
   };
 
+  const canSend = !disabled && !files.busy && (text.trim() !== "" || files.ready.length > 0);
+
   const submit = () => {
     const trimmed = text.trim();
-    if (!trimmed || disabled) return;
-    onSend(trimmed);
+    if (!canSend) return;
+    onSend(trimmed, files.ready);
+    files.clear();
     // Sending ends the server's typing indicator: the next keystroke may announce again.
     lastTyping.current = 0;
     setText("");
@@ -90,7 +99,29 @@ export function Composer({ members, me, disabled, disabledReason, placeholder, l
         e.preventDefault();
         submit();
       }}
+      onDragOver={(e) => {
+        if (attachments && !disabled && e.dataTransfer.types.includes("Files")) e.preventDefault();
+      }}
+      onDrop={(e) => {
+        if (!attachments || disabled || e.dataTransfer.files.length === 0) return;
+        e.preventDefault();
+        files.add([...e.dataTransfer.files]);
+      }}
     >
+      {attachments && files.uploads.length > 0 && (
+        <ul className="uploads" aria-label="Attachments">
+          {files.uploads.map((u) => (
+            <li key={u.key} className="upload">
+              <span className="upload__name">{u.name}</span>
+              {!u.media && !u.error && <progress aria-label={`Uploading ${u.name}`} max={1} value={u.progress} />}
+              {u.error ? <span role="alert">Not uploaded: {u.error instanceof Error ? u.error.message : String(u.error)}</span> : null}
+              <button type="button" className="upload__remove" aria-label={`Remove ${u.name}`} onClick={() => files.remove(u.key)}>
+                <span aria-hidden="true">×</span>
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
       {open && (
         <ul className="mentions" role="listbox" id={listId} aria-label="Mention someone">
           {suggestions.map((m, i) => (
@@ -133,8 +164,29 @@ export function Composer({ members, me, disabled, disabledReason, placeholder, l
         }}
         onSelect={(e) => setCaret(e.currentTarget.selectionStart)}
         onKeyDown={onKeyDown}
+        onPaste={(e) => {
+          if (!attachments || e.clipboardData.files.length === 0) return;
+          e.preventDefault();
+          files.add([...e.clipboardData.files]);
+        }}
       />
-      <button type="submit" className="button button--primary" disabled={disabled || !text.trim()}>
+      {attachments && (
+        <label className="button composer__attach" title="Attach files">
+          <input
+            type="file"
+            multiple
+            className="visually-hidden"
+            aria-label="Attach files"
+            disabled={disabled}
+            onChange={(e) => {
+              files.add([...(e.currentTarget.files ?? [])]);
+              e.currentTarget.value = "";
+            }}
+          />
+          <span aria-hidden="true">📎</span>
+        </label>
+      )}
+      <button type="submit" className="button button--primary" disabled={!canSend}>
         {sendLabel}
       </button>
     </form>

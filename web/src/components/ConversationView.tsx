@@ -94,7 +94,8 @@ export function ConversationView({ panel, onPanel, onBack, onError }: Props) {
         disabled={!canPost}
         disabledReason={conversation.type === "channel" ? "Only admins post in this channel" : "You cannot post here"}
         placeholder={`Message ${title}`}
-        onSend={(text) => void send(conversationId, text).catch(onError)}
+        attachments
+        onSend={(text, files) => void send(conversationId, text, null, files).catch(onError)}
         onTyping={() => engine.typing(conversationId)}
       />
     </section>

@@ -7,6 +7,7 @@ import { memo, useId, useState } from "react";
 import type { Member, Message } from "../api/types";
 import { deleteMessage, editMessage, toggleReaction } from "../app/actions";
 import { fullTime, shortTime } from "../format";
+import { Attachments } from "./Attachments";
 import { Avatar } from "./Avatar";
 import { EmojiPicker } from "./EmojiPicker";
 import { RichText } from "./RichText";
@@ -98,6 +99,7 @@ function MessageItemView({ message, senderName, senderAvatar, mine, delivery, ca
             <RichText text={message.content ?? ""} usernames={usernames} />
           </p>
         )}
+        {!message.deleted && <Attachments files={message.attachments ?? []} />}
         {(message.reactions?.length ?? 0) > 0 && (
           <div className="reactions">
             {message.reactions!.map((r) => (

@@ -93,6 +93,12 @@ function Unsent({ entries, name }: { entries: OutboxEntry[]; name: string }) {
               <span className="message__sender">{name}</span>
             </header>
             <p className="message__text">{entry.content}</p>
+            {(entry.attachments?.length ?? 0) > 0 && (
+              <p className="muted">
+                <span aria-hidden="true">📎 </span>
+                {entry.attachments!.map((file) => file.file_name).join(", ")}
+              </p>
+            )}
             {entry.state === "pending" ? (
               <span className="message__status message__status--sending">Sending</span>
             ) : (

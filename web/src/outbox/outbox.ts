@@ -19,7 +19,7 @@
  * - On start (after a reload), pending entries are simply sent again with their keys.
  */
 import { ApiError, isPermanent } from "../api/errors";
-import type { Message } from "../api/types";
+import type { Media, Message } from "../api/types";
 import type { OutboxEntry } from "../store/db";
 import type { LocalStore } from "../store/local";
 import { backoffDelay, type BackoffPolicy } from "../sync/backoff";
@@ -50,12 +50,13 @@ export class Outbox {
   }
 
   /** Writes a send to the outbox and starts sending it. */
-  async enqueue(conversationId: string, content: string, replyTo: string | null = null): Promise<OutboxEntry> {
+  async enqueue(conversationId: string, content: string, replyTo: string | null = null, attachments: Media[] = []): Promise<OutboxEntry> {
     const entry: OutboxEntry = {
       client_message_id: (this.options.newId ?? (() => crypto.randomUUID()))(),
       conversation_id: conversationId,
       content,
       reply_to: replyTo,
+      ...(attachments.length > 0 ? { attachments } : {}),
       created_at: (this.options.now?.() ?? new Date()).toISOString(),
       state: "pending",
       attempts: 0,

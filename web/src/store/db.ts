@@ -8,7 +8,7 @@
  * the record in place. This module only declares the schema; `LocalStore` reads and writes.
  */
 import { openDB, type DBSchema, type IDBPDatabase } from "idb";
-import type { Conversation, Member, Message, User } from "../api/types";
+import type { Conversation, Media, Member, Message, User } from "../api/types";
 
 /** Where a conversation's log has been applied up to, and which messages are held. */
 export interface Cursor {
@@ -36,6 +36,8 @@ export interface OutboxEntry {
   conversation_id: string;
   content: string;
   reply_to: string | null;
+  /** The uploaded files the message carries (absent: none). */
+  attachments?: Media[];
   /** Local time of the send, which orders a conversation's outbox. */
   created_at: string;
   /** `pending` is shown as "Sending", `failed` as "Not sent" with Retry. */
