@@ -78,6 +78,11 @@ pub enum Download {
         /// The bytes of `range`.
         body: ByteStream,
     },
+    /// The range asked for starts at or past the end of the file (HTTP 416).
+    Unsatisfiable {
+        /// The file's size, for `Content-Range: bytes */size`.
+        size: u64,
+    },
     /// Fetch the bytes from the blob store at this presigned URL.
     Redirect {
         /// The record.
@@ -101,6 +106,9 @@ impl std::fmt::Debug for Download {
                 .field("range", range)
                 .field("partial", partial)
                 .finish_non_exhaustive(),
+            Self::Unsatisfiable { size } => {
+                f.debug_struct("Unsatisfiable").field("size", size).finish()
+            }
             Self::Redirect { media, .. } => f
                 .debug_struct("Redirect")
                 .field("media", &media.id)
@@ -132,6 +140,17 @@ impl ByteRange {
             Self::Suffix(n) => size.saturating_sub(n)..size,
         };
         (range.start < range.end).then_some(range)
+    }
+
+    /// Whether this well-formed range names no byte of a blob of `size` bytes because it
+    /// starts at or past its end (or asks for the last 0 bytes): RFC 9110 answers 416. A
+    /// malformed range (`first > last`) is not unsatisfiable but ignored.
+    pub fn is_unsatisfiable(self, size: u64) -> bool {
+        match self {
+            Self::Bounded(first, last) => first <= last && first >= size,
+            Self::From(first) => first >= size,
+            Self::Suffix(n) => n == 0,
+        }
     }
 }
 
@@ -509,6 +528,9 @@ impl MediaService {
         {
             return Ok(Download::Redirect { media, url });
         }
+        if range.is_some_and(|range| range.is_unsatisfiable(size)) {
+            return Ok(Download::Unsatisfiable { size });
+        }
         let asked = range.and_then(|range| range.resolve(size));
         let (range, partial) = match asked {
             Some(range) => (range, true),
@@ -605,5 +627,18 @@ mod tests {
         assert_eq!(ByteRange::From(100).resolve(100), None);
         assert_eq!(ByteRange::Bounded(5, 4).resolve(100), None);
         assert_eq!(ByteRange::Suffix(0).resolve(100), None);
+    }
+
+    #[test]
+    fn ranges_past_the_end_are_unsatisfiable_and_malformed_ones_are_not() {
+        assert!(ByteRange::From(100).is_unsatisfiable(100));
+        assert!(ByteRange::Bounded(100, 200).is_unsatisfiable(100));
+        assert!(ByteRange::Suffix(0).is_unsatisfiable(100));
+        assert!(
+            !ByteRange::Bounded(5, 4).is_unsatisfiable(100),
+            "malformed: ignored"
+        );
+        assert!(!ByteRange::From(99).is_unsatisfiable(100));
+        assert!(!ByteRange::Suffix(500).is_unsatisfiable(100));
     }
 }

@@ -120,6 +120,7 @@ pub(crate) fn keep_inert(out: &mut HeaderMap) {
         (status = 200, description = "The whole file", content_type = "application/octet-stream", body = Vec<u8>),
         (status = 206, description = "The range asked for", content_type = "application/octet-stream", body = Vec<u8>),
         (status = 302, description = "Fetch it from the presigned URL in `Location`"),
+        (status = 416, description = "The range starts past the end of the file (`Content-Range: bytes */size`)"),
         (status = 404, description = "No such file you may see", body = ErrorEnvelope),
     ))]
 pub(crate) async fn download(
@@ -141,6 +142,14 @@ pub(crate) async fn download(
         HeaderValue::from_static("private, no-cache"),
     );
     let (media, range, partial, body) = match answer {
+        Download::Unsatisfiable { size } => {
+            *response.status_mut() = StatusCode::RANGE_NOT_SATISFIABLE;
+            response.headers_mut().insert(
+                header::CONTENT_RANGE,
+                header_value(&format!("bytes */{size}")),
+            );
+            return Ok(response);
+        }
         Download::Redirect { url, .. } => {
             *response.status_mut() = StatusCode::FOUND;
             response

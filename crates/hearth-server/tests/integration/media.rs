@@ -56,6 +56,27 @@ async fn a_direct_upload_is_sniffed_stored_and_served_inline_with_ranges() {
         .await;
     assert_eq!(status, 206);
     assert_eq!(bytes, &PNG[PNG.len() - 4..]);
+    let (status, headers, bytes) = app
+        .download(
+            &alice.access,
+            id,
+            &[("range", &format!("bytes={}-", PNG.len()))],
+        )
+        .await;
+    assert_eq!(status, 416, "a range past the end is unsatisfiable");
+    assert_eq!(
+        header(&headers, "content-range"),
+        format!("bytes */{}", PNG.len())
+    );
+    assert!(bytes.is_empty());
+    let (status, _, bytes) = app
+        .download(&alice.access, id, &[("range", "bytes=5-2")])
+        .await;
+    assert_eq!(
+        (status, bytes.as_slice()),
+        (200, PNG),
+        "a malformed range is ignored"
+    );
 
     let stored = app.data_dir().join("media/media").join(id);
     assert_eq!(
