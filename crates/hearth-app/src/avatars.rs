@@ -11,14 +11,12 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use futures::StreamExt;
-use hearth_domain::{
-    AvatarRef, MediaId, MediaKind, MediaStatus, PictureFormat, User, UserId, ValidationErrors,
-};
+use hearth_domain::{AvatarRef, MediaId, MediaKind, MediaStatus, User, UserId, ValidationErrors};
 use hearth_store::{DynStore, ProfileChange, StoreError};
 
-use crate::blobs::{BlobKey, BlobStore, ByteStream, NoBlobs};
+use crate::blobs::{BlobKey, BlobStore, NoBlobs};
 use crate::clock::now;
-use crate::images::{Fit, ImageRenderer, NoImages, RenderQueue};
+use crate::images::{Fit, ImageRenderer, NoImages, PictureBytes, RenderQueue};
 use crate::media::{Download, MediaService, blob_error};
 use crate::user_names::UserNames;
 use crate::{AppError, Caller};
@@ -30,22 +28,6 @@ pub const AVATAR_SIDE: u32 = 256;
 /// The largest upload a picture is made from. Larger photos are refused rather than decoded:
 /// a 20 MiB JPEG is already ~40 megapixels.
 pub const MAX_AVATAR_SOURCE_BYTES: u64 = 20 * 1024 * 1024;
-
-/// A profile picture's bytes, as served.
-pub struct AvatarPicture {
-    /// How they are encoded.
-    pub format: PictureFormat,
-    /// The bytes.
-    pub body: ByteStream,
-}
-
-impl std::fmt::Debug for AvatarPicture {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("AvatarPicture")
-            .field("format", &self.format)
-            .finish_non_exhaustive()
-    }
-}
 
 /// Setting, removing and serving profile pictures.
 #[derive(Clone, Debug)]
@@ -158,7 +140,7 @@ impl AvatarService {
 
     /// The picture `user` has under `name`: `NotFound` unless it is their current one. Needs
     /// no caller: the name is the credential.
-    pub async fn picture(&self, user: UserId, name: &str) -> Result<AvatarPicture, AppError> {
+    pub async fn picture(&self, user: UserId, name: &str) -> Result<PictureBytes, AppError> {
         let avatar: AvatarRef = name.parse().map_err(|_| AppError::NotFound("avatar"))?;
         let current = self.store.user(user).await?.and_then(|u| u.avatar);
         if current != Some(avatar) {
@@ -172,8 +154,9 @@ impl AvatarService {
                 AppError::NotFound(_) => AppError::NotFound("avatar"),
                 other => other,
             })?;
-        Ok(AvatarPicture {
+        Ok(PictureBytes {
             format: avatar.format(),
+            length: None,
             body,
         })
     }

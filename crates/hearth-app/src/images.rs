@@ -49,6 +49,25 @@ impl fmt::Debug for RenderedImage {
     }
 }
 
+/// A rendered picture's bytes as served (a profile picture, a thumbnail).
+pub struct PictureBytes {
+    /// How they are encoded.
+    pub format: PictureFormat,
+    /// Their length, when the record knows it.
+    pub length: Option<u64>,
+    /// The bytes.
+    pub body: crate::blobs::ByteStream,
+}
+
+impl fmt::Debug for PictureBytes {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PictureBytes")
+            .field("format", &self.format)
+            .field("length", &self.length)
+            .finish_non_exhaustive()
+    }
+}
+
 /// Why a picture could not be rendered.
 #[derive(Debug, thiserror::Error)]
 pub enum ImageError {

@@ -56,7 +56,7 @@ use crate::user_names::UserNames;
 
 pub use accounts::{AccountExport, AccountService, DELETED_USER, Registered};
 pub use auth::{AuthService, Caller, NewSession, RegisterInput};
-pub use avatars::{AVATAR_SIDE, AvatarPicture, AvatarService, MAX_AVATAR_SOURCE_BYTES};
+pub use avatars::{AVATAR_SIDE, AvatarService, MAX_AVATAR_SOURCE_BYTES};
 pub use clock::now;
 pub use conversation_setup::{
     CreateInput, DiscoverInput, DiscoverPage, DiscoveredConversation, MAX_INITIAL_MEMBERS,
@@ -89,7 +89,7 @@ pub use service_tokens::{MAX_SERVICE_TOKEN_TTL, Principal, SERVICE_AUDIENCE, Ser
 pub use sessions::{ClientInfo, SessionInfo};
 pub use settings::{AccountSettings, AuthSettings, LimitSettings, MessageSettings, Settings};
 pub use sync::{BootstrapResult, ChangesResult, ConversationChangesResult, SyncService};
-pub use thumbnails::{MAX_THUMBNAIL_SOURCE_BYTES, ThumbnailDownload, ThumbnailService};
+pub use thumbnails::{MAX_THUMBNAIL_SOURCE_BYTES, ThumbnailService};
 pub use tokens::{JwtSecret, bearer_token};
 pub use user_lookup::UserLookup;
 pub use users::{ProfileInput, UserService};

@@ -18,8 +18,8 @@ use hearth_domain::{MediaId, MediaKind, MediaStatus, Thumbnail, ThumbnailSize};
 use hearth_store::{DynStore, MediaRecord, StoreError};
 use tokio::sync::Notify;
 
-use crate::blobs::{BlobKey, BlobStore, ByteStream, NoBlobs};
-use crate::images::{Fit, ImageError, ImageRenderer, NoImages, RenderQueue};
+use crate::blobs::{BlobKey, BlobStore, NoBlobs};
+use crate::images::{Fit, ImageError, ImageRenderer, NoImages, PictureBytes, RenderQueue};
 use crate::media::{MediaService, blob_error};
 use crate::{AppError, Caller};
 
@@ -35,22 +35,6 @@ pub(crate) fn thumbnail_key(media: MediaId, thumbnail: &Thumbnail) -> Result<Blo
         thumbnail.format.extension()
     ))
     .ok_or_else(|| AppError::internal(StoreError::Backend("a thumbnail key is malformed".into())))
-}
-
-/// A thumbnail's bytes, as served.
-pub struct ThumbnailDownload {
-    /// Which thumbnail.
-    pub thumbnail: Thumbnail,
-    /// Its bytes.
-    pub body: ByteStream,
-}
-
-impl std::fmt::Debug for ThumbnailDownload {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ThumbnailDownload")
-            .field("thumbnail", &self.thumbnail)
-            .finish_non_exhaustive()
-    }
 }
 
 /// Making and serving thumbnails.
@@ -210,7 +194,7 @@ impl ThumbnailService {
         caller: Caller,
         id: MediaId,
         size: ThumbnailSize,
-    ) -> Result<ThumbnailDownload, AppError> {
+    ) -> Result<PictureBytes, AppError> {
         let record = self.media.get(caller, id).await?;
         let thumbnail = record
             .thumbnails
@@ -227,7 +211,11 @@ impl ThumbnailService {
                 AppError::NotFound(_) => AppError::NotFound("thumbnail"),
                 other => other,
             })?;
-        Ok(ThumbnailDownload { thumbnail, body })
+        Ok(PictureBytes {
+            format: thumbnail.format,
+            length: Some(thumbnail.bytes),
+            body,
+        })
     }
 
     /// A file the caller may see, with its thumbnails made now if it is a ready image still

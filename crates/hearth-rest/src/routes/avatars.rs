@@ -4,10 +4,8 @@
 //! The picture's address needs no token (a web page's `<img>` sends none): its random name is
 //! the credential, and a changed picture has a new name, so the bytes are cached for ever.
 
-use axum::body::Body;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
-use axum::http::{HeaderValue, header};
 use axum::response::Response;
 use hearth_domain::{MediaId, UserId};
 use hearth_proto::{Envelope, ErrorCode, ErrorEnvelope, SetAvatarRequest, UserDto};
@@ -17,7 +15,7 @@ use utoipa_axum::routes;
 use crate::extract::Auth;
 use crate::json::Json;
 use crate::render::ok;
-use crate::routes::media_download::keep_inert;
+use crate::routes::media_download::picture_response;
 use crate::{ApiError, RestState};
 
 pub(crate) fn router() -> OpenApiRouter<RestState> {
@@ -83,17 +81,9 @@ async fn avatar(
     let Path((user, name)) = path.map_err(|_| not_found())?;
     let user: UserId = user.parse().map_err(|_| not_found())?;
     let picture = state.app.avatars.picture(user, &name).await?;
-    let mut response = Response::new(Body::from_stream(picture.body));
-    let out = response.headers_mut();
-    out.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static(picture.format.content_type()),
-    );
-    keep_inert(out);
     // The name changes with the picture: these bytes never change under it.
-    out.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("public, max-age=31536000, immutable"),
-    );
-    Ok(response)
+    Ok(picture_response(
+        picture,
+        "public, max-age=31536000, immutable",
+    ))
 }

@@ -12,6 +12,7 @@ use axum::extract::{FromRequestParts, Path, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::Response;
+use hearth_app::images::PictureBytes;
 use hearth_app::{ByteRange, Download};
 use hearth_domain::{MediaId, MediaKind, ThumbnailSize};
 use hearth_proto::{ErrorCode, ErrorEnvelope};
@@ -224,22 +225,28 @@ pub(crate) async fn thumbnail(
     let id: MediaId = id.parse().map_err(|_| not_found("media"))?;
     let size: ThumbnailSize = size.parse().map_err(|_| not_found("thumbnail"))?;
     let found = state.app.thumbnails.download(caller, id, size).await?;
-    let mut response = Response::new(Body::from_stream(found.body));
+    // A thumbnail of a file never changes: the file's id and the size name it for ever.
+    Ok(picture_response(
+        found,
+        "private, max-age=31536000, immutable",
+    ))
+}
+
+/// A picture the server rendered (a thumbnail, a profile picture), with `cache` as its
+/// `Cache-Control` and the headers that keep it inert.
+pub(crate) fn picture_response(picture: PictureBytes, cache: &'static str) -> Response {
+    let mut response = Response::new(Body::from_stream(picture.body));
     let out = response.headers_mut();
     out.insert(
         header::CONTENT_TYPE,
-        HeaderValue::from_static(found.thumbnail.format.content_type()),
+        HeaderValue::from_static(picture.format.content_type()),
     );
-    out.insert(
-        header::CONTENT_LENGTH,
-        HeaderValue::from(found.thumbnail.bytes),
-    );
+    if let Some(length) = picture.length {
+        out.insert(header::CONTENT_LENGTH, HeaderValue::from(length));
+    }
     keep_inert(out);
-    out.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("private, max-age=31536000, immutable"),
-    );
-    Ok(response)
+    out.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+    response
 }
 
 #[cfg(test)]

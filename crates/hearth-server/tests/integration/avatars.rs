@@ -17,6 +17,15 @@ impl TestApp {
         self.set_avatar(who, &id).await
     }
 
+    /// Makes a photo `who`'s picture; its address.
+    async fn new_avatar(&self, who: &Session) -> String {
+        let set = self
+            .set_avatar_from(who, &photo(600, 400))
+            .await
+            .expect(200);
+        avatar_url(set.data())
+    }
+
     async fn set_avatar(&self, who: &Session, media_id: &str) -> crate::support::Response {
         self.request(
             Method::PUT,
@@ -117,18 +126,8 @@ async fn other_people_see_the_picture_in_search_and_conversations() {
 async fn a_new_picture_replaces_the_old_whose_address_stops_working() {
     let app = TestApp::spawn().await;
     let alice = app.register("alice").await;
-    let first = avatar_url(
-        app.set_avatar_from(&alice, &photo(600, 400))
-            .await
-            .expect(200)
-            .data(),
-    );
-    let second = avatar_url(
-        app.set_avatar_from(&alice, &photo(600, 400))
-            .await
-            .expect(200)
-            .data(),
-    );
+    let first = app.new_avatar(&alice).await;
+    let second = app.new_avatar(&alice).await;
     assert_ne!(first, second, "a new picture has a new address");
     assert_eq!(app.fetch_avatar(&first).await.0, 404);
     assert_eq!(app.fetch_avatar(&second).await.0, 200);
@@ -144,12 +143,7 @@ async fn a_new_picture_replaces_the_old_whose_address_stops_working() {
 async fn removing_the_picture_clears_the_address_and_the_file() {
     let app = TestApp::spawn().await;
     let alice = app.register("alice").await;
-    let url = avatar_url(
-        app.set_avatar_from(&alice, &photo(600, 400))
-            .await
-            .expect(200)
-            .data(),
-    );
+    let url = app.new_avatar(&alice).await;
     let removed = app
         .request(
             Method::DELETE,
@@ -217,12 +211,7 @@ async fn uploads_that_cannot_become_a_picture_are_refused_and_change_nothing() {
 async fn only_a_current_pictures_exact_address_is_served() {
     let app = TestApp::spawn().await;
     let alice = app.register("alice").await;
-    let url = avatar_url(
-        app.set_avatar_from(&alice, &photo(600, 400))
-            .await
-            .expect(200)
-            .data(),
-    );
+    let url = app.new_avatar(&alice).await;
     let name = url.rsplit('/').next().unwrap();
     let bob = app.register("bob").await;
     for wrong in [
@@ -240,20 +229,8 @@ async fn only_a_current_pictures_exact_address_is_served() {
 async fn deleting_the_account_deletes_its_picture() {
     let app = TestApp::spawn().await;
     let alice = app.register("alice").await;
-    let url = avatar_url(
-        app.set_avatar_from(&alice, &photo(600, 400))
-            .await
-            .expect(200)
-            .data(),
-    );
-    app.request(
-        Method::DELETE,
-        "/v1/users/me",
-        Some(&alice.access),
-        Some(json!({ "password": "correct horse battery" })),
-    )
-    .await
-    .expect(200);
+    let url = app.new_avatar(&alice).await;
+    app.delete_my_account(&alice).await.expect(200);
     assert_eq!(app.fetch_avatar(&url).await.0, 404);
     assert!(files_under(&app.data_dir().join("media/avatars")).is_empty());
 }
@@ -263,12 +240,7 @@ async fn with_s3_the_picture_is_an_object_of_the_bucket_served_by_hearth() {
     let server = hearth_testkit::s3::S3Server::start("hearth").await;
     let app = crate::media_s3::on_s3(&server).await;
     let alice = app.register("alice").await;
-    let url = avatar_url(
-        app.set_avatar_from(&alice, &photo(600, 400))
-            .await
-            .expect(200)
-            .data(),
-    );
+    let url = app.new_avatar(&alice).await;
     let name = url.rsplit('/').next().unwrap();
     let object = server
         .bucket_dir()

@@ -296,6 +296,17 @@ impl TestApp {
         session_of(response.data())
     }
 
+    /// `DELETE /v1/users/me` as `who`, proven by the password every test account has.
+    pub async fn delete_my_account(&self, who: &Session) -> Response {
+        self.request(
+            Method::DELETE,
+            "/v1/users/me",
+            Some(&who.access),
+            Some(json!({ "password": "correct horse battery" })),
+        )
+        .await
+    }
+
     /// Registers alice and bob and opens their direct conversation: the usual cast.
     pub async fn alice_and_bob(&self) -> (Session, Session, String) {
         let alice = self.register("alice").await;

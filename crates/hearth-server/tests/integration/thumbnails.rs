@@ -223,14 +223,7 @@ async fn deleting_the_account_deletes_its_thumbnails() {
     let alice = app.register("alice").await;
     let id = app.upload_id(&alice, "photo.jpg", &photo(400, 300)).await;
     app.with_thumbnails(&alice, &id).await;
-    app.request(
-        Method::DELETE,
-        "/v1/users/me",
-        Some(&alice.access),
-        Some(json!({ "password": "correct horse battery" })),
-    )
-    .await
-    .expect(200);
+    app.delete_my_account(&alice).await.expect(200);
     assert!(files_under(&app.data_dir().join("media/thumbnails")).is_empty());
 }
 
