@@ -101,6 +101,11 @@ export class Rest {
     return { status: response.status, bytes: new Uint8Array(await response.arrayBuffer()) };
   }
 
+  /** Makes the upload `mediaId` `user`'s profile picture; their account now. */
+  async setAvatar(user, mediaId) {
+    return this.call("PUT", "/v1/users/me/avatar", { token: user.token, body: { media_id: mediaId } });
+  }
+
   async rename(user, displayName) {
     return this.call("PATCH", "/v1/users/me", { token: user.token, body: { display_name: displayName } });
   }

@@ -7,6 +7,7 @@ import { randomUUID } from "node:crypto";
 
 import { serveHearth } from "../lib/harness.mjs";
 import { memberAddedAfterConnecting } from "../lib/scenarios.mjs";
+import { solidPng } from "../lib/files.mjs";
 import { connect, next, request } from "../lib/sio.mjs";
 
 const RFC3339 = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/;
@@ -53,6 +54,21 @@ describe("message:send and message:new", () => {
       bobSocket.close();
     });
   }
+
+  it("names the sender's profile picture as senderAvatar, an address served without a token", async () => {
+    const { alice, bob, dm } = await hearth.rest.pair();
+    const upload = await hearth.rest.upload(alice, "me.png", solidPng(64, 48));
+    const { avatar_url: avatarUrl } = await hearth.rest.setAvatar(alice, upload.id);
+    const bobSocket = await connect(hearth.base, bob);
+    const clientMsgId = randomUUID();
+    await hearth.rest.send(alice, dm, "with my face", clientMsgId);
+    const delivered = await next(bobSocket, "message:new", (m) => m.clientMsgId === clientMsgId);
+    assert.equal(delivered.senderAvatar, avatarUrl);
+    const picture = await fetch(`${hearth.base}${delivered.senderAvatar}`);
+    assert.equal(picture.status, 200);
+    assert.equal(picture.headers.get("content-type"), "image/jpeg");
+    bobSocket.close();
+  });
 
   it("delivers to every socket of the sender too, the sending one included (multi-device)", async () => {
     const { alice, bob, dm } = await hearth.rest.pair();
