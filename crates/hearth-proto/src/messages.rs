@@ -109,7 +109,7 @@ pub struct SendMessageRequest {
     pub reply_to: Option<Uuid>,
     /// Ids of the sender's own ready uploads to attach, in order, at most 10 (`POST
     /// /v1/media`); someone else's or an unknown id is 404, a pending upload 422.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub attachments: Vec<Uuid>,
 }
 

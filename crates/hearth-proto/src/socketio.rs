@@ -40,7 +40,7 @@ pub struct SendPayload {
     /// The text (may be empty when it carries files).
     pub body: String,
     /// Ids of the sender's ready uploads to attach, in order, at most 10 (Hearth's addition).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub attachments: Vec<String>,
 }
 

@@ -42,7 +42,7 @@ pub struct SendMessageAction {
     /// 1–4,000 characters (0–4,000 with `attachments`).
     pub content: String,
     /// Ids of the sender's ready uploads to attach, in order, at most 10.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub attachments: Vec<String>,
 }
 
