@@ -97,6 +97,15 @@ describe("attachments", () => {
     if (file.suggestedFilename() !== "logbook.txt") throw new Error(`downloaded as ${file.suggestedFilename()}`);
   });
 
+  test("a picture sent without text is previewed by its name in the conversation list", async () => {
+    const page = grace.page;
+    await page.getByLabel("Attach files").setInputFiles([{ ...(await picture(page)), name: "relay70.png" }]);
+    await waitGone(page.getByRole("progressbar", { name: "Uploading relay70.png" }));
+    await page.getByRole("button", { name: "Send", exact: true }).click();
+    await visible(ui.articles(ada.page).getByRole("img", { name: "relay70.png" }).first(), ada.page);
+    await visible(ui.conversation(ada.page, "Grace Hopper").and(ada.page.getByRole("link", { name: /relay70\.png/ })), ada.page);
+  });
+
   test("no request left the page's origin and no page failed", () => {
     scene.assertClean();
   });

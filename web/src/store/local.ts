@@ -359,7 +359,8 @@ export class LocalStore {
         if (event.type === "new_message") {
           conversation = {
             ...conversation,
-            last_message_preview: message.content ?? null,
+            // As the server previews a message: its text, else (files only) its first file's name.
+            last_message_preview: message.content || message.attachments?.[0]?.file_name || (message.content ?? null),
             last_message_at: message.created_at,
           };
           if (message.sender_id === this.userId) {
