@@ -16,8 +16,8 @@ use hearth_store::{DynStore, ProfileChange, StoreError};
 
 use crate::blobs::{BlobKey, BlobStore, NoBlobs};
 use crate::clock::now;
-use crate::images::{Fit, ImageRenderer, NoImages, PictureBytes, RenderQueue};
-use crate::media::{Download, MediaService, blob_error};
+use crate::images::{Fit, ImageError, ImageRenderer, NoImages, PictureBytes, RenderQueue};
+use crate::media::{MediaService, blob_error};
 use crate::user_names::UserNames;
 use crate::{AppError, Caller};
 
@@ -100,11 +100,24 @@ impl AvatarService {
                 MAX_AVATAR_SOURCE_BYTES / (1024 * 1024)
             )));
         }
-        let source = self.read_upload(caller, media_id).await?;
+        let Some(source) = self
+            .media
+            .read_whole(&record, MAX_AVATAR_SOURCE_BYTES)
+            .await?
+        else {
+            return Err(unusable("is too large to become a profile picture"));
+        };
         let rendered = self
             .images
             .render(source, vec![Fit::Square { side: AVATAR_SIDE }])
-            .await?
+            .await
+            .map_err(|err| match err {
+                ImageError::Unreadable(_) => unusable("is not a readable image"),
+                ImageError::TooLarge(why) => unusable(why),
+                ImageError::Unsupported => AppError::Unavailable(StoreError::Unavailable(
+                    "this server renders no images".into(),
+                )),
+            })?
             .pop()
             .ok_or_else(|| unusable("is not a readable image"))?;
 
@@ -192,25 +205,6 @@ impl AvatarService {
         // Events name senders from this cache; the next ones carry the new picture.
         self.names.forget(user);
         Ok(user_now)
-    }
-
-    /// The bytes of one of the caller's uploads, already known to be at most
-    /// [`MAX_AVATAR_SOURCE_BYTES`] (and cut off there should the blob have grown).
-    async fn read_upload(&self, caller: Caller, id: MediaId) -> Result<Vec<u8>, AppError> {
-        let Download::Bytes { mut body, .. } = self.media.download(caller, id, None, false).await?
-        else {
-            return Err(AppError::internal(StoreError::Backend(
-                "a download without redirects answered a redirect".into(),
-            )));
-        };
-        let mut bytes = Vec::new();
-        while let Some(chunk) = body.next().await {
-            bytes.extend_from_slice(&chunk.map_err(blob_error)?);
-            if bytes.len() as u64 > MAX_AVATAR_SOURCE_BYTES {
-                return Err(unusable("is too large to become a profile picture"));
-            }
-        }
-        Ok(bytes)
     }
 
     /// Deletes a picture's blob; a failure leaves an unreachable file behind and is logged,

@@ -137,19 +137,3 @@ impl RenderQueue {
             .unwrap_or_else(|_| Err(ImageError::Unreadable("the renderer failed".to_owned())))
     }
 }
-
-impl From<ImageError> for crate::AppError {
-    fn from(err: ImageError) -> Self {
-        match err {
-            ImageError::Unreadable(_) => {
-                hearth_domain::ValidationErrors::field("media_id", "is not a readable image").into()
-            }
-            ImageError::TooLarge(why) => {
-                hearth_domain::ValidationErrors::field("media_id", why).into()
-            }
-            ImageError::Unsupported => crate::AppError::Unavailable(
-                hearth_store::StoreError::Unavailable("this server renders no images".into()),
-            ),
-        }
-    }
-}

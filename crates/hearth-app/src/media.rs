@@ -570,6 +570,27 @@ impl MediaService {
         }
     }
 
+    /// The whole blob of a ready upload, for a use case that derives a picture from it; `None`
+    /// when it holds more than `limit` bytes (reading stops there). No access check: the
+    /// caller has made it.
+    pub(crate) async fn read_whole(
+        &self,
+        record: &MediaRecord,
+        limit: u64,
+    ) -> Result<Option<Vec<u8>>, AppError> {
+        let key = Self::key_of(record)?;
+        let mut body = self.blobs.get(&key, None).await.map_err(blob_error)?;
+        let expected = record.size.unwrap_or(0).min(limit);
+        let mut bytes = Vec::with_capacity(usize::try_from(expected).unwrap_or(0));
+        while let Some(chunk) = body.next().await {
+            bytes.extend_from_slice(&chunk.map_err(blob_error)?);
+            if bytes.len() as u64 > limit {
+                return Ok(None);
+            }
+        }
+        Ok(Some(bytes))
+    }
+
     /// Deletes the blobs of `record`'s thumbnails.
     async fn delete_thumbnails(&self, record: &MediaRecord) {
         self.delete_thumbnail_blobs(record.id, record.thumbnails.as_deref().unwrap_or_default())

@@ -141,7 +141,13 @@ impl ThumbnailService {
         if record.size.unwrap_or(0) > MAX_THUMBNAIL_SOURCE_BYTES {
             return Ok(Rendered::Refused("larger than thumbnails are made of"));
         }
-        let source = self.read(record).await?;
+        let Some(source) = self
+            .media
+            .read_whole(record, MAX_THUMBNAIL_SOURCE_BYTES)
+            .await?
+        else {
+            return Ok(Rendered::Refused("larger than thumbnails are made of"));
+        };
         let fits = ThumbnailSize::ALL
             .iter()
             .map(|size| Fit::Within {
@@ -169,22 +175,6 @@ impl ThumbnailService {
             made.push(thumbnail);
         }
         Ok(Rendered::Made(made))
-    }
-
-    /// The whole blob of `record` (bounded by [`MAX_THUMBNAIL_SOURCE_BYTES`]).
-    async fn read(&self, record: &MediaRecord) -> Result<Vec<u8>, AppError> {
-        let key = BlobKey::new(&record.storage_key).ok_or_else(|| {
-            AppError::internal(StoreError::Backend("a stored blob key is malformed".into()))
-        })?;
-        let mut body = self.blobs.get(&key, None).await.map_err(blob_error)?;
-        let mut bytes = Vec::with_capacity(usize::try_from(record.size.unwrap_or(0)).unwrap_or(0));
-        while let Some(chunk) = body.next().await {
-            bytes.extend_from_slice(&chunk.map_err(blob_error)?);
-            if bytes.len() as u64 > MAX_THUMBNAIL_SOURCE_BYTES {
-                break;
-            }
-        }
-        Ok(bytes)
     }
 
     /// The thumbnail `size` of a file the caller may see. `NotFound` when there is none (not
