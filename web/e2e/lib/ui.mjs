@@ -57,6 +57,26 @@ export async function waitGone(locator, timeout = STEP) {
   await locator.first().waitFor({ state: "hidden", timeout });
 }
 
+/**
+ * The width the browser decoded the picture `img` at, once it has loaded or failed (0), or
+ * after a second if its element was replaced meanwhile: never waits on a load event forever.
+ */
+export async function loadedWidth(img, state = "visible") {
+  await img.waitFor({ state, timeout: STEP });
+  return img.evaluate(
+    (i) =>
+      new Promise((done) => {
+        const settle = () => done(i.naturalWidth);
+        if (i.complete) return settle();
+        i.addEventListener("load", settle, { once: true });
+        i.addEventListener("error", settle, { once: true });
+        setTimeout(settle, 1_000);
+      }),
+    undefined,
+    { timeout: STEP },
+  );
+}
+
 function escape(text) {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }

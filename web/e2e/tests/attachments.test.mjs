@@ -4,7 +4,7 @@
 import { after, before, describe, test } from "node:test";
 import { screenshot } from "../lib/browser.mjs";
 import { Scene } from "../lib/scene.mjs";
-import { STEP, openConversation, signIn, ui, visible, waitGone } from "../lib/ui.mjs";
+import { STEP, loadedWidth, openConversation, signIn, ui, visible, waitGone } from "../lib/ui.mjs";
 
 describe("attachments", () => {
   let scene, grace, ada;
@@ -40,13 +40,6 @@ describe("attachments", () => {
       return canvas.toDataURL("image/png");
     });
     return { name: "moth.png", mimeType: "image/png", buffer: Buffer.from(url.split(",")[1], "base64") };
-  };
-
-  /** The width the browser decoded `img` at, once it has loaded. */
-  const loadedWidth = async (img) => {
-    await img.waitFor({ timeout: STEP });
-    await img.evaluate((i) => (i.complete ? null : new Promise((ok) => i.addEventListener("load", ok, { once: true }))));
-    return img.evaluate((i) => i.naturalWidth);
   };
 
   test("files chosen with Attach files upload with a progress bar and go with the message", async () => {

@@ -4,7 +4,7 @@
 import { after, before, describe, test } from "node:test";
 import { screenshot } from "../lib/browser.mjs";
 import { Scene } from "../lib/scene.mjs";
-import { STEP, openConversation, signIn, ui, visible } from "../lib/ui.mjs";
+import { STEP, loadedWidth as pictureWidth, openConversation, signIn, ui, visible } from "../lib/ui.mjs";
 
 describe("profile", () => {
   let scene, grace, ada;
@@ -88,12 +88,7 @@ describe("profile", () => {
   };
 
   /** The width the browser decoded the first picture in `scope` at, once it has loaded. */
-  const loadedWidth = async (scope) => {
-    const img = scope.locator("img").first();
-    await img.waitFor({ state: "attached", timeout: STEP });
-    await img.evaluate((i) => (i.complete ? null : new Promise((ok) => i.addEventListener("load", ok, { once: true }))));
-    return img.evaluate((i) => i.naturalWidth);
-  };
+  const loadedWidth = (scope) => pictureWidth(scope.locator("img").first(), "attached");
 
   test("a profile picture is chosen and shown in the account menu", async () => {
     const dialog = await openProfile(grace.page);
