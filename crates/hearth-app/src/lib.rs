@@ -13,6 +13,8 @@ mod blocks;
 mod clock;
 mod conversation_setup;
 mod conversations;
+pub mod data_keys;
+mod ended_sessions;
 mod error;
 mod exact_cache;
 mod external_sign_in;
@@ -63,6 +65,7 @@ pub use conversation_setup::{
     MAX_QUERY_LEN, SettingsInput,
 };
 pub use conversations::{ConversationService, DirectOutcome, Membership};
+pub use ended_sessions::EndedSessionFeed;
 pub use error::AppError;
 pub use external_sign_in::{
     BegunSignIn, Callback, FLOW_TTL, HANDOFF_TTL, SignInError, SignInIntent, SignInOutcome,
@@ -122,6 +125,7 @@ pub struct App {
     /// Thumbnails of image uploads (made by [`ThumbnailService::run`]).
     pub thumbnails: ThumbnailService,
     receiver: BusReceiver,
+    revocations_kept_for: std::time::Duration,
     bus: Arc<dyn EventBus>,
     store: DynStore,
 }
@@ -223,6 +227,7 @@ impl App {
             privacy: PrivacyService::new(store.clone(), blocks),
             conversations,
             receiver,
+            revocations_kept_for: revocations.kept_for(),
             bus,
             store,
         }
@@ -264,6 +269,16 @@ impl App {
     /// node.
     pub fn bus_receiver(&self) -> BusReceiver {
         self.receiver.clone()
+    }
+
+    /// The feed of sessions ended by other processes, which this node must follow (spawn
+    /// [`EndedSessionFeed::run`]) for an operator's `disable-user` to end sessions at once.
+    pub fn ended_session_feed(&self) -> EndedSessionFeed {
+        EndedSessionFeed::new(
+            self.store.clone(),
+            self.receiver.clone(),
+            self.revocations_kept_for,
+        )
     }
 
     /// Whether the bus reaches every node now (for `/readyz`).

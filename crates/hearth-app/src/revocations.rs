@@ -45,6 +45,11 @@ impl Revocations {
         }
     }
 
+    /// How long an ended session is remembered: as long as its access tokens may work.
+    pub(crate) fn kept_for(&self) -> Duration {
+        self.inner.keep
+    }
+
     /// Records that `session` ended (idempotent), forgetting entries that outlived their use.
     pub(crate) fn end(&self, session: SessionId) {
         let now = Instant::now();

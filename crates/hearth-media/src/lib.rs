@@ -2,13 +2,15 @@
 //!
 //! Two adapters of `hearth_app::blobs::BlobStore`: [`LocalBlobs`], files under
 //! `<data>/media` (the default: nothing to configure), and [`S3Blobs`], an S3-compatible
-//! bucket through `object_store` (endpoint, bucket, region, credentials, path-style). The
+//! bucket through `object_store` (endpoint, bucket, region, credentials, path-style); and
+//! [`SealedBlobs`], which keeps either one's blobs encrypted at rest. The
 //! crate holds no rule about who may upload or download what: the use cases in `hearth-app`
 //! do. It must never log a credential.
 
 mod local;
 mod raster;
 mod s3;
+mod sealed;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -21,6 +23,7 @@ use serde::Deserialize;
 pub use local::LocalBlobs;
 pub use raster::{MAX_DECODE_BYTES, MAX_SIDE, RasterImages};
 pub use s3::S3Blobs;
+pub use sealed::SealedBlobs;
 
 /// Which blob store keeps the files.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]

@@ -61,6 +61,8 @@ pub struct Config {
     /// The OpenID Connect and OAuth 2.0 providers people may sign in with, by id (they need
     /// `public_url` set explicitly: it is registered with each provider).
     pub identity_providers: BTreeMap<String, IdentityProviderConfig>,
+    /// Encryption at rest (off by default; see docs/encryption.md).
+    pub encryption: crate::encryption::EncryptionConfig,
 }
 
 /// The API's documentation: `/docs` (Swagger UI) and `/v1/openapi.json`.
@@ -335,6 +337,7 @@ impl Default for Config {
             docs: DocsConfig::default(),
             public_url: None,
             identity_providers: BTreeMap::new(),
+            encryption: crate::encryption::EncryptionConfig::default(),
             mail: hearth_mail::MailConfig::default(),
             media: hearth_media::MediaConfig::default(),
         }
@@ -550,6 +553,7 @@ impl Config {
                 .map_err(|e| StartupError::Config(e.to_string()))?;
         }
         self.identity_providers()?;
+        self.encryption.check()?;
         if let Some(secret) = &self.auth.jwt_secret
             && secret.len() < hearth_app::JwtSecret::MIN_LEN
         {

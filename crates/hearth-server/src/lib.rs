@@ -7,6 +7,7 @@
 
 pub mod cli;
 pub mod config;
+pub mod encryption;
 pub mod identity_providers;
 mod media;
 pub mod migrate_store;
@@ -73,15 +74,30 @@ pub fn build_app(
     )
 }
 
-/// The same app with the configured blob store (`<data>/media`, or the S3 bucket), media
-/// rules and the picture renderer.
-pub async fn with_media(config: &Config, app: App) -> Result<App, StartupError> {
-    let blobs = config
+/// The same app with the configured blob store (`<data>/media`, or the S3 bucket), sealed when
+/// encryption at rest opened its keys, media rules and the picture renderer.
+pub async fn with_media(
+    config: &Config,
+    app: App,
+    encryption: Option<&encryption::Encryption>,
+) -> Result<App, StartupError> {
+    let mut blobs = config
         .media
         .open(&config.data_dir)
         .await
         .map_err(|err| StartupError::Config(err.to_string()))?;
-    tracing::info!(backend = blobs.backend(), "media: blob store open");
+    if let Some(encryption) = encryption {
+        blobs = std::sync::Arc::new(hearth_media::SealedBlobs::new(
+            blobs,
+            encryption.keys.clone(),
+            encryption.seal_new,
+        ));
+    }
+    tracing::info!(
+        backend = blobs.backend(),
+        sealed = encryption.is_some_and(|e| e.seal_new),
+        "media: blob store open"
+    );
     Ok(app
         .with_media(blobs, config.media.settings())
         .with_images(std::sync::Arc::new(hearth_media::RasterImages)))
@@ -95,6 +111,10 @@ fn web_client(config: &Config) -> Result<hearth_web::WebClient, StartupError> {
         None => Ok(hearth_web::WebClient::embedded()),
     }
 }
+
+/// How often this node asks the store which sessions other processes ended (the operator's
+/// `disable-user`): the longest such a session's tokens and sockets outlive its end.
+const ENDED_SESSION_POLL: Duration = Duration::from_secs(1);
 
 /// How long connections get to close after a shutdown signal before the store closes anyway.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
@@ -111,9 +131,11 @@ pub async fn run(
     let realtime = Realtime::start(&config)?;
     let secret = signing_secret(&config, &store).await?;
     let app = build_app(&config, store.clone(), secret, realtime.ports())?;
-    let app = with_media(&config, app).await?;
+    let encryption = encryption::open(&config, &store).await?;
+    let app = with_media(&config, app, encryption.as_ref()).await?;
     let sweeper = media::sweep_in_background(app.media.clone(), config.media.sweep_interval());
     let thumbnailer = tokio::spawn(app.thumbnails.clone().run(media::THUMBNAIL_POLL));
+    let ended_sessions = app.ended_session_feed().start(ENDED_SESSION_POLL).await;
     realtime.attach(&app);
     let hub = realtime.hub();
     let rest = RestSettings {
@@ -168,6 +190,7 @@ pub async fn run(
     hub.shut_down(SHUTDOWN_GRACE).await;
     sweeper.abort();
     thumbnailer.abort();
+    ended_sessions.abort();
     tracing::info!("shutting down: finishing queued writes");
     store.close().await;
     served.map_err(|source| StartupError::Serve { source })

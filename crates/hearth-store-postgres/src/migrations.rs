@@ -73,6 +73,16 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "thumbnails",
         sql: include_str!("../migrations/0010_thumbnails.sql"),
     },
+    Migration {
+        version: 11,
+        name: "ended sessions",
+        sql: include_str!("../migrations/0011_ended_sessions.sql"),
+    },
+    Migration {
+        version: 12,
+        name: "data keys",
+        sql: include_str!("../migrations/0012_data_keys.sql"),
+    },
 ];
 
 /// The advisory lock key that serialises migrations ("hearth" in ASCII).

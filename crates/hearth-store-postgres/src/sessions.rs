@@ -202,4 +202,22 @@ impl SessionStore for PostgresStore {
         })
         .await
     }
+
+    async fn sessions_ended_since(&self, since: Timestamp) -> Result<Vec<SessionId>, StoreError> {
+        self.read(move |c| -> Job<'_, Vec<SessionId>> {
+            Box::pin(async move {
+                let found = rows(
+                    c,
+                    "SELECT id FROM sessions WHERE revoked_at >= $1",
+                    &[&since],
+                )
+                .await?;
+                found
+                    .iter()
+                    .map(|row| Ok(SessionId::from_uuid(row.col("id")?)))
+                    .collect()
+            })
+        })
+        .await
+    }
 }

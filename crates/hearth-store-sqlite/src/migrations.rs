@@ -108,6 +108,16 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         description: "thumbnails",
         sql: include_str!("../migrations/0015_thumbnails.sql"),
     },
+    Migration {
+        version: 16,
+        description: "ended sessions",
+        sql: include_str!("../migrations/0016_ended_sessions.sql"),
+    },
+    Migration {
+        version: 17,
+        description: "data keys",
+        sql: include_str!("../migrations/0017_data_keys.sql"),
+    },
 ];
 
 /// Why the ledger forbids opening the database.

@@ -193,4 +193,17 @@ impl SessionStore for SqliteStore {
             })
             .await
     }
+
+    async fn sessions_ended_since(&self, since: Timestamp) -> Result<Vec<SessionId>, StoreError> {
+        self.readers
+            .read(move |conn| {
+                decode_all(
+                    conn,
+                    "SELECT id FROM sessions WHERE revoked_at >= ?",
+                    params![micros(since)],
+                    |row| Ok(SessionId::from_uuid(row.column("id")?)),
+                )
+            })
+            .await
+    }
 }

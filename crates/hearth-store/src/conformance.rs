@@ -105,6 +105,7 @@ macro_rules! store_conformance_tests {
             refresh_token_rotates_once,
             revoking_a_session_revokes_its_tokens,
             sessions_of_a_user_are_the_live_ones_most_recently_used_first,
+            sessions_ended_since_a_time_are_every_kind_of_end_after_it,
         );
         // Account administration and mailed tokens.
         $crate::store_conformance_tests!(@cases $make;
@@ -146,6 +147,7 @@ macro_rules! store_conformance_tests {
             the_first_secret_stored_is_the_one_every_caller_gets,
             secrets_of_other_names_are_their_own,
             racing_candidates_agree_on_one_secret,
+            data_keys_are_kept_by_id_and_an_id_is_taken_once,
         );
         // Sign-in through external identity providers.
         $crate::store_conformance_tests!(@cases $make;

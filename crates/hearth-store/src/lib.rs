@@ -46,7 +46,7 @@ pub use message_changes::{
 pub use messages::{MessageStore, NewMessage, SendOutcome};
 pub use privacy::{BlockedUser, PrivacyStore};
 pub use search::{MessageSearch, SearchStore};
-pub use secrets::SecretStore;
+pub use secrets::{SecretStore, StoredDataKey};
 pub use sessions::{NewRefreshToken, RefreshTokenRecord, SessionRecord, SessionStore, TokenHash};
 pub use sign_ins::{ExternalIdentity, SignInFlow, SignInHandoff, SignInStore};
 pub use sync::{ConversationCursor, SyncStore};

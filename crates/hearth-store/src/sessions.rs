@@ -108,4 +108,9 @@ pub trait SessionStore: Send + Sync {
 
     /// Revokes a session and every token in it.
     async fn revoke_session(&self, session: SessionId, at: Timestamp) -> Result<(), StoreError>;
+
+    /// The sessions revoked at `since` or later, by whichever process: how a node learns of
+    /// sessions that another one ended without its bus (the operator's CLI on the same
+    /// database).
+    async fn sessions_ended_since(&self, since: Timestamp) -> Result<Vec<SessionId>, StoreError>;
 }

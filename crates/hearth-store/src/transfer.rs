@@ -337,6 +337,14 @@ pub static TABLES: &[Table] = &[
         ],
     },
     Table {
+        name: "data_keys",
+        columns: &[
+            column("id", Int),
+            column("wrapped", Bytes),
+            column("created_at", Time),
+        ],
+    },
+    Table {
         name: "external_identities",
         columns: &[
             column("provider", Text),

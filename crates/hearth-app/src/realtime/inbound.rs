@@ -7,6 +7,8 @@
 
 use std::sync::Arc;
 
+use hearth_domain::SessionId;
+
 use crate::blocks::Blocks;
 use crate::realtime::{BusMessage, ConnectionRegistry, Notifier, Signal, ViewerDirectory};
 use crate::revocations::Revocations;
@@ -34,6 +36,20 @@ impl BusReceiver {
         self.blocks.forget_all_here();
     }
 
+    /// Ends `session` on this node: its access tokens are refused and its connections close.
+    pub(crate) fn end_session(&self, session: SessionId) {
+        self.revocations.end(session);
+        let closed = self.connections.end_session(session);
+        if closed > 0 {
+            tracing::info!(session_id = %session.as_uuid(), closed, "an ended session's connections close");
+        }
+    }
+
+    /// Whether `session` has ended on this node (by the bus, or by a use case here).
+    pub(crate) fn knows_ended(&self, session: SessionId) -> bool {
+        self.revocations.has_ended(session)
+    }
+
     /// Applies one message on this node.
     pub fn receive(&self, message: BusMessage) {
         match message {
@@ -44,11 +60,7 @@ impl BusReceiver {
             BusMessage::Signal(Signal::BlocksChanged(a, b)) => self.blocks.forget_here(a, b),
             BusMessage::Signal(Signal::ProfileChanged(user)) => self.names.forget_here(user),
             BusMessage::Signal(Signal::SessionEnded(session)) => {
-                self.revocations.end(session);
-                let closed = self.connections.end_session(session);
-                if closed > 0 {
-                    tracing::info!(session_id = %session.as_uuid(), closed, "an ended session's connections close");
-                }
+                self.end_session(session);
             }
             BusMessage::Signal(Signal::MemberGone {
                 conversation_id,

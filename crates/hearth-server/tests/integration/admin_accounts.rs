@@ -156,3 +156,70 @@ async fn test_a_disabled_user_cannot_sign_in_until_enabled_and_their_sessions_en
     login(&app, "alice", "old password 1").await.expect(200);
     drop(data);
 }
+
+#[tokio::test]
+async fn test_disabling_a_user_on_a_running_server_ends_their_tokens_and_sockets_at_once() {
+    let (data, _) = instance_with_users().await;
+    let app = server_on(data.path()).await;
+    let alice = session_of(
+        login(&app, "alice", "old password 1")
+            .await
+            .expect(200)
+            .data(),
+    );
+    let bob = session_of(
+        login(&app, "bob", "correct horse battery")
+            .await
+            .expect(200)
+            .data(),
+    );
+    let mut alice_ws = app.ws(&alice).await;
+    let mut bob_ws = app.ws(&bob).await;
+    app.get("/v1/users/me", &alice.access).await.expect(200);
+
+    // The operator's CLI is another process on the same database: no bus reaches the server.
+    let dir = data.path().to_owned();
+    tokio::task::spawn_blocking(move || admin(&dir, &["disable-user", "--username", "alice"]))
+        .await
+        .unwrap();
+
+    let (code, reason) = alice_ws.closed().await;
+    assert_eq!(code, 1008, "policy violation: {reason}");
+    assert!(reason.contains("session has ended"), "{reason}");
+    app.get("/v1/users/me", &alice.access)
+        .await
+        .expect_error(401, "unauthorized");
+    // Everyone else goes on.
+    app.get("/v1/users/me", &bob.access).await.expect(200);
+    bob_ws.subscribe(&app.direct(&bob, &alice).await).await;
+}
+
+#[tokio::test]
+async fn test_a_server_started_after_a_sign_out_refuses_the_ended_sessions_tokens() {
+    let (data, _) = instance_with_users().await;
+    let mut app = server_on(data.path()).await;
+    let alice = session_of(
+        login(&app, "alice", "old password 1")
+            .await
+            .expect(200)
+            .data(),
+    );
+    app.post(
+        "/v1/auth/logout",
+        &alice.access,
+        json!({ "refresh_token": alice.refresh }),
+    )
+    .await
+    .expect(200);
+    app.stop().await;
+
+    // A restarted node knows nothing from before; the store tells it which sessions ended
+    // while their access tokens may still be unexpired.
+    let app = server_on(data.path()).await;
+    let mut ws = app.ws_connect(&format!("?token={}", alice.access)).await;
+    let (code, _) = ws.closed().await;
+    assert_eq!(code, 1008);
+    app.get("/v1/users/me", &alice.access)
+        .await
+        .expect_error(401, "unauthorized");
+}

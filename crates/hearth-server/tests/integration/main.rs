@@ -21,6 +21,7 @@ mod convergence;
 mod conversations;
 mod email_change;
 mod email_verification;
+mod encryption_at_rest;
 mod errors;
 mod graphql_mutations;
 mod graphql_queries;

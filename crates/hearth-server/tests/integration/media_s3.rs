@@ -1,6 +1,7 @@
 //! Uploads and downloads with the S3 blob store, against a real s3s-fs on loopback: the
 //! presigned PUT goes straight to the bucket, a download is a redirect to a presigned GET.
 
+use hearth_server::config::Config;
 use hearth_testkit::s3::{ACCESS_KEY, S3Server, SECRET_KEY};
 use reqwest::Method;
 use serde_json::json;
@@ -10,8 +11,13 @@ use crate::support::TestApp;
 
 /// A server keeping its files in `server`'s bucket.
 pub(crate) async fn on_s3(server: &S3Server) -> TestApp {
+    TestApp::spawn_with(on_s3_config(server)).await
+}
+
+/// What makes a configuration keep its files in `server`'s bucket.
+pub(crate) fn on_s3_config(server: &S3Server) -> impl FnOnce(&mut Config) + use<> {
     let (endpoint, bucket) = (server.endpoint.clone(), server.bucket.clone());
-    TestApp::spawn_with(move |config| {
+    move |config: &mut Config| {
         config.media.backend = hearth_media::Backend::S3;
         config.media.s3 = Some(hearth_media::S3Config {
             endpoint,
@@ -21,8 +27,7 @@ pub(crate) async fn on_s3(server: &S3Server) -> TestApp {
             secret_access_key: hearth_media::Secret::new(SECRET_KEY),
             path_style: true,
         });
-    })
-    .await
+    }
 }
 
 #[tokio::test]

@@ -235,6 +235,16 @@ impl TestApp {
         Self::start(self.config.clone(), data, self.database.take()).await
     }
 
+    /// Stops the server and starts a new one on the same data directory and database, with
+    /// its configuration changed by `adjust`.
+    pub async fn restart_with(mut self, adjust: impl FnOnce(&mut Config)) -> Self {
+        self.stop().await;
+        let data = self.data.take().expect("data dir");
+        let mut config = self.config.clone();
+        adjust(&mut config);
+        Self::start(config, data, self.database.take()).await
+    }
+
     /// The Prometheus text of `/metrics`.
     pub async fn metrics(&self) -> String {
         let response = self.client.get(self.url("/metrics")).send().await;

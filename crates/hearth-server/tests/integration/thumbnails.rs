@@ -14,14 +14,14 @@ use crate::support::{Session, TestApp};
 
 impl TestApp {
     /// `who` uploads `bytes` as `name`; the file's id.
-    async fn upload_id(&self, who: &Session, name: &str, bytes: &[u8]) -> String {
+    pub(crate) async fn upload_id(&self, who: &Session, name: &str, bytes: &[u8]) -> String {
         let media = self.upload(&who.access, name, bytes).await.expect(201);
         media.data()["id"].as_str().unwrap().to_owned()
     }
 
     /// The file `id` as `who` reads it, once the worker listed its thumbnails (the worker is
     /// woken by the upload itself; this waits for its answer, for at most 20 s).
-    async fn with_thumbnails(&self, who: &Session, id: &str) -> Value {
+    pub(crate) async fn with_thumbnails(&self, who: &Session, id: &str) -> Value {
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
             let media = self
@@ -41,7 +41,7 @@ impl TestApp {
     }
 
     /// `GET` of a thumbnail's URL as `who`: status, content type and bytes.
-    async fn fetch_thumbnail(&self, who: &Session, url: &str) -> (u16, String, Vec<u8>) {
+    pub(crate) async fn fetch_thumbnail(&self, who: &Session, url: &str) -> (u16, String, Vec<u8>) {
         let (status, headers, bytes) = self
             .raw(Method::GET, url, Some(&who.access), &[], Vec::new())
             .await;
@@ -54,7 +54,7 @@ impl TestApp {
     }
 }
 
-fn url_of<'v>(media: &'v Value, size: &str) -> &'v str {
+pub(crate) fn url_of<'v>(media: &'v Value, size: &str) -> &'v str {
     media["thumbnails"]
         .as_array()
         .unwrap()

@@ -43,3 +43,26 @@ pub async fn racing_candidates_agree_on_one_secret(store: DynStore) {
     let answers: BTreeSet<Vec<u8>> = futures_join(tries).await.into_iter().collect();
     assert_eq!(answers.len(), 1, "{answers:?}");
 }
+
+pub async fn data_keys_are_kept_by_id_and_an_id_is_taken_once(store: DynStore) {
+    assert!(store.data_keys().await.unwrap().is_empty());
+    let key = |id: u32, byte: u8| crate::StoredDataKey {
+        id,
+        wrapped: vec![byte; 60],
+        created_at: now(),
+    };
+    assert!(store.add_data_key(&key(2, 2)).await.unwrap());
+    assert!(store.add_data_key(&key(1, 1)).await.unwrap());
+    assert!(
+        !store.add_data_key(&key(2, 9)).await.unwrap(),
+        "another process made key 2 first"
+    );
+    let keys = store.data_keys().await.unwrap();
+    assert_eq!(
+        keys.iter()
+            .map(|k| (k.id, k.wrapped[0]))
+            .collect::<Vec<_>>(),
+        vec![(1, 1), (2, 2)]
+    );
+    assert_eq!(keys[1].wrapped, vec![2; 60]);
+}

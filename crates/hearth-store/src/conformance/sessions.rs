@@ -166,3 +166,56 @@ pub async fn sessions_of_a_user_are_the_live_ones_most_recently_used_first(store
     assert_eq!(sessions[1].device_name.as_str(), "Alice's phone");
     assert_eq!(sessions[1].last_ip, "192.0.2.1");
 }
+
+pub async fn sessions_ended_since_a_time_are_every_kind_of_end_after_it(store: DynStore) {
+    let alice = user(&store, "alice").await;
+    let bob = user(&store, "bob").await;
+    let (early, signed_out, kept, live) = (
+        SessionId::new(),
+        SessionId::new(),
+        SessionId::new(),
+        SessionId::new(),
+    );
+    for (session, owner, hash) in [
+        (early, alice.id, "e1"),
+        (signed_out, alice.id, "s1"),
+        (kept, alice.id, "k1"),
+        (live, bob.id, "b1"),
+    ] {
+        store
+            .create_session(token(session, owner, hash), &device("laptop"))
+            .await
+            .unwrap();
+    }
+    let start = now();
+    store
+        .revoke_session(early, start - Duration::seconds(60))
+        .await
+        .unwrap();
+    store.revoke_session(signed_out, start).await.unwrap();
+    let everywhere = store
+        .revoke_sessions_of(alice.id, Some(kept), start + Duration::seconds(1))
+        .await
+        .unwrap();
+    assert!(everywhere.is_empty(), "alice's other sessions had ended");
+    store
+        .revoke_sessions_of(alice.id, None, start + Duration::seconds(2))
+        .await
+        .unwrap();
+
+    let mut ended = store.sessions_ended_since(start).await.unwrap();
+    ended.sort_by_key(|s| s.as_uuid());
+    let mut expected = vec![signed_out, kept];
+    expected.sort_by_key(|s| s.as_uuid());
+    assert_eq!(
+        ended, expected,
+        "ended at or after the time, by one or by all"
+    );
+    assert!(
+        store
+            .sessions_ended_since(start + Duration::seconds(3))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
