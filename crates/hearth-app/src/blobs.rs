@@ -115,6 +115,10 @@ pub trait BlobStore: Send + Sync + fmt::Debug {
     /// Deletes the blob; deleting a missing blob succeeds.
     async fn delete(&self, key: &BlobKey) -> Result<(), BlobError>;
 
+    /// The key of every blob stored, in no particular order (for the operator's tools, such as
+    /// re-sealing every file under a new key; they are all held in memory).
+    async fn list(&self) -> Result<Vec<BlobKey>, BlobError>;
+
     /// A URL that allows `method` on the blob for `ttl`, signed by the store itself; `None`
     /// when the store cannot sign (the local folder: Hearth serves such transfers itself).
     async fn presign(
@@ -149,6 +153,10 @@ impl BlobStore for NoBlobs {
     }
 
     async fn delete(&self, _: &BlobKey) -> Result<(), BlobError> {
+        Err(not_configured())
+    }
+
+    async fn list(&self) -> Result<Vec<BlobKey>, BlobError> {
         Err(not_configured())
     }
 

@@ -23,7 +23,7 @@ use serde::Deserialize;
 pub use local::LocalBlobs;
 pub use raster::{MAX_DECODE_BYTES, MAX_SIDE, RasterImages};
 pub use s3::S3Blobs;
-pub use sealed::SealedBlobs;
+pub use sealed::{Resealed, SealedBlobs};
 
 /// Which blob store keeps the files.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]

@@ -127,6 +127,14 @@ impl BlobStore for LocalBlobs {
         }
     }
 
+    async fn list(&self) -> Result<Vec<BlobKey>, BlobError> {
+        let root = self.root.clone();
+        tokio::task::spawn_blocking(move || keys_under(&root, &root))
+            .await
+            .map_err(BlobError::backend)?
+            .map_err(io_error)
+    }
+
     async fn presign(
         &self,
         _: Presign,
@@ -135,4 +143,26 @@ impl BlobStore for LocalBlobs {
     ) -> Result<Option<String>, BlobError> {
         Ok(None)
     }
+}
+
+/// The keys of the files under `dir` (relative to `root`), the partial uploads left out.
+fn keys_under(root: &Path, dir: &Path) -> Result<Vec<BlobKey>, std::io::Error> {
+    let mut keys = Vec::new();
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path == root.join(".partial") {
+            continue;
+        }
+        if path.is_dir() {
+            keys.extend(keys_under(root, &path)?);
+        } else if let Some(key) = path
+            .strip_prefix(root)
+            .ok()
+            .and_then(Path::to_str)
+            .and_then(BlobKey::new)
+        {
+            keys.push(key);
+        }
+    }
+    Ok(keys)
 }

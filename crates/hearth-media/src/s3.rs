@@ -163,6 +163,17 @@ impl BlobStore for S3Blobs {
         }
     }
 
+    async fn list(&self) -> Result<Vec<BlobKey>, BlobError> {
+        let mut keys = Vec::new();
+        let mut listing = self.store.list(None);
+        while let Some(object) = listing.try_next().await.map_err(store_error)? {
+            if let Some(key) = BlobKey::new(object.location.as_ref()) {
+                keys.push(key);
+            }
+        }
+        Ok(keys)
+    }
+
     async fn presign(
         &self,
         method: Presign,

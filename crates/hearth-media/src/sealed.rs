@@ -21,7 +21,18 @@ use bytes::Bytes;
 use futures::{StreamExt, TryStreamExt, stream};
 use hearth_app::blobs::{BlobError, BlobKey, BlobMeta, BlobStore, ByteStream, Presign};
 use hearth_seal::stream::{HEADER_LEN, Header, Sealer, Unsealer, plain_len, span};
-use hearth_seal::{Keyring, SealError};
+use hearth_seal::{KeyId, Keyring, SealError};
+
+/// What [`SealedBlobs::reseal`] found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Resealed {
+    /// The blob was sealed under the current key already: nothing was done.
+    Already,
+    /// The blob was sealed under this older key, and now is under the current one.
+    From(KeyId),
+    /// The blob was stored plain (before encryption was on), and now is sealed.
+    Plain,
+}
 
 /// A blob store that keeps its blobs sealed in `inner`.
 #[derive(Debug)]
@@ -48,6 +59,23 @@ impl SealedBlobs {
         }
         let head = collect(self.inner.get(key, Some(0..HEADER_LEN as u64)).await?).await?;
         Ok(Header::parse(&head).ok())
+    }
+
+    /// Seals the blob under `key` anew under the current key, unless it already is: what it
+    /// was before.
+    pub async fn reseal(&self, key: &BlobKey) -> Result<Resealed, BlobError> {
+        let current = self.keys.current().id();
+        let size = self.inner.head(key).await?.size;
+        let before = match self.header(key, size).await? {
+            Some(header) if header.key_id == current => return Ok(Resealed::Already),
+            Some(header) => Resealed::From(header.key_id),
+            None => Resealed::Plain,
+        };
+        let opened = self.whole(key).await?;
+        let sealer =
+            Sealer::new(&self.keys.current(), key.as_str().as_bytes()).map_err(seal_error)?;
+        self.inner.put(key, sealed(opened, sealer)).await?;
+        Ok(before)
     }
 
     /// The whole blob under `key` in one read: opened when its first bytes are a header, as
@@ -143,6 +171,10 @@ impl BlobStore for SealedBlobs {
 
     async fn delete(&self, key: &BlobKey) -> Result<(), BlobError> {
         self.inner.delete(key).await
+    }
+
+    async fn list(&self) -> Result<Vec<BlobKey>, BlobError> {
+        self.inner.list().await
     }
 
     async fn presign(

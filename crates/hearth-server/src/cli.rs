@@ -36,7 +36,7 @@ pub enum Command {
     /// (users, sessions, conversations, members, messages, reactions, markers, blocks, the
     /// log), verify it, and commit. Stop the server first.
     MigrateStore(MigrateStoreArgs),
-    /// Administer accounts.
+    /// Administer accounts and the keys of encryption at rest.
     #[command(subcommand)]
     Admin(AdminCommand),
     /// Print the REST API's OpenAPI document (as served at /v1/openapi.json) and exit.
@@ -76,6 +76,10 @@ pub enum AdminCommand {
     DisableUser(UsernameArgs),
     /// Enable a disabled account again.
     EnableUser(UsernameArgs),
+    /// Make a new data key for encryption at rest and seal every stored file anew under it,
+    /// showing progress (the servers keep serving). Needs encryption.enabled and the master
+    /// key, as `hearth serve` does.
+    RotateKey,
     /// Print a new service token: a credential for an internal caller of the gRPC face, which
     /// may act for any user it names (as that user: their memberships and permissions apply).
     ServiceToken(ServiceTokenArgs),

@@ -65,6 +65,8 @@ impl EncryptionConfig {
 /// What encryption at rest opened at start.
 #[derive(Clone, Debug)]
 pub struct Encryption {
+    /// The operator's master key (it unwraps data keys other processes make).
+    pub master: Arc<MasterKey>,
     /// The data keys.
     pub keys: Arc<Keyring>,
     /// Whether new data is sealed (`encryption.enabled`); when off, what was sealed before
@@ -96,6 +98,7 @@ pub async fn open(config: &Config, store: &DynStore) -> Result<Option<Encryption
         .await
         .map_err(|e| StartupError::Config(format!("encryption at rest: {e}")))?;
     Ok(Some(Encryption {
+        master: Arc::new(master),
         keys: Arc::new(keys),
         seal_new: settings.enabled,
     }))

@@ -116,6 +116,10 @@ fn web_client(config: &Config) -> Result<hearth_web::WebClient, StartupError> {
 /// `disable-user`): the longest such a session's tokens and sockets outlive its end.
 const ENDED_SESSION_POLL: Duration = Duration::from_secs(1);
 
+/// How often this node looks for data keys another process made (`hearth admin rotate-key`):
+/// the longest it goes on sealing with the key before.
+pub const DATA_KEY_POLL: Duration = Duration::from_secs(2);
+
 /// How long connections get to close after a shutdown signal before the store closes anyway.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 
@@ -136,6 +140,14 @@ pub async fn run(
     let sweeper = media::sweep_in_background(app.media.clone(), config.media.sweep_interval());
     let thumbnailer = tokio::spawn(app.thumbnails.clone().run(media::THUMBNAIL_POLL));
     let ended_sessions = app.ended_session_feed().start(ENDED_SESSION_POLL).await;
+    let data_keys = encryption.as_ref().map(|e| {
+        tokio::spawn(hearth_app::data_keys::follow_data_keys(
+            store.clone(),
+            e.master.clone(),
+            e.keys.clone(),
+            DATA_KEY_POLL,
+        ))
+    });
     realtime.attach(&app);
     let hub = realtime.hub();
     let rest = RestSettings {
@@ -191,6 +203,9 @@ pub async fn run(
     sweeper.abort();
     thumbnailer.abort();
     ended_sessions.abort();
+    if let Some(data_keys) = data_keys {
+        data_keys.abort();
+    }
     tracing::info!("shutting down: finishing queued writes");
     store.close().await;
     served.map_err(|source| StartupError::Serve { source })

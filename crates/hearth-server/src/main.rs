@@ -2,6 +2,7 @@
 
 mod admin;
 mod malloc_tuning;
+mod rotate_key;
 
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
@@ -64,6 +65,7 @@ fn main() -> ExitCode {
             Command::Admin(AdminCommand::EnableUser(args)) => {
                 admin::set_disabled(&config, args, false).await
             }
+            Command::Admin(AdminCommand::RotateKey) => rotate_key::rotate_key(&config).await,
             Command::Openapi => Ok(()),
         }
     });

@@ -288,3 +288,147 @@ async fn a_wrong_master_key_or_none_stops_the_start_of_a_sealed_database() {
     let stderr = serve_failing_in(data.path(), &[]);
     assert!(stderr.contains("give its master key"), "{stderr}");
 }
+
+/// The data key id in a sealed blob's header.
+fn sealing_key(file: &Path) -> u32 {
+    let bytes = std::fs::read(file).unwrap();
+    assert!(
+        bytes.starts_with(b"HSB\x01"),
+        "{} is sealed",
+        file.display()
+    );
+    u32::from_be_bytes(bytes[4..8].try_into().unwrap())
+}
+
+#[tokio::test]
+async fn rotating_the_key_reseals_every_file_while_the_server_serves() {
+    let app = TestApp::spawn_on_sqlite_with(|_| {}).await;
+    let alice = app.register("alice").await;
+    let file = secret_file();
+    let plain = app
+        .upload(&alice.access, "old.txt", &file)
+        .await
+        .expect(201);
+    let plain = plain.data()["id"].as_str().unwrap().to_owned();
+    let app = app.restart_with(encrypted).await;
+    let picture = app.upload_id(&alice, "photo.jpg", &photo(900, 600)).await;
+    let with_thumbnails = app.with_thumbnails(&alice, &picture).await;
+    let sealed = app
+        .upload(&alice.access, "new.txt", &file)
+        .await
+        .expect(201);
+    let sealed = sealed.data()["id"].as_str().unwrap().to_owned();
+    let media = app.data_dir().join("media");
+    assert_eq!(
+        files_under(&media).len(),
+        6,
+        "two texts, a picture, three thumbnails"
+    );
+
+    let said = rotate_key(&app.data_dir(), &[]).await;
+    assert!(said.contains("data key 2 made"), "{said}");
+    assert!(
+        said.contains("6 of 6 file(s): 6 re-sealed, 0 already under the new key, 0 failed"),
+        "{said}"
+    );
+    for stored in files_under(&media) {
+        assert_eq!(sealing_key(&stored), 2, "{}", stored.display());
+    }
+    assert_all_sealed(&media);
+
+    // The running server learned the new key: what it sealed opens, and it seals with it.
+    for id in [&plain, &sealed] {
+        let (status, _, bytes) = app.download(&alice.access, id, &[]).await;
+        assert_eq!((status, bytes == file), (200, true));
+    }
+    let (status, _, _) = app
+        .fetch_thumbnail(&alice, url_of(&with_thumbnails, "medium"))
+        .await;
+    assert_eq!(status, 200);
+    let later = app
+        .upload(&alice.access, "later.txt", &file)
+        .await
+        .expect(201);
+    let later = later.data()["id"].as_str().unwrap().to_owned();
+    let newest = files_under(&media)
+        .into_iter()
+        .find(|f| f.ends_with(&later))
+        .unwrap();
+    assert_eq!(sealing_key(&newest), 2);
+}
+
+/// Runs `hearth admin rotate-key` on `data` with the tests' master key and `env`; it must
+/// succeed: what it wrote to stderr.
+async fn rotate_key(data: &Path, env: &[(&str, &str)]) -> String {
+    let data = data.to_owned();
+    let env: Vec<(String, String)> = env
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    let output = tokio::task::spawn_blocking(move || {
+        hearth()
+            .env("HEARTH_ENCRYPTION__ENABLED", "true")
+            .env("HEARTH_ENCRYPTION__MASTER_KEY", STANDARD.encode([7u8; 32]))
+            .envs(env)
+            .args(["admin", "rotate-key", "--data"])
+            .arg(&data)
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let said = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert!(output.status.success(), "{said}");
+    said
+}
+
+#[tokio::test]
+async fn rotating_the_key_on_s3_reseals_the_bucket() {
+    let server = S3Server::start("hearth").await;
+    let s3 = crate::media_s3::on_s3_config(&server);
+    let app = TestApp::spawn_on_sqlite_with(move |config| {
+        s3(config);
+        encrypted(config);
+    })
+    .await;
+    let alice = app.register("alice").await;
+    let file = secret_file();
+    let id = app.upload(&alice.access, "a.txt", &file).await.expect(201);
+    let id = id.data()["id"].as_str().unwrap().to_owned();
+
+    let said = rotate_key(
+        &app.data_dir(),
+        &[
+            ("HEARTH_MEDIA__BACKEND", "s3"),
+            ("HEARTH_MEDIA__S3__ENDPOINT", &server.endpoint),
+            ("HEARTH_MEDIA__S3__BUCKET", &server.bucket),
+            (
+                "HEARTH_MEDIA__S3__ACCESS_KEY_ID",
+                hearth_testkit::s3::ACCESS_KEY,
+            ),
+            (
+                "HEARTH_MEDIA__S3__SECRET_ACCESS_KEY",
+                hearth_testkit::s3::SECRET_KEY,
+            ),
+        ],
+    )
+    .await;
+    assert!(said.contains("1 of 1 file(s): 1 re-sealed"), "{said}");
+    let objects = files_under(&server.bucket_dir());
+    assert_eq!(objects.len(), 1);
+    assert_eq!(sealing_key(&objects[0]), 2);
+    let (status, _, bytes) = app.download(&alice.access, &id, &[]).await;
+    assert_eq!((status, bytes == file), (200, true));
+}
+
+#[tokio::test]
+async fn rotating_with_encryption_off_is_refused() {
+    let data = tempfile::tempdir().unwrap();
+    let output = hearth()
+        .args(["admin", "rotate-key", "--data"])
+        .arg(data.path())
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("encryption at rest is off"));
+}
