@@ -770,7 +770,8 @@ export interface paths {
         /**
          * Download a file you may see. Images (JPEG, PNG, GIF, WebP) are inline; everything else is
          *     an attachment. `Range: bytes=a-b` (one range) answers 206. With S3 storage the answer is a
-         *     redirect (302) to a presigned URL that works for `media.download_url_ttl_secs`.
+         *     redirect (302) to a presigned URL that works for `media.download_url_ttl_secs`, unless
+         *     `redirect=false` asks for the bytes.
          */
         get: operations["download_media"];
         put?: never;
@@ -6654,7 +6655,14 @@ export interface operations {
     };
     download_media: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description `false`: the bytes themselves, even when the blob store could hand out a presigned URL
+                 *     (for a browser page whose content security policy allows only this origin, or a client
+                 *     that cannot reach the bucket). Default `true`.
+                 */
+                redirect?: boolean | null;
+            };
             header?: never;
             path: {
                 /** @description Media id */
@@ -6689,6 +6697,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The query string cannot be read */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description Missing, malformed, expired or wrongly signed bearer token */
             401: {
                 headers: {
@@ -6713,6 +6730,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description A query parameter breaks a rule; details name it */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
             };
             /** @description The database cannot serve right now; retry after Retry-After */
             503: {

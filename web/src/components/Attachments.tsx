@@ -10,7 +10,8 @@ import { runtime } from "../app/runtime";
 import { fileSize } from "../format";
 import { Dialog } from "./Dialog";
 
-const contentPath = (media: Media) => `/v1/media/${media.id}/content`;
+/** The file's bytes through Hearth: never the bucket's redirect, which the page's CSP forbids. */
+const contentPath = (media: Media) => `/v1/media/${media.id}/content?redirect=false`;
 
 function thumbnailPath(media: Media, size: "medium" | "large"): string {
   return media.thumbnails?.find((t) => t.size === size)?.url ?? contentPath(media);

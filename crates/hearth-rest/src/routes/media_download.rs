@@ -5,7 +5,8 @@
 //! is sent as `application/octet-stream`. Every answer has `X-Content-Type-Options: nosniff`
 //! and a CSP of `default-src 'none'; sandbox`, so even a file opened directly cannot run
 //! script in this origin. Single byte ranges are answered with 206; with a blob store that
-//! presigns (S3) the answer is a redirect to a short-lived presigned GET.
+//! presigns (S3) the answer is a redirect to a short-lived presigned GET, unless the caller asks
+//! for the bytes (`redirect=false`: the web client, whose page may only fetch its own origin).
 
 use axum::body::Body;
 use axum::extract::{FromRequestParts, Path, State};
@@ -16,8 +17,10 @@ use hearth_app::images::PictureBytes;
 use hearth_app::{ByteRange, Download};
 use hearth_domain::{MediaId, MediaKind, ThumbnailSize};
 use hearth_proto::{ErrorCode, ErrorEnvelope};
+use serde::Deserialize;
+use utoipa::IntoParams;
 
-use crate::extract::Auth;
+use crate::extract::{Auth, Query};
 use crate::{ApiError, RestState};
 
 /// The `{media_id}` of a path. A malformed id names nothing: 404.
@@ -112,11 +115,21 @@ pub(crate) fn keep_inert(out: &mut HeaderMap) {
     );
 }
 
+/// How a download may be answered.
+#[derive(Debug, Deserialize, IntoParams)]
+pub(crate) struct DownloadQuery {
+    /// `false`: the bytes themselves, even when the blob store could hand out a presigned URL
+    /// (for a browser page whose content security policy allows only this origin, or a client
+    /// that cannot reach the bucket). Default `true`.
+    redirect: Option<bool>,
+}
+
 /// Download a file you may see. Images (JPEG, PNG, GIF, WebP) are inline; everything else is
 /// an attachment. `Range: bytes=a-b` (one range) answers 206. With S3 storage the answer is a
-/// redirect (302) to a presigned URL that works for `media.download_url_ttl_secs`.
+/// redirect (302) to a presigned URL that works for `media.download_url_ttl_secs`, unless
+/// `redirect=false` asks for the bytes.
 #[utoipa::path(get, path = "/v1/media/{media_id}/content", operation_id = "download_media", tag = "media",
-    security(("bearer" = [])), params(("media_id" = String, Path, description = "Media id")),
+    security(("bearer" = [])), params(("media_id" = String, Path, description = "Media id"), DownloadQuery),
     responses(
         (status = 200, description = "The whole file", content_type = "application/octet-stream", body = Vec<u8>),
         (status = 206, description = "The range asked for", content_type = "application/octet-stream", body = Vec<u8>),
@@ -128,12 +141,14 @@ pub(crate) async fn download(
     State(state): State<RestState>,
     Auth(caller): Auth,
     MediaPath(id): MediaPath,
+    Query(query): Query<DownloadQuery>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
+    let redirect = query.redirect.unwrap_or(true);
     let answer = state
         .app
         .media
-        .download(caller, id, range(&headers), true)
+        .download(caller, id, range(&headers), redirect)
         .await?;
     let mut response = Response::new(Body::empty());
     let out = response.headers_mut();

@@ -110,3 +110,38 @@ async fn a_member_downloads_an_attached_file_by_a_presigned_redirect() {
     let (status, _, _) = app.download(&stranger.access, &id, &[]).await;
     assert_eq!(status, 404);
 }
+
+#[tokio::test]
+async fn a_download_asking_for_the_bytes_gets_them_from_hearth_not_a_redirect() {
+    let server = S3Server::start("hearth").await;
+    let app = on_s3(&server).await;
+    let alice = app.register("alice").await;
+    let media = app.upload(&alice.access, "p.png", PNG).await.expect(201);
+    let id = media.data()["id"].as_str().unwrap().to_owned();
+    let path = format!("/v1/media/{id}/content?redirect=false");
+    let (status, headers, bytes) = app
+        .raw(Method::GET, &path, Some(&alice.access), &[], Vec::new())
+        .await;
+    assert_eq!((status, bytes.as_slice()), (200, PNG));
+    assert_eq!(headers["x-content-type-options"], "nosniff");
+    let (status, _, part) = app
+        .raw(
+            Method::GET,
+            &path,
+            Some(&alice.access),
+            &[("range", "bytes=1-3")],
+            Vec::new(),
+        )
+        .await;
+    assert_eq!((status, part.as_slice()), (206, &PNG[1..4]));
+    let (status, _, _) = app
+        .raw(
+            Method::GET,
+            &format!("/v1/media/{id}/content?redirect=perhaps"),
+            Some(&alice.access),
+            &[],
+            Vec::new(),
+        )
+        .await;
+    assert_eq!(status, 400, "a redirect that is not true or false");
+}
