@@ -33,6 +33,8 @@ pub(crate) struct Catalogue {
     reset_ignore: &'static str,
     changed_subject: &'static str,
     changed_body: &'static str,
+    moved_subject: &'static str,
+    moved_body: &'static str,
     verify_subject: &'static str,
     verify_body: &'static str,
     verify_action: &'static str,
@@ -51,6 +53,10 @@ static ENGLISH: Catalogue = Catalogue {
     changed_body: "The password of your Hearth account was just changed, and every other \
                    session was signed out. If it was not you, reset your password now and tell \
                    the operator of this server.",
+    moved_subject: "Your Hearth e-mail address was changed",
+    moved_body: "The e-mail address of your Hearth account was just changed to {address}; \
+                 mails about the account go there from now on. If it was not you, tell the \
+                 operator of this server now: whoever changed it knows your password.",
     verify_subject: "Confirm your e-mail address for Hearth",
     verify_body: "Please confirm that this is the address of your Hearth account. The link \
                   below works once, for {minutes} minutes.",
@@ -172,6 +178,19 @@ pub(crate) fn password_changed(locale: Locale, to: &str, name: &str) -> Mail {
         c.changed_subject,
         name,
         &[fill(c.changed_body, name, 0)],
+        None,
+    )
+}
+
+/// The notice, to the address an account had, that it moved to `address`.
+pub(crate) fn email_changed(locale: Locale, to: &str, name: &str, address: &str) -> Mail {
+    let c = locale.catalogue();
+    compose(
+        c,
+        to,
+        c.moved_subject,
+        name,
+        &[fill(c.moved_body, name, 0).replace("{address}", address)],
         None,
     )
 }

@@ -10,7 +10,7 @@ use hearth_store::{ConflictKind, StoreError, TokenPurpose, UsedToken};
 
 use super::AccountService;
 use crate::auth::parse_email;
-use crate::{AppError, Caller, now};
+use crate::{AppError, Caller, mail_templates, now};
 
 impl AccountService {
     /// Mails a link to `new_email` that moves the caller's account to it once followed. The
@@ -49,14 +49,27 @@ impl AccountService {
         Ok(())
     }
 
-    /// Follows a change link: the account takes the address the link was mailed to, proven.
+    /// Follows a change link: the account takes the address the link was mailed to, proven,
+    /// and the address it had is told (whoever asked for the change knew the password).
     pub(super) async fn take_new_address(&self, used: UsedToken) -> Result<(), AppError> {
         let email = used.email.ok_or(AppError::InvalidToken(
             "this confirmation link names no address",
         ))?;
+        let before = self.store.account(used.user_id).await?;
         match self.store.change_email(used.user_id, &email, now()).await {
             Ok(()) => {
                 tracing::info!(user_id = %used.user_id, "e-mail address changed and confirmed");
+                if let Some(account) = before
+                    && let Some(old) = account.email.as_deref().filter(|old| *old != email)
+                {
+                    let mail = mail_templates::email_changed(
+                        self.settings.locale,
+                        old,
+                        account.user.display_name.as_str(),
+                        &email,
+                    );
+                    self.outbox.post(mail, "email_changed");
+                }
                 Ok(())
             }
             Err(StoreError::Conflict(ConflictKind::EmailTaken)) => Err(AppError::InvalidToken(

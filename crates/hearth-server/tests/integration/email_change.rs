@@ -62,6 +62,18 @@ async fn test_the_new_address_is_taken_only_once_the_link_mailed_there_is_follow
     let (email, verified) = address_of(&app, &vera).await;
     assert_eq!(email, "vera.new@example.org");
     assert!(verified.is_string(), "the new address is proven");
+    let notice = sink.next_mail().await;
+    assert_eq!(
+        notice["to"],
+        json!(["vera@example.org"]),
+        "the old address is told"
+    );
+    let text = notice["text"].as_str().unwrap();
+    assert!(text.contains("changed to vera.new@example.org"), "{text}");
+    assert!(
+        !text.contains("token="),
+        "no link that could undo or take over: {text}"
+    );
     app.post_anon("/v1/auth/verify-email", json!({ "token": token }))
         .await
         .expect_error(400, "invalid_token");
