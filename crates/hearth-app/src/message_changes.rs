@@ -118,10 +118,16 @@ impl MessageService {
         id: MessageId,
         content: &str,
     ) -> Result<MessageChange, AppError> {
-        let content = MessageContent::parse(content)?;
+        // The length is checked before anything is read; whether it may be empty depends on
+        // the message (a caption of files may be).
+        let caption = MessageContent::parse_caption(content)?;
         let membership = self.conversations.member(caller, conversation).await?;
         let member = membership.access;
         let message = self.visible_message(member, conversation, id).await?;
+        let content = match message.attachments.is_empty() {
+            true => MessageContent::parse(caption.as_str())?,
+            false => caption,
+        };
         // A member who may no longer post (muted, or a channel reader) may not edit either.
         membership.authorize(Action::SendMessage)?;
         let at = now();

@@ -320,6 +320,10 @@ pub struct ConversationSummary {
     pub last_seq: Seq,
     /// The latest message the viewer may see, if any.
     pub last_message: Option<Message>,
+    /// The conversation list's line for it, as kept beside the conversation (its text's
+    /// start, or its first file's name when its caption is empty; see [`crate::preview_of_sent`]);
+    /// `None` when there is no such message or it was deleted.
+    pub last_message_preview: Option<String>,
     /// The viewer's read marker.
     pub last_read_seq: Seq,
     /// Messages from others after the viewer's read marker.

@@ -256,11 +256,7 @@ impl From<&ConversationSummary> for ConversationDto {
             my_permissions: PermissionsDto::of(summary.me.role, summary.me.permissions),
             created_at: summary.conversation.created_at,
             updated_at: summary.updated_at,
-            last_message_preview: summary
-                .last_message
-                .as_ref()
-                .and_then(|m| m.content.as_ref())
-                .map(hearth_domain::preview_of),
+            last_message_preview: summary.last_message_preview.clone(),
             last_message_at: summary.last_message.as_ref().map(|m| m.created_at),
             last_seq: summary.last_seq,
             last_read_seq: summary.last_read_seq,

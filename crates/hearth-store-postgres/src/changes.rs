@@ -8,7 +8,7 @@
 use deadpool_postgres::Transaction;
 use hearth_domain::{
     ConversationEvent, ConversationId, EventKind, Message, MessageId, Seq, Timestamp, UserId,
-    preview_of,
+    preview_of_sent,
 };
 use hearth_store::stored::{digest, reaction_payload};
 use hearth_store::{
@@ -139,7 +139,12 @@ async fn edit(tx: &Transaction<'_>, edit: MessageEdit) -> Result<ChangeOutcome, 
         ],
     )
     .await?;
-    refresh_preview(tx, &before, Some(preview_of(&edit.content))).await?;
+    refresh_preview(
+        tx,
+        &before,
+        Some(preview_of_sent(&edit.content, &before.attachments)),
+    )
+    .await?;
     let event = MessageEvent {
         conversation: edit.conversation_id,
         message: edit.message_id,

@@ -85,6 +85,7 @@ fn summary_from_row(row: &Row) -> Result<ConversationSummary, StoreError> {
         members: None,
         last_seq: row.col("last_seq")?,
         last_message: message_from_row(row, "lm")?,
+        last_message_preview: row.col("last_preview")?,
         last_read_seq: row.col("last_read_seq")?,
         unread_count: row.col("unread_count")?,
         updated_at: row.col("updated_at")?,
@@ -107,6 +108,7 @@ impl PostgresStore {
                     (SELECT count(*) FROM messages x WHERE x.conversation_id = c.id \
                         AND x.seq > me.last_read_seq AND x.seq >= me.history_from \
                         AND x.sender_id <> me.user_id AND x.deleted_at IS NULL) AS unread_count, \
+                    CASE WHEN lm.id IS NULL THEN NULL ELSE c.last_message_preview END AS last_preview, \
                     {lm} \
              FROM conversation_members me \
              JOIN conversations c ON c.id = me.conversation_id \

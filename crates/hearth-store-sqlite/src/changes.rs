@@ -7,7 +7,7 @@
 
 use hearth_domain::{
     ConversationEvent, ConversationId, EventKind, Message, MessageId, Seq, Timestamp, UserId,
-    preview_of,
+    preview_of_sent,
 };
 use hearth_store::{
     ChangeOutcome, ConflictKind, MessageDeletion, MessageEdit, MessageEditStore, Missing,
@@ -124,7 +124,11 @@ fn edit(tx: &Tx, edit: MessageEdit) -> Result<ChangeOutcome, StoreError> {
     let position = search_rowid(tx, edit.message_id)?;
     unindex_text(tx, position);
     index_text(tx, position, edit.content.as_str());
-    refresh_preview(tx, &before, Some(preview_of(&edit.content)))?;
+    refresh_preview(
+        tx,
+        &before,
+        Some(preview_of_sent(&edit.content, &before.attachments)),
+    )?;
     let event = MessageEvent {
         conversation: edit.conversation_id,
         message: edit.message_id,

@@ -93,6 +93,7 @@ fn summary_from_row(row: &Row<'_>) -> Result<ConversationSummary, StoreError> {
         members: None,
         last_seq: row.column("last_seq")?,
         last_message: message_from_row(row, "lm")?,
+        last_message_preview: row.column("last_preview")?,
         last_read_seq: row.column("last_read_seq")?,
         unread_count: row.column("unread_count")?,
         updated_at: from_micros(row.column("updated_at")?),
@@ -117,6 +118,7 @@ impl SqliteStore {
                     (SELECT COUNT(*) FROM messages x WHERE x.conversation_id = c.id \
                         AND x.seq > me.last_read_seq AND x.seq >= me.history_from \
                         AND x.sender_id <> me.user_id AND x.deleted_at IS NULL) AS unread_count, \
+                    CASE WHEN lm.id IS NULL THEN NULL ELSE c.last_message_preview END AS last_preview, \
                     {lm} \
              FROM conversation_members me \
              JOIN conversations c ON c.id = me.conversation_id \

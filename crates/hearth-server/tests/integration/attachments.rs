@@ -116,6 +116,38 @@ async fn test_a_caption_may_be_empty_only_with_files() {
 }
 
 #[tokio::test]
+async fn test_a_caption_may_be_edited_away_only_with_files() {
+    let app = TestApp::spawn().await;
+    let (alice, bob, dm) = app.alice_and_bob().await;
+    let file = uploaded(&app, &alice, "scan.png").await;
+    let sent = send_files(&app, &alice, &dm, "k1", "the scan", &[&file])
+        .await
+        .expect(201);
+    let id = sent.data()["id"].as_str().unwrap().to_owned();
+    let edited = app.edit(&alice, &dm, &id, "").await.expect(200);
+    assert_eq!(edited.data()["content"], "");
+    assert_eq!(attachment_ids(edited.data()), vec![file.as_str()]);
+    let summary = app
+        .get(&format!("/v1/conversations/{dm}"), &bob.access)
+        .await
+        .expect(200);
+    assert_eq!(
+        summary.data()["last_message_preview"],
+        "scan.png",
+        "previewed by its file's name"
+    );
+
+    let text = app.send(&alice, &dm, "k2", "just words").await.expect(201);
+    let text = text.data()["id"].as_str().unwrap().to_owned();
+    app.edit(&alice, &dm, &text, " ")
+        .await
+        .expect_error(422, "validation_failed");
+    app.edit(&alice, &dm, &id, &"x".repeat(4_001))
+        .await
+        .expect_error(422, "validation_failed");
+}
+
+#[tokio::test]
 async fn test_a_member_downloads_an_attached_file_and_a_stranger_gets_404() {
     let app = TestApp::spawn().await;
     let (alice, bob, dm) = app.alice_and_bob().await;
