@@ -53,7 +53,9 @@ function MessageItemView({ message, senderName, senderAvatar, mine, delivery, ca
   const saveEdit = () => {
     const text = draft.trim();
     setEditing(false);
-    if (text && text !== message.content) run(editMessage(cid, message.id, text));
+    // A caption of files may be edited away; a message of text alone needs its text.
+    const allowed = text !== "" || (message.attachments?.length ?? 0) > 0;
+    if (allowed && text !== message.content) run(editMessage(cid, message.id, text));
   };
 
   return (
