@@ -549,13 +549,28 @@ impl MediaService {
         })
     }
 
+    /// Every upload of `owner`, pending or ready, oldest first: part of their data export.
+    pub(crate) async fn all_of(&self, owner: UserId) -> Result<Vec<MediaRecord>, AppError> {
+        const PAGE: u32 = 500;
+        let mut all: Vec<MediaRecord> = Vec::new();
+        loop {
+            let after = all.last().map(|m| m.id);
+            let page = self.store.media_of(owner, after, PAGE).await?;
+            let full = page.len() == PAGE as usize;
+            all.extend(page);
+            if !full {
+                return Ok(all);
+            }
+        }
+    }
+
     /// Deletes every upload of `owner` (blob, then record), pending or ready: part of deleting
     /// their account. How many were deleted.
     #[tracing::instrument(skip(self))]
     pub(crate) async fn remove_all_of(&self, owner: UserId) -> Result<usize, AppError> {
         let mut deleted = 0;
         loop {
-            let page = self.store.media_of(owner, 100).await?;
+            let page = self.store.media_of(owner, None, 100).await?;
             if page.is_empty() {
                 return Ok(deleted);
             }

@@ -5,7 +5,8 @@ use time::OffsetDateTime;
 use utoipa::ToSchema;
 
 use crate::{
-    BlockedUserDto, ConversationDto, IdentityDto, MessageDto, PrivacyDto, SessionDto, UserDto,
+    BlockedUserDto, ConversationDto, IdentityDto, MediaDto, MessageDto, PrivacyDto, SessionDto,
+    UserDto,
 };
 
 /// `DELETE /v1/users/me`: the proof that the account's owner asks.
@@ -46,4 +47,7 @@ pub struct AccountExportDto {
     pub conversations: Vec<ConversationDto>,
     /// Every message the account sent that is not deleted, oldest first.
     pub messages: Vec<MessageDto>,
+    /// Every file the account uploaded, oldest first: the records (the bytes download at
+    /// `GET /v1/media/{id}/content`).
+    pub uploads: Vec<MediaDto>,
 }

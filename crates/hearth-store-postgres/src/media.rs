@@ -135,15 +135,22 @@ impl MediaStore for PostgresStore {
         .await
     }
 
-    async fn media_of(&self, owner: UserId, limit: u32) -> Result<Vec<MediaRecord>, StoreError> {
+    async fn media_of(
+        &self,
+        owner: UserId,
+        after: Option<MediaId>,
+        limit: u32,
+    ) -> Result<Vec<MediaRecord>, StoreError> {
         let sql = format!(
-            "SELECT {MEDIA_COLUMNS} FROM media WHERE owner_id = $1 ORDER BY created_at, id LIMIT $2"
+            "SELECT {MEDIA_COLUMNS} FROM media WHERE owner_id = $1 \
+             AND ($2::uuid IS NULL OR id > $2) ORDER BY id LIMIT $3"
         );
         let limit = i64::from(limit);
+        let after = after.map(|id| id.as_uuid());
         self.read(move |c| -> Job<'_, Vec<MediaRecord>> {
             let sql = sql.clone();
             Box::pin(async move {
-                let found = rows(c, &sql, &[&owner.as_uuid(), &limit]).await?;
+                let found = rows(c, &sql, &[&owner.as_uuid(), &after, &limit]).await?;
                 Ok(found.iter().map(media_from_row).collect::<Result<_, _>>()?)
             })
         })

@@ -110,13 +110,25 @@ impl MediaStore for SqliteStore {
             .await
     }
 
-    async fn media_of(&self, owner: UserId, limit: u32) -> Result<Vec<MediaRecord>, StoreError> {
+    async fn media_of(
+        &self,
+        owner: UserId,
+        after: Option<MediaId>,
+        limit: u32,
+    ) -> Result<Vec<MediaRecord>, StoreError> {
         let sql = format!(
-            "SELECT {MEDIA_COLUMNS} FROM media WHERE owner_id = ? ORDER BY created_at, id LIMIT ?"
+            "SELECT {MEDIA_COLUMNS} FROM media WHERE owner_id = ?1 AND (?2 IS NULL OR id > ?2) \
+             ORDER BY id LIMIT ?3"
         );
+        let after = after.map(|id| id.as_uuid());
         self.readers
             .read(move |conn| {
-                decode_all(conn, &sql, params![owner.as_uuid(), limit], media_from_row)
+                decode_all(
+                    conn,
+                    &sql,
+                    params![owner.as_uuid(), after, limit],
+                    media_from_row,
+                )
             })
             .await
     }

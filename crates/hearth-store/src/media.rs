@@ -53,8 +53,14 @@ pub trait MediaStore: Send + Sync {
         limit: u32,
     ) -> Result<Vec<MediaRecord>, StoreError>;
 
-    /// The uploads of `owner`, pending or ready, oldest first, at most `limit`.
-    async fn media_of(&self, owner: UserId, limit: u32) -> Result<Vec<MediaRecord>, StoreError>;
+    /// The uploads of `owner`, pending or ready, by id (oldest first), after `after` when
+    /// given, at most `limit`.
+    async fn media_of(
+        &self,
+        owner: UserId,
+        after: Option<MediaId>,
+        limit: u32,
+    ) -> Result<Vec<MediaRecord>, StoreError>;
 
     /// Ready images that have no thumbnails yet (`thumbnails` unset), longest waiting first,
     /// at most `limit`.

@@ -992,7 +992,8 @@ export interface paths {
         };
         /**
          * Download everything the server keeps about me as one JSON archive: profile, address,
-         *     sessions, linked providers, privacy, blocks, conversations and every message I sent.
+         *     sessions, linked providers, privacy, blocks, conversations, every message I sent and the
+         *     records of every file I uploaded.
          */
         get: operations["export"];
         put?: never;
@@ -1149,6 +1150,11 @@ export interface components {
             privacy: components["schemas"]["PrivacyDto"];
             /** @description The signed-in sessions. */
             sessions: components["schemas"]["SessionDto"][];
+            /**
+             * @description Every file the account uploaded, oldest first: the records (the bytes download at
+             *     `GET /v1/media/{id}/content`).
+             */
+            uploads: components["schemas"]["MediaDto"][];
             /** @description The profile. */
             user: components["schemas"]["UserDto"];
         };
@@ -1523,6 +1529,11 @@ export interface components {
                 privacy: components["schemas"]["PrivacyDto"];
                 /** @description The signed-in sessions. */
                 sessions: components["schemas"]["SessionDto"][];
+                /**
+                 * @description Every file the account uploaded, oldest first: the records (the bytes download at
+                 *     `GET /v1/media/{id}/content`).
+                 */
+                uploads: components["schemas"]["MediaDto"][];
                 /** @description The profile. */
                 user: components["schemas"]["UserDto"];
             };

@@ -42,6 +42,9 @@ pub struct AccountExport {
     pub conversations: Vec<ConversationSummary>,
     /// Every message it sent that is not deleted, oldest first.
     pub messages: Vec<Message>,
+    /// Every file it uploaded (pending or ready), oldest first: the records, not the bytes
+    /// (each downloads from its own URL).
+    pub uploads: Vec<hearth_domain::Media>,
 }
 
 impl AccountService {
@@ -73,6 +76,7 @@ impl AccountService {
             blocked: self.store.blocked_users(user).await?,
             conversations: self.store.conversation_summaries(user).await?,
             messages,
+            uploads: self.media.all_of(user).await?,
         })
     }
 

@@ -6,7 +6,7 @@ use axum::http::{HeaderValue, header};
 use axum::response::Response;
 use hearth_proto::{
     AccountExportDto, BlockedUserDto, ConversationDto, DeleteAccountRequest, Envelope,
-    ErrorEnvelope, MessageDto, Ok, PrivacyDto, UserDto,
+    ErrorEnvelope, MediaDto, MessageDto, Ok, PrivacyDto, UserDto,
 };
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -25,7 +25,8 @@ pub(crate) fn router() -> OpenApiRouter<RestState> {
 }
 
 /// Download everything the server keeps about me as one JSON archive: profile, address,
-/// sessions, linked providers, privacy, blocks, conversations and every message I sent.
+/// sessions, linked providers, privacy, blocks, conversations, every message I sent and the
+/// records of every file I uploaded.
 #[utoipa::path(get, path = "/v1/users/me/export", tag = "users", security(("bearer" = [])),
     responses(
         (status = 200, description = "The archive (served as an attachment)", body = Envelope<AccountExportDto>),
@@ -64,6 +65,7 @@ async fn export(State(state): State<RestState>, Auth(caller): Auth) -> Result<Re
             .iter()
             .map(|m| MessageDto::for_viewer(m, me))
             .collect(),
+        uploads: data.uploads.iter().map(MediaDto::from).collect(),
     };
     let mut response = ok(archive);
     if let Ok(value) = HeaderValue::from_str(&filename) {

@@ -70,6 +70,31 @@ async fn test_an_export_holds_my_profile_sessions_conversations_and_messages() {
 }
 
 #[tokio::test]
+async fn test_an_export_lists_my_uploads_and_not_others() {
+    let app = TestApp::spawn().await;
+    let (alice, bob, _) = app.alice_and_bob().await;
+    for name in ["one.png", "two.png"] {
+        app.upload(&alice.access, name, crate::media_support::PNG)
+            .await
+            .expect(201);
+    }
+    app.upload(&bob.access, "bobs.png", crate::media_support::PNG)
+        .await
+        .expect(201);
+    let export = app
+        .get("/v1/users/me/export", &alice.access)
+        .await
+        .expect(200);
+    let names: Vec<&str> = export.data()["uploads"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["file_name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["one.png", "two.png"], "mine, oldest first");
+}
+
+#[tokio::test]
 async fn test_deleting_an_account_needs_its_password() {
     let app = TestApp::spawn().await;
     let alice = app.register("alice").await;

@@ -123,15 +123,27 @@ pub async fn media_of_an_owner_are_theirs_oldest_first(store: DynStore) {
         .unwrap();
 
     let ids: Vec<MediaId> = store
-        .media_of(alice.id, 10)
+        .media_of(alice.id, None, 10)
         .await
         .unwrap()
         .iter()
         .map(|m| m.id)
         .collect();
     assert_eq!(ids, vec![first.id, second.id]);
-    assert_eq!(store.media_of(alice.id, 1).await.unwrap().len(), 1);
-    assert!(store.media_of(UserId::new(), 10).await.unwrap().is_empty());
+    assert_eq!(store.media_of(alice.id, None, 1).await.unwrap().len(), 1);
+    let after_first = store.media_of(alice.id, Some(first.id), 10).await.unwrap();
+    assert_eq!(
+        after_first.iter().map(|m| m.id).collect::<Vec<_>>(),
+        vec![second.id],
+        "a page after the first"
+    );
+    assert!(
+        store
+            .media_of(UserId::new(), None, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
 
 pub async fn ready_images_await_thumbnails_until_they_are_recorded_once(store: DynStore) {
