@@ -6683,22 +6683,22 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The whole file */
+            /** @description The whole file, typed as sniffed (a type a browser could run is `application/octet-stream`) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/octet-stream": number[];
+                    "*/*": number[];
                 };
             };
-            /** @description The range asked for */
+            /** @description The range asked for, typed as the whole file */
             206: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/octet-stream": number[];
+                    "*/*": number[];
                 };
             };
             /** @description Fetch it from the presigned URL in `Location` */

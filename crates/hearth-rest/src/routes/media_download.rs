@@ -131,8 +131,8 @@ pub(crate) struct DownloadQuery {
 #[utoipa::path(get, path = "/v1/media/{media_id}/content", operation_id = "download_media", tag = "media",
     security(("bearer" = [])), params(("media_id" = String, Path, description = "Media id"), DownloadQuery),
     responses(
-        (status = 200, description = "The whole file", content_type = "application/octet-stream", body = Vec<u8>),
-        (status = 206, description = "The range asked for", content_type = "application/octet-stream", body = Vec<u8>),
+        (status = 200, description = "The whole file, typed as sniffed (a type a browser could run is `application/octet-stream`)", content_type = "*/*", body = Vec<u8>),
+        (status = 206, description = "The range asked for, typed as the whole file", content_type = "*/*", body = Vec<u8>),
         (status = 302, description = "Fetch it from the presigned URL in `Location`"),
         (status = 416, description = "The range starts past the end of the file (`Content-Range: bytes */size`)"),
         (status = 404, description = "No such file you may see", body = ErrorEnvelope),
