@@ -202,6 +202,21 @@ fn draw_session(frame: &mut Frame<'_>, area: Rect, session: &Session) {
     );
 }
 
+/// ` (3.4 MB)`: a file's size as people read it.
+fn file_size(bytes: u64) -> String {
+    const UNITS: [&str; 4] = ["KB", "MB", "GB", "TB"];
+    if bytes < 1000 {
+        return format!(" ({bytes} B)");
+    }
+    let mut value = bytes as f64 / 1000.0;
+    let mut unit = 0;
+    while value >= 1000.0 && unit + 1 < UNITS.len() {
+        value /= 1000.0;
+        unit += 1;
+    }
+    format!(" ({value:.1} {})", UNITS.get(unit).copied().unwrap_or("TB"))
+}
+
 fn message_line<'a>(session: &Session, message: &LocalMessage, with_place: bool) -> Line<'a> {
     let sender = session
         .names
@@ -231,6 +246,12 @@ fn message_line<'a>(session: &Session, message: &LocalMessage, with_place: bool)
         (_, true) | (None, _) => "(deleted)".dim(),
         (Some(text), false) => Span::raw(text.clone()),
     });
+    if !message.deleted {
+        for file in &message.attachments {
+            let size = file.size.map(file_size).unwrap_or_default();
+            spans.push(format!(" [file: {}{size}]", file.file_name).cyan());
+        }
+    }
     if message.edited {
         spans.push(" (edited)".dim());
     }
@@ -244,4 +265,17 @@ fn message_line<'a>(session: &Session, message: &LocalMessage, with_place: bool)
         spans.push(format!(" — failed: {reason} (/retry)").red());
     }
     Line::from(spans)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::file_size;
+
+    #[test]
+    fn file_sizes_read_as_people_write_them() {
+        assert_eq!(file_size(999), " (999 B)");
+        assert_eq!(file_size(1_500), " (1.5 KB)");
+        assert_eq!(file_size(3_400_000), " (3.4 MB)");
+        assert_eq!(file_size(2_000_000_000_000_000), " (2000.0 TB)");
+    }
 }

@@ -270,18 +270,21 @@ fn add_member(tx: &Connection, conversation: &str, user: Uuid) -> rusqlite::Resu
 /// its id, seq and time) and leaves the outbox.
 pub(crate) fn upsert_message(tx: &Connection, message: &MessageDto) -> rusqlite::Result<()> {
     let reactions = serde_json::to_string(&message.reactions).unwrap_or_else(|_| "[]".into());
+    let attachments = serde_json::to_string(&message.attachments).unwrap_or_else(|_| "[]".into());
     tx.execute(
         "INSERT INTO messages (conversation_id, sender_id, client_message_id, server_id,
                                server_seq, server_created_at, local_created_at, content, status,
-                               reply_to, deleted, edited_at, reactions_json, reply_count)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7, 'sent', ?8, ?9, ?10, ?11, ?12)
+                               reply_to, deleted, edited_at, reactions_json, reply_count,
+                               attachments_json)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7, 'sent', ?8, ?9, ?10, ?11, ?12, ?13)
          ON CONFLICT (sender_id, client_message_id) DO UPDATE SET
              server_id = excluded.server_id, server_seq = excluded.server_seq,
              server_created_at = excluded.server_created_at, content = excluded.content,
              status = 'sent', failure = NULL, reply_to = excluded.reply_to,
              deleted = excluded.deleted, edited_at = excluded.edited_at,
              reactions_json = excluded.reactions_json,
-             reply_count = max(messages.reply_count, excluded.reply_count)",
+             reply_count = max(messages.reply_count, excluded.reply_count),
+             attachments_json = excluded.attachments_json",
         params![
             message.conversation_id.to_string(),
             message.sender_id.to_string(),
@@ -298,6 +301,7 @@ pub(crate) fn upsert_message(tx: &Connection, message: &MessageDto) -> rusqlite:
                 .thread
                 .as_ref()
                 .map_or(0, |thread| thread.reply_count),
+            attachments,
         ],
     )?;
     tx.execute(

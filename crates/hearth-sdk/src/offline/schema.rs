@@ -7,7 +7,8 @@
 use rusqlite::Connection;
 
 /// The migrations, in order. Index `i` moves `user_version` from `i` to `i + 1`.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE meta (
     key   TEXT PRIMARY KEY,
     value TEXT NOT NULL
@@ -95,7 +96,13 @@ CREATE TABLE outbox (
     next_attempt_at   INTEGER NOT NULL,
     last_error        TEXT
 );
-"#];
+"#,
+    r#"
+-- The files a message carries, as the server describes them (`MediaDto`s); the bytes stay on
+-- the server.
+ALTER TABLE messages ADD COLUMN attachments_json TEXT NOT NULL DEFAULT '[]';
+"#,
+];
 
 /// Brings the store at `connection` to the newest schema.
 pub(crate) fn migrate(connection: &mut Connection) -> rusqlite::Result<()> {

@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
-use hearth_proto::{ReactionDto, UserDto};
+use hearth_proto::{MediaDto, ReactionDto, UserDto};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -102,6 +102,8 @@ pub struct LocalMessage {
     pub reactions: Vec<ReactionDto>,
     /// How many replies its thread has.
     pub reply_count: u32,
+    /// The files it carries, as the server described them (their bytes stay there).
+    pub attachments: Vec<MediaDto>,
 }
 
 /// A conversation as the store holds it.
@@ -431,7 +433,7 @@ impl LocalStore {
 /// The columns of a message row, in the order `raw_message` reads them.
 pub(crate) const COLUMNS: &str = "local_id, conversation_id, sender_id, client_message_id, \
      server_id, server_seq, server_created_at, local_created_at, content, status, failure, \
-     reply_to, deleted, edited_at, reactions_json, reply_count";
+     reply_to, deleted, edited_at, reactions_json, reply_count, attachments_json";
 
 /// A message row before its text columns are parsed.
 pub(crate) struct RawMessage {
@@ -451,6 +453,7 @@ pub(crate) struct RawMessage {
     edited_at: Option<String>,
     reactions_json: String,
     reply_count: u32,
+    attachments_json: String,
 }
 
 pub(crate) fn raw_message(row: &Row<'_>) -> rusqlite::Result<RawMessage> {
@@ -471,6 +474,7 @@ pub(crate) fn raw_message(row: &Row<'_>) -> rusqlite::Result<RawMessage> {
         edited_at: row.get(13)?,
         reactions_json: row.get(14)?,
         reply_count: row.get(15)?,
+        attachments_json: row.get(16)?,
     })
 }
 
@@ -498,6 +502,8 @@ impl RawMessage {
             reactions: serde_json::from_str(&self.reactions_json)
                 .map_err(|e| StoreError::Corrupt(format!("reactions: {e}")))?,
             reply_count: self.reply_count,
+            attachments: serde_json::from_str(&self.attachments_json)
+                .map_err(|e| StoreError::Corrupt(format!("attachments: {e}")))?,
         })
     }
 }

@@ -188,3 +188,41 @@ async fn test_a_message_from_another_user_arrives_live_and_counts_as_unread() {
         .unwrap();
     assert_eq!(conversation.unread, 1);
 }
+
+#[tokio::test]
+async fn test_a_message_with_files_is_kept_with_its_files() {
+    let app = TestApp::spawn().await;
+    let anonymous = Client::new(&app.base).unwrap();
+    let alice = anonymous.register("alice", PASSWORD).await.unwrap();
+    let alice = anonymous.signed_in(alice.tokens);
+    let bob = app.register("bob").await;
+    let dm = alice.direct(bob.user_id.parse().unwrap()).await.unwrap().id;
+    let file = app
+        .upload(&bob.access, "chart.png", crate::media_support::PNG)
+        .await
+        .expect(201);
+    let file = file.data()["id"].as_str().unwrap().to_owned();
+    app.post(
+        &format!("/v1/conversations/{dm}/messages"),
+        &bob.access,
+        serde_json::json!({ "client_message_id": "b1", "content": "the chart", "attachments": [file] }),
+    )
+    .await
+    .expect(201);
+
+    let store = Arc::new(LocalStore::open_in_memory().unwrap());
+    let offline = Offline::start_with(alice, store.clone(), FAST);
+    offline.synced().await;
+    let kept = store.messages(dm, None, 10).unwrap();
+    let message = kept
+        .iter()
+        .find(|m| m.content.as_deref() == Some("the chart"))
+        .unwrap();
+    assert_eq!(message.attachments.len(), 1);
+    assert_eq!(message.attachments[0].file_name, "chart.png");
+    assert_eq!(message.attachments[0].id.to_string(), file);
+    assert_eq!(
+        message.attachments[0].size,
+        Some(crate::media_support::PNG.len() as u64)
+    );
+}
