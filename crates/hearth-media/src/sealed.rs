@@ -40,6 +40,7 @@ pub struct SealedBlobs {
     inner: Arc<dyn BlobStore>,
     keys: Arc<Keyring>,
     seal_new: bool,
+    refuse_plain: bool,
 }
 
 impl SealedBlobs {
@@ -49,7 +50,26 @@ impl SealedBlobs {
             inner,
             keys,
             seal_new,
+            refuse_plain: false,
         }
+    }
+
+    /// The same store, refusing to read a blob that is not sealed (once a rotation sealed
+    /// every one: then a plain blob can only have been put there behind Hearth's back).
+    pub fn refusing_plain(mut self) -> Self {
+        self.refuse_plain = true;
+        self
+    }
+
+    /// A blob that is not sealed, read as it is unless plain blobs are refused.
+    fn plain(&self, key: &BlobKey) -> Result<(), BlobError> {
+        if self.refuse_plain {
+            tracing::error!(key = %key, "a blob that is not sealed was refused");
+            return Err(BlobError::Backend(
+                "a stored file is not sealed (encryption.refuse_unsealed_files)".into(),
+            ));
+        }
+        Ok(())
     }
 
     /// The header of the blob under `key`, or `None` when it was stored plain.
@@ -99,7 +119,7 @@ impl SealedBlobs {
             Box::pin(stream::once(async move { Ok(Bytes::from(start)) }).chain(body));
         match header {
             Some(header) => self.open(key, &header, body, 0, true),
-            None => Ok(body),
+            None => self.plain(key).map(|()| body),
         }
     }
 
@@ -147,6 +167,7 @@ impl BlobStore for SealedBlobs {
         };
         let size = self.inner.head(key).await?.size;
         let Some(header) = self.header(key, size).await? else {
+            self.plain(key)?;
             return self.inner.get(key, Some(range)).await;
         };
         let plain = plain_len(size).map_err(seal_error)?;
@@ -165,7 +186,7 @@ impl BlobStore for SealedBlobs {
             Some(_) => Ok(BlobMeta {
                 size: plain_len(meta.size).map_err(seal_error)?,
             }),
-            None => Ok(meta),
+            None => self.plain(key).map(|()| meta),
         }
     }
 

@@ -31,6 +31,10 @@ pub struct EncryptionConfig {
     pub master_key: Option<String>,
     /// A file holding the master key in base64, readable by its owner only (mode 0600).
     pub master_key_file: Option<PathBuf>,
+    /// Refuse to serve a stored file that is not sealed (default `false`): set it once
+    /// `hearth admin rotate-key` has sealed every file, so that a plain file slipped into the
+    /// bucket is never served as one of Hearth's.
+    pub refuse_unsealed_files: bool,
 }
 
 impl fmt::Debug for EncryptionConfig {
@@ -42,6 +46,7 @@ impl fmt::Debug for EncryptionConfig {
                 &self.master_key.as_ref().map(|_| "<redacted>"),
             )
             .field("master_key_file", &self.master_key_file)
+            .field("refuse_unsealed_files", &self.refuse_unsealed_files)
             .finish()
     }
 }
@@ -52,6 +57,11 @@ impl EncryptionConfig {
         if self.master_key.is_some() && self.master_key_file.is_some() {
             return Err(StartupError::Config(
                 "give encryption.master_key or encryption.master_key_file, not both".to_owned(),
+            ));
+        }
+        if self.refuse_unsealed_files && !self.enabled {
+            return Err(StartupError::Config(
+                "encryption.refuse_unsealed_files needs encryption.enabled".to_owned(),
             ));
         }
         if let Some(key) = &self.master_key {
@@ -72,6 +82,8 @@ pub struct Encryption {
     /// Whether new data is sealed (`encryption.enabled`); when off, what was sealed before
     /// still opens.
     pub seal_new: bool,
+    /// Whether a stored file that is not sealed is refused (`encryption.refuse_unsealed_files`).
+    pub refuse_unsealed: bool,
 }
 
 /// The data keys, when encryption is on or was on for this database (then what was sealed
@@ -101,6 +113,7 @@ pub async fn open(config: &Config, store: &DynStore) -> Result<Option<Encryption
         master: Arc::new(master),
         keys: Arc::new(keys),
         seal_new: settings.enabled,
+        refuse_unsealed: settings.refuse_unsealed_files,
     }))
 }
 

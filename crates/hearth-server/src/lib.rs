@@ -87,11 +87,12 @@ pub async fn with_media(
         .await
         .map_err(|err| StartupError::Config(err.to_string()))?;
     if let Some(encryption) = encryption {
-        blobs = std::sync::Arc::new(hearth_media::SealedBlobs::new(
-            blobs,
-            encryption.keys.clone(),
-            encryption.seal_new,
-        ));
+        let sealed =
+            hearth_media::SealedBlobs::new(blobs, encryption.keys.clone(), encryption.seal_new);
+        blobs = match encryption.refuse_unsealed {
+            true => std::sync::Arc::new(sealed.refusing_plain()),
+            false => std::sync::Arc::new(sealed),
+        };
     }
     tracing::info!(
         backend = blobs.backend(),

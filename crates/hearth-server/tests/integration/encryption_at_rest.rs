@@ -191,6 +191,35 @@ async fn files_stored_before_encryption_was_turned_on_stay_readable() {
 }
 
 #[tokio::test]
+async fn once_unsealed_files_are_refused_a_plain_file_slipped_in_is_never_served() {
+    let app = TestApp::spawn_with(|c| {
+        encrypted(c);
+        c.encryption.refuse_unsealed_files = true;
+    })
+    .await;
+    let alice = app.register("alice").await;
+    let file = secret_file();
+    let media = app.upload(&alice.access, "a.txt", &file).await.expect(201);
+    let id = media.data()["id"].as_str().unwrap().to_owned();
+    let (status, _, _) = app.download(&alice.access, &id, &[]).await;
+    assert_eq!(status, 200, "a sealed file is served");
+
+    // Someone with access to the disk replaces it with plain bytes of their own.
+    let stored = files_under(&app.data_dir().join("media")).pop().unwrap();
+    std::fs::write(&stored, b"click http://evil.example").unwrap();
+    let (status, _, bytes) = app.download(&alice.access, &id, &[]).await;
+    assert!(status >= 500 || bytes.is_empty(), "refused: {status}");
+    assert!(
+        !contains(&bytes, b"evil"),
+        "the plain bytes are never served"
+    );
+    let (status, _, bytes) = app
+        .download(&alice.access, &id, &[("range", "bytes=0-4")])
+        .await;
+    assert!(!contains(&bytes, b"click"), "nor a range of them: {status}");
+}
+
+#[tokio::test]
 async fn turned_off_with_its_key_sealed_files_open_and_new_ones_are_stored_plain() {
     let app = TestApp::spawn_with(encrypted).await;
     let alice = app.register("alice").await;
