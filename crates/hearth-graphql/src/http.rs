@@ -62,7 +62,7 @@ pub(crate) async fn execute(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
-    let request = match parse(body) {
+    let mut request = match parse(body) {
         Ok(request) => request,
         Err((code, message)) => return refused(code, message),
     };
@@ -74,6 +74,7 @@ pub(crate) async fn execute(
             Err(err) => return GraphQLResponse::from(response_of(error(err))).into_response(),
         },
     };
+    state.documents.prepare(&mut request);
     let operation = request.operation_name.clone().unwrap_or_default();
     metrics::counter!("hearth_face_requests_total", "face" => FACE, "operation" => "http")
         .increment(1);

@@ -10,9 +10,11 @@
 //! Like every face it parses, calls a use case of [`hearth_app::App`], and renders; it must
 //! never check a permission or a limit itself, and it holds no SQL. Errors carry the app's
 //! stable code in `extensions.code` (`error.rs`). Every document is held to a depth and a
-//! complexity limit, introspection included, before it runs.
+//! complexity limit, introspection included, before it runs; its parse may come from the
+//! bounded cache of parsed documents (`documents.rs`), its checks never do.
 
 mod context;
+mod documents;
 mod error;
 mod http;
 mod live;
@@ -34,6 +36,7 @@ use hearth_app::App;
 use hearth_realtime::Hub;
 
 use crate::context::Shared;
+use crate::documents::Documents;
 use crate::mutation::Mutation;
 use crate::query::Query;
 use crate::subscription::Subscription;
@@ -84,6 +87,8 @@ pub(crate) struct GqlState {
     pub shared: Shared,
     pub settings: GraphqlSettings,
     pub sdl: Arc<String>,
+    /// Parsed documents by their text, for every transport.
+    pub documents: Documents,
 }
 
 impl std::fmt::Debug for GqlState {
@@ -120,6 +125,7 @@ pub fn router(app: App, hub: Arc<Hub>, settings: GraphqlSettings) -> Router {
         shared,
         settings,
         sdl,
+        documents: Documents::default(),
     };
     Router::new()
         .route(

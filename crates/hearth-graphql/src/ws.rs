@@ -22,6 +22,7 @@ use hearth_proto::ErrorCode;
 use serde_json::Value;
 
 use crate::context::Asking;
+use crate::documents::Documents;
 use crate::error::{coded, error, refuse, response_of};
 use crate::live::{self, Link, codes};
 use crate::loader::UserLoader;
@@ -117,16 +118,21 @@ fn close(code: u16, reason: impl Into<String>) -> Message {
 }
 
 /// The schema as the websocket runs it: every answer's errors get their code (see
-/// [`coded`]), as `POST /graphql`'s do.
+/// [`coded`]), as `POST /graphql`'s do, and every document comes from the shared cache of
+/// parses.
 #[derive(Clone)]
-struct Coded(HearthSchema);
+struct Coded {
+    schema: HearthSchema,
+    documents: Documents,
+}
 
 impl async_graphql::Executor for Coded {
     fn execute(
         &self,
-        request: async_graphql::Request,
+        mut request: async_graphql::Request,
     ) -> impl Future<Output = async_graphql::Response> + Send {
-        let schema = self.0.clone();
+        self.documents.prepare(&mut request);
+        let schema = self.schema.clone();
         let span = tracing::info_span!(
             "graphql",
             operation = %request.operation_name.clone().unwrap_or_default(),
@@ -139,7 +145,7 @@ impl async_graphql::Executor for Coded {
 
     fn execute_stream(
         &self,
-        request: async_graphql::Request,
+        mut request: async_graphql::Request,
         session_data: Option<Arc<Data>>,
     ) -> futures::stream::BoxStream<'static, async_graphql::Response> {
         // Every operation on the socket (a query, a mutation or a subscription) starts here.
@@ -149,7 +155,8 @@ impl async_graphql::Executor for Coded {
             operation = %request.operation_name.clone().unwrap_or_default(),
             "graphql operation on the websocket"
         );
-        self.0
+        self.documents.prepare(&mut request);
+        self.schema
             .execute_stream_with_session_data(request, session_data.unwrap_or_default())
             .map(coded)
             .boxed()
@@ -186,7 +193,10 @@ async fn serve(socket: WebSocket, state: GqlState) {
         }
     };
     let outgoing = async_graphql::http::WebSocket::new(
-        Coded(state.schema.clone()),
+        Coded {
+            schema: state.schema.clone(),
+            documents: state.documents.clone(),
+        },
         input,
         WebSocketProtocols::GraphQLWS,
     )

@@ -14,6 +14,7 @@
 mod connection;
 mod encode;
 mod events;
+mod head;
 
 use std::ops::Deref;
 use std::sync::Arc;
@@ -24,6 +25,9 @@ use hearth_realtime::Hub;
 use socketioxide::SocketIo;
 use socketioxide::handler::ConnectHandler;
 use socketioxide::layer::SocketIoLayer;
+use tower::layer::util::Stack;
+
+pub use crate::head::{OwnedHead, OwnedHeadLayer};
 
 /// How Socket.IO connections behave.
 #[derive(Clone, Copy, Debug)]
@@ -73,15 +77,23 @@ impl Deref for SioState {
 /// Bytes read from a websocket per `read` call (as `/v1/ws`).
 const WS_READ_BUFFER_BYTES: usize = 1024;
 
+/// Where the face answers.
+pub(crate) const PATH: &str = "/socket.io";
+
 /// The label the face's metrics carry.
 pub(crate) const FACE: &str = "socketio";
 
 /// The Socket.IO face as a tower layer: put it around the server's router, and it answers
-/// `/socket.io/` (every other request passes through to the router).
-pub fn layer(app: App, hub: Arc<Hub>, settings: SocketIoSettings) -> SocketIoLayer {
+/// `/socket.io/` (every other request passes through to the router). Its requests get heads
+/// of their own first (see [`OwnedHeadLayer`]).
+pub fn layer(
+    app: App,
+    hub: Arc<Hub>,
+    settings: SocketIoSettings,
+) -> Stack<SocketIoLayer, OwnedHeadLayer> {
     let state = SioState(Arc::new(Shared { app, hub }));
     let (layer, io) = SocketIo::builder()
-        .req_path("/socket.io")
+        .req_path(PATH)
         .max_buffer_size(settings.max_buffered_packets.max(1))
         .ping_interval(settings.ping_interval)
         .ping_timeout(settings.ping_timeout)
@@ -93,5 +105,5 @@ pub fn layer(app: App, hub: Arc<Hub>, settings: SocketIoSettings) -> SocketIoLay
         .with_state(state)
         .build_layer();
     io.ns("/", connection::connected.with(connection::authenticate));
-    layer
+    Stack::new(layer, OwnedHeadLayer)
 }

@@ -141,16 +141,49 @@ async fn test_graphql_standard_introspection_query_is_within_the_limits() {
     );
 }
 
+/// An introspection query nested 25 deep (the limit is 16).
+fn too_deep() -> String {
+    let nested = "ofType { ".repeat(20) + "name" + &" }".repeat(20);
+    format!("{{ __schema {{ types {{ fields {{ type {{ {nested} }} }} }} }} }}")
+}
+
 #[tokio::test]
 async fn test_graphql_a_query_nested_past_the_depth_limit_is_bad_request() {
     let app = TestApp::spawn().await;
-    let nested = "ofType { ".repeat(20) + "name" + &" }".repeat(20);
-    let query = format!("{{ __schema {{ types {{ fields {{ type {{ {nested} }} }} }} }} }}");
 
-    let answer = app.gql_as(None, &query, json!({})).await;
+    let answer = app.gql_as(None, &too_deep(), json!({})).await;
 
     answer.expect_code("bad_request");
     assert!(answer.0.body["data"].is_null());
+}
+
+#[tokio::test]
+async fn test_graphql_a_query_past_the_depth_limit_is_refused_again_when_sent_again() {
+    let app = TestApp::spawn().await;
+    // The second time its parse comes from the cache; the limit is checked all the same.
+    let first = app.gql_as(None, &too_deep(), json!({})).await;
+    first.expect_code("bad_request");
+
+    let again = app.gql_as(None, &too_deep(), json!({})).await;
+
+    again.expect_code("bad_request");
+    assert!(again.0.body["data"].is_null());
+}
+
+#[tokio::test]
+async fn test_graphql_one_document_is_held_to_the_complexity_of_each_requests_variables() {
+    let app = TestApp::spawn().await;
+    let alice = app.register("alice").await;
+    // The list counts 10 × a page, a page `first` × its fields: 10 × 1 × 3 passes, 10 × 100 ×
+    // 3 does not; the same text each time, so the second and third come from the cache.
+    let query =
+        "query($n: Int) { conversations { messages(first: $n) { edges { node { id } } } } }";
+
+    app.gql(&alice, query, json!({ "n": 1 })).await.data();
+    app.gql(&alice, query, json!({ "n": 100 }))
+        .await
+        .expect_code("bad_request");
+    app.gql(&alice, query, json!({ "n": 1 })).await.data();
 }
 
 #[tokio::test]
