@@ -106,7 +106,8 @@ pub async fn follow_data_keys(
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         ticks.tick().await;
-        if let Err(err) = learn_new_keys(&store, &master, &keys).await {
+        let pass = hearth_store::in_background(learn_new_keys(&store, &master, &keys));
+        if let Err(err) = pass.await {
             tracing::warn!(cause = %err, "a pass over the data keys failed");
         }
     }

@@ -139,7 +139,10 @@ pub async fn run(
     let encryption = encryption::open(&config, &store).await?;
     let app = with_media(&config, app, encryption.as_ref()).await?;
     let sweeper = media::sweep_in_background(app.media.clone(), config.media.sweep_interval());
-    let thumbnailer = tokio::spawn(app.thumbnails.clone().run(media::THUMBNAIL_POLL));
+    // Background jobs read the store on their own time: their reads are counted apart.
+    let thumbnailer = tokio::spawn(hearth_store::in_background(
+        app.thumbnails.clone().run(media::THUMBNAIL_POLL),
+    ));
     let ended_sessions = app.ended_session_feed().start(ENDED_SESSION_POLL).await;
     let data_keys = encryption.as_ref().map(|e| {
         tokio::spawn(hearth_app::data_keys::follow_data_keys(

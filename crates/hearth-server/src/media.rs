@@ -17,7 +17,7 @@ const BATCH: u32 = 256;
 /// Runs [`MediaService::sweep_expired`] every `interval` until the handle is aborted. A
 /// failing pass (the store or the bucket is down) is logged and tried at the next tick.
 pub(crate) fn sweep_in_background(media: MediaService, interval: Duration) -> JoinHandle<()> {
-    tokio::spawn(async move {
+    tokio::spawn(hearth_store::in_background(async move {
         let mut ticks = tokio::time::interval(interval);
         ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
@@ -33,5 +33,5 @@ pub(crate) fn sweep_in_background(media: MediaService, interval: Duration) -> Jo
                 }
             }
         }
-    })
+    }))
 }

@@ -55,7 +55,12 @@ impl PostgresStore {
         T: Send,
     {
         // Every read of the store passes here (see the SQLite adapter's counter of the name).
-        metrics::counter!("hearth_store_reads_total").increment(1);
+        match hearth_store::is_background() {
+            false => metrics::counter!("hearth_store_reads_total").increment(1),
+            true => {
+                metrics::counter!("hearth_store_reads_total", "work" => "background").increment(1)
+            }
+        }
         self.bounded(async {
             let mut client = self.pool.get().await.map_err(pool_error)?;
             if client.is_closed() {

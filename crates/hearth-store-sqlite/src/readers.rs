@@ -116,7 +116,12 @@ impl Readers {
     {
         // Every read of the store passes here: the figure tells reads per request apart from
         // reads per row (the GraphQL face's batching is tested with it).
-        metrics::counter!("hearth_store_reads_total").increment(1);
+        match hearth_store::is_background() {
+            false => metrics::counter!("hearth_store_reads_total").increment(1),
+            true => {
+                metrics::counter!("hearth_store_reads_total", "work" => "background").increment(1)
+            }
+        }
         let (reply, answer) = oneshot::channel();
         let durability = self.durability.clone();
         let job: ReadJob = Box::new(move |conn| {

@@ -8,6 +8,7 @@
 //! no business rule that a use case could hold instead: it stores, numbers and reads.
 
 mod accounts;
+mod background;
 mod conversations;
 mod error;
 mod history;
@@ -33,6 +34,7 @@ use std::sync::Arc;
 pub use accounts::{
     Account, AccountStore, ErasedAccount, NewAccountToken, TokenPurpose, UsedToken,
 };
+pub use background::{in_background, is_background};
 pub use conversations::{
     ConversationStore, DirectConversation, Discovered, Discovery, NewConversation, Standing,
 };
