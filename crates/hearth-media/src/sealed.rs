@@ -92,10 +92,16 @@ impl SealedBlobs {
             None => Resealed::Plain,
         };
         let opened = self.whole(key).await?;
+        self.put_sealed(key, opened).await?;
+        Ok(before)
+    }
+
+    /// Stores `body` under `key` sealed under the current key; the plaintext bytes stored.
+    async fn put_sealed(&self, key: &BlobKey, body: ByteStream) -> Result<u64, BlobError> {
         let sealer =
             Sealer::new(&self.keys.current(), key.as_str().as_bytes()).map_err(seal_error)?;
-        self.inner.put(key, sealed(opened, sealer)).await?;
-        Ok(before)
+        let stored = self.inner.put(key, sealed(body, sealer)).await?;
+        plain_len(stored).map_err(seal_error)
     }
 
     /// The whole blob under `key` in one read: opened when its first bytes are a header, as
@@ -155,10 +161,7 @@ impl BlobStore for SealedBlobs {
         if !self.seal_new {
             return self.inner.put(key, body).await;
         }
-        let sealer =
-            Sealer::new(&self.keys.current(), key.as_str().as_bytes()).map_err(seal_error)?;
-        let stored = self.inner.put(key, sealed(body, sealer)).await?;
-        plain_len(stored).map_err(seal_error)
+        self.put_sealed(key, body).await
     }
 
     async fn get(&self, key: &BlobKey, range: Option<Range<u64>>) -> Result<ByteStream, BlobError> {

@@ -131,11 +131,10 @@ fn master_key(config: &Config) -> Result<Option<MasterKey>, StartupError> {
         return read_key_file(path).map(Some);
     }
     let path = config.data_dir.join(DEFAULT_KEY_FILE);
-    match read_key_file(&path) {
-        Ok(key) => Ok(Some(key)),
-        Err(_) if !path.exists() && settings.enabled => make_key_file(&path).map(Some),
-        Err(_) if !path.exists() => Ok(None),
-        Err(err) => Err(err),
+    match (path.exists(), settings.enabled) {
+        (true, _) => read_key_file(&path).map(Some),
+        (false, true) => make_key_file(&path).map(Some),
+        (false, false) => Ok(None),
     }
 }
 
@@ -147,10 +146,10 @@ fn read_key_file(path: &Path) -> Result<MasterKey, StartupError> {
             path.display()
         ))
     };
-    let metadata = std::fs::metadata(path).map_err(|e| fail(e.to_string()))?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
+        let metadata = std::fs::metadata(path).map_err(|e| fail(e.to_string()))?;
         let mode = metadata.permissions().mode() & 0o777;
         if mode & 0o077 != 0 {
             return Err(fail(format!(
@@ -159,7 +158,6 @@ fn read_key_file(path: &Path) -> Result<MasterKey, StartupError> {
             )));
         }
     }
-    let _ = metadata;
     let text =
         zeroize::Zeroizing::new(std::fs::read_to_string(path).map_err(|e| fail(e.to_string()))?);
     MasterKey::parse(&text).map_err(|e| fail(e.to_string()))

@@ -87,12 +87,12 @@ pub async fn with_media(
         .await
         .map_err(|err| StartupError::Config(err.to_string()))?;
     if let Some(encryption) = encryption {
-        let sealed =
+        let mut sealed =
             hearth_media::SealedBlobs::new(blobs, encryption.keys.clone(), encryption.seal_new);
-        blobs = match encryption.refuse_unsealed {
-            true => std::sync::Arc::new(sealed.refusing_plain()),
-            false => std::sync::Arc::new(sealed),
-        };
+        if encryption.refuse_unsealed {
+            sealed = sealed.refusing_plain();
+        }
+        blobs = std::sync::Arc::new(sealed);
     }
     tracing::info!(
         backend = blobs.backend(),

@@ -71,7 +71,7 @@ async fn an_encrypted_upload_is_ciphertext_on_disk_and_downloads_whole_and_in_ra
         .await
         .expect(201);
     let id = media.data()["id"].as_str().unwrap().to_owned();
-    assert_eq!(media.data()["size"], file.len());
+    assert_eq!(media.data()["size"], file.len(), "the plaintext's size");
 
     let stored = app.data_dir().join("media");
     assert_all_sealed(&stored);
@@ -148,11 +148,7 @@ async fn with_s3_the_bucket_holds_only_ciphertext_and_uploads_go_through_hearth(
     app.post(&format!("/v1/media/{id}/confirm"), &alice.access, json!({}))
         .await
         .expect(200);
-    let direct = app
-        .upload(&alice.access, "again.txt", &file)
-        .await
-        .expect(201);
-    let direct = direct.data()["id"].as_str().unwrap().to_owned();
+    let direct = app.upload_id(&alice, "again.txt", &file).await;
 
     assert_all_sealed(&server.bucket_dir());
     for id in [id, direct] {
@@ -168,11 +164,7 @@ async fn files_stored_before_encryption_was_turned_on_stay_readable() {
     let app = TestApp::spawn().await;
     let alice = app.register("alice").await;
     let file = secret_file();
-    let before = app
-        .upload(&alice.access, "old.txt", &file)
-        .await
-        .expect(201);
-    let before = before.data()["id"].as_str().unwrap().to_owned();
+    let before = app.upload_id(&alice, "old.txt", &file).await;
 
     let app = app.restart_with(encrypted).await;
     let (status, _, bytes) = app.download(&alice.access, &before, &[]).await;
@@ -181,11 +173,7 @@ async fn files_stored_before_encryption_was_turned_on_stay_readable() {
         .download(&alice.access, &before, &[("range", "bytes=4-9")])
         .await;
     assert_eq!((status, part.as_slice()), (206, &file[4..10]));
-    let after = app
-        .upload(&alice.access, "new.txt", &file)
-        .await
-        .expect(201);
-    let after = after.data()["id"].as_str().unwrap().to_owned();
+    let after = app.upload_id(&alice, "new.txt", &file).await;
     let (_, _, bytes) = app.download(&alice.access, &after, &[]).await;
     assert_eq!(bytes, file);
 }
@@ -199,8 +187,7 @@ async fn once_unsealed_files_are_refused_a_plain_file_slipped_in_is_never_served
     .await;
     let alice = app.register("alice").await;
     let file = secret_file();
-    let media = app.upload(&alice.access, "a.txt", &file).await.expect(201);
-    let id = media.data()["id"].as_str().unwrap().to_owned();
+    let id = app.upload_id(&alice, "a.txt", &file).await;
     let (status, _, _) = app.download(&alice.access, &id, &[]).await;
     assert_eq!(status, 200, "a sealed file is served");
 
@@ -224,8 +211,7 @@ async fn turned_off_with_its_key_sealed_files_open_and_new_ones_are_stored_plain
     let app = TestApp::spawn_with(encrypted).await;
     let alice = app.register("alice").await;
     let file = secret_file();
-    let sealed = app.upload(&alice.access, "a.txt", &file).await.expect(201);
-    let sealed = sealed.data()["id"].as_str().unwrap().to_owned();
+    let sealed = app.upload_id(&alice, "a.txt", &file).await;
 
     let app = app.restart_with(|c| c.encryption.enabled = false).await;
     let (_, _, bytes) = app.download(&alice.access, &sealed, &[]).await;
@@ -285,11 +271,7 @@ async fn encryption_on_without_a_key_makes_one_in_the_data_directory_for_its_own
     let key_file = app.data_dir().join("master.key");
     let mode = std::fs::metadata(&key_file).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o600);
-    let media = app
-        .upload(&alice.access, "a.txt", &secret_file())
-        .await
-        .expect(201);
-    let id = media.data()["id"].as_str().unwrap().to_owned();
+    let id = app.upload_id(&alice, "a.txt", &secret_file()).await;
     // The next start reads the same key, and what it sealed opens.
     let app = app.restart().await;
     let (status, _, bytes) = app.download(&alice.access, &id, &[]).await;
@@ -334,19 +316,11 @@ async fn rotating_the_key_reseals_every_file_while_the_server_serves() {
     let app = TestApp::spawn_on_sqlite_with(|_| {}).await;
     let alice = app.register("alice").await;
     let file = secret_file();
-    let plain = app
-        .upload(&alice.access, "old.txt", &file)
-        .await
-        .expect(201);
-    let plain = plain.data()["id"].as_str().unwrap().to_owned();
+    let plain = app.upload_id(&alice, "old.txt", &file).await;
     let app = app.restart_with(encrypted).await;
     let picture = app.upload_id(&alice, "photo.jpg", &photo(900, 600)).await;
     let with_thumbnails = app.with_thumbnails(&alice, &picture).await;
-    let sealed = app
-        .upload(&alice.access, "new.txt", &file)
-        .await
-        .expect(201);
-    let sealed = sealed.data()["id"].as_str().unwrap().to_owned();
+    let sealed = app.upload_id(&alice, "new.txt", &file).await;
     let media = app.data_dir().join("media");
     assert_eq!(
         files_under(&media).len(),
@@ -374,11 +348,7 @@ async fn rotating_the_key_reseals_every_file_while_the_server_serves() {
         .fetch_thumbnail(&alice, url_of(&with_thumbnails, "medium"))
         .await;
     assert_eq!(status, 200);
-    let later = app
-        .upload(&alice.access, "later.txt", &file)
-        .await
-        .expect(201);
-    let later = later.data()["id"].as_str().unwrap().to_owned();
+    let later = app.upload_id(&alice, "later.txt", &file).await;
     let newest = files_under(&media)
         .into_iter()
         .find(|f| f.ends_with(&later))
@@ -422,8 +392,7 @@ async fn rotating_the_key_on_s3_reseals_the_bucket() {
     .await;
     let alice = app.register("alice").await;
     let file = secret_file();
-    let id = app.upload(&alice.access, "a.txt", &file).await.expect(201);
-    let id = id.data()["id"].as_str().unwrap().to_owned();
+    let id = app.upload_id(&alice, "a.txt", &file).await;
 
     let said = rotate_key(
         &app.data_dir(),
